@@ -1,0 +1,71 @@
+"""Settings read from the environment, in one place.
+
+Every setting has a safe default so that a workshop laptop needs no configuration:
+an SQLite file in the user's data directory, the repository's `data/` content and an
+anonymity threshold of 5.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "career-workbook"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_THRESHOLD = 5
+MIN_THRESHOLD = 3
+
+
+class ConfigError(ValueError):
+    """A setting in the environment has a value we cannot use."""
+
+
+def data_dir() -> Path:
+    """Folder for the default database and exports, outside the repository and the served tree."""
+    override = os.environ.get("WORKBOOK_DATA_DIR")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    """SQLAlchemy URL of the store: `WORKBOOK_DATABASE_URL`, or an SQLite file in `data_dir()`."""
+    url = os.environ.get("WORKBOOK_DATABASE_URL", "").strip()
+    if url:
+        return url
+    return f"sqlite:///{data_dir() / 'workbook.sqlite'}"
+
+
+def content_dir() -> Path:
+    """Folder of the YAML content (lessons, prompts, scales): `WORKBOOK_CONTENT_DIR` or `data/`."""
+    override = os.environ.get("WORKBOOK_CONTENT_DIR", "").strip()
+    path = Path(override) if override else REPO_ROOT / "data"
+    if not path.is_dir():
+        raise ConfigError(f"WORKBOOK_CONTENT_DIR: {path} is not a folder")
+    return path
+
+
+def anonymity_threshold() -> int:
+    """Smallest group an evaluator may see; `WORKBOOK_ANONYMITY_THRESHOLD`, never below 3."""
+    raw = os.environ.get("WORKBOOK_ANONYMITY_THRESHOLD", "").strip()
+    if not raw:
+        return DEFAULT_THRESHOLD
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"WORKBOOK_ANONYMITY_THRESHOLD must be a whole number, got {raw!r}") from exc
+    return check_threshold(value)
+
+
+def check_threshold(value: int) -> int:
+    """Refuse a threshold that would expose small groups."""
+    if value < MIN_THRESHOLD:
+        raise ConfigError(f"anonymity threshold must be at least {MIN_THRESHOLD}, got {value}")
+    return value
+
+
+def public_base_url() -> str:
+    """Base URL that personal links point at (the address participants reach `workbook serve` on)."""
+    return os.environ.get("WORKBOOK_BASE_URL", "http://localhost:8866").rstrip("/")

@@ -1,0 +1,117 @@
+"""Tables of the store. Every table that holds what people wrote or scored is append-only:
+the current value is the latest row, so no save ever overwrites an earlier one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Participant(Base):
+    """A person in the programme: a manager being coached, a team member preparing, or both."""
+
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pid: Mapped[str] = mapped_column(String(32), unique=True)  # pseudonymous id shown to evaluators
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"), nullable=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessCode(Base):
+    """A secret code's hash; the code itself is shown once and never stored."""
+
+    __tablename__ = "access_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Answer(Base):
+    """One saved version of one answer; `scope` groups answers (e.g. "prep", "lesson:why")."""
+
+    __tablename__ = "answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    scope: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(120))
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_answers_owner_scope", "participant_id", "scope", "key", "id"),)
+
+
+class Visibility(Base):
+    """Who may see a section of a participant's content; the latest row counts."""
+
+    __tablename__ = "visibility"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    scope: Mapped[str] = mapped_column(String(80))
+    section: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_visibility_owner", "participant_id", "scope", "section", "id"),)
+
+
+class WaveEvent(Base):
+    """A wave of the comfort check opened or closed for a cohort; the latest event counts."""
+
+    __tablename__ = "wave_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    wave: Mapped[str] = mapped_column(String(10))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Score(Base):
+    """One answer to one item of the comfort and skill check in one wave."""
+
+    __tablename__ = "scores"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    wave: Mapped[str] = mapped_column(String(10))
+    item: Mapped[str] = mapped_column(String(80))
+    score: Mapped[float] = mapped_column(Float)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_scores_owner", "participant_id", "wave", "item", "id"),)
+
+
+class ConversationLog(Base):
+    """A career conversation a manager reports having held (behaviour, Kirkpatrick level 3)."""
+
+    __tablename__ = "conversation_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    alias: Mapped[str] = mapped_column(String(80))
+    idp_started: Mapped[bool] = mapped_column(Boolean)
+    follow_up_planned: Mapped[bool] = mapped_column(Boolean)
+    logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

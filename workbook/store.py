@@ -1,0 +1,218 @@
+"""The store: one API over SQLAlchemy for everything participants save.
+
+SQLite (the default) runs in WAL mode with a busy timeout, and every write is a short
+`BEGIN IMMEDIATE` transaction, so many kernels (one per Voila visitor) can save at once
+without lock errors. Any other SQLAlchemy URL (PostgreSQL for a shared server) works
+through `WORKBOOK_DATABASE_URL`. The schema is created and upgraded by alembic migrations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from workbook import config
+from workbook.models import Answer, Cohort, Participant, Visibility
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(ValueError):
+    """A request to the store that cannot be carried out; the message names what is wrong."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; everything we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    value: Any
+    saved_at: datetime
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("workbook_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    """Open (and if needed create or upgrade) the store at `url`, or the configured default."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or config.database_url()
+        is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if is_sqlite:
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_engine(self.url, **kwargs)
+        if is_sqlite:
+            _configure_sqlite(self.engine)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(workbook_write=True), expire_on_commit=False
+        )
+        self._migrate()
+
+    def _migrate(self) -> None:
+        cfg = _alembic_config()
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        with self.engine.connect() as conn:
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
+        # Take the write lock first so that processes starting together migrate once.
+        with self.engine.execution_options(workbook_write=True).begin() as conn:
+            if MigrationContext.configure(conn).get_current_revision() != head:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session."""
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A short write transaction, committed on leaving the block and rolled back on error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    # -- cohorts and participants -------------------------------------------------------------
+    def cohort_id(self, session: Session, name: str, *, create: bool) -> int:
+        """Id of the cohort called `name`, created if asked to."""
+        name = name.strip()
+        if not name:
+            raise StoreError("cohort name must not be empty")
+        found = session.scalar(select(Cohort.id).where(Cohort.name == name))
+        if found is not None:
+            return found
+        if not create:
+            raise StoreError(f"unknown cohort {name!r}")
+        cohort = Cohort(name=name, created_at=utcnow())
+        session.add(cohort)
+        session.flush()
+        return cohort.id
+
+    def participant(self, pid: str) -> Participant:
+        with self.read() as session:
+            found = session.scalar(select(Participant).where(Participant.pid == pid))
+        if found is None:
+            raise StoreError(f"unknown participant {pid!r}")
+        return found
+
+    def participant_by_id(self, participant_id: int) -> Participant:
+        with self.read() as session:
+            found = session.get(Participant, participant_id)
+        if found is None:
+            raise StoreError(f"unknown participant id {participant_id}")
+        return found
+
+    def cohort_name(self, participant: Participant) -> str | None:
+        if participant.cohort_id is None:
+            return None
+        with self.read() as session:
+            cohort = session.get(Cohort, participant.cohort_id)
+        return cohort.name if cohort else None
+
+    # -- answers --------------------------------------------------------------------------------
+    def save_answer(self, participant_id: int, scope: str, key: str, value: Any) -> datetime:
+        """Record a new version of one answer and return when it was saved."""
+        saved_at = utcnow()
+        encoded = json.dumps(value, ensure_ascii=False)
+        with self.write() as session:
+            session.add(
+                Answer(participant_id=participant_id, scope=scope, key=key, value=encoded, saved_at=saved_at)
+            )
+        return saved_at
+
+    def current_answers(self, participant_id: int, scope: str) -> dict[str, SavedAnswer]:
+        """The latest version of every answer of one participant in one scope."""
+        with self.read() as session:
+            rows = session.execute(
+                select(Answer.key, Answer.value, Answer.saved_at)
+                .where(Answer.participant_id == participant_id, Answer.scope == scope)
+                .order_by(Answer.id)
+            ).all()
+        latest: dict[str, SavedAnswer] = {}
+        for key, value, saved_at in rows:
+            latest[key] = SavedAnswer(json.loads(value), as_utc(saved_at))
+        return latest
+
+    def answer_history(self, participant_id: int, scope: str, key: str) -> list[SavedAnswer]:
+        """Every saved version of one answer, oldest first."""
+        with self.read() as session:
+            rows = session.execute(
+                select(Answer.value, Answer.saved_at)
+                .where(Answer.participant_id == participant_id, Answer.scope == scope, Answer.key == key)
+                .order_by(Answer.id)
+            ).all()
+        return [SavedAnswer(json.loads(value), as_utc(saved_at)) for value, saved_at in rows]
+
+    def count_answers(self) -> int:
+        with self.read() as session:
+            return session.query(Answer).count()
+
+    # -- visibility -----------------------------------------------------------------------------
+    def set_visibility(self, participant_id: int, scope: str, section: str, level: str) -> datetime:
+        changed_at = utcnow()
+        with self.write() as session:
+            session.add(
+                Visibility(
+                    participant_id=participant_id, scope=scope, section=section, level=level,
+                    changed_at=changed_at,
+                )
+            )
+        return changed_at
+
+    def visibilities(self, participant_id: int, scope: str) -> dict[str, str]:
+        """The current visibility level of each section that has one set."""
+        with self.read() as session:
+            rows = session.execute(
+                select(Visibility.section, Visibility.level)
+                .where(Visibility.participant_id == participant_id, Visibility.scope == scope)
+                .order_by(Visibility.id)
+            ).all()
+        return {section: level for section, level in rows}
