@@ -82,8 +82,13 @@ def _person(session, row: Participant) -> Person:
 
 
 def add_participant(
-    store: Store, name: str, *, email: str | None = None, cohort: str | None = None,
-    manager_pid: str | None = None, pid: str | None = None,
+    store: Store,
+    name: str,
+    *,
+    email: str | None = None,
+    cohort: str | None = None,
+    manager_pid: str | None = None,
+    pid: str | None = None,
 ) -> Issued:
     """Create a participant and their first access code (shown here once, stored hashed)."""
     name = _clean_name(name)

@@ -50,7 +50,8 @@ def clean_goals(section: PrepSection, value: Any) -> list[dict[str, str]]:
         cleaned = {}
         for goal_field in guidance.fields:
             text = clean_text(
-                f"Goal {number} / {goal_field.label}", goal.get(goal_field.id, ""),
+                f"Goal {number} / {goal_field.label}",
+                goal.get(goal_field.id, ""),
                 max_length=TEXT_LIMITS[goal_field.kind],
             )
             if goal_field.id == "target_date" and text.strip():
@@ -144,7 +145,10 @@ def _display(prep_field: PrepField, value: Any) -> str:
 
 
 def build_plan(
-    prep: Preparation, answers: dict[str, SavedAnswer], visibility: dict[str, str], owner: str,
+    prep: Preparation,
+    answers: dict[str, SavedAnswer],
+    visibility: dict[str, str],
+    owner: str,
     prepared_on: date,
 ) -> DevelopmentPlan:
     """Assemble the IDP from the latest answers; unanswered questions are left out."""

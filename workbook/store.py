@@ -201,7 +201,10 @@ class Store:
         with self.write() as session:
             session.add(
                 Visibility(
-                    participant_id=participant_id, scope=scope, section=section, level=level,
+                    participant_id=participant_id,
+                    scope=scope,
+                    section=section,
+                    level=level,
                     changed_at=changed_at,
                 )
             )

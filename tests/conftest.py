@@ -1,0 +1,25 @@
+"""Shared fixtures: every test gets its own store and data folder, never the user's."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbook.store import Store
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory, monkeypatch):
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("WORKBOOK_DATA_DIR", str(data))
+    monkeypatch.delenv("WORKBOOK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("WORKBOOK_CONTENT_DIR", raising=False)
+    monkeypatch.delenv("WORKBOOK_ANONYMITY_THRESHOLD", raising=False)
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    return data
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    opened = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    yield opened
+    opened.close()

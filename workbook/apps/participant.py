@@ -1,0 +1,359 @@
+"""The team member's app: prepare for a career conversation, section by section, and leave
+with a development plan. Every answer saves as it is typed."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+
+import ipywidgets as widgets
+
+from workbook import content
+from workbook.apps.common import Autosaver, SaveStatus, SignIn, css, esc, when
+from workbook.content import TEXT_LIMITS, VISIBILITY_LABELS, Preparation, PrepField, PrepSection
+from workbook.identity import Person
+from workbook.preparation import (
+    GOALS_FIELD,
+    SCOPE,
+    answer_key,
+    clean_field,
+    clean_goals,
+    clean_visibility,
+    goal_is_complete,
+    load_plan,
+    section_progress,
+)
+from workbook.store import SavedAnswer, Store
+
+TEXTAREA_ROWS = 3
+FULL_WIDTH = widgets.Layout(width="100%")
+
+
+def _field_label(text: str, required: bool = True) -> widgets.HTML:
+    return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>')
+
+
+class SectionView:
+    """One section of the preparation: its questions, who can see it, when it last changed."""
+
+    def __init__(self, workbook: PreparationWorkbook, section: PrepSection) -> None:
+        self.workbook = workbook
+        self.section = section
+        self.inputs: dict[str, widgets.Widget] = {}
+        answers = workbook.answers
+        level = workbook.visibility.get(section.id, section.default_visibility)
+        self.visibility = widgets.Dropdown(
+            options=[(label, key) for key, label in VISIBILITY_LABELS.items()],
+            value=level,
+            description="Who can see this",
+            style={"description_width": "initial"},
+            _dom_classes=css("wb-visibility", f"wb-visibility-{section.id}"),
+        )
+        self.visibility.observe(self._on_visibility, names="value")
+        self.last_changed = widgets.HTML(_dom_classes=css("wb-last-changed"))
+        rows: list[widgets.Widget] = [
+            widgets.HTML(
+                f'<h3 class="wb-section-title">{esc(section.title)}</h3>'
+                f'<p class="wb-why"><strong>Why this matters:</strong> {esc(section.why)}</p>'
+                + (f"<p>{esc(section.intro)}</p>" if section.intro else "")
+            ),
+            widgets.HBox([self.visibility, self.last_changed]),
+        ]
+        for prep_field in section.fields:
+            saved = answers.get(answer_key(section.id, prep_field.id))
+            rows.append(self._field(prep_field, saved))
+        if section.goals is not None:
+            self.goals = GoalsEditor(self, answers.get(answer_key(section.id, GOALS_FIELD)))
+            rows.append(self.goals.widget)
+        self.widget = widgets.VBox(rows, _dom_classes=css("wb-section", f"wb-section-{section.id}"))
+        self.refresh()
+
+    def _field(self, prep_field: PrepField, saved: SavedAnswer | None) -> widgets.Widget:
+        key = answer_key(self.section.id, prep_field.id)
+        classes = css("wb-field", f"wb-field-{self.section.id}-{prep_field.id}")
+        if prep_field.kind == "choices":
+            chosen = set(saved.value) if saved else set()
+            boxes = [
+                widgets.Checkbox(
+                    value=choice.id in chosen,
+                    description=choice.label,
+                    indent=False,
+                    _dom_classes=css(f"wb-choice-{choice.id}"),
+                )
+                for choice in prep_field.choices
+            ]
+
+            def on_choice(_change: object) -> None:
+                value = [c.id for c, box in zip(prep_field.choices, boxes, strict=True) if box.value]
+                self.workbook.save(self.section, prep_field, key, value)
+
+            for box in boxes:
+                box.observe(on_choice, names="value")
+            self.inputs[prep_field.id] = widgets.VBox(boxes, _dom_classes=classes)
+            return widgets.VBox([_field_label(prep_field.label), self.inputs[prep_field.id]])
+        if prep_field.kind == "long_text":
+            box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=FULL_WIDTH)
+        else:
+            box = widgets.Text(layout=FULL_WIDTH)
+        box.value = saved.value if saved else ""
+        box.placeholder = prep_field.placeholder
+        box.tooltip = prep_field.label
+        box.add_class(classes[0])
+        box.add_class(classes[1])
+        box.observe(
+            lambda change: self.workbook.save(self.section, prep_field, key, change["new"]), names="value"
+        )
+        self.inputs[prep_field.id] = box
+        parts: list[widgets.Widget] = [_field_label(prep_field.label), box]
+        if prep_field.help:
+            parts.append(widgets.HTML(f'<p class="wb-help">{esc(prep_field.help)}</p>'))
+        return widgets.VBox(parts, layout=FULL_WIDTH)
+
+    def _on_visibility(self, change: dict) -> None:
+        self.workbook.save_visibility(self.section, change["new"])
+
+    def refresh(self) -> None:
+        progress = section_progress(self.section, self.workbook.answers)
+        self.last_changed.value = (
+            f'<span class="wb-muted">Last changed: {esc(when(progress.last_changed))}</span>'
+        )
+
+
+class GoalsEditor:
+    """Two or three goals, each with a measure, a target date and a first step."""
+
+    def __init__(self, view: SectionView, saved: SavedAnswer | None) -> None:
+        self.view = view
+        self.guidance = view.section.goals
+        assert self.guidance is not None
+        self.cards: list[dict[str, widgets.Text]] = []
+        self.list_box = widgets.VBox(_dom_classes=css("wb-goals"))
+        self.add_button = widgets.Button(
+            description="Add a goal", icon="plus", _dom_classes=css("wb-add-goal")
+        )
+        self.add_button.on_click(lambda _b: self.add_goal())
+        self.advice = widgets.HTML(_dom_classes=css("wb-goal-advice"))
+        self.widget = widgets.VBox(
+            [widgets.HTML(f"<p>{esc(self.guidance.why)}</p>"), self.list_box, self.add_button, self.advice]
+        )
+        goals = saved.value if saved else []
+        for goal in goals or [{}] * self.guidance.recommended_min:
+            self._add_card(goal)
+        self._render()
+
+    def _add_card(self, goal: dict[str, str]) -> None:
+        assert self.guidance is not None
+        card = {}
+        for goal_field in self.guidance.fields:
+            box = widgets.Text(
+                value=goal.get(goal_field.id, ""),
+                placeholder=goal_field.placeholder,
+                tooltip=goal_field.label,
+                layout=FULL_WIDTH,
+            )
+            box.add_class(f"wb-goal-{goal_field.id}")
+            box.observe(lambda _c: self.save(), names="value")
+            card[goal_field.id] = box
+        self.cards.append(card)
+
+    def add_goal(self) -> None:
+        assert self.guidance is not None
+        if len(self.cards) >= self.guidance.max:
+            return
+        self._add_card({})
+        self._render()
+
+    def remove_goal(self, index: int) -> None:
+        if 0 <= index < len(self.cards):
+            self.cards.pop(index)
+            self._render()
+            self.save()
+
+    def values(self) -> list[dict[str, str]]:
+        return [{key: box.value for key, box in card.items()} for card in self.cards]
+
+    def save(self) -> None:
+        key = answer_key(self.view.section.id, GOALS_FIELD)
+        self.view.workbook.save_goals(self.view.section, key, self.values())
+        self._advise()
+
+    def _render(self) -> None:
+        assert self.guidance is not None
+        labels = {f.id: f.label for f in self.guidance.fields}
+        cards = []
+        for index, card in enumerate(self.cards):
+            remove = widgets.Button(description="Remove", icon="trash", _dom_classes=css("wb-remove-goal"))
+            remove.on_click(lambda _b, i=index: self.remove_goal(i))
+            parts: list[widgets.Widget] = [widgets.HTML(f"<h4>Goal {index + 1}</h4>")]
+            for key, box in card.items():
+                parts += [_field_label(labels[key]), box]
+            parts.append(remove)
+            cards.append(widgets.VBox(parts, _dom_classes=css("wb-goal-card")))
+        self.list_box.children = cards
+        self.add_button.disabled = len(self.cards) >= self.guidance.max
+        self._advise()
+
+    def _advise(self) -> None:
+        assert self.guidance is not None
+        done = sum(1 for goal in self.values() if goal_is_complete(goal))
+        low, high = self.guidance.recommended_min, self.guidance.max
+        if done < low:
+            text = f"{done} goal(s) with a measure so far. Aim for {low} to {high}: give each one a measure."
+        elif len(self.cards) >= high:
+            text = f"{done} goals: that is the most this plan holds, so each one gets real attention."
+        else:
+            text = f"{done} goals: a focused plan. You can add one more if it really matters."
+        self.advice.value = f'<p class="wb-muted">{esc(text)}</p>'
+
+
+class PreparationWorkbook:
+    """The whole preparation for one signed-in person. Holds only that person's answers."""
+
+    def __init__(self, store: Store, person: Person, prep: Preparation) -> None:
+        self.store = store
+        self.person = person
+        self.prep = prep
+        self.status = SaveStatus()
+        self.autosaver = Autosaver(self.status)
+        self.answers: dict[str, SavedAnswer] = store.current_answers(person.id, SCOPE)
+        self.visibility: dict[str, str] = store.visibilities(person.id, SCOPE)
+        self.progress = widgets.HTML(_dom_classes=css("wb-progress"))
+        self.views = {section.id: SectionView(self, section) for section in prep.sections}
+        self.plan_preview = widgets.HTML(_dom_classes=css("wb-plan-preview"))
+        self.downloads = widgets.HTML(_dom_classes=css("wb-downloads"))
+        make = widgets.Button(
+            description="Build my plan",
+            icon="file",
+            button_style="primary",
+            _dom_classes=css("wb-build-plan"),
+        )
+        make.on_click(lambda _b: self.build_plan())
+        plan_tab = widgets.VBox(
+            [
+                widgets.HTML(
+                    "<h3>Your development plan</h3><p>Your plan is assembled from your answers. "
+                    "Build it to see a preview and download it as Word, PDF or Markdown.</p>"
+                ),
+                make,
+                self.downloads,
+                self.plan_preview,
+            ],
+            _dom_classes=css("wb-section", "wb-section-plan"),
+        )
+        titles = [f"{i}. {s.title}" for i, s in enumerate(prep.sections, start=1)] + ["Your plan"]
+        self.tabs = widgets.Tab(
+            children=[v.widget for v in self.views.values()] + [plan_tab],
+            titles=titles,
+            _dom_classes=css("wb-tabs"),
+        )
+        header = widgets.HTML(
+            f'<h2 class="wb-title">{esc(prep.title)}</h2>'
+            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
+            f"<p>{esc(prep.intro)}</p>"
+        )
+        self.widget = widgets.VBox(
+            [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
+        )
+        self._update_progress()
+
+    # -- saving -------------------------------------------------------------------------------
+    def _record(self, key: str, value: object) -> None:
+        moment = self.store.save_answer(self.person.id, SCOPE, key, value)
+        self.answers[key] = SavedAnswer(value, moment)
+        self._after_save(key.split(".", 1)[0])
+        return moment
+
+    def save(self, section: PrepSection, prep_field: PrepField, key: str, value: object) -> None:
+        """Check a value from the page at once; save it after a pause in typing."""
+        try:
+            clean_field(section, prep_field, value)
+        except ValueError as exc:
+            self.status.error(str(exc))
+            return
+
+        def commit():
+            return self._record(key, clean_field(section, prep_field, self._current(section, prep_field)))
+
+        self.autosaver.schedule(key, commit)
+
+    def _current(self, section: PrepSection, prep_field: PrepField) -> object:
+        box = self.views[section.id].inputs[prep_field.id]
+        if prep_field.kind == "choices":
+            return [c.id for c, cb in zip(prep_field.choices, box.children, strict=True) if cb.value]
+        return box.value
+
+    def save_goals(self, section: PrepSection, key: str, goals: list[dict[str, str]]) -> None:
+        try:
+            clean_goals(section, goals)
+        except ValueError as exc:
+            self.status.error(str(exc))
+            return
+        view = self.views[section.id]
+        self.autosaver.schedule(key, lambda: self._record(key, clean_goals(section, view.goals.values())))
+
+    def save_visibility(self, section: PrepSection, level: object) -> None:
+        try:
+            level = clean_visibility(section, level)
+        except ValueError as exc:
+            self.status.error(str(exc))
+            return
+        moment = self.store.set_visibility(self.person.id, SCOPE, section.id, level)
+        self.visibility[section.id] = level
+        self.status.saved(moment)
+
+    def _after_save(self, section_id: str) -> None:
+        if section_id in self.views:
+            self.views[section_id].refresh()
+        self._update_progress()
+
+    def _update_progress(self) -> None:
+        items = []
+        complete = 0
+        for section in self.prep.sections:
+            progress = section_progress(section, self.answers)
+            complete += progress.complete
+            mark = "✓" if progress.complete else f"{progress.answered}/{progress.total}"
+            state = "done" if progress.complete else ("started" if progress.answered else "todo")
+            items.append(
+                f'<li class="wb-progress-{state}" data-section="{esc(section.id)}">'
+                f"{esc(section.title)}: <strong>{esc(mark)}</strong></li>"
+            )
+        total = len(self.prep.sections)
+        self.progress.value = (
+            f'<div class="wb-progress-summary"><strong>{complete} of {total} sections complete.</strong> '
+            f'Do them in any order, a little at a time.</div><ul class="wb-progress-list">{"".join(items)}</ul>'
+        )
+
+    # -- the plan -------------------------------------------------------------------------------
+    def build_plan(self) -> None:
+        from workbook import idp
+
+        self.autosaver.flush()
+        plan = load_plan(self.store, self.prep, self.person, date.today())
+        self.plan_preview.value = idp.render_html(plan)
+        links = []
+        mime = {
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "pdf": "application/pdf",
+            "md": "text/markdown",
+        }
+        labels = {"docx": "Word (.docx)", "pdf": "PDF", "md": "Markdown"}
+        for fmt in idp.FORMATS:
+            payload = base64.b64encode(idp.render(plan, fmt)).decode("ascii")
+            links.append(
+                f'<a class="wb-download wb-download-{fmt}" download="{esc(idp.filename(plan, fmt))}" '
+                f'href="data:{mime[fmt]};base64,{payload}">Download {labels[fmt]}</a>'
+            )
+        self.downloads.value = '<p class="wb-download-links">' + " · ".join(links) + "</p>"
+
+
+def participant_app(store: Store | None = None) -> widgets.Widget:
+    """The team member's preparation app, behind sign-in with an access code."""
+    store = store or Store()
+    prep = content.preparation()
+    return SignIn(
+        store, lambda person: PreparationWorkbook(store, person, prep).widget, title=prep.title
+    ).start()
+
+
+__all__ = ["participant_app", "PreparationWorkbook", "TEXT_LIMITS"]

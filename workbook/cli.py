@@ -1,0 +1,217 @@
+"""The `workbook` command: one verb per task (serve, demo, participants, content, exports)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from workbook import config
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _store():
+    from workbook.store import Store
+
+    return Store()
+
+
+def _fail(message: str) -> int:
+    print(f"workbook: {message}", file=sys.stderr)
+    return 2
+
+
+# -- serve -------------------------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    from workbook.apps.registry import NOTEBOOKS, available_apps
+
+    _store().close()  # create or upgrade the store before any kernel starts
+    base = f"http://{args.host}:{args.port}"
+    os.environ.setdefault("WORKBOOK_BASE_URL", base)
+    print(f"Career conversations workbook: {base}/voila/render/index.ipynb")
+    for app in available_apps():
+        print(f"  {app.audience:<36} {base}{app.path}")
+    print(f"Store: {config.database_url()}", flush=True)
+    command = [
+        sys.executable, "-m", "voila", str(NOTEBOOKS), "--no-browser",
+        f"--Voila.ip={args.host}", f"--Voila.port={args.port}", "--Voila.port_retries=0",
+    ]
+    try:
+        return subprocess.call(command, cwd=config.REPO_ROOT)
+    except KeyboardInterrupt:
+        return 0
+
+
+# -- demo --------------------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from workbook.demo import seed_all
+
+    store = _store()
+    summary = seed_all(store)
+    for line in summary:
+        print(line)
+    return 0
+
+
+# -- participants -----------------------------------------------------------------------------------
+def cmd_participants_add(args: argparse.Namespace) -> int:
+    from workbook import identity
+
+    issued = identity.add_participant(
+        _store(), args.name, email=args.email, cohort=args.cohort, manager_pid=args.manager
+    )
+    if args.json:
+        print(json.dumps({"participant": issued.person.pid, "code": issued.code, "url": issued.url}))
+    else:
+        print(f"Added {issued.person.name} as {issued.person.pid}")
+        print(f"Access code (shown once): {issued.code}")
+        print(f"Personal link: {issued.url}")
+    return 0
+
+
+def cmd_participants_list(args: argparse.Namespace) -> int:
+    from workbook import identity
+
+    people = identity.list_participants(_store(), cohort=args.cohort)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"participant": p.pid, "name": p.name, "email": p.email, "cohort": p.cohort}
+                    for p in people
+                ]
+            )
+        )
+        return 0
+    for p in people:
+        print(f"{p.pid}\t{p.name}\t{p.email or ''}\t{p.cohort or ''}")
+    return 0
+
+
+def cmd_participants_revoke(args: argparse.Namespace) -> int:
+    from workbook import identity
+
+    count = identity.revoke(_store(), args.participant)
+    print(f"Revoked {count} access code(s) of {args.participant}")
+    return 0
+
+
+def cmd_participants_reissue(args: argparse.Namespace) -> int:
+    from workbook import identity
+
+    issued = identity.reissue(_store(), args.participant)
+    if args.json:
+        print(json.dumps({"participant": issued.person.pid, "code": issued.code, "url": issued.url}))
+    else:
+        print(f"New access code for {issued.person.pid} (shown once): {issued.code}")
+        print(f"Personal link: {issued.url}")
+    return 0
+
+
+# -- content -----------------------------------------------------------------------------------------
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from workbook.content import CONTENT_FILES, check_all
+
+    folder = Path(args.folder) if args.folder else None
+    problems = check_all(folder)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"Content OK: {', '.join(CONTENT_FILES)} in {folder or config.content_dir()}")
+    return 0
+
+
+# -- exports -----------------------------------------------------------------------------------------
+def cmd_export_idp(args: argparse.Namespace) -> int:
+    from workbook import content, identity, idp
+    from workbook.preparation import load_plan
+
+    store = _store()
+    person = identity.find_participant(store, args.participant)
+    plan = load_plan(store, content.preparation(), person)
+    out = Path(args.out)
+    if out.is_dir():
+        out = out / idp.filename(plan, args.format)
+    out.write_bytes(idp.render(plan, args.format))
+    print(f"Wrote {out}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from workbook.evaluation.command import main as evaluate_main
+
+    return evaluate_main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    serve = verbs.add_parser("serve", help="start the apps (Voila) on this machine")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = verbs.add_parser("demo", help="seed synthetic demo content (idempotent) and print demo links")
+    demo.set_defaults(handler=cmd_demo)
+
+    participants = verbs.add_parser("participants", help="add, list, revoke or reissue participants")
+    pverbs = participants.add_subparsers(dest="action", required=True)
+    add = pverbs.add_parser("add", help="add a participant and print their access code and link")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email")
+    add.add_argument("--cohort")
+    add.add_argument("--manager", help="participant id of their manager")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=cmd_participants_add)
+    lst = pverbs.add_parser("list", help="list participants (never their codes)")
+    lst.add_argument("--cohort")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=cmd_participants_list)
+    rev = pverbs.add_parser("revoke", help="withdraw every access code of a participant")
+    rev.add_argument("participant")
+    rev.set_defaults(handler=cmd_participants_revoke)
+    rei = pverbs.add_parser("reissue", help="withdraw old codes and issue a new one")
+    rei.add_argument("participant")
+    rei.add_argument("--json", action="store_true")
+    rei.set_defaults(handler=cmd_participants_reissue)
+
+    content_parser = verbs.add_parser("content", help="check the content files")
+    cverbs = content_parser.add_subparsers(dest="action", required=True)
+    check = cverbs.add_parser("check", help="validate every content file")
+    check.add_argument("--folder", help="content folder (default: WORKBOOK_CONTENT_DIR or data/)")
+    check.set_defaults(handler=cmd_content_check)
+
+    export = verbs.add_parser("export-idp", help="write a participant's development plan")
+    export.add_argument("participant")
+    export.add_argument("--format", choices=("docx", "pdf", "md"), default="docx")
+    export.add_argument("--out", required=True)
+    export.set_defaults(handler=cmd_export_idp)
+
+    evaluate = verbs.add_parser("evaluate", help="before-and-after analysis (see workbook evaluate --help)",
+                                add_help=False)
+    evaluate.add_argument("rest", nargs=argparse.REMAINDER)
+    evaluate.set_defaults(handler=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from workbook.content import ContentError
+    from workbook.store import StoreError
+    from workbook.validation import InputError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (StoreError, ContentError, InputError, config.ConfigError) as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""Demo content for a first start: clearly synthetic people with partly filled answers.
+
+Seeding is idempotent: running it again adds nothing that is already there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbook import identity
+from workbook.preparation import GOALS_FIELD, SCOPE, answer_key
+from workbook.store import Store, StoreError
+
+DEMO_TEAM_MEMBER = "demo-team-member"
+DEMO_COHORT = "Demo cohort A"
+
+DEMO_ANSWERS: dict[str, object] = {
+    answer_key("self_awareness", "evidence"): (
+        "My last review praised how I run client workshops. A peer survey said I could delegate more."
+    ),
+    answer_key("self_awareness", "strengths"): "Facilitating workshops; explaining technical ideas simply.",
+    answer_key("self_awareness", "growth_areas"): "Delegating; planning work beyond the next quarter.",
+    answer_key("aspirations", "in_two_years"): "Leading a small team that runs our customer training.",
+    answer_key("support", "network"): ["manager", "mentor"],
+    answer_key("goals", GOALS_FIELD): [
+        {
+            "goal": "Run the spring onboarding programme end to end",
+            "measure": "Programme delivered; participant rating of 4 or more out of 5",
+            "target_date": "2027-05-31",
+            "first_step": "Ask to shadow the current programme lead in January",
+        }
+    ],
+}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: bool
+    link: str | None
+
+
+def seed_team_member(store: Store, *, issue_link: bool = True) -> DemoResult:
+    """Create the demo team member with some answers; issue a fresh personal link if asked."""
+    try:
+        person = identity.find_participant(store, DEMO_TEAM_MEMBER)
+        created = False
+    except StoreError:
+        issued = identity.add_participant(
+            store, "Demo team member (synthetic)", cohort=DEMO_COHORT, pid=DEMO_TEAM_MEMBER
+        )
+        person = issued.person
+        created = True
+        for key, value in DEMO_ANSWERS.items():
+            store.save_answer(person.id, SCOPE, key, value)
+    link = identity.reissue(store, person.pid).url if issue_link else None
+    return DemoResult(created, link)
+
+
+def seed_all(store: Store) -> list[str]:
+    """Seed every app's demo content and return lines to print (with fresh personal links)."""
+    team_member = seed_team_member(store)
+    lines = [
+        "Demo content is synthetic: no real person's answers.",
+        f"Demo team member ({'created' if team_member.created else 'already there'}): {team_member.link}",
+    ]
+    return lines
