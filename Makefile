@@ -1,0 +1,42 @@
+# The two commands a newcomer needs:
+#   make start   set up, seed demo content and start the apps on this machine
+#   make test    set up and run every test (logic, notebooks, real browser)
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PORT ?= 8866
+
+.PHONY: start test setup setup-test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
+	bash scripts/ensure-chromium.sh
+
+start: setup
+	$(BIN)/workbook demo
+	$(BIN)/workbook serve --port $(PORT)
+
+lint: setup-test
+	$(BIN)/ruff check .
+
+test: setup-test lint
+	WORKBOOK_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+
+bench: setup-test
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,128 @@
+"""What a team member sees and does in the participant app, in a real browser."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+
+from workbook import identity
+from workbook.preparation import SCOPE
+
+pytestmark = pytest.mark.browser
+
+APP = "/voila/render/participant.ipynb"
+
+
+def open_workbook(page, url):
+    page.goto(url)
+    page.wait_for_selector(".wb-workbook", timeout=90_000)
+
+
+def test_landing_page_links_to_the_apps(server, page):
+    page.goto(server.url("/voila/render/index.ipynb"))
+    page.wait_for_selector(".wb-landing")
+    page.click("text=Prepare for your career conversation")
+    page.wait_for_selector(".wb-signin", timeout=90_000)
+    assert page.is_visible("text=Enter the access code")
+
+
+def test_fill_answers_see_saved_reload_see_them(server, page):
+    issued = identity.add_participant(server.store, "Rita Browser")
+    open_workbook(page, issued.url)
+    assert page.is_visible("text=Signed in as")
+    box = page.locator("textarea.wb-field-self_awareness-strengths")
+    box.fill("Clear writing and calm under pressure")
+    page.wait_for_selector(".wb-status-saved", timeout=20_000)
+    assert "All changes saved" in page.inner_text(".wb-save-status")
+    page.click("text=2. Where you want to go")
+    page.locator("textarea.wb-field-aspirations-in_two_years").fill("Leading the support team")
+    page.wait_for_function(
+        "document.querySelector('.wb-status').classList.contains('wb-status-saved')", timeout=20_000
+    )
+    saved = server.store.current_answers(issued.person.id, SCOPE)
+    assert saved["aspirations.in_two_years"].value == "Leading the support team"
+
+    page.reload()
+    page.wait_for_selector(".wb-workbook", timeout=90_000)
+    assert page.locator("textarea.wb-field-self_awareness-strengths").input_value() == (
+        "Clear writing and calm under pressure"
+    )
+    assert "Last changed:" in page.inner_text(".wb-section-self_awareness")
+
+
+def test_wrong_code_is_refused(server, page):
+    page.goto(server.url(f"{APP}?code=not-a-real-code-but-long-enough"))
+    page.wait_for_selector(".wb-signin-message .wb-error")
+    assert "not valid" in page.inner_text(".wb-signin-message")
+    assert page.locator(".wb-workbook").count() == 0
+
+
+def test_code_typed_on_the_page_opens_the_workbook(server, page):
+    issued = identity.add_participant(server.store, "Typed Code")
+    page.goto(server.url(APP))
+    page.wait_for_selector(".wb-signin")
+    page.fill(".wb-code input", "wrong-code-wrong-code-wrong")
+    page.click(".wb-open button, button.wb-open")
+    page.wait_for_selector(".wb-signin-message .wb-error")
+    page.fill(".wb-code input", issued.code)
+    page.click(".wb-open button, button.wb-open")
+    page.wait_for_selector(".wb-workbook", timeout=60_000)
+    assert "Typed Code" in page.inner_text(".wb-whoami")
+
+
+def test_revoked_code_shows_no_data(server, page):
+    issued = identity.add_participant(server.store, "Revoked Person")
+    server.store.save_answer(issued.person.id, SCOPE, "aspirations.in_two_years", "REVOKED-SECRET")
+    identity.revoke(server.store, issued.person.pid)
+    page.goto(issued.url)
+    page.wait_for_selector(".wb-signin-message .wb-error")
+    assert "withdrawn" in page.inner_text(".wb-signin-message")
+    assert "REVOKED-SECRET" not in page.content()
+
+
+def test_a_page_never_shows_another_participants_answers(server, page):
+    alice = identity.add_participant(server.store, "Alice Own")
+    bob = identity.add_participant(server.store, "Bob Other")
+    server.store.save_answer(bob.person.id, SCOPE, "self_awareness.strengths", "BOB-ONLY-STRENGTH")
+    server.store.save_answer(alice.person.id, SCOPE, "self_awareness.strengths", "alice strength")
+    open_workbook(page, alice.url)
+    html = page.content()
+    assert "alice strength" in page.locator("textarea.wb-field-self_awareness-strengths").input_value()
+    assert "BOB-ONLY-STRENGTH" not in html and "Bob Other" not in html
+
+
+def test_script_in_names_and_answers_shows_as_text(server, page):
+    payload = '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script>'
+    issued = identity.add_participant(server.store, payload)
+    server.store.save_answer(issued.person.id, SCOPE, "aspirations.in_two_years", payload)
+    open_workbook(page, issued.url)
+    page.click("text=Your plan")
+    page.click("text=Build my plan")
+    page.wait_for_selector(".wb-plan-preview h1, .wb-plan-preview h2", timeout=30_000)
+    assert payload in page.inner_text(".wb-whoami")
+    assert payload in page.inner_text(".wb-plan-preview")
+    assert page.evaluate("window.__pwned === undefined")
+    assert page.dialogs == []
+
+
+def test_goals_and_plan_download(server, page, tmp_path):
+    issued = identity.add_participant(server.store, "Goal Setter")
+    open_workbook(page, issued.url)
+    page.click("text=5. Your goals")
+    page.locator("input.wb-goal-goal").first.fill("Run the onboarding programme")
+    page.locator("input.wb-goal-measure").first.fill("Rated 4 of 5 by new joiners")
+    page.wait_for_function(
+        "document.querySelector('.wb-status').classList.contains('wb-status-saved')", timeout=20_000
+    )
+    page.click("text=Your plan")
+    page.click("text=Build my plan")
+    page.wait_for_selector(".wb-download-docx", timeout=30_000)
+    assert "Run the onboarding programme" in page.inner_text(".wb-plan-preview")
+    with page.expect_download() as download_info:
+        page.click(".wb-download-docx")
+    target = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(target)
+    assert target.name.startswith("development-plan-goal-setter-") and target.suffix == ".docx"
+    document = docx.Document(str(target))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Run the onboarding programme" in cells
