@@ -100,3 +100,9 @@ def page(chromium, request):
         opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def links_point_at_the_server(server, monkeypatch):
+    """Personal links made in a test lead to the server under test."""
+    monkeypatch.setenv("WORKBOOK_BASE_URL", server.base)

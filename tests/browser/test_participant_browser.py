@@ -30,12 +30,12 @@ def test_fill_answers_see_saved_reload_see_them(server, page):
     issued = identity.add_participant(server.store, "Rita Browser")
     open_workbook(page, issued.url)
     assert page.is_visible("text=Signed in as")
-    box = page.locator("textarea.wb-field-self_awareness-strengths")
+    box = page.locator(".wb-field-self_awareness-strengths textarea")
     box.fill("Clear writing and calm under pressure")
     page.wait_for_selector(".wb-status-saved", timeout=20_000)
     assert "All changes saved" in page.inner_text(".wb-save-status")
     page.click("text=2. Where you want to go")
-    page.locator("textarea.wb-field-aspirations-in_two_years").fill("Leading the support team")
+    page.locator(".wb-field-aspirations-in_two_years textarea").fill("Leading the support team")
     page.wait_for_function(
         "document.querySelector('.wb-status').classList.contains('wb-status-saved')", timeout=20_000
     )
@@ -44,7 +44,7 @@ def test_fill_answers_see_saved_reload_see_them(server, page):
 
     page.reload()
     page.wait_for_selector(".wb-workbook", timeout=90_000)
-    assert page.locator("textarea.wb-field-self_awareness-strengths").input_value() == (
+    assert page.locator(".wb-field-self_awareness-strengths textarea").input_value() == (
         "Clear writing and calm under pressure"
     )
     assert "Last changed:" in page.inner_text(".wb-section-self_awareness")
@@ -87,7 +87,7 @@ def test_a_page_never_shows_another_participants_answers(server, page):
     server.store.save_answer(alice.person.id, SCOPE, "self_awareness.strengths", "alice strength")
     open_workbook(page, alice.url)
     html = page.content()
-    assert "alice strength" in page.locator("textarea.wb-field-self_awareness-strengths").input_value()
+    assert "alice strength" in page.locator(".wb-field-self_awareness-strengths textarea").input_value()
     assert "BOB-ONLY-STRENGTH" not in html and "Bob Other" not in html
 
 
@@ -109,8 +109,8 @@ def test_goals_and_plan_download(server, page, tmp_path):
     issued = identity.add_participant(server.store, "Goal Setter")
     open_workbook(page, issued.url)
     page.click("text=5. Your goals")
-    page.locator("input.wb-goal-goal").first.fill("Run the onboarding programme")
-    page.locator("input.wb-goal-measure").first.fill("Rated 4 of 5 by new joiners")
+    page.locator(".wb-goal-goal input").first.fill("Run the onboarding programme")
+    page.locator(".wb-goal-measure input").first.fill("Rated 4 of 5 by new joiners")
     page.wait_for_function(
         "document.querySelector('.wb-status').classList.contains('wb-status-saved')", timeout=20_000
     )

@@ -43,6 +43,7 @@ APP_STYLE = """
 .wb-status-error { background: #fde8e8; color: #8a1010; font-weight: bold; }
 .wb-error { color: #8a1010; font-weight: bold; }
 .wb-muted { color: #555; }
+.wb-download { color: #0072B2; text-decoration: underline; font-weight: 600; }
 .wb-label { font-weight: 600; display: block; margin-top: 6px; }
 .wb-goal-card { border-left: 4px solid #0072B2; padding-left: 10px; margin: 8px 0; }
 .wb-plan-preview { border: 1px solid #ccc; padding: 0 12px; }

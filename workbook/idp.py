@@ -1,0 +1,402 @@
+"""The individual development plan (IDP) as a document to download: Markdown, Word or PDF.
+
+The plan holds people's own words, typed into the workbook, so every renderer treats the text as
+data: Markdown escapes anything that would change the structure (or smuggle in HTML), Word gets
+plain runs, and the PDF uses a Unicode font with a last-resort fallback so no character can make
+the export fail. All three formats share one layout, meant to be printed and brought to the
+conversation: title, sections with who can see them, the answers, then the goals as a table.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from docx.table import Table as DocxTable
+from fpdf import FPDF, FontFace, XPos, YPos
+
+from workbook.content import VISIBILITY_LABELS
+from workbook.preparation import DevelopmentPlan, PlanSection
+
+FORMATS = ("docx", "pdf", "md")
+NOT_ANSWERED = "Not answered yet."
+NO_GOALS = "No goals yet."
+GOALS_HEADING = "Goals"
+
+
+# -- shared ---------------------------------------------------------------------------------------
+def _plain(text: str) -> str:
+    """Text safe for every format: Unix newlines, tabs as spaces, no other control characters.
+
+    Answers are checked on input, but a plan may be built from older data; Word refuses XML-illegal
+    characters outright, so they are dropped here rather than failing the whole export.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return "".join(
+        c
+        for c in text
+        if c == "\n" or (unicodedata.category(c) not in ("Cc", "Cs") and c not in "\ufffe\uffff")
+    ).strip()
+
+
+def _visibility_line(section: PlanSection) -> str:
+    return f"Who can see this: {VISIBILITY_LABELS.get(section.visibility, section.visibility)}"
+
+
+def _goal_columns(plan: DevelopmentPlan) -> tuple[tuple[str, str], ...]:
+    """The goal table's columns; plans built by hand may leave goal_fields empty."""
+    if plan.goal_fields:
+        return plan.goal_fields
+    ids: list[str] = []
+    for goal in plan.goals:
+        ids.extend(k for k in goal if k not in ids)
+    return tuple((i, i.replace("_", " ").capitalize()) for i in ids)
+
+
+def _goal_rows(plan: DevelopmentPlan) -> tuple[tuple[str, ...], list[list[str]]]:
+    columns = _goal_columns(plan)
+    if not columns:  # only goals without any parts: nothing to tabulate
+        return (), []
+    header = tuple(_plain(label) for _, label in columns)
+    rows = [[_plain(goal.get(field_id, "") or "") for field_id, _ in columns] for goal in plan.goals]
+    return header, rows
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs; single newlines inside one are kept as line breaks."""
+    return [p.strip("\n") for p in re.split(r"\n\s*\n", _plain(text)) if p.strip()]
+
+
+# -- Markdown -------------------------------------------------------------------------------------
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~#])")
+_MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
+
+
+def _md_inline(text: str) -> str:
+    """Escape text so that it shows literally: no emphasis, links, code, pipes or raw HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_INLINE.sub(r"\\\1", text)
+
+
+def _md_line(line: str) -> str:
+    """One line of a paragraph; leading markers (-, +, =, 1.) must not start a list or heading.
+
+    '#', '*' and '>' are already neutral after inline escaping; leading spaces are dropped because
+    four of them would start a code block.
+    """
+    line = _md_inline(line.lstrip())
+    return _MD_LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], line)
+
+
+def _md_block(text: str) -> str:
+    """Paragraphs as typed; line breaks inside a paragraph become hard breaks (two spaces)."""
+    return "\n\n".join(
+        "  \n".join(_md_line(line) for line in paragraph.split("\n")) for paragraph in _paragraphs(text)
+    )
+
+
+def _md_cell(text: str) -> str:
+    lines = [_md_inline(line.strip()) for line in _plain(text).split("\n")]
+    return "<br>".join(line for line in lines if line)
+
+
+def render_markdown(plan: DevelopmentPlan) -> str:
+    """The plan as Markdown, safe to show in any viewer whatever people typed."""
+    out = [f"# {_md_inline(_plain(plan.document_title))}", "", f"*{_md_inline(_plain(plan.title))}*", ""]
+    for section in plan.sections:
+        visibility = _md_inline(_visibility_line(section))
+        out += [f"## {_md_inline(_plain(section.title))}", "", f"*{visibility}*", ""]
+        if not section.entries:
+            out += [NOT_ANSWERED, ""]
+        for entry in section.entries:
+            out += [f"### {_md_inline(_plain(entry.question))}", "", _md_block(entry.answer) or "", ""]
+    out += [f"## {GOALS_HEADING}", ""]
+    header, rows = _goal_rows(plan)
+    if not rows:
+        out += [NO_GOALS, ""]
+    else:
+        out.append("| " + " | ".join(_md_inline(h) for h in header) + " |")
+        out.append("| " + " | ".join("---" for _ in header) + " |")
+        out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+        out.append("")
+    return "\n".join(out)
+
+
+# -- HTML preview ---------------------------------------------------------------------------------
+def render_html(plan: DevelopmentPlan) -> str:
+    """The plan as an HTML fragment for the in-app preview; every piece of text is escaped."""
+    esc = html.escape
+    out = [f"<h2>{esc(_plain(plan.document_title))}</h2>", f"<p><em>{esc(_plain(plan.title))}</em></p>"]
+    for section in plan.sections:
+        out += [
+            f"<h3>{esc(_plain(section.title))}</h3>",
+            f'<p class="wb-muted">{esc(_visibility_line(section))}</p>',
+        ]
+        if not section.entries:
+            out.append(f"<p>{NOT_ANSWERED}</p>")
+        for entry in section.entries:
+            out.append(f"<h4>{esc(_plain(entry.question))}</h4>")
+            out += [f"<p>{esc(p).replace(chr(10), '<br>')}</p>" for p in _paragraphs(entry.answer)]
+    out.append(f"<h3>{GOALS_HEADING}</h3>")
+    header, rows = _goal_rows(plan)
+    if not rows:
+        out.append(f"<p>{NO_GOALS}</p>")
+    else:
+        out.append(
+            "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr></thead><tbody>"
+        )
+        out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows]
+        out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+# -- Word -----------------------------------------------------------------------------------------
+_MUTED = RGBColor(0x59, 0x59, 0x59)
+
+
+def _repeat_header_row(table: DocxTable) -> None:
+    """Mark the first row as a header so Word repeats it on every printed page of the table."""
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def render_docx(plan: DevelopmentPlan) -> bytes:
+    """The plan as a Word document with real heading styles, so it has an outline and prints well."""
+    doc = Document()
+    doc.core_properties.title = _plain(plan.document_title)
+    doc.core_properties.author = _plain(plan.owner)
+    doc.add_heading(_plain(plan.document_title), level=0)
+    doc.add_paragraph(_plain(plan.title), style="Subtitle")
+    for section in plan.sections:
+        doc.add_heading(_plain(section.title), level=1)
+        note = doc.add_paragraph()
+        run = note.add_run(_visibility_line(section))
+        run.italic = True
+        run.font.size = Pt(9)
+        run.font.color.rgb = _MUTED
+        if not section.entries:
+            doc.add_paragraph(NOT_ANSWERED)
+        for entry in section.entries:
+            doc.add_heading(_plain(entry.question), level=2)
+            for paragraph in _paragraphs(entry.answer):
+                doc.add_paragraph(paragraph)  # python-docx turns "\n" into a line break
+    doc.add_heading(GOALS_HEADING, level=1)
+    header, rows = _goal_rows(plan)
+    if not rows:
+        doc.add_paragraph(NO_GOALS)
+    else:
+        table = doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        for cell, label in zip(table.rows[0].cells, header, strict=True):
+            cell.paragraphs[0].add_run(label).bold = True
+        _repeat_header_row(table)
+        for row in rows:
+            for cell, text in zip(table.add_row().cells, row, strict=True):
+                cell.text = text
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+# -- PDF ------------------------------------------------------------------------------------------
+_FONT = "DejaVu"
+_FALLBACK_FONT = "LastResort"
+_MARGIN = 20  # mm; A4 with room for hole punches and notes
+_BODY_PT = 10.5
+_LINE_MM = 5.2
+
+# Real fonts for scripts DejaVu lacks, used when the system happens to have one (CJK mostly).
+_SYSTEM_FALLBACKS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+
+
+@lru_cache(maxsize=1)
+def _font_dir() -> Path:
+    """Matplotlib's bundled fonts: DejaVu covers Latin, Greek, Cyrillic and most symbols.
+
+    Matplotlib is a dependency anyway; find_spec locates it without the cost of importing it.
+    """
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("PDF export needs matplotlib for its bundled DejaVu fonts")
+    return Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+
+
+class _PlanPDF(FPDF):
+    """A4 pages with the plan's title and page numbers in the footer, for when pages get separated."""
+
+    def __init__(self, footer_text: str, content: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.footer_text = footer_text
+        fonts = _font_dir()
+        self.add_font(_FONT, "", str(fonts / "DejaVuSans.ttf"))
+        self.add_font(_FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
+        self.add_font(_FONT, "I", str(fonts / "DejaVuSans-Oblique.ttf"))
+        self._add_fallback_fonts(fonts, content)
+        self.set_margins(_MARGIN, _MARGIN, _MARGIN)
+        self.set_auto_page_break(auto=True, margin=_MARGIN)
+
+    def _add_fallback_fonts(self, fonts: Path, content: str) -> None:
+        """Fonts for the characters DejaVu lacks, loaded only for those characters.
+
+        Loading is restricted to the code points the plan uses: Last Resort maps all of Unicode and
+        takes seconds to load in full, and CJK system fonts are just as large.
+        """
+        missing = {ord(c) for c in content if not c.isspace()}
+        for style in ("", "B", "I"):
+            missing -= set(self.fonts[f"{_FONT.lower()}{style}"].cmap)
+        fallbacks: list[str] = []
+        candidates = [(f"System{n}", Path(p)) for n, p in enumerate(_SYSTEM_FALLBACKS) if Path(p).is_file()]
+        # Last Resort draws a labelled box for any code point (emoji, rare scripts) and keeps the
+        # real character in the text layer, so copy and paste still give what the person typed.
+        candidates.append((_FALLBACK_FONT, fonts / "LastResortHE-Regular.ttf"))
+        for family, path in candidates:
+            if not missing:
+                break
+            try:
+                self.add_font(family, "", str(path), unicode_range=sorted(missing))
+            except Exception:  # an unreadable optional font must not stop the export
+                continue
+            fallbacks.append(family)
+            missing -= set(self.fonts[family.lower()].cmap)
+        if fallbacks:
+            self.set_fallback_fonts(fallbacks, exact_match=False)
+
+    def footer(self) -> None:
+        self.set_y(-_MARGIN + 6)
+        self.set_font(_FONT, "", 8)
+        self.set_text_color(110)
+        self.cell(0, 4, self.footer_text, align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0)
+
+
+def _pdf_text(
+    pdf: FPDF,
+    text: str,
+    size: float,
+    style: str = "",
+    *,
+    color: int = 0,
+    line: float = _LINE_MM,
+    after: float = 0,
+) -> None:
+    pdf.set_font(_FONT, style, size)
+    pdf.set_text_color(color)
+    pdf.multi_cell(0, line, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0)
+    if after:
+        pdf.ln(after)
+
+
+def _keep_with_next(pdf: FPDF, height: float) -> None:
+    """Start a new page rather than leave a heading alone at the bottom of one."""
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+
+
+def _all_text(plan: DevelopmentPlan) -> str:
+    """Every string the PDF will show, to know which characters need a fallback font."""
+    parts = [plan.document_title, plan.title, NOT_ANSWERED, NO_GOALS, GOALS_HEADING, "Page of 0123456789"]
+    for section in plan.sections:
+        parts += [section.title, _visibility_line(section)]
+        parts += [text for entry in section.entries for text in (entry.question, entry.answer)]
+    header, rows = _goal_rows(plan)
+    parts += [*header, *(cell for row in rows for cell in row)]
+    return "".join(parts)
+
+
+def render_pdf(plan: DevelopmentPlan) -> bytes:
+    """The plan as an A4 PDF for printing; any Unicode text renders, missing glyphs as boxes."""
+    title = _plain(plan.document_title)
+    pdf = _PlanPDF(footer_text=title, content=_all_text(plan))
+    pdf.set_title(title)
+    pdf.set_author(_plain(plan.owner))
+    pdf.set_creator("Career workbook")
+    pdf.set_lang("en")
+    pdf.add_page()
+    _pdf_text(pdf, title, 18, "B", line=8.5, after=1)
+    _pdf_text(pdf, _plain(plan.title), 12, color=90, line=6, after=4)
+    for section in plan.sections:
+        _keep_with_next(pdf, 30)
+        pdf.ln(3)
+        _pdf_text(pdf, _plain(section.title), 14, "B", line=7)
+        _pdf_text(pdf, _visibility_line(section), 8.5, "I", color=100, line=4.5, after=2)
+        if not section.entries:
+            _pdf_text(pdf, NOT_ANSWERED, _BODY_PT, "I", color=90, after=2)
+        for entry in section.entries:
+            _keep_with_next(pdf, 18)
+            _pdf_text(pdf, _plain(entry.question), _BODY_PT, "B", after=1)
+            for paragraph in _paragraphs(entry.answer):
+                _pdf_text(pdf, paragraph, _BODY_PT, after=1.5)
+            pdf.ln(1.5)
+    _keep_with_next(pdf, 35)
+    pdf.ln(3)
+    _pdf_text(pdf, GOALS_HEADING, 14, "B", line=7, after=2)
+    header, rows = _goal_rows(plan)
+    if not rows:
+        _pdf_text(pdf, NO_GOALS, _BODY_PT, "I", color=90)
+    else:
+        pdf.set_font(_FONT, "", 9.5)
+        headings = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
+        with pdf.table(
+            col_widths=tuple(1.5 if field_id == "target_date" else 2 for field_id, _ in _goal_columns(plan)),
+            text_align="LEFT",
+            v_align="TOP",
+            headings_style=headings,
+            line_height=4.8,
+            padding=1.5,
+            repeat_headings=1,
+        ) as table:
+            table.row(header)
+            for row in rows:
+                table.row(row)
+    return bytes(pdf.output())
+
+
+# -- choosing a format ----------------------------------------------------------------------------
+_RENDERERS: dict[str, Callable[[DevelopmentPlan], bytes]] = {
+    "docx": render_docx,
+    "pdf": render_pdf,
+    "md": lambda plan: render_markdown(plan).encode("utf-8"),
+}
+
+
+def render(plan: DevelopmentPlan, fmt: str) -> bytes:
+    """The plan as a file's bytes in one of FORMATS (Markdown as UTF-8)."""
+    try:
+        renderer = _RENDERERS[fmt]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}") from None
+    return renderer(plan)
+
+
+def _slug(text: str, max_length: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def filename(plan: DevelopmentPlan, fmt: str) -> str:
+    """A download name that is safe on every system whatever the owner's name contains."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    owner = _slug(plan.owner) or "team-member"
+    return f"development-plan-{owner}-{plan.prepared_on.isoformat()}.{fmt}"
