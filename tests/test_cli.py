@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import docx
+import pypdf
+
+from workbook import identity
+from workbook.cli import build_parser, main
+from workbook.demo import DEMO_TEAM_MEMBER
+from workbook.preparation import SCOPE
+from workbook.store import Store
+
+
+def test_demo_is_idempotent_and_prints_a_working_link(capsys):
+    assert main(["demo"]) == 0
+    first = capsys.readouterr().out
+    store = Store()
+    person = identity.find_participant(store, DEMO_TEAM_MEMBER)
+    answers_before = store.count_answers()
+    assert main(["demo"]) == 0
+    second = capsys.readouterr().out
+    assert store.count_answers() == answers_before
+    assert "synthetic" in first and "already there" in second
+    link = next(word for word in second.split() if "participant.ipynb?code=" in word)
+    code = link.split("code=", 1)[1]
+    assert identity.authenticate(store, code).pid == person.pid
+
+
+def test_export_idp_in_each_format(tmp_path, capsys):
+    store = Store()
+    person = identity.add_participant(store, "Ana Silva").person
+    store.save_answer(
+        person.id, SCOPE, "goals.goals",
+        [{"goal": "Lead onboarding", "measure": "Rated 4+", "target_date": "2027-03-01", "first_step": "Ask"}],
+    )
+    assert main(["export-idp", person.pid, "--format", "docx", "--out", str(tmp_path / "plan.docx")]) == 0
+    cells = [c.text for t in docx.Document(str(tmp_path / "plan.docx")).tables for r in t.rows for c in r.cells]
+    assert "Lead onboarding" in cells
+    assert main(["export-idp", person.pid, "--format", "pdf", "--out", str(tmp_path)]) == 0
+    pdf = next(tmp_path.glob("development-plan-ana-silva-*.pdf"))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert "Ana Silva" in text and "Lead onboarding" in text
+    assert main(["export-idp", person.pid, "--format", "md", "--out", str(tmp_path / "plan.md")]) == 0
+    assert "Lead onboarding" in (tmp_path / "plan.md").read_text()
+    assert main(["export-idp", "nobody", "--format", "md", "--out", str(tmp_path / "x.md")]) == 2
+    assert "unknown participant" in capsys.readouterr().err
+
+
+def test_serve_arguments():
+    args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])
+    assert (args.host, args.port) == ("0.0.0.0", 9000)
