@@ -29,11 +29,22 @@ def test_export_idp_in_each_format(tmp_path, capsys):
     store = Store()
     person = identity.add_participant(store, "Ana Silva").person
     store.save_answer(
-        person.id, SCOPE, "goals.goals",
-        [{"goal": "Lead onboarding", "measure": "Rated 4+", "target_date": "2027-03-01", "first_step": "Ask"}],
+        person.id,
+        SCOPE,
+        "goals.goals",
+        [
+            {
+                "goal": "Lead onboarding",
+                "measure": "Rated 4+",
+                "target_date": "2027-03-01",
+                "first_step": "Ask",
+            }
+        ],
     )
     assert main(["export-idp", person.pid, "--format", "docx", "--out", str(tmp_path / "plan.docx")]) == 0
-    cells = [c.text for t in docx.Document(str(tmp_path / "plan.docx")).tables for r in t.rows for c in r.cells]
+    cells = [
+        c.text for t in docx.Document(str(tmp_path / "plan.docx")).tables for r in t.rows for c in r.cells
+    ]
     assert "Lead onboarding" in cells
     assert main(["export-idp", person.pid, "--format", "pdf", "--out", str(tmp_path)]) == 0
     pdf = next(tmp_path.glob("development-plan-ana-silva-*.pdf"))

@@ -6,14 +6,20 @@ import pytest
 
 from workbook import content
 from workbook.cli import main
-from workbook.content import ContentError, Preparation, load_model
 from workbook.config import REPO_ROOT
+from workbook.content import ContentError, Preparation, load_model
 
 
 def test_shipped_content_is_valid():
     assert content.check_all() == []
     prep = content.preparation()
-    assert [s.id for s in prep.sections] == ["self_awareness", "aspirations", "strengths_plan", "support", "goals"]
+    assert [s.id for s in prep.sections] == [
+        "self_awareness",
+        "aspirations",
+        "strengths_plan",
+        "support",
+        "goals",
+    ]
     goals = prep.section("goals").goals
     assert goals is not None and (goals.recommended_min, goals.max) == (2, 3)
 

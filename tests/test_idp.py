@@ -31,12 +31,24 @@ ANSWERS = {
     ("support", "support_details"): "A mentor who has led a product launch.",
 }
 GOALS = [
-    {"goal": "Lead a cross-team project", "measure": "Project delivered and reviewed by stakeholders",
-     "target_date": "2027-06-30", "first_step": "Ask my manager which projects start next quarter"},
-    {"goal": "Present at the engineering all-hands", "measure": "One talk given, feedback collected",
-     "target_date": "2027-03-31", "first_step": "Pick a topic with my mentor"},
-    {"goal": "Mentor a new joiner", "measure": "Monthly check-ins for six months",
-     "target_date": "2027-09-30", "first_step": "Volunteer at the next onboarding round"},
+    {
+        "goal": "Lead a cross-team project",
+        "measure": "Project delivered and reviewed by stakeholders",
+        "target_date": "2027-06-30",
+        "first_step": "Ask my manager which projects start next quarter",
+    },
+    {
+        "goal": "Present at the engineering all-hands",
+        "measure": "One talk given, feedback collected",
+        "target_date": "2027-03-31",
+        "first_step": "Pick a topic with my mentor",
+    },
+    {
+        "goal": "Mentor a new joiner",
+        "measure": "Monthly check-ins for six months",
+        "target_date": "2027-09-30",
+        "first_step": "Volunteer at the next onboarding round",
+    },
 ]
 
 
@@ -60,10 +72,12 @@ def _plan(**changes: object) -> DevelopmentPlan:
         "prepared_on": date(2026, 11, 26),
         "title": "Prepare for your career conversation",
         "sections": (
-            PlanSection("Where you stand today", (PlanEntry("What are your strengths?", "Focus."),),
-                        "private"),
+            PlanSection(
+                "Where you stand today", (PlanEntry("What are your strengths?", "Focus."),), "private"
+            ),
         ),
-        "goals": (), "goal_fields": (("goal", "Goal"), ("measure", "How you will measure progress")),
+        "goals": (),
+        "goal_fields": (("goal", "Goal"), ("measure", "How you will measure progress")),
     }
     base.update(changes)
     return DevelopmentPlan(**base)  # type: ignore[arg-type]
@@ -87,7 +101,11 @@ def test_docx_has_title_headings_answers_and_goal_table(plan: DevelopmentPlan) -
     assert styled[1] == ("Subtitle", "Prepare for your career conversation")
     sections = [text for style, text in styled if style == "Heading 1"]
     assert sections == [
-        "Where you stand today", "Where you want to go", "Strengths to build on", "Support you need", "Goals",
+        "Where you stand today",
+        "Where you want to go",
+        "Strengths to build on",
+        "Support you need",
+        "Goals",
     ]
     questions = [text for style, text in styled if style == "Heading 2"]
     assert "What are your strengths?" in questions
@@ -96,8 +114,10 @@ def test_docx_has_title_headings_answers_and_goal_table(plan: DevelopmentPlan) -
     assert f"Who can see this: {VISIBILITY_LABELS['facilitator']}" in texts
     assert "Your manager, A mentor" in texts
     # paragraphs stay paragraphs, line breaks inside one stay line breaks
-    assert ("My last review said I am reliable under pressure.\n"
-            "The 360 survey pointed to stakeholder communication as a gap.") in texts
+    assert (
+        "My last review said I am reliable under pressure.\n"
+        "The 360 survey pointed to stakeholder communication as a gap."
+    ) in texts
     assert "A retrospective showed I take on too much alone." in texts
     # "Strengths to build on" has no answers
     start = texts.index("Strengths to build on")
@@ -125,8 +145,14 @@ def test_pdf_contains_owner_goals_and_measures(plan: DevelopmentPlan) -> None:
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert (round(float(width)), round(float(height))) == (595, 842)  # A4 in points
     text = _squash(_pdf_text(data))
-    for expected in ("Ana Silva", "Who can see this: You and your manager", "Not answered yet.",
-                     GOALS[0]["goal"], GOALS[0]["measure"], GOALS[2]["first_step"]):
+    for expected in (
+        "Ana Silva",
+        "Who can see this: You and your manager",
+        "Not answered yet.",
+        GOALS[0]["goal"],
+        GOALS[0]["measure"],
+        GOALS[2]["first_step"],
+    ):
         assert _squash(expected) in text
     assert reader.metadata is not None and reader.metadata.title == plan.document_title
 
@@ -255,6 +281,9 @@ def test_filename_is_short_for_a_very_long_name() -> None:
 @pytest.mark.parametrize("fmt", idp.FORMATS)
 def test_characters_word_refuses_are_dropped_not_fatal(fmt: str) -> None:
     odd = "a\x00b\x0bc\ufffed\uffffe\ud800f"
-    plan = _plan(owner=odd, sections=(PlanSection("S", (PlanEntry("Q?", odd),), "private"),),
-                 goals=({"goal": odd, "measure": ""},))
+    plan = _plan(
+        owner=odd,
+        sections=(PlanSection("S", (PlanEntry("Q?", odd),), "private"),),
+        goals=({"goal": odd, "measure": ""},),
+    )
     assert idp.render(plan, fmt)

@@ -40,7 +40,9 @@ def test_notebooks_are_thin_and_clean():
         notebook = nbformat.read(path, as_version=4)
         code = [c for c in notebook.cells if c.cell_type == "code"]
         assert all(not c.outputs and c.execution_count is None for c in code), path
-        assert sum(len(c.source.splitlines()) for c in code) <= 12, f"{path} holds logic: move it to workbook/"
+        assert sum(len(c.source.splitlines()) for c in code) <= 12, (
+            f"{path} holds logic: move it to workbook/"
+        )
         assert "/work/" not in path.read_text() and "/home/" not in path.read_text()
 
 

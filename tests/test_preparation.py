@@ -80,7 +80,10 @@ def test_plan_is_built_from_latest_answers(store):
     store.save_answer(person.id, "prep", "aspirations.in_two_years", "Lead the training team")
     store.save_answer(person.id, "prep", "support.network", ["mentor"])
     store.save_answer(
-        person.id, "prep", "goals.goals", [{"goal": "G1", "measure": "M1", "target_date": "", "first_step": "S"}]
+        person.id,
+        "prep",
+        "goals.goals",
+        [{"goal": "G1", "measure": "M1", "target_date": "", "first_step": "S"}],
     )
     store.set_visibility(person.id, "prep", "aspirations", "manager")
     plan = load_plan(store, PREP, person, date(2026, 11, 26))

@@ -12,7 +12,9 @@ def test_store_is_created_on_first_use_with_wal(tmp_path):
     path = tmp_path / "new" / "x.sqlite"
     path.parent.mkdir()
     store = Store(f"sqlite:///{path}")
-    assert {"participants", "answers", "scores", "alembic_version"} <= set(inspect(store.engine).get_table_names())
+    assert {"participants", "answers", "scores", "alembic_version"} <= set(
+        inspect(store.engine).get_table_names()
+    )
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
 

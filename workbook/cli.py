@@ -38,8 +38,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  {app.audience:<36} {base}{app.path}")
     print(f"Store: {config.database_url()}", flush=True)
     command = [
-        sys.executable, "-m", "voila", str(NOTEBOOKS), "--no-browser",
-        f"--Voila.ip={args.host}", f"--Voila.port={args.port}", "--Voila.port_retries=0",
+        sys.executable,
+        "-m",
+        "voila",
+        str(NOTEBOOKS),
+        "--no-browser",
+        f"--Voila.ip={args.host}",
+        f"--Voila.port={args.port}",
+        "--Voila.port_retries=0",
     ]
     try:
         return subprocess.call(command, cwd=config.REPO_ROOT)
@@ -81,10 +87,7 @@ def cmd_participants_list(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                [
-                    {"participant": p.pid, "name": p.name, "email": p.email, "cohort": p.cohort}
-                    for p in people
-                ]
+                [{"participant": p.pid, "name": p.name, "email": p.email, "cohort": p.cohort} for p in people]
             )
         )
         return 0
@@ -115,7 +118,7 @@ def cmd_participants_reissue(args: argparse.Namespace) -> int:
 
 # -- content -----------------------------------------------------------------------------------------
 def cmd_content_check(args: argparse.Namespace) -> int:
-    from workbook.content import CONTENT_FILES, check_all
+    from workbook.content import check_all, content_files
 
     folder = Path(args.folder) if args.folder else None
     problems = check_all(folder)
@@ -123,7 +126,7 @@ def cmd_content_check(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     if problems:
         return 1
-    print(f"Content OK: {', '.join(CONTENT_FILES)} in {folder or config.content_dir()}")
+    print(f"Content OK: {', '.join(content_files())} in {folder or config.content_dir()}")
     return 0
 
 
@@ -194,8 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.set_defaults(handler=cmd_export_idp)
 
-    evaluate = verbs.add_parser("evaluate", help="before-and-after analysis (see workbook evaluate --help)",
-                                add_help=False)
+    evaluate = verbs.add_parser(
+        "evaluate", help="before-and-after analysis (see workbook evaluate --help)", add_help=False
+    )
     evaluate.add_argument("rest", nargs=argparse.REMAINDER)
     evaluate.set_defaults(handler=cmd_evaluate)
     return parser

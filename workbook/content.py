@@ -135,6 +135,13 @@ CONTENT_FILES: dict[str, type[BaseModel]] = {
 }
 
 
+def content_files() -> dict[str, type[BaseModel]]:
+    """Every content file the apps read, by file name; the manager track registers its own files."""
+    from workbook.manager.content import MANAGER_CONTENT_FILES  # that module imports this one
+
+    return {**CONTENT_FILES, **MANAGER_CONTENT_FILES}
+
+
 @lru_cache(maxsize=16)
 def _cached(path: Path, mtime: float, model: type[BaseModel]) -> BaseModel:
     return load_model(path, model)
@@ -142,7 +149,7 @@ def _cached(path: Path, mtime: float, model: type[BaseModel]) -> BaseModel:
 
 def load(name: str, folder: Path | None = None) -> BaseModel:
     """Load a registered content file from the content folder (cached until the file changes)."""
-    model = CONTENT_FILES[name]
+    model = content_files()[name]
     path = (folder or config.content_dir()) / name
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _cached(path, mtime, model)
@@ -155,7 +162,7 @@ def preparation(folder: Path | None = None) -> Preparation:
 def check_all(folder: Path | None = None) -> list[str]:
     """Validate every registered content file; returns the problems (empty when all is well)."""
     problems = []
-    for name, model in CONTENT_FILES.items():
+    for name, model in content_files().items():
         try:
             load_model((folder or config.content_dir()) / name, model)
         except ContentError as exc:

@@ -16,8 +16,13 @@ from workbook.store import Store
 
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -42,16 +47,19 @@ class Server:
         self.log = (data_dir / "serve.log").open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "workbook.cli", "serve", "--port", str(self.port)],
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 90
         while True:
             try:
                 urllib.request.urlopen(f"{self.base}/voila/tree", timeout=5)
                 break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError(f"workbook serve did not start: {(data_dir / 'serve.log').read_text()}")
+                    log = (data_dir / "serve.log").read_text()
+                    raise RuntimeError(f"workbook serve did not start: {log}") from exc
                 time.sleep(0.3)
         self.store = Store(self.db_url)
 

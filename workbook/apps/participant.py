@@ -321,7 +321,8 @@ class PreparationWorkbook:
         total = len(self.prep.sections)
         self.progress.value = (
             f'<div class="wb-progress-summary"><strong>{complete} of {total} sections complete.</strong> '
-            f'Do them in any order, a little at a time.</div><ul class="wb-progress-list">{"".join(items)}</ul>'
+            "Do them in any order, a little at a time.</div>"
+            f'<ul class="wb-progress-list">{"".join(items)}</ul>'
         )
 
     # -- the plan -------------------------------------------------------------------------------

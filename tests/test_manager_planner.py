@@ -1,0 +1,228 @@
+"""The conversation planner: entries with history and tombstones, the calendar invitation (parsed back
+with a small RFC 5545 unfolding parser) and the printable plan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from workbook.content import preparation
+from workbook.identity import add_participant
+from workbook.manager.planner import (
+    SCOPE,
+    PlanItem,
+    delete_plan_entry,
+    ics_escape,
+    ics_fold,
+    plan_entries,
+    plan_markdown,
+    preparation_outline,
+    save_plan_entry,
+    slugify,
+    to_ics,
+)
+from workbook.store import Store
+from workbook.validation import InputError
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/t.sqlite")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def manager(store):
+    return add_participant(store, "Mo Manager", cohort="C").person
+
+
+# -- a small RFC 5545 reader ---------------------------------------------------------------------------
+def unfold(text: str) -> list[str]:
+    assert text.endswith("\r\n")
+    physical = text.split("\r\n")[:-1]
+    for line in physical:
+        assert len(line.encode("utf-8")) <= 75, line
+        assert "\n" not in line and "\r" not in line
+    logical: list[str] = []
+    for line in physical:
+        if line.startswith(" "):
+            logical[-1] += line[1:]
+        else:
+            logical.append(line)
+    return logical
+
+
+def unescape(value: str) -> str:
+    out, i = [], 0
+    while i < len(value):
+        if value[i] == "\\":
+            nxt = value[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+        else:
+            assert value[i] not in ",;", f"unescaped {value[i]!r} in {value!r}"
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def parse_ics(text: str) -> dict[str, tuple[str, str]]:
+    """{property name: (parameters, raw value)} of the single event, plus the calendar's lines checked."""
+    lines = unfold(text)
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
+    assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
+    start, end = lines.index("BEGIN:VEVENT"), lines.index("END:VEVENT")
+    props = {}
+    for line in lines[start + 1 : end]:
+        name_params, value = line.split(":", 1)
+        name, _, params = name_params.partition(";")
+        props[name] = (params, value)
+    return props
+
+
+# -- entries -------------------------------------------------------------------------------------------
+def test_save_list_update_delete_keeps_history(store, manager):
+    first = save_plan_entry(store, manager, "Jo", "2030-05-04", "outline", "Where next?", "Mentor")
+    second = save_plan_entry(store, manager, "Al", date(2030, 5, 1), "link", start_time="09:30")
+    assert first.id == "jo" and second.id == "al"
+    assert [e.alias for e in plan_entries(store, manager)] == ["Al", "Jo"]  # soonest first
+    updated = save_plan_entry(store, manager, "Jo", "2030-06-01", "both", "New question", "", entry_id="jo")
+    assert updated.proposed_on == date(2030, 6, 1)
+    delete_plan_entry(store, manager, "al")
+    assert [e.id for e in plan_entries(store, manager)] == ["jo"]
+    assert len(store.answer_history(manager.id, SCOPE, "jo")) == 2
+    assert [a.value.get("deleted", False) for a in store.answer_history(manager.id, SCOPE, "al")] == [
+        False,
+        True,
+    ]
+    again = save_plan_entry(store, manager, "Al", "2030-07-01")  # a new entry never reuses a tombstoned id
+    assert again.id == "al-2"
+    with pytest.raises(InputError):
+        delete_plan_entry(store, manager, "al")
+
+
+def test_entries_are_private_to_their_manager(store, manager):
+    other = add_participant(store, "Other").person
+    save_plan_entry(store, manager, "Jo", "2030-05-04")
+    assert plan_entries(store, other) == []
+    with pytest.raises(InputError, match="not one of your planned conversations"):
+        save_plan_entry(store, other, "Jo", "2030-05-04", entry_id="jo")
+
+
+def test_slugs():
+    assert slugify("Ana-María B.") == "ana-maria-b"
+    assert slugify("李雷") == "entry"
+    assert slugify("x" * 100) == "x" * 40
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"alias": ""}, "must not be empty"),
+        ({"alias": "   "}, "must not be empty"),
+        ({"alias": "x" * 81}, "at most 80"),
+        ({"alias": 7}, "expected text"),
+        ({"proposed_on": "04/05/2030"}, "YYYY-MM-DD"),
+        ({"proposed_on": "1999-12-31"}, "before 2000"),
+        ({"proposed_on": 20300504}, "expected a date"),
+        ({"send_ahead": "email"}, "not one of link, outline, both"),
+        ({"questions": "x" * 4001}, "at most 4000"),
+        ({"support_ideas": "bad\x00"}, "control character"),
+        ({"start_time": "25:00"}, "HH:MM"),
+        ({"entry_id": "../etc"}, "not one of your planned"),
+    ],
+)
+def test_bad_entries_are_refused(store, manager, kwargs, message):
+    values = {"alias": "Jo", "proposed_on": "2030-05-04"} | kwargs
+    with pytest.raises(InputError, match=message):
+        save_plan_entry(store, manager, **values)
+    assert plan_entries(store, manager) == []
+
+
+# -- the calendar invitation ---------------------------------------------------------------------------
+def _entry(**changes) -> PlanItem:
+    values = dict(
+        id="jo",
+        alias="Jo",
+        proposed_on=date(2030, 5, 4),
+        time=None,
+        send_ahead="both",
+        questions="What next?",
+        support_ideas="A mentor",
+    )
+    return PlanItem(**(values | changes))
+
+
+def test_all_day_invitation_round_trips():
+    text = to_ics(_entry(), "Mo Manager", now=datetime(2030, 4, 1, 12, 0, tzinfo=UTC))
+    props = parse_ics(text)
+    assert unescape(props["SUMMARY"][1]) == "Career conversation with Jo"
+    assert props["DTSTART"] == ("VALUE=DATE", "20300504")
+    assert props["DTEND"] == ("VALUE=DATE", "20300505")
+    assert props["DTSTAMP"][1] == "20300401T120000Z"
+    assert props["UID"][1].startswith("jo-") and props["UID"][1].endswith("@career-workbook")
+    description = unescape(props["DESCRIPTION"][1])
+    prep = preparation()
+    for section in prep.sections:
+        assert section.title in description
+        for field in section.fields:
+            assert f"- {field.label}" in description
+    assert preparation_outline() in description
+    assert "What next?" not in description and "A mentor" not in description  # private notes stay out
+    assert len(text.split("\r\n")) > 20  # the description was folded
+
+
+def test_timed_invitation_lasts_thirty_minutes():
+    props = parse_ics(to_ics(_entry(time="16:45"), "Mo"))
+    assert props["DTSTART"] == ("", "20300504T164500")
+    assert props["DTEND"] == ("", "20300504T171500")
+
+
+def test_uid_is_stable_per_entry_and_organiser():
+    uid = parse_ics(to_ics(_entry(), "Mo"))["UID"]
+    assert parse_ics(to_ics(_entry(time="10:00"), "Mo"))["UID"] == uid
+    assert parse_ics(to_ics(_entry(), "Someone else"))["UID"] != uid
+
+
+def test_special_characters_are_escaped(store, manager):
+    alias = "Kim, Lee; \\ Ørsted 🙂"
+    questions = "First, this; then\\that\nSecond line\nThird line"
+    entry = save_plan_entry(store, manager, alias, "2030-05-04", "link", questions, start_time=time(9, 0))
+    text = to_ics(entry, "Mo, the manager", include_private_notes=True)
+    windows = parse_ics(to_ics(_entry(questions="a\r\nb\rc"), "Mo", include_private_notes=True))
+    assert "a\nb\nc" in unescape(windows["DESCRIPTION"][1])
+    props = parse_ics(text)
+    assert unescape(props["SUMMARY"][1]) == f"Career conversation with {alias}"
+    description = unescape(props["DESCRIPTION"][1])
+    assert "First, this; then\\that\nSecond line\nThird line" in description
+    assert "arranged by Mo, the manager." in description
+    assert ics_escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+
+
+def test_folding_respects_octets_and_characters():
+    line = "DESCRIPTION:" + "é" * 100 + "🙂" * 30
+    folded = ics_fold(line)
+    parts = folded.split("\r\n")
+    assert all(len(p.encode("utf-8")) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    assert "".join([parts[0], *(p[1:] for p in parts[1:])]) == line
+    assert ics_fold("SHORT:x") == "SHORT:x"
+    exactly = "X:" + "a" * 73
+    assert ics_fold(exactly) == exactly
+
+
+# -- the printable plan --------------------------------------------------------------------------------
+def test_plan_markdown_escapes_what_people_wrote():
+    entries = [
+        _entry(alias="<script>alert(1)</script>", questions="# not a heading\n*not bold*"),
+        _entry(id="al", alias="Al", time="09:00", questions="", support_ideas=""),
+    ]
+    text = plan_markdown("Mo [Manager]", entries)
+    assert text.startswith("# Career conversation plan: Mo \\[Manager\\]")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\\# not a heading" in text and "\\*not bold\\*" in text
+    assert "## Al: 4 May 2030, 09:00" in text
+    assert "_None yet._" in text
+    assert "No conversations planned yet." in plan_markdown("Mo", [])

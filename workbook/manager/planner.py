@@ -1,0 +1,283 @@
+"""The conversation planner: the manager's private plan for each career conversation ahead.
+
+One entry per planned conversation, stored as an answer in the scope "planner" whose key is the entry's
+slug id; editing adds a version and deleting records a tombstone, so history is kept. From an entry the
+manager can download a calendar invitation (RFC 5545, written by hand: no iCalendar library is
+installed) carrying the preparation outline for the team member, and print the whole plan.
+
+The invitation goes to the team member, so by default it carries only the alias, the date and the
+outline: the manager's own questions and support ideas stay out unless they ask for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from workbook.content import Preparation, preparation
+from workbook.identity import Person
+from workbook.manager.behaviour import EARLIEST, clean_alias, clean_date
+from workbook.store import Store, utcnow
+from workbook.validation import InputError, clean_choice, clean_text
+
+SCOPE = "planner"
+SEND_AHEAD: dict[str, str] = {
+    "link": "a link to the preparation workbook",
+    "outline": "the preparation outline",
+    "both": "the preparation outline and a link to the preparation workbook",
+}
+NOTES_MAX = 4000
+LATEST = date(2100, 12, 31)
+DURATION = timedelta(minutes=30)
+ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+ICS_LINE_OCTETS = 75
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    id: str
+    alias: str
+    proposed_on: date
+    time: str | None  # "HH:MM", local time; None for an all-day entry
+    send_ahead: str
+    questions: str
+    support_ideas: str
+    saved_at: datetime | None = None
+
+
+def slugify(text: str) -> str:
+    """A short ASCII id for an alias ("Ana-María B." -> "ana-maria-b"); "entry" if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+    return slug or "entry"
+
+
+def _clean_time(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, str) and TIME.match(value.strip()):
+        return value.strip()
+    raise InputError(f"Time: {value!r} is not a time in the form HH:MM (24-hour)")
+
+
+def _raw_entries(store: Store, person: Person) -> dict[str, Any]:
+    return store.current_answers(person.id, SCOPE)
+
+
+def save_plan_entry(
+    store: Store,
+    person: Person,
+    alias: str,
+    proposed_on: date | str,
+    send_ahead: str = "both",
+    questions: str = "",
+    support_ideas: str = "",
+    *,
+    start_time: time | str | None = None,
+    entry_id: str | None = None,
+) -> PlanItem:
+    """Create (no `entry_id`) or update (an existing `entry_id`) one planned conversation.
+
+    InputError, nothing stored, for an empty or over-long alias, a date that is not YYYY-MM-DD between
+    2000 and 2100, a time that is not HH:MM, `send_ahead` not one of link/outline/both, notes over
+    4000 characters, or an `entry_id` that is not one of this manager's entries.
+    """
+    record = {
+        "alias": clean_alias("Team member (alias)", alias),
+        "proposed_on": clean_date("Proposed date", proposed_on, earliest=EARLIEST, latest=LATEST).isoformat(),
+        "time": _clean_time(start_time),
+        "send_ahead": clean_choice("Send ahead", send_ahead, SEND_AHEAD),
+        "questions": clean_text("Questions to explore", questions, max_length=NOTES_MAX),
+        "support_ideas": clean_text("Support ideas", support_ideas, max_length=NOTES_MAX),
+    }
+    existing = _raw_entries(store, person)
+    if entry_id is None:
+        base = slugify(record["alias"])
+        entry_id, n = base, 1
+        while (
+            entry_id in existing
+        ):  # tombstoned ids stay taken, so their history never mixes with a new entry
+            n += 1
+            entry_id = f"{base}-{n}"
+    elif not isinstance(entry_id, str) or not ENTRY_ID.match(entry_id) or entry_id not in existing:
+        raise InputError(f"Plan entry: {entry_id!r} is not one of your planned conversations")
+    saved_at = store.save_answer(person.id, SCOPE, entry_id, record)
+    return _item(entry_id, record, saved_at)
+
+
+def _item(entry_id: str, record: dict[str, Any], saved_at: datetime | None) -> PlanItem:
+    return PlanItem(
+        entry_id,
+        record["alias"],
+        date.fromisoformat(record["proposed_on"]),
+        record.get("time"),
+        record["send_ahead"],
+        record["questions"],
+        record["support_ideas"],
+        saved_at,
+    )
+
+
+def plan_entries(store: Store, person: Person) -> list[PlanItem]:
+    """The manager's live planned conversations, soonest first (deleted ones left out)."""
+    items = [
+        _item(key, saved.value, saved.saved_at)
+        for key, saved in _raw_entries(store, person).items()
+        if not saved.value.get("deleted")
+    ]
+    return sorted(items, key=lambda i: (i.proposed_on, i.time or "", i.alias.lower(), i.id))
+
+
+def delete_plan_entry(store: Store, person: Person, entry_id: str) -> None:
+    """Remove an entry from the plan by recording a tombstone (earlier versions stay in the history)."""
+    existing = _raw_entries(store, person)
+    if not isinstance(entry_id, str) or entry_id not in existing or existing[entry_id].value.get("deleted"):
+        raise InputError(f"Plan entry: {entry_id!r} is not one of your planned conversations")
+    store.save_answer(person.id, SCOPE, entry_id, {"deleted": True})
+
+
+# -- the preparation outline ----------------------------------------------------------------------------
+def preparation_outline(prep: Preparation | None = None) -> str:
+    """The team member's preparation as plain text: section titles and their questions."""
+    prep = prep or preparation()
+    lines = [prep.title]
+    for section in prep.sections:
+        lines += ["", section.title]
+        lines += [f"- {f.label}" for f in section.fields]
+        if section.goals is not None:
+            parts = "; ".join(f.label for f in section.goals.fields)
+            lines.append(
+                f"- Choose {section.goals.recommended_min} or {section.goals.max} goals. For each: {parts}."
+            )
+    return "\n".join(lines)
+
+
+# -- calendar invitation (RFC 5545) ---------------------------------------------------------------------
+def ics_escape(text: str) -> str:
+    """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ics_fold(line: str) -> str:
+    """Fold a content line so no physical line exceeds 75 octets (RFC 5545 3.1), never splitting a
+    UTF-8 character; continuation lines start with one space."""
+    if len(line.encode("utf-8")) <= ICS_LINE_OCTETS:
+        return line
+    parts: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > ICS_LINE_OCTETS:
+            parts.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n".join(parts)
+
+
+def _description(
+    entry: PlanItem, organiser_name: str, include_private_notes: bool, prep: Preparation | None
+) -> str:
+    paragraphs = [
+        f"Career conversation with {entry.alias}, arranged by {organiser_name}.",
+        "This conversation is about where you want to grow over the coming years; it is not about a move "
+        "next month. It is yours to lead: please prepare using the outline below and bring what you want "
+        "to talk about.",
+        f"Before we meet you will receive {SEND_AHEAD[entry.send_ahead]}.",
+        preparation_outline(prep),
+    ]
+    if include_private_notes:
+        if entry.questions.strip():
+            paragraphs.append("Questions to explore:\n" + entry.questions.strip())
+        if entry.support_ideas.strip():
+            paragraphs.append("Support ideas:\n" + entry.support_ideas.strip())
+    return "\n\n".join(paragraphs)
+
+
+def to_ics(
+    entry: PlanItem,
+    organiser_name: str,
+    *,
+    include_private_notes: bool = False,
+    now: datetime | None = None,
+    prep: Preparation | None = None,
+) -> str:
+    """A calendar file with one event: all day, or 30 minutes from the entry's local (floating) time.
+
+    The UID is stable per organiser and entry, so importing an updated file replaces the event.
+    """
+    stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%SZ")
+    digest = hashlib.sha256(f"{organiser_name}\n{entry.id}".encode()).hexdigest()[:16]
+    if entry.time:
+        start = datetime.combine(entry.proposed_on, time.fromisoformat(entry.time))
+        when = [f"DTSTART:{start:%Y%m%dT%H%M%S}", f"DTEND:{start + DURATION:%Y%m%dT%H%M%S}"]
+    else:
+        end = entry.proposed_on + timedelta(days=1)
+        when = [f"DTSTART;VALUE=DATE:{entry.proposed_on:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//career-workbook//Conversation planner//EN",
+        "CALSCALE:GREGORIAN",
+        "BEGIN:VEVENT",
+        f"UID:{entry.id}-{digest}@career-workbook",
+        f"DTSTAMP:{stamp}",
+        *when,
+        "SUMMARY:" + ics_escape(f"Career conversation with {entry.alias}"),
+        "DESCRIPTION:" + ics_escape(_description(entry, organiser_name, include_private_notes, prep)),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(ics_fold(line) + "\r\n" for line in lines)
+
+
+# -- the printable plan -----------------------------------------------------------------------------------
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!~])")
+
+
+def md_text(text: str) -> str:
+    """Text a person wrote, safe inside Markdown: HTML escaped and Markdown syntax neutralised."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _md_block(text: str) -> str:
+    text = text.strip()
+    return (
+        "\n".join(md_text(line) if line.strip() else "" for line in text.splitlines())
+        if text
+        else "_None yet._"
+    )
+
+
+def plan_markdown(person_name: str, entries: list[PlanItem]) -> str:
+    """The whole plan as a printable Markdown document (everything a person wrote is escaped)."""
+    out = [f"# Career conversation plan: {md_text(person_name)}", ""]
+    if not entries:
+        out += ["No conversations planned yet.", ""]
+    for entry in entries:
+        when = entry.proposed_on.strftime("%d %B %Y").lstrip("0") + (f", {entry.time}" if entry.time else "")
+        out += [
+            f"## {md_text(entry.alias)}: {when}",
+            "",
+            f"**Send ahead:** {SEND_AHEAD[entry.send_ahead]}",
+            "",
+            "**Questions to explore**",
+            "",
+            _md_block(entry.questions),
+            "",
+            "**Support ideas**",
+            "",
+            _md_block(entry.support_ideas),
+            "",
+        ]
+    return "\n".join(out)

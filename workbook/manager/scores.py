@@ -1,0 +1,254 @@
+"""Scores of the comfort and skill check: saving a manager's answers, reading them back as frames,
+and moving them in and out as the long-format CSV of `workbook.scores_frame`.
+
+Scores are append-only: every save adds rows and the latest row (highest id) per participant, wave
+and item counts. Everything that could come from a crafted client or a bad file is checked before
+anything is written, and a save or an import stores all of its rows or none.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from numbers import Integral
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from workbook.identity import Person
+from workbook.manager.content import Instrument, instrument
+from workbook.manager.waves import clean_wave, waves_in_session
+from workbook.models import Cohort, Participant, Score
+from workbook.scores_frame import SCORE_COLUMNS, WAVES, ScoresInputError, read_scores_csv
+from workbook.store import Store, as_utc, utcnow
+from workbook.validation import InputError
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"  # how answered_at is written, so export -> import is exact
+_SHOW_ROWS = 5
+
+
+def clean_scores(inst: Instrument, answers: Any) -> dict[str, int]:
+    """{item: whole number on the scale}, or InputError listing every bad item and value."""
+    if not isinstance(answers, Mapping) or not answers:
+        raise InputError("scores: expected at least one answer as {item: score}")
+    low, high = inst.scale.min, inst.scale.max
+    problems: list[str] = []
+    cleaned: dict[str, int] = {}
+    for item, value in answers.items():
+        if not isinstance(item, str) or item not in inst.item_ids:
+            problems.append(f"{item!r} is not a question of the check")
+            continue
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            shown = "NaN" if isinstance(value, float) and math.isnan(value) else repr(value)
+            problems.append(f"{item}: expected a whole number from {low} to {high}, got {shown}")
+        elif not low <= value <= high:
+            problems.append(f"{item}: {value} is outside the scale {low} to {high}")
+        else:
+            cleaned[item] = int(value)
+    if problems:
+        raise InputError("scores: " + "; ".join(problems))
+    return cleaned
+
+
+def insert_score_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append already-checked rows (participant_id, wave, item, score, answered_at) in one statement."""
+    if rows:
+        session.execute(insert(Score), rows)
+
+
+def save_scores(store: Store, person: Person, wave: str, answers: Mapping[str, int]) -> datetime:
+    """Record a manager's answers to some or all items in `wave`; returns when they were saved.
+
+    InputError (and nothing stored) for an unknown wave or item, a value that is not a whole number on
+    the scale (bools, floats, NaN and text are refused), or a wave that is not open for their cohort.
+    The open check runs inside the write transaction, so a wave closed a moment earlier is respected.
+    """
+    wave = clean_wave(wave)
+    cleaned = clean_scores(instrument(), answers)
+    saved_at = utcnow()
+    with store.write() as session:
+        participant = session.get(Participant, person.id)
+        if participant is None or participant.cohort_id is None:
+            raise InputError("scores: you are not in a cohort, so no wave of the check is open for you")
+        if not waves_in_session(session, participant.cohort_id)[wave]:
+            raise InputError(f"scores: the {wave} check is not open for your cohort")
+        insert_score_rows(
+            session,
+            [
+                {
+                    "participant_id": person.id,
+                    "wave": wave,
+                    "item": item,
+                    "score": float(score),
+                    "answered_at": saved_at,
+                }
+                for item, score in cleaned.items()
+            ],
+        )
+    return saved_at
+
+
+def _latest_ids(participant_id: int | None = None, cohort_id: int | None = None):
+    query = select(func.max(Score.id)).group_by(Score.participant_id, Score.wave, Score.item)
+    if participant_id is not None:
+        query = query.where(Score.participant_id == participant_id)
+    if cohort_id is not None:
+        query = query.join(Participant, Score.participant_id == Participant.id).where(
+            Participant.cohort_id == cohort_id
+        )
+    return query
+
+
+def _order(frame: pd.DataFrame, inst: Instrument, keys: list[str]) -> pd.DataFrame:
+    """Sort by `keys`, with waves and items in their natural order rather than alphabetically."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    rank = {
+        "wave": {w: i for i, w in enumerate(WAVES)},
+        "item": {item: i for i, item in enumerate(inst.item_ids)},
+    }
+
+    def key(column: pd.Series) -> pd.Series:
+        if column.name in rank:
+            return column.map(rank[column.name]).fillna(len(rank[column.name]))
+        return column
+
+    return frame.sort_values(keys, key=key, kind="stable").reset_index(drop=True)
+
+
+def _utc(values: list[datetime]) -> pd.Series:
+    return pd.Series(pd.to_datetime([as_utc(v) for v in values], utc=True), dtype="datetime64[us, UTC]")
+
+
+def my_scores(store: Store, person: Person) -> pd.DataFrame:
+    """The latest answer per wave and item of ONE manager: columns wave, item, score, answered_at."""
+    with store.read() as session:
+        rows = session.execute(
+            select(Score.wave, Score.item, Score.score, Score.answered_at).where(
+                Score.id.in_(_latest_ids(participant_id=person.id))
+            )
+        ).all()
+    frame = pd.DataFrame(
+        {
+            "wave": pd.Series([r[0] for r in rows], dtype="str"),
+            "item": pd.Series([r[1] for r in rows], dtype="str"),
+            "score": pd.Series([r[2] for r in rows], dtype="float64"),
+            "answered_at": _utc([r[3] for r in rows]),
+        }
+    )
+    return _order(frame, instrument(), ["wave", "item"])
+
+
+def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
+    """Latest answer per (participant, wave, item) in the long format of `workbook.scores_frame`.
+
+    `participant` is the pseudonymous pid, never a name; `cohort` is the cohort name ("" if none).
+    StoreError for an unknown cohort.
+    """
+    with store.read() as session:
+        cohort_id = store.cohort_id(session, cohort, create=False) if cohort is not None else None
+        rows = session.execute(
+            select(Participant.pid, Cohort.name, Score.wave, Score.item, Score.score, Score.answered_at)
+            .join(Participant, Score.participant_id == Participant.id)
+            .outerjoin(Cohort, Participant.cohort_id == Cohort.id)
+            .where(Score.id.in_(_latest_ids(cohort_id=cohort_id)))
+        ).all()
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in SCORE_COLUMNS]
+    frame = pd.DataFrame(
+        {
+            "participant": pd.Series(columns[0], dtype="str"),
+            "cohort": pd.Series([c or "" for c in columns[1]], dtype="str"),
+            "wave": pd.Series(columns[2], dtype="str"),
+            "item": pd.Series(columns[3], dtype="str"),
+            "score": pd.Series(columns[4], dtype="float64"),
+            "answered_at": _utc(list(columns[5])),
+        }
+    )
+    return _order(frame, instrument(), ["participant", "wave", "item"])
+
+
+def export_scores_csv(store: Store, path: str | os.PathLike[str], cohort: str | None = None) -> int:
+    """Write `scores_frame` as a UTF-8 CSV (one row per latest answer); returns the number of rows."""
+    frame = scores_frame(store, cohort)
+    out = frame.copy()
+    out["score"] = [f"{v:g}" for v in frame["score"]]
+    out["answered_at"] = frame["answered_at"].dt.strftime(TIME_FORMAT) if len(frame) else []
+    out.to_csv(Path(path), index=False, encoding="utf-8", lineterminator="\n")
+    return len(out)
+
+
+def _lines(mask: np.ndarray) -> str:
+    """CSV line numbers (the header is line 1) of the rows in `mask`, as read_scores_csv names them."""
+    where = np.flatnonzero(mask)
+    numbers = [str(int(p) + 2) for p in where[:_SHOW_ROWS]]
+    more = len(where) - len(numbers)
+    text = f"CSV line{'s' if len(where) > 1 else ''} {', '.join(numbers)}"
+    return text + (f" and {more} more" if more else "")
+
+
+def import_scores_csv(store: Store, path: str | os.PathLike[str]) -> int:
+    """Append every row of a scores CSV to the store, or none; returns the number of rows imported.
+
+    The file is checked whole before anything is written: shape, types, waves, range and duplicates by
+    `read_scores_csv`, then whole numbers, unknown items, unknown participant ids and a cohort that is
+    not the participant's. ScoresInputError lists every problem with its column and CSV lines. Waves
+    need not be open: an import is a facilitator's act (e.g. paper forms), not a participant's answer.
+    """
+    inst = instrument()
+    frame = read_scores_csv(path, scale_min=inst.scale.min, scale_max=inst.scale.max)
+    source = Path(path).name
+    with store.read() as session:
+        people = session.execute(
+            select(Participant.pid, Participant.id, Cohort.name).outerjoin(
+                Cohort, Participant.cohort_id == Cohort.id
+            )
+        ).all()
+    ids = {pid: pk for pid, pk, _ in people}
+    cohorts = {pid: name or "" for pid, _, name in people}
+
+    problems: list[str] = []
+    scores = frame["score"].to_numpy()
+    fractional = scores != np.floor(scores)
+    if fractional.any():
+        problems.append(
+            f'column "score": not a whole number on {_lines(fractional)} (first: {scores[fractional][0]:g})'
+        )
+    unknown_item = ~frame["item"].isin(inst.item_ids).to_numpy()
+    if unknown_item.any():
+        first = frame["item"].to_numpy()[unknown_item][0]
+        problems.append(f'column "item": unknown item on {_lines(unknown_item)} (first: {first!r})')
+    participant_id = frame["participant"].map(ids)
+    unknown_pid = participant_id.isna().to_numpy()
+    if unknown_pid.any():
+        first = frame["participant"].to_numpy()[unknown_pid][0]
+        problems.append(
+            f'column "participant": unknown participant id on {_lines(unknown_pid)} (first: {first!r})'
+        )
+    expected = frame["participant"].map(cohorts).fillna("")
+    mismatch = (~unknown_pid) & (frame["cohort"] != "").to_numpy() & (frame["cohort"] != expected).to_numpy()
+    if mismatch.any():
+        first = int(np.flatnonzero(mismatch)[0])
+        problems.append(
+            f'column "cohort": not the participant\'s cohort on {_lines(mismatch)} '
+            f"(first: {frame['participant'].iloc[first]!r} is in {expected.iloc[first] or 'no cohort'!r}, "
+            f"the file says {frame['cohort'].iloc[first]!r})"
+        )
+    if problems:
+        raise ScoresInputError(source, problems)
+
+    answered_at = frame["answered_at"].dt.tz_convert("UTC").dt.to_pydatetime()
+    rows = [
+        {"participant_id": int(pk), "wave": wave, "item": item, "score": float(score), "answered_at": moment}
+        for pk, wave, item, score, moment in zip(
+            participant_id.to_numpy(), frame["wave"], frame["item"], scores, answered_at, strict=True
+        )
+    ]
+    with store.write() as session:
+        insert_score_rows(session, rows)
+    return len(rows)
