@@ -59,3 +59,25 @@ def test_export_idp_in_each_format(tmp_path, capsys):
 def test_serve_arguments():
     args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])
     assert (args.host, args.port) == ("0.0.0.0", 9000)
+
+
+def test_waves_and_scores_round_trip_through_the_command(tmp_path, capsys):
+    assert main(["demo"]) == 0
+    assert main(["waves", "show", "Demo cohort C"]) == 0
+    assert "post: closed" in capsys.readouterr().out
+    assert main(["waves", "open", "Demo cohort C", "post"]) == 0
+    assert "post: open, then: open" in capsys.readouterr().out
+    assert main(["scores", "export", "--out", str(tmp_path / "scores.csv")]) == 0
+    lines = (tmp_path / "scores.csv").read_text().splitlines()
+    assert lines[0] == "participant,cohort,wave,item,score,answered_at"
+    assert "Demo manager" not in "".join(lines)  # pseudonymous ids only
+    bad = lines[:]
+    cells = bad[3].split(",")
+    cells[4] = "7"
+    bad[3] = ",".join(cells)
+    (tmp_path / "bad.csv").write_text("\n".join(bad) + "\n")
+    capsys.readouterr()
+    assert main(["scores", "import", str(tmp_path / "bad.csv")]) == 2
+    assert "score" in capsys.readouterr().err
+    assert main(["waves", "open", "No such cohort", "pre"]) == 2
+    assert "unknown cohort" in capsys.readouterr().err

@@ -146,6 +146,35 @@ def cmd_export_idp(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scores_export(args: argparse.Namespace) -> int:
+    from workbook.manager.scores import export_scores_csv
+
+    rows = export_scores_csv(_store(), args.out, cohort=args.cohort)
+    print(f"Wrote {rows} score rows to {args.out}")
+    return 0
+
+
+def cmd_scores_import(args: argparse.Namespace) -> int:
+    from workbook.manager.scores import import_scores_csv
+
+    rows = import_scores_csv(_store(), args.file)
+    print(f"Imported {rows} score rows from {args.file}")
+    return 0
+
+
+def cmd_waves(args: argparse.Namespace) -> int:
+    from workbook.manager.waves import open_waves, set_wave
+
+    store = _store()
+    if args.action in ("open", "close"):
+        changed = set_wave(store, args.cohort, args.wave, args.action == "open")
+        done = "opened" if args.action == "open" else "closed"
+        print(f"{args.wave} {'is now' if changed else 'was already'} {done} for {args.cohort}")
+    state = open_waves(store, args.cohort)
+    print(", ".join(f"{wave}: {'open' if is_open else 'closed'}" for wave, is_open in state.items()))
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from workbook.evaluation.command import main as evaluate_main
 
@@ -197,6 +226,27 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.set_defaults(handler=cmd_export_idp)
 
+    scores = verbs.add_parser("scores", help="export or import comfort and skill scores (long-format CSV)")
+    sverbs = scores.add_subparsers(dest="action", required=True)
+    sexport = sverbs.add_parser("export", help="write the latest scores as CSV (pseudonymous ids, no names)")
+    sexport.add_argument("--out", required=True)
+    sexport.add_argument("--cohort")
+    sexport.set_defaults(handler=cmd_scores_export)
+    simport = sverbs.add_parser("import", help="check a scores CSV and import all of its rows or none")
+    simport.add_argument("file")
+    simport.set_defaults(handler=cmd_scores_import)
+
+    waves = verbs.add_parser("waves", help="open, close or show the comfort check's waves for a cohort")
+    wverbs = waves.add_subparsers(dest="action", required=True)
+    for action in ("open", "close"):
+        wave_parser = wverbs.add_parser(action, help=f"{action} a wave (pre or post; then follows post)")
+        wave_parser.add_argument("cohort")
+        wave_parser.add_argument("wave", choices=("pre", "post"))
+        wave_parser.set_defaults(handler=cmd_waves)
+    wshow = wverbs.add_parser("show", help="which waves are open")
+    wshow.add_argument("cohort")
+    wshow.set_defaults(handler=cmd_waves)
+
     evaluate = verbs.add_parser(
         "evaluate", help="before-and-after analysis (see workbook evaluate --help)", add_help=False
     )
@@ -207,13 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from workbook.content import ContentError
+    from workbook.scores_frame import ScoresInputError
     from workbook.store import StoreError
     from workbook.validation import InputError
 
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (StoreError, ContentError, InputError, config.ConfigError) as exc:
+    except (StoreError, ContentError, InputError, ScoresInputError, config.ConfigError) as exc:
         return _fail(str(exc))
 
 

@@ -12,7 +12,7 @@ from workbook.preparation import GOALS_FIELD, SCOPE, answer_key
 from workbook.store import Store, StoreError
 
 DEMO_TEAM_MEMBER = "demo-team-member"
-DEMO_COHORT = "Demo cohort A"
+DEMO_MANAGER = "demo-m01"  # the demo team member's manager, from the manager track's demo
 
 DEMO_ANSWERS: dict[str, object] = {
     answer_key("self_awareness", "evidence"): (
@@ -46,7 +46,7 @@ def seed_team_member(store: Store, *, issue_link: bool = True) -> DemoResult:
         created = False
     except StoreError:
         issued = identity.add_participant(
-            store, "Demo team member (synthetic)", cohort=DEMO_COHORT, pid=DEMO_TEAM_MEMBER
+            store, "Demo team member (synthetic)", manager_pid=DEMO_MANAGER, pid=DEMO_TEAM_MEMBER
         )
         person = issued.person
         created = True
@@ -58,9 +58,14 @@ def seed_team_member(store: Store, *, issue_link: bool = True) -> DemoResult:
 
 def seed_all(store: Store) -> list[str]:
     """Seed every app's demo content and return lines to print (with fresh personal links)."""
+    from workbook.manager.demo import seed_manager_demo
+
+    managers = seed_manager_demo(store)
     team_member = seed_team_member(store)
-    lines = [
+    manager_link = identity.personal_link(identity.reissue(store, DEMO_MANAGER).code, "manager")
+    return [
         "Demo content is synthetic: no real person's answers.",
+        f"Demo managers: {managers['managers']} created now, in {managers['cohorts']} new cohort(s).",
+        f"Demo manager (Demo manager 01): {manager_link}",
         f"Demo team member ({'created' if team_member.created else 'already there'}): {team_member.link}",
     ]
-    return lines
