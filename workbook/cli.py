@@ -175,12 +175,6 @@ def cmd_waves(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from workbook.evaluation.command import main as evaluate_main
-
-    return evaluate_main(args.rest)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -247,11 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     wshow.add_argument("cohort")
     wshow.set_defaults(handler=cmd_waves)
 
-    evaluate = verbs.add_parser(
-        "evaluate", help="before-and-after analysis (see workbook evaluate --help)", add_help=False
-    )
-    evaluate.add_argument("rest", nargs=argparse.REMAINDER)
-    evaluate.set_defaults(handler=cmd_evaluate)
+    verbs.add_parser("evaluate", help="before-and-after analysis of the scores (workbook evaluate --help)")
     return parser
 
 
@@ -261,6 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from workbook.store import StoreError
     from workbook.validation import InputError
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["evaluate"]:  # its own parser, with its own options and help
+        from workbook.evaluation.command import main as evaluate_main
+
+        return evaluate_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -7,6 +7,7 @@ anonymity threshold of 5.
 
 from __future__ import annotations
 
+import numbers
 import os
 from pathlib import Path
 
@@ -59,11 +60,15 @@ def anonymity_threshold() -> int:
     return check_threshold(value)
 
 
-def check_threshold(value: int) -> int:
-    """Refuse a threshold that would expose small groups."""
+def check_threshold(value: object) -> int:
+    """The anonymity threshold as an int; below 3 is refused, because a group of 1 or 2 is a person."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | numbers.Integral):
+        raise ConfigError(f"anonymity threshold must be a whole number, got {value!r}")
     if value < MIN_THRESHOLD:
         raise ConfigError(f"anonymity threshold must be at least {MIN_THRESHOLD}, got {value}")
-    return value
+    return int(value)
 
 
 def public_base_url() -> str:

@@ -1,0 +1,162 @@
+"""``workbook evaluate``: outputs, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from workbook.demo_scores import synthetic_scores
+from workbook.evaluation.command import main
+
+
+def write_scores(path, frame: pd.DataFrame | None = None):
+    frame = synthetic_scores() if frame is None else frame
+    out = frame.assign(answered_at=frame["answered_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    out.to_csv(path, index=False)
+    return path
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert err.startswith("workbook evaluate: error: ")
+    return err
+
+
+def test_writes_json_and_every_export(tmp_path, capsys):
+    scores = write_scores(tmp_path / "scores.csv")
+    out = tmp_path / "result.json"
+    code = main(
+        [
+            "--scores",
+            str(scores),
+            "--json",
+            str(out),
+            "--report",
+            str(tmp_path / "report.html"),
+            "--xlsx",
+            str(tmp_path / "summary.xlsx"),
+            "--summary-csv",
+            str(tmp_path / "summary.csv"),
+            "--synthetic",
+        ]
+    )
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "Analysed 40 participants" in captured.out and captured.err == ""
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["threshold"] == 5 and result["flow"]["participants"] == 40
+    assert result["cohorts"]["Cohort C"]["scale"]["suppressed"] is True
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Synthetic demo data" in html
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert summary.iloc[0]["measure"] == "scale"
+    workbook = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    assert {"Summary", "Flow", "Method", "Settings"} <= set(workbook.sheetnames)
+
+
+def test_scale_and_threshold_options(tmp_path):
+    frame = synthetic_scores()
+    scores = write_scores(tmp_path / "scores.csv", frame.assign(score=frame["score"] - 1))
+    out = tmp_path / "result.json"
+    assert main(["--scores", str(scores), "--scale-min", "0", "--scale-max", "4", "--json", str(out)]) == 0
+    zero_based = json.loads(out.read_text())
+    assert zero_based["scale_min"] == 0 and zero_based["scale_max"] == 4
+    assert main(["--scores", str(scores), "--scale-min", "0", "--scale-max", "4", "--threshold", "3",
+                 "--json", str(out)]) == 0  # fmt: skip
+    assert json.loads(out.read_text())["cohorts"]["Cohort C"]["scale"]["suppressed"] is False
+
+
+def test_bad_csv_is_a_one_line_error(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "participant,cohort,wave,item,score,answered_at\nm1,A,mid,q1,9,2026-01-05\n", encoding="utf-8"
+    )
+    out = tmp_path / "result.json"
+    assert main(["--scores", str(bad), "--json", str(out)]) == 2
+    err = one_line_error(capsys)
+    assert "bad.csv" in err and "unknown wave 'mid'" in err and "outside the scale" in err
+    assert not out.exists()
+
+
+def test_out_of_range_for_the_given_scale(tmp_path, capsys):
+    scores = write_scores(tmp_path / "scores.csv")
+    assert main(["--scores", str(scores), "--scale-min", "0", "--scale-max", "4", "--json", "x.json"]) == 2
+    assert "outside the scale 0-4" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--threshold", "2"], "at least 3"),
+        (["--threshold", "x"], "invalid int value"),
+        (["--scale-min", "5", "--scale-max", "5"], "must be below"),
+        (["--scale-max", "nan"], "finite number"),
+        (["--unknown"], "unrecognized arguments"),
+    ],
+)
+def test_bad_options(tmp_path, capsys, extra, message):
+    scores = write_scores(tmp_path / "scores.csv")
+    assert main(["--scores", str(scores), "--json", str(tmp_path / "r.json"), *extra]) == 2
+    assert message in one_line_error(capsys)
+
+
+def test_json_is_required(capsys):
+    assert main(["--scores", "x.csv"]) == 2
+    assert "--json" in one_line_error(capsys)
+
+
+def test_missing_scores_file(tmp_path, capsys):
+    assert main(["--scores", str(tmp_path / "nope.csv"), "--json", str(tmp_path / "r.json")]) == 2
+    assert "nope.csv: file not found" in one_line_error(capsys)
+
+
+def test_without_scores_the_store_is_analysed(tmp_path):
+    from workbook.manager.demo import seed_manager_demo
+    from workbook.manager.scores import scores_frame
+    from workbook.store import Store
+
+    store = Store()
+    seed_manager_demo(store)
+    out = tmp_path / "r.json"
+    assert main(["--json", str(out), "--threshold", "3"]) == 0
+    result = json.loads(out.read_text())
+    assert result["flow"]["participants"] == scores_frame(store)["participant"].nunique()
+    assert result["threshold"] == 3 and result["scale"]["n"] >= 3
+
+
+def test_threshold_comes_from_the_setting(tmp_path, monkeypatch, capsys):
+    scores = write_scores(tmp_path / "scores.csv")
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "7")
+    assert main(["--scores", str(scores), "--json", str(tmp_path / "r.json")]) == 0
+    assert json.loads((tmp_path / "r.json").read_text())["threshold"] == 7
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "2")
+    assert main(["--scores", str(scores), "--json", str(tmp_path / "r.json")]) == 2
+    assert "at least 3" in one_line_error(capsys)
+
+
+def test_store_loader_is_used_when_no_scores_file(tmp_path):
+    frame = synthetic_scores()
+    # the store keeps history: an older answer for the same key must lose to the newer one
+    older = frame.iloc[[0]].assign(score=1.0, answered_at=frame["answered_at"].iloc[0] - pd.Timedelta(days=1))
+    history = pd.concat([frame, older], ignore_index=True)
+    out = tmp_path / "r.json"
+    assert main(["--json", str(out)], store_loader=lambda: history) == 0
+    from_store = json.loads(out.read_text())
+    assert main(["--scores", str(write_scores(tmp_path / "s.csv", frame)), "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["scale"] == from_store["scale"]
+
+
+def test_unwritable_output_is_exit_1(tmp_path, capsys):
+    scores = write_scores(tmp_path / "scores.csv")
+    assert main(["--scores", str(scores), "--json", str(tmp_path / "missing" / "r.json")]) == 1
+    assert "cannot write --json" in one_line_error(capsys)
+
+
+def test_help_returns_zero(capsys):
+    assert main(["--help"]) == 0
+    assert "workbook evaluate" in capsys.readouterr().out

@@ -1,0 +1,397 @@
+"""The evaluation as files an evaluator can share: a self-contained HTML report, an xlsx workbook and a CSV.
+
+All three are built from the result of :func:`workbook.evaluation.stats.run_evaluation` (suppression has
+already been applied there), so a small group is as empty in a file as it is on screen. Text that came
+from the data (item ids, cohort names) is HTML-escaped by the template engine, and neutralised in
+spreadsheets so that a cohort called ``=HYPERLINK(...)`` stays text.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
+from workbook.evaluation.stats import FLOW_COUNT_KEYS, METHOD, summary_frame
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_COLUMNS = ("scope", "cohort", "measure", "comparison", "group")
+
+CHART_TITLES = {
+    "flow": "Who answered at each stage",
+    "slope": "Each participant's scale score before and after",
+    "change": "How the individual changes are spread",
+    "baseline": "Change against the starting score",
+    "items": "Item means before and after",
+    "answers": "Answers per item before and after",
+    "cohorts": "Mean change by cohort with 95% confidence interval",
+    "response_shift": "Pre, retrospective 'then' and post",
+}
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in _TEXT_COLUMNS:
+            frame[column] = frame[column].map(spreadsheet_safe)
+    return frame
+
+
+def flow_frame(result: dict[str, Any]) -> pd.DataFrame:
+    """Flow counts (and completers' / non-completers' mean pre score) for everyone and per cohort."""
+    rows = [{"group": "All participants", "scope": "overall", **result["flow"]}]
+    rows += [{"group": name, "scope": "cohort", **entry["flow"]} for name, entry in result["cohorts"].items()]
+    columns = ["scope", "group", *FLOW_COUNT_KEYS, "pre_mean_completers", "pre_mean_noncompleters"]
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("pre_mean_completers", "pre_mean_noncompleters"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def method_frame(result: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The plain-language definitions, one per row."""
+    method = (result or {}).get("method") or METHOD
+    return pd.DataFrame({"figure": list(method), "definition": list(method.values())})
+
+
+def write_summary_csv(result: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """The summary table (one row per scale, item and cohort) as UTF-8 CSV; empty cells are suppressed
+    or undefined figures, told apart by the ``suppressed`` column."""
+    path = Path(path)
+    _safe_frame(summary_frame(result)).to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def write_xlsx(result: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """A workbook with the summary, the flow and the method definitions on separate sheets."""
+    path = Path(path)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        _safe_frame(summary_frame(result)).to_excel(writer, sheet_name="Summary", index=False)
+        _safe_frame(flow_frame(result)).to_excel(writer, sheet_name="Flow", index=False)
+        method_frame(result).to_excel(writer, sheet_name="Method", index=False)
+        pd.DataFrame(
+            {
+                "setting": ["anonymity threshold", "scale minimum", "scale maximum"],
+                "value": [result["threshold"], result["scale_min"], result["scale_max"]],
+            }
+        ).to_excel(writer, sheet_name="Settings", index=False)
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# HTML
+
+
+def _fmt(value: Any, digits: int = 2, *, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    try:
+        if pd.isna(value):
+            return "—"
+    except (TypeError, ValueError):
+        pass
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def _fmt_p(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _hake_band(gain: float | None) -> str:
+    if gain is None:
+        return ""
+    if gain < 0.3:
+        return "low (below 0.3)"
+    if gain <= 0.7:
+        return "medium (0.3 to 0.7)"
+    return "high (above 0.7)"
+
+
+def _table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for row in summary_frame(result).to_dict("records"):
+        suppressed = bool(row["suppressed"])
+        group = row["cohort"] if row["scope"] == "cohort" else "All participants"
+        ci = "—"
+        if not pd.isna(row["ci95_low"]) and not pd.isna(row["ci95_high"]):
+            ci = f"{row['ci95_low']:+.2f} to {row['ci95_high']:+.2f}"
+        rows.append(
+            {
+                "group": group,
+                "measure": row["measure"],
+                "comparison": row["comparison"],
+                "n": f"{int(row['n'])} / {int(row['participants'])}",
+                "suppressed": suppressed,
+                "pre": "—" if suppressed else f"{_fmt(row['pre_mean'])} ({_fmt(row['pre_sd'])})",
+                "post": "—" if suppressed else f"{_fmt(row['post_mean'])} ({_fmt(row['post_sd'])})",
+                "change": _fmt(row["mean_change"], signed=True),
+                "ci": ci,
+                "t": _fmt(row["t"]),
+                "df": "—" if pd.isna(row["df"]) else str(int(row["df"])),
+                "p": _fmt_p(row["p"]),
+                "wilcoxon_p": _fmt_p(row["wilcoxon_p"]),
+                "d_z": _fmt(row["d_z"]),
+                "d_av": _fmt(row["d_av"]),
+                "gain": _fmt(row["normalized_gain"]),
+                "improved": "—"
+                if suppressed
+                else " / ".join(_fmt(row[key], 0) for key in ("pct_improved", "pct_same", "pct_declined")),
+                "ceiling": _fmt(row["pct_at_ceiling_pre"], 0),
+                "alpha": ""
+                if pd.isna(row["alpha_pre"]) and pd.isna(row["alpha_post"])
+                else f"{_fmt(row['alpha_pre'])} / {_fmt(row['alpha_post'])}",
+            }
+        )
+    return rows
+
+
+def _headline(result: dict[str, Any]) -> dict[str, Any]:
+    scale = result["scale"]
+    if scale["suppressed"]:
+        return {"suppressed": True, "n": scale["n"]}
+    return {
+        "suppressed": False,
+        "n": scale["n"],
+        "pre_mean": _fmt(scale["pre_mean"]),
+        "post_mean": _fmt(scale["post_mean"]),
+        "pct_change": _fmt(scale["pct_change_of_means"], 1, signed=True),
+        "pct_improved": _fmt(scale["pct_improved"], 0),
+        "pct_same": _fmt(scale["pct_same"], 0),
+        "pct_declined": _fmt(scale["pct_declined"], 0),
+        "gain": _fmt(scale["normalized_gain"]),
+        "band": _hake_band(scale["normalized_gain"]),
+        "change": _fmt(scale["mean_change"], signed=True),
+        "ci": "—" if not scale["ci95"] else f"{scale['ci95'][0]:+.2f} to {scale['ci95'][1]:+.2f}",
+        "t": _fmt(scale["t"]),
+        "df": scale["df"],
+        "p": _fmt_p(scale["p"]),
+        "wilcoxon_p": _fmt_p(scale["wilcoxon_p"]),
+        "d_z": _fmt(scale["d_z"]),
+        "d_av": _fmt(scale["d_av"]),
+        "g_z": _fmt(scale["g_z"]),
+        "ceiling": _fmt(scale["pct_at_ceiling_pre"], 0),
+        "alpha_pre": _fmt(scale["alpha_pre"]),
+        "alpha_post": _fmt(scale["alpha_post"]),
+        "alpha_pre_n": scale.get("alpha_pre_n"),
+        "alpha_post_n": scale.get("alpha_post_n"),
+    }
+
+
+def _shift(result: dict[str, Any]) -> dict[str, Any] | None:
+    scale = result["scale"]
+    shift, then = scale.get("response_shift"), scale.get("then")
+    if shift is None or then is None:
+        return None
+    return {
+        "suppressed": shift["suppressed"] or then["suppressed"],
+        "n": shift["n"],
+        "then_n": then["n"],
+        "mean_shift": _fmt(shift["mean_shift"], signed=True),
+        "ci": "—" if not shift["ci95"] else f"{shift['ci95'][0]:+.2f} to {shift['ci95'][1]:+.2f}",
+        "then_change": _fmt(then["mean_change"], signed=True),
+        "pre_change": _fmt(scale["mean_change"], signed=True),
+    }
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
+h1 { margin-bottom: 0.2rem; }
+.banner { background: #F0E442; color: #000; padding: 0.6rem 1rem; font-weight: 600; border-radius: 4px; }
+.meanings { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; }
+.meaning { border: 1px solid #bbb; border-radius: 6px; padding: 0.8rem 1rem; }
+.meaning .value { font-size: 1.8rem; font-weight: 700; }
+.formula { font-family: ui-monospace, monospace; font-size: 0.9rem; color: #333; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1.5rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.45rem; text-align: right; vertical-align: top; }
+th { background: #f2f2f2; }
+td.text, th.text { text-align: left; }
+tr.suppressed td { color: #666; background: #fafafa; }
+figure { margin: 1rem 0 2rem; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+dl dt { font-weight: 600; margin-top: 0.6rem; }
+.note { color: #444; font-size: 0.9rem; }
+</style>
+</head>
+<body>
+{% if synthetic %}<p class="banner" role="note">Synthetic demo data: these figures describe invented
+participants, not real people.</p>{% endif %}
+<h1>{{ title }}</h1>
+<p class="note">Generated {{ generated }}. Scale {{ scale_min }} to {{ scale_max }}. Anonymity threshold:
+groups with fewer than {{ threshold }} matched participants show counts only.</p>
+
+<h2>"An increase": three different numbers</h2>
+{% if headline.suppressed %}
+<p>Fewer than {{ threshold }} participants answered both before and after (n = {{ headline.n }}), so no
+figures are shown.</p>
+{% else %}
+<div class="meanings">
+  <div class="meaning"><div>1. Percent change of the mean score</div>
+    <div class="value">{{ headline.pct_change }}%</div>
+    <div class="formula">100 × (post mean − pre mean) / pre mean</div>
+    <div class="note">Mean {{ headline.pre_mean }} before, {{ headline.post_mean }} after. Depends on how the
+    answers are coded (1–5 or 0–4 give different percentages for the same answers).</div></div>
+  <div class="meaning"><div>2. Share of participants who improved</div>
+    <div class="value">{{ headline.pct_improved }}%</div>
+    <div class="formula">improved / matched participants</div>
+    <div class="note">{{ headline.pct_same }}% stayed the same, {{ headline.pct_declined }}% declined
+    (n = {{ headline.n }}).</div></div>
+  <div class="meaning"><div>3. Normalised gain</div>
+    <div class="value">{{ headline.gain }}</div>
+    <div class="formula">(post mean − pre mean) / (scale maximum − pre mean)</div>
+    <div class="note">The share of the room for improvement that was used{% if headline.band %}:
+    {{ headline.band }} on Hake's bands{% endif %}.</div></div>
+</div>
+<p>Mean change of the scale score {{ headline.change }} (95% CI {{ headline.ci }}), paired
+t({{ headline.df }}) = {{ headline.t }}, p {{ "" if headline.p.startswith("<") else "= " }}{{ headline.p }};
+Wilcoxon signed-rank p {{ "" if headline.wilcoxon_p.startswith("<") else "= " }}{{ headline.wilcoxon_p }}.
+Effect sizes: d_z = {{ headline.d_z }}, d_av = {{ headline.d_av }}, g_z = {{ headline.g_z }}.
+{{ headline.ceiling }}% were already at the scale maximum before. Cronbach's alpha {{ headline.alpha_pre }}
+before (n = {{ headline.alpha_pre_n }}) and {{ headline.alpha_post }} after
+(n = {{ headline.alpha_post_n }}).</p>
+{% endif %}
+
+{% if shift %}
+<h2>Response shift</h2>
+{% if shift.suppressed %}
+<p>Fewer than {{ threshold }} participants answered the retrospective 'then' questions
+(n = {{ shift.then_n }}); no figures are shown.</p>
+{% else %}
+<p>Compared with the retrospective 'then' rating, the change is {{ shift.then_change }}
+(n = {{ shift.then_n }}); compared with the real pre rating it is
+{{ headline.change if not headline.suppressed else "—" }}. The 'then' rating minus the pre rating,
+{{ shift.mean_shift }} (95% CI {{ shift.ci }}, n = {{ shift.n }}), estimates how much the participants'
+yardstick moved. Both comparisons are reported; the real pre-test stays the primary one.
+</p>
+{% endif %}
+{% endif %}
+
+<h2>Who answered</h2>
+<table>
+<thead><tr><th class="text">Group</th><th>Any answer</th><th>Pre</th><th>Post</th><th>Then</th>
+<th>Matched</th><th>Pre without post</th><th>Mean pre, completers</th>
+<th>Mean pre, non-completers</th></tr></thead>
+<tbody>
+{% for row in flows %}<tr><td class="text">{{ row.group }}</td><td>{{ row.participants }}</td>
+<td>{{ row.pre }}</td><td>{{ row.post }}</td><td>{{ row.then }}</td><td>{{ row.matched }}</td>
+<td>{{ row.pre_without_post }}</td>
+<td>{{ row.completers }}</td><td>{{ row.noncompleters }}</td></tr>
+{% endfor %}</tbody></table>
+<p class="note">The paired figures use matched participants only (both waves answered). A mean of a group
+under the threshold is left empty. Compare the completers' and non-completers' starting scores to judge
+whether those who left differed.</p>
+
+<h2>Summary</h2>
+<table>
+<thead><tr><th class="text">Group</th><th class="text">Measure</th><th class="text">Comparison</th>
+<th>n matched / any answer</th><th>Pre mean (sd)</th><th>Post mean (sd)</th><th>Mean change</th>
+<th>95% CI</th>
+<th>t</th><th>df</th><th>p</th><th>Wilcoxon p</th><th>d_z</th><th>d_av</th><th>Normalised gain</th>
+<th>% improved / same / declined</th><th>% at maximum before</th><th>alpha pre / post</th>
+<th class="text">Suppressed</th></tr></thead>
+<tbody>
+{% for row in table %}<tr{% if row.suppressed %} class="suppressed"{% endif %}>
+<td class="text">{{ row.group }}</td><td class="text">{{ row.measure }}</td>
+<td class="text">{{ row.comparison }}</td><td>{{ row.n }}</td><td>{{ row.pre }}</td><td>{{ row.post }}</td>
+<td>{{ row.change }}</td><td>{{ row.ci }}</td><td>{{ row.t }}</td><td>{{ row.df }}</td><td>{{ row.p }}</td>
+<td>{{ row.wilcoxon_p }}</td><td>{{ row.d_z }}</td><td>{{ row.d_av }}</td><td>{{ row.gain }}</td>
+<td>{{ row.improved }}</td><td>{{ row.ceiling }}</td><td>{{ row.alpha }}</td>
+<td class="text">{{ "suppressed: fewer than %d"|format(threshold) if row.suppressed else "" }}</td>
+</tr>
+{% endfor %}</tbody></table>
+
+<h2>Charts</h2>
+{% for chart in charts %}<figure>
+<img src="data:image/png;base64,{{ chart.png }}" alt="{{ chart.title }}">
+<figcaption>{{ chart.title }}</figcaption></figure>
+{% endfor %}
+
+<h2>How each figure is computed</h2>
+<dl>
+{% for name, text in method.items() %}<dt>{{ name }}</dt><dd>{{ text }}</dd>
+{% endfor %}</dl>
+</body>
+</html>
+"""
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def render_html_report(
+    result: dict[str, Any],
+    *,
+    pairs: pd.DataFrame | None = None,
+    distribution: pd.DataFrame | None = None,
+    synthetic: bool = False,
+    title: str = "Career-conversation coaching: evaluation report",
+    invited: int | None = None,
+    generated: dt.datetime | None = None,
+) -> str:
+    """A single self-contained HTML page (charts embedded as PNG); every data string is escaped.
+
+    ``pairs`` (per-participant scale scores) and ``distribution`` (answers per level) add the charts
+    that draw individuals; without them the report has the aggregate charts only.
+    """
+    figures = evaluation_figures(result, pairs, distribution, invited=invited)
+    charts = [
+        {
+            "title": CHART_TITLES.get(name, name),
+            "png": base64.b64encode(figure_to_png_bytes(fig)).decode("ascii"),
+        }
+        for name, fig in figures.items()
+    ]
+    flows = [
+        {
+            **row,
+            "completers": _fmt(row["pre_mean_completers"]),
+            "noncompleters": _fmt(row["pre_mean_noncompleters"]),
+        }
+        for row in flow_frame(result).to_dict("records")
+    ]
+    generated = generated or dt.datetime.now(dt.UTC)
+    return _ENV.from_string(_TEMPLATE).render(
+        title=title,
+        synthetic=synthetic,
+        generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
+        threshold=result["threshold"],
+        scale_min=result["scale_min"],
+        scale_max=result["scale_max"],
+        headline=_headline(result),
+        shift=_shift(result),
+        flows=flows,
+        table=_table_rows(result),
+        charts=charts,
+        method=result.get("method") or METHOD,
+    )
+
+
+def write_html_report(result: dict[str, Any], path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write :func:`render_html_report` to ``path`` as UTF-8."""
+    path = Path(path)
+    path.write_text(render_html_report(result, **options), encoding="utf-8")
+    return path
