@@ -7,6 +7,11 @@ import pytest
 from workbook.store import Store
 
 
+def pytest_collection_modifyitems(config, items):
+    """Fast tests first, real-browser tests last."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory, monkeypatch):
     data = tmp_path_factory.mktemp("data")

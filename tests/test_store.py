@@ -70,3 +70,12 @@ def test_failed_write_changes_nothing(store):
 def test_unknown_participant_is_named(store):
     with pytest.raises(StoreError, match="nobody"):
         store.participant("nobody")
+
+
+def test_schema_head_constant_matches_the_migrations():
+    from alembic.script import ScriptDirectory
+
+    from workbook.store import SCHEMA_HEAD, _alembic_config
+
+    assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == SCHEMA_HEAD
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import docx
 import pytest
 
@@ -11,6 +13,17 @@ from workbook.preparation import SCOPE
 pytestmark = pytest.mark.browser
 
 APP = "/voila/render/participant.ipynb"
+
+
+def wait_for_answer(store, participant_id, key, timeout=30.0):
+    """The saved value of one answer once the page's debounced save has reached the store."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        saved = store.current_answers(participant_id, SCOPE).get(key)
+        if saved is not None:
+            return saved.value
+        time.sleep(0.2)
+    raise AssertionError(f"{key} was not saved within {timeout} s")
 
 
 def open_workbook(page, url):
@@ -36,11 +49,9 @@ def test_fill_answers_see_saved_reload_see_them(server, page):
     assert "All changes saved" in page.inner_text(".wb-save-status")
     page.click("text=2. Where you want to go")
     page.locator(".wb-field-aspirations-in_two_years textarea").fill("Leading the support team")
-    page.wait_for_function(
-        "document.querySelector('.wb-status').classList.contains('wb-status-saved')", timeout=20_000
-    )
-    saved = server.store.current_answers(issued.person.id, SCOPE)
-    assert saved["aspirations.in_two_years"].value == "Leading the support team"
+    saved = wait_for_answer(server.store, issued.person.id, "aspirations.in_two_years")
+    assert saved == "Leading the support team"
+    page.wait_for_selector(".wb-status-saved")
 
     page.reload()
     page.wait_for_selector(".wb-workbook", timeout=90_000)

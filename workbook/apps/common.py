@@ -92,6 +92,21 @@ class SaveStatus:
         return html.unescape(self.widget.value.split(">", 1)[1].rsplit("<", 1)[0])
 
 
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the Jupyter kernel we run in, or None outside a kernel (plain Python, tests)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class Autosaver:
     """Saves each changed answer shortly after the person stops typing.
 
@@ -108,10 +123,7 @@ class Autosaver:
         previous = self._pending.pop(key, None)
         if previous and previous[0] is not None:
             previous[0].cancel()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = _kernel_loop()
         if loop is None or self.delay <= 0:
             self._run(save)
             return
