@@ -58,10 +58,25 @@ def app_style() -> widgets.HTML:
     return widgets.HTML(APP_STYLE)
 
 
-def query_code() -> str | None:
-    """The access code from the page's URL (Voila passes the query string to the kernel)."""
-    values = parse_qs(os.environ.get("QUERY_STRING", "")).get("code")
+def query_param(name: str) -> str | None:
+    """A parameter of the page's URL (Voila passes the query string to the kernel).
+
+    A preheated kernel runs the notebook before anyone asks for it; `wait_for_request` pauses here
+    until the visitor's request arrives, so everything above (imports, content) is ready in advance
+    and nothing about the visitor is read before they come. Outside a preheated kernel it returns
+    at once.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        from voila.utils import wait_for_request  # costs seconds to import: only when preheated
+
+        wait_for_request()
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
     return values[0] if values else None
+
+
+def query_code() -> str | None:
+    """The access code from the page's URL."""
+    return query_param("code")
 
 
 class SaveStatus:
