@@ -143,10 +143,14 @@ def test_demo_data_against_scipy_scale_items_and_cohorts():
         check_against_scipy(result["items"][item], pairs["pre"].to_numpy(), pairs["post"].to_numpy(), 5)
 
     cohort_of = frame.drop_duplicates("participant").set_index("participant")["cohort"]
+    sizes = {c: int((cohort_of.reindex(matched.index) == c).sum()) for c in result["cohorts"]}
+    small = [c for c, n in sizes.items() if 0 < n < 5]
+    # one small cohort hidden: the smallest shown cohort is hidden too, or overall minus the rest reveals it
+    complement = min((c for c in sizes if c not in small), key=sizes.get) if len(small) == 1 else None
     for cohort, entry in result["cohorts"].items():
         members = matched[cohort_of.reindex(matched.index) == cohort]
-        if len(members) < 5:
-            assert entry["scale"]["suppressed"]
+        if len(members) < 5 or cohort == complement:
+            assert entry["scale"]["suppressed"] and entry["scale"]["mean_change"] is None
             continue
         check_against_scipy(entry["scale"], members["pre"].to_numpy(), members["post"].to_numpy(), 5)
 
@@ -251,8 +255,10 @@ def test_cohort_under_the_threshold_keeps_counts_only():
     assert small["flow"]["participants"] == 3 and small["flow"]["matched"] == 3
     assert small["flow"]["pre_mean_completers"] is None
     assert small["scale"]["suppressed"] and small["scale"]["n"] == 3 and small["scale"]["mean_change"] is None
-    big = result["cohorts"]["Big"]["scale"]
-    check_against_scipy(big, np.array(pre[:6], float), np.array(post[:6], float), 5)
+    # Big is hidden too: overall minus Big would otherwise give Small's figures
+    big = result["cohorts"]["Big"]
+    assert big["scale"]["suppressed"] and big["scale"]["n"] == 6 and big["scale"]["mean_change"] is None
+    assert big["flow"]["pre_mean_completers"] is None and big["flow"]["matched"] == 6
     check_against_scipy(result["scale"], np.array(pre, float), np.array(post, float), 5)
     table = summary_frame(result)
     row = table[(table["scope"] == "cohort") & (table["cohort"] == "Small")].iloc[0]
@@ -262,6 +268,22 @@ def test_cohort_under_the_threshold_keeps_counts_only():
     assert not run_evaluation(frame, scale_min=1, scale_max=5, threshold=3)["cohorts"]["Small"]["scale"][
         "suppressed"
     ]
+
+
+def test_complementary_suppression_hides_only_the_smallest_shown_cohort():
+    cohorts = ["Big"] * 7 + ["Mid"] * 5 + ["Small"] * 2
+    pre = [1, 2, 3, 2, 3, 4, 2, 3, 4, 2, 3, 3, 2, 2]
+    post = [2, 3, 3, 4, 4, 5, 4, 4, 5, 3, 4, 4, 3, 4]
+    result = run_evaluation(long_frame({"pre": {"x": pre}, "post": {"x": post}}, cohort=cohorts))
+    shown = {name: not entry["scale"]["suppressed"] for name, entry in result["cohorts"].items()}
+    assert shown == {"Big": True, "Mid": False, "Small": False}
+    check_against_scipy(
+        result["cohorts"]["Big"]["scale"], np.array(pre[:7], float), np.array(post[:7], float), 5
+    )
+    # two small cohorts hidden already: their sum is a group of 4 people, no further hiding needed
+    two_small = ["Big"] * 7 + ["S1"] * 3 + ["S2"] * 4
+    result = run_evaluation(long_frame({"pre": {"x": pre}, "post": {"x": post}}, cohort=two_small))
+    assert not result["cohorts"]["Big"]["scale"]["suppressed"]
 
 
 def test_participants_without_cohort_count_overall_only():

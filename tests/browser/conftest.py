@@ -43,6 +43,7 @@ class Server:
             "WORKBOOK_BASE_URL": self.base,
         }
         self.env.pop("WORKBOOK_DATABASE_URL", None)
+        self.env["WORKBOOK_EVALUATOR_KEY"] = "browser-test-evaluator-key-0123456789"
         self.db_url = f"sqlite:///{data_dir / 'workbook.sqlite'}"
         self.log = (data_dir / "serve.log").open("w")
         self.proc = subprocess.Popen(

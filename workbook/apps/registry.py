@@ -35,6 +35,24 @@ APPS: tuple[App, ...] = (
         "Lessons, practice scenarios, your conversation planner and the comfort and skill check.",
     ),
     App(
+        "lesson-why.ipynb",
+        "Lesson 1: Why career conversations matter",
+        "Managers in the coaching programme",
+        "What is at stake when managers stay silent about careers, and what usually holds them back.",
+    ),
+    App(
+        "lesson-practices.ipynb",
+        "Lesson 2: The practices of a good career conversation",
+        "Managers in the coaching programme",
+        "Frame, run and follow up a career conversation; practise on three realistic scenarios.",
+    ),
+    App(
+        "lesson-preparing.ipynb",
+        "Lesson 3: Helping your team member prepare",
+        "Managers in the coaching programme",
+        "The preparation outline you can share, and how to help when someone arrives unsure.",
+    ),
+    App(
         "evaluator.ipynb",
         "Programme evaluation",
         "Evaluators",

@@ -377,6 +377,24 @@ def _stats_dicts(block: dict[str, np.ndarray], threshold: int) -> list[dict[str,
     return out
 
 
+def _suppress_complement(
+    stats: list[dict[str, Any]], flows: list[dict[str, Any]], *, overall_shown: bool
+) -> None:
+    """When exactly one cohort is hidden, hide the smallest shown cohort too.
+
+    Otherwise the hidden cohort's figures could be worked out from the overall figures minus the
+    cohorts that are shown (complementary suppression, as statistical offices do for tables).
+    """
+    hidden = [i for i, entry in enumerate(stats) if entry["suppressed"] and entry["n"] > 0]
+    shown = [i for i, entry in enumerate(stats) if not entry["suppressed"]]
+    if len(hidden) != 1 or not shown or not overall_shown:
+        return
+    smallest = min(shown, key=lambda i: stats[i]["n"])
+    stats[smallest] = {**dict.fromkeys(STAT_KEYS), "n": stats[smallest]["n"], "suppressed": True}
+    flows[smallest]["pre_mean_completers"] = None
+    flows[smallest]["pre_mean_noncompleters"] = None
+
+
 def _stats_dict(block: dict[str, np.ndarray], i: int, threshold: int) -> dict[str, Any]:
     return _stats_dicts({key: values[i : i + 1] for key, values in block.items()}, threshold)[0]
 
@@ -548,6 +566,7 @@ def evaluate_tables(
         flows = _flows(tables, with_cohort, codes, k, threshold)
         block = _scale_block(tables, PRE, POST, with_cohort, codes, k, scale_max=scale_max)
         cohort_stats = _stats_dicts(block, threshold)
+        _suppress_complement(cohort_stats, flows, overall_shown=not scale["suppressed"])
         cohorts = {str(name): {"flow": flows[c], "scale": cohort_stats[c]} for c, name in enumerate(names)}
 
     return {

@@ -1,0 +1,428 @@
+"""The manager's apps (lessons and the manager's home), driven without a browser."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import date, timedelta
+from html import unescape as html_unescape
+
+import ipywidgets as widgets
+import pytest
+from ipywidgets.widgets.widget import _instances
+
+from workbook import identity
+from workbook.apps.lessons import LESSON_NOTEBOOKS, LessonPage, lesson_app
+from workbook.apps.manager import ManagerHome, manager_app
+from workbook.apps.registry import APPS, available_apps
+from workbook.manager.behaviour import conversations, log_conversation
+from workbook.manager.content import instrument, lesson_scope, lessons, save_lesson_answer
+from workbook.manager.planner import SCOPE as PLANNER_SCOPE
+from workbook.manager.planner import plan_entries, save_plan_entry
+from workbook.manager.reaction import my_reaction, save_reaction
+from workbook.manager.scores import my_scores, save_scores
+from workbook.manager.waves import set_wave
+
+COHORT = "Spring managers"
+ITEMS = instrument().item_ids
+
+
+@pytest.fixture
+def mo(store):
+    issued = identity.add_participant(store, "Mo Manager", cohort=COHORT)
+    set_wave(store, COHORT, "pre", True)
+    return issued
+
+
+def lesson_page(store, issued, lesson_id="practices") -> LessonPage:
+    return LessonPage(store, issued.person, lessons().lesson(lesson_id), issued.code)
+
+
+def answer(form, score) -> None:
+    for box in form.choices.values():
+        box.value = score
+
+
+def html_of(root: widgets.Widget) -> str:
+    """Every HTML value under a widget, joined."""
+    out, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, widgets.HTML):
+            out.append(node.value)
+        stack.extend(getattr(node, "children", ()) or ())
+    return "\n".join(out)
+
+
+def data_url(html: str, css_class: str) -> tuple[str, str, str]:
+    """(download file name, mime type, decoded text) of the download link with `css_class`."""
+    match = re.search(
+        rf'<a class="wb-download {css_class}" download="([^"]+)" '
+        r'href="data:([^;]+);charset=utf-8;base64,([^"]+)"',
+        html,
+    )
+    assert match, html
+    return html_unescape(match[1]), match[2], base64.b64decode(match[3]).decode("utf-8")
+
+
+def parse_ics(text: str) -> dict[str, str]:
+    """The event's properties (name -> unescaped value) after RFC 5545 unfolding."""
+    assert text.endswith("\r\n")
+    logical: list[str] = []
+    for line in text.split("\r\n")[:-1]:
+        assert len(line.encode("utf-8")) <= 75
+        if line.startswith(" "):
+            logical[-1] += line[1:]
+        else:
+            logical.append(line)
+    assert logical[0] == "BEGIN:VCALENDAR" and logical[-1] == "END:VCALENDAR"
+    event = logical[logical.index("BEGIN:VEVENT") + 1 : logical.index("END:VEVENT")]
+    props = {}
+    for line in event:
+        name, value = line.split(":", 1)
+        value = re.sub(r"\\([nN\\;,])", lambda m: "\n" if m[1] in "nN" else m[1], value)
+        props[name] = value
+    return props
+
+
+# -- lessons --------------------------------------------------------------------------------------------
+def test_knowledge_check_shows_feedback_and_stores_the_answer(store, mo):
+    page = lesson_page(store, mo)
+    check = page.views["check_who_leads"]
+    assert "Who should prepare most and lead" in html_of(check.widget)
+    check.choice.value = "manager"
+    check.button.click()
+    assert (
+        "Not quite" in check.feedback.value and "The team member, whose career it is" in check.feedback.value
+    )
+    check.choice.value = "team_member"
+    check.button.click()
+    assert "That is right" in check.feedback.value
+    saved = store.current_answers(mo.person.id, lesson_scope("practices"))
+    assert saved["check_who_leads"].value == {"choice": "team_member"}
+    assert "1 of 7 activities done" in page.progress.value
+    assert page.status.state == "saved"
+
+
+def test_check_without_a_choice_asks_for_one(store, mo):
+    page = lesson_page(store, mo)
+    page.views["check_who_leads"].button.click()
+    assert "Choose an answer first" in page.views["check_who_leads"].feedback.value
+    assert store.current_answers(mo.person.id, lesson_scope("practices")) == {}
+
+
+def test_scenario_response_and_checklist_are_stored_and_the_example_revealed(store, mo):
+    page = lesson_page(store, mo)
+    scenario = page.views["scenario_promise"]
+    assert "Sam has prepared well" in html_of(scenario.widget)
+    assert scenario.example.value == ""
+    scenario.response.value = "I can't promise the role, but I can help you grow towards it."
+    scenario.boxes[1].value = True
+    scenario.boxes[3].value = True
+    scenario.example_button.click()
+    assert "I can see how much you want that role" in scenario.example.value
+    saved = store.current_answers(mo.person.id, lesson_scope("practices"))["scenario_promise"].value
+    assert saved == {
+        "response": "I can't promise the role, but I can help you grow towards it.",
+        "ticked": [1, 3],
+    }
+    assert "1 of 7 activities done" in page.progress.value
+
+
+def test_reflection_is_private_autosaved_and_everything_reloads(store, mo):
+    page = lesson_page(store, mo)
+    reflection = page.views["reflect_next_practice"]
+    assert "Only you can see this" in html_of(reflection.widget)
+    reflection.box.value = "I will let them lead."
+    page.views["check_first_job"].choice.value = "ask_more"
+    page.views["check_first_job"].button.click()
+    page.views["scenario_no_role"].response.value = "Tell me more."
+    page.views["scenario_no_role"].boxes[0].value = True
+    again = lesson_page(store, mo)
+    assert again.views["reflect_next_practice"].box.value == "I will let them lead."
+    assert again.views["check_first_job"].choice.value == "ask_more"
+    assert "That is right" in again.views["check_first_job"].feedback.value
+    assert again.views["scenario_no_role"].response.value == "Tell me more."
+    assert [b.value for b in again.views["scenario_no_role"].boxes][:2] == [True, False]
+    assert "3 of 7 activities done" in again.progress.value
+
+
+def test_text_blocks_are_paragraphs_and_lists(store, mo):
+    page = lesson_page(store, mo, "why_it_matters")
+    text = page.views["why_managers_avoid"].widget.value
+    assert text.count("<li>") == 3 and "<p>Most managers would like" in text
+
+
+def test_crafted_lesson_answers_are_refused_and_nothing_is_stored(store, mo):
+    page = lesson_page(store, mo)
+    page.views["check_who_leads"].check("not-an-option")
+    assert page.status.state == "error" and "not one of" in page.status.text
+    page.save_later("scenario_promise", {"response": "x", "ticked": [99]}, lambda: None)
+    assert "not an item of the checklist" in page.status.text
+    page.save_later("look_ahead", "text blocks take no answers", lambda: None)
+    assert "not a question of this lesson" in page.status.text
+    page.save_later("reflect_next_practice", {"not": "text"}, lambda: None)
+    assert "expected text" in page.status.text
+    assert store.count_answers() == 0
+
+
+def test_lesson_app_signs_in_from_the_link_and_links_home_with_the_same_code(store, mo, monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", f"code={mo.code}")
+    app = lesson_app("why_it_matters", store)
+    text = html_of(app)
+    assert "Why career conversations matter" in text and "Signed in as" in text
+    assert f'href="manager.ipynb?code={mo.code}"' in text
+    monkeypatch.setenv("QUERY_STRING", "code=wrong-code-wrong-code-wrong")
+    refused = lesson_app("why_it_matters", store)
+    assert "not valid" in html_of(refused) and "Signed in as" not in html_of(refused)
+
+
+# -- the home: lessons and the comfort check -------------------------------------------------------------
+def test_lessons_tab_shows_progress_and_links_with_the_viewers_code(store, mo):
+    save_plan_entry(store, mo.person, "Jo", "2030-01-01")  # unrelated data
+    save_lesson_answer(store, mo.person, "practices", "check_who_leads", {"choice": "team_member"})
+    home = ManagerHome(store, mo.person, mo.code)
+    listing = home.lessons_tab.list.value
+    for notebook in LESSON_NOTEBOOKS.values():
+        assert f'href="{notebook}?code={mo.code}"' in listing
+    assert "(1 of 7 activities done)" in listing and "(0 of 3 activities done)" in listing
+    code_holders = [w for w in _instances.values() if mo.code in json.dumps(w.get_state(), default=str)]
+    assert code_holders == [home.lessons_tab.list]
+
+
+def test_pre_then_post_then_before_and_after(store, mo):
+    home = ManagerHome(store, mo.person, mo.code)
+    assert set(home.comfort.forms) == {"pre"}
+    assert "Reaction" not in home.tabs.titles
+    assert "closed" in html_of(home.comfort.widget) or "not open yet" in html_of(home.comfort.widget)
+    form = home.comfort.forms["pre"]
+    assert form.choices["open_forward"].options[0] == ("1 - Not at all confident", 1)
+    assert "How confident are you that you can open a career conversation" in html_of(form.widget)
+    assert "appears here once" in home.summary.sentences.value
+
+    answer(form, 2)
+    form.choices["follow_up"].value = None
+    home.comfort.buttons["pre"].click()
+    assert "question 10" in home.comfort.statuses["pre"].text and my_scores(store, mo.person).empty
+    form.choices["follow_up"].value = 3
+    home.comfort.buttons["pre"].click()
+    assert home.comfort.statuses["pre"].state == "saved"
+    assert "submitted" in home.comfort.statuses["pre"].text
+    assert len(my_scores(store, mo.person)) == 10
+    form.choices["follow_up"].value = 2  # answering again replaces; the history is kept
+    home.comfort.buttons["pre"].click()
+    scores = my_scores(store, mo.person)
+    assert scores.set_index("item").loc["follow_up", "score"] == 2
+
+    set_wave(store, COHORT, "pre", False)
+    set_wave(store, COHORT, "post", True)
+    home = ManagerHome(store, mo.person, mo.code)
+    assert set(home.comfort.forms) == {"post", "then"} and "Reaction" in home.tabs.titles
+    assert "This check is closed. You last submitted it on" in html_of(home.comfort.widget)
+    then_text = html_of(home.comfort.forms["then"].widget)
+    assert "Looking back to before the programme, how confident were you" in then_text
+    answer(home.comfort.forms["post"], 4)
+    answer(home.comfort.forms["then"], 1)
+    home.comfort.buttons["post"].click()
+    assert home.comfort.statuses["post"].state == "saved"
+    waves = my_scores(store, mo.person).groupby("wave")["score"].mean().to_dict()
+    assert waves == {"pre": 2.0, "post": 4.0, "then": 1.0}
+
+    sentences = home.summary.sentences.value
+    assert "Your overall confidence rose from 2.0" in sentences and "Nobody else sees" in sentences
+    chart = home.summary.chart.value
+    png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', chart)[1])
+    assert png.startswith(b"\x89PNG") and 'alt="Chart of your confidence ratings' in chart
+
+
+def test_no_cohort_and_closed_waves_are_explained(store):
+    loner = identity.add_participant(store, "No Cohort")
+    home = ManagerHome(store, loner.person)
+    assert "not in a cohort" in html_of(home.comfort.widget) and "Reaction" not in home.tabs.titles
+    assert home.comfort.submit("pre", {"pre": dict.fromkeys(ITEMS, 3)}) is False
+    assert "not in a cohort" in home.comfort.statuses["other"].text
+    member = identity.add_participant(store, "Closed", cohort="Autumn")
+    closed = html_of(ManagerHome(store, member.person).comfort.widget)
+    assert "This check is closed" in closed and "not open yet" in closed
+
+
+def test_crafted_scores_are_refused_and_nothing_changes(store, mo):
+    home = ManagerHome(store, mo.person, mo.code)
+    full = dict.fromkeys(ITEMS, 3)
+    before = store.count_answers(), my_scores(store, mo.person)
+    crafted = [
+        ("pre", {"pre": {**full, "open_forward": 9}}, "outside the scale"),
+        ("pre", {"pre": {**full, "open_forward": "5"}}, "expected a whole number"),
+        ("pre", {"pre": {**full, "open_forward": True}}, "expected a whole number"),
+        ("pre", {"pre": {**full, "not_an_item": 3}}, "not a question of the check"),
+        ("pre", {"post": full}, "expected answers to"),
+        ("during", {"during": full}, "not a check you can submit"),
+        ("post", None, "not open for you"),
+        ("post", {"post": full, "then": full}, "the post check is not open"),
+    ]
+    for submit, answers, message in crafted:
+        assert home.comfort.submit(submit, answers) is False
+        status = home.comfort.statuses.get(submit, home.comfort.statuses["pre"])
+        assert status.state == "error" and message in status.text, (submit, status.text)
+    set_wave(store, COHORT, "pre", False)  # closed after the page was opened
+    answer(home.comfort.forms["pre"], 5)
+    home.comfort.buttons["pre"].click()
+    assert "the pre check is not open" in home.comfort.statuses["pre"].text
+    assert store.count_answers() == before[0] and my_scores(store, mo.person).equals(before[1])
+    with pytest.raises(Exception):  # noqa: B017 - the widget itself refuses values off the scale
+        home.comfort.forms["pre"].choices["open_forward"].value = 9
+
+
+# -- reaction, planner, conversations ----------------------------------------------------------------------
+def test_reaction_ratings_comment_and_visibility(store, mo):
+    set_wave(store, COHORT, "post", True)
+    home = ManagerHome(store, mo.person, mo.code)
+    reaction = home.reaction
+    assert reaction is not None and reaction.visibility.value == "private"
+    reaction.ratings["usefulness"].value = 4
+    reaction.comment.value = "Useful scenarios."
+    reaction.visibility.value = "facilitator"
+    assert reaction.status.state == "saved"
+    assert my_reaction(store, mo.person).ratings == {"usefulness": 4}
+    reaction.ratings["relevance"].value = 5
+    assert my_reaction(store, mo.person) == type(my_reaction(store, mo.person))(
+        {"usefulness": 4, "relevance": 5}, "Useful scenarios.", "facilitator"
+    )
+    reaction.save_rating("usefulness", 9)
+    assert reaction.status.state == "error" and "expected a whole number from 1 to 5" in reaction.status.text
+    reaction.save_visibility("everyone")
+    assert "not one of private, facilitator" in reaction.status.text
+    assert my_reaction(store, mo.person).ratings["usefulness"] == 4
+    again = ManagerHome(store, mo.person, mo.code).reaction
+    assert again.comment.value == "Useful scenarios." and again.ratings["relevance"].value == 5
+
+
+def test_planner_add_edit_delete_and_downloads(store, mo):
+    home = ManagerHome(store, mo.person, mo.code)
+    planner = home.planner
+    assert "private" in html_of(planner.widget) and "No conversations planned yet" in html_of(planner.widget)
+    card = planner.add()
+    assert plan_entries(store, mo.person) == []
+    card.alias.value = "Sam K"
+    card.day.value = date(2030, 5, 14)
+    card.time.value = "09:30"
+    card.questions.value = "Where do you want to be in two years?"
+    [entry] = plan_entries(store, mo.person)
+    assert (entry.alias, entry.proposed_on, entry.time) == ("Sam K", date(2030, 5, 14), "09:30")
+    assert planner.status.state == "saved" and "Sam K: 14 May 2030" in card.header.value
+
+    name, mime, ics = data_url(card.links.value, "wb-download-ics")
+    assert name == "career-conversation-sam-k-2030-05-14.ics" and mime == "text/calendar"
+    event = parse_ics(ics)
+    assert event["SUMMARY"] == "Career conversation with Sam K"
+    assert event["DTSTART"] == "20300514T093000"
+    assert "Where you stand" in event["DESCRIPTION"] or "preparation" in event["DESCRIPTION"].lower()
+    assert "Where do you want to be" not in event["DESCRIPTION"]  # private notes stay out by default
+    planner.include_notes.value = True
+    assert (
+        "Where do you want to be in two years?"
+        in parse_ics(data_url(card.links.value, "wb-download-ics")[2])["DESCRIPTION"]
+    )
+
+    card.alias.value = "Sam Kay"  # an edit updates the same entry
+    [entry] = plan_entries(store, mo.person)
+    assert entry.alias == "Sam Kay" and entry.id == "sam-k"
+    second = planner.add()
+    second.alias.value = "Lin"
+    second.day.value = date(2030, 4, 1)
+    name, mime, markdown = data_url(planner.markdown.value, "wb-download-md")
+    assert name == "career-conversation-plan.md" and mime == "text/markdown"
+    assert "## Lin: 1 April 2030" in markdown and "## Sam Kay: 14 May 2030, 09:30" in markdown
+
+    card.time.value = "25:99"
+    assert planner.status.state == "error" and "HH:MM" in planner.status.text
+    card.time.value = "09:30"
+    card.alias.value = ""
+    assert "must not be empty" in planner.status.text
+    assert [e.alias for e in plan_entries(store, mo.person)] == ["Lin", "Sam Kay"]
+
+    card.delete_button.click()
+    assert [e.alias for e in plan_entries(store, mo.person)] == ["Lin"]
+    history = store.answer_history(mo.person.id, PLANNER_SCOPE, "sam-k")  # every version is kept
+    assert history[0].value["alias"] == "Sam K" and history[-1].value == {"deleted": True}
+    reopened = ManagerHome(store, mo.person, mo.code).planner
+    assert [c.alias.value for c in reopened.cards] == ["Lin"]
+    assert "(1 planned)" in reopened.markdown.value
+
+
+def test_logging_conversations(store, mo):
+    home = ManagerHome(store, mo.person, mo.code)
+    tab = home.conversations
+    tab.day.value = date.today() - timedelta(days=2)
+    tab.alias.value = "Jo"
+    tab.idp.value = True
+    tab.button.click()
+    assert tab.status.state == "saved" and "Logged: your conversation with Jo" in tab.status.text
+    assert tab.alias.value == "" and tab.idp.value is False
+    [held] = conversations(store, mo.person)
+    assert (held.alias, held.idp_started, held.follow_up_planned) == ("Jo", True, False)
+    assert "<td>Jo</td><td>yes</td><td>no</td>" in tab.list.value
+    tab.day.value = date.today() + timedelta(days=3)
+    tab.alias.value = "Future"
+    tab.button.click()
+    assert tab.status.state == "error" and "is after" in tab.status.text
+    tab.day.value = None
+    tab.button.click()
+    assert "choose a date" in tab.status.text
+    assert len(conversations(store, mo.person)) == 1
+
+
+# -- privacy and escaping ------------------------------------------------------------------------------------
+def test_a_managers_kernel_holds_nothing_of_another_manager(store, mo):
+    bea = identity.add_participant(store, "Bea Other", cohort=COHORT)
+    save_scores(store, bea.person, "pre", dict.fromkeys(ITEMS, 5))
+    save_reaction(store, bea.person, {"usefulness": 5}, "BEA-SECRET-COMMENT", "facilitator")
+    store.save_answer(
+        bea.person.id, lesson_scope("practices"), "reflect_next_practice", "BEA-SECRET-REFLECTION"
+    )
+    save_plan_entry(store, bea.person, "BEA-SECRET-ALIAS", "2030-01-01", questions="BEA-SECRET-QUESTION")
+    log_conversation(store, bea.person, date.today(), "BEA-SECRET-LOGGED", True, True)
+    save_plan_entry(store, mo.person, "Mo's own alias", "2030-01-01")
+    set_wave(store, COHORT, "post", True)
+
+    home = ManagerHome(store, mo.person, mo.code)
+    home.tabs.selected_index = 0
+    lesson_page(store, mo)
+    state = json.dumps([w.get_state() for w in _instances.values()], default=str)
+    assert "Mo's own alias" in state
+    for secret in ("BEA-SECRET", "Bea Other", bea.code, bea.person.pid):
+        assert secret not in state
+
+
+def test_script_in_aliases_and_reflections_is_shown_as_text(store, mo):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    store.save_answer(mo.person.id, lesson_scope("practices"), "reflect_next_practice", payload)
+    page = lesson_page(store, mo)
+    assert page.views["reflect_next_practice"].box.value == payload
+    assert "<script>" not in html_of(page.widget)
+    save_plan_entry(store, mo.person, payload, "2030-01-01", questions=payload)
+    log_conversation(store, mo.person, date.today(), payload, False, False)
+    evil = identity.add_participant(store, payload, cohort=COHORT)
+    for home in (ManagerHome(store, mo.person, mo.code), ManagerHome(store, evil.person, evil.code)):
+        text = html_of(home.widget)
+        assert "<script>" not in text and "<img src=x" not in text
+        assert "&lt;script&gt;" in text
+    _, _, markdown = data_url(home.planner.markdown.value, "wb-download-md")
+    assert "<script>" not in markdown
+
+
+# -- wiring -------------------------------------------------------------------------------------------------
+def test_the_apps_are_registered_and_their_notebooks_exist():
+    notebooks = [app.notebook for app in available_apps()]
+    for notebook in ("manager.ipynb", *LESSON_NOTEBOOKS.values()):
+        assert notebook in notebooks
+    lesson_apps = [a for a in APPS if a.notebook.startswith("lesson-")]
+    assert len(lesson_apps) == 3
+    assert {a.audience for a in lesson_apps} == {"Managers in the coaching programme"}
+    assert set(LESSON_NOTEBOOKS) == {lesson.id for lesson in lessons().lessons}
+
+
+def test_manager_app_shows_the_sign_in_without_a_code(store):
+    app = manager_app(store)
+    assert "Enter the access code" in html_of(app) and "Signed in as" not in html_of(app)

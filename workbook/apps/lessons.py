@@ -1,0 +1,398 @@
+"""The manager's lessons: short passages, knowledge checks, private reflections and practice scenarios.
+
+One app per lesson (`lesson_app("practices")`), behind the same sign-in as every app. The page holds
+only the signed-in manager's own answers; every answer is checked by `clean_lesson_answer` on the
+server before it is stored, and everything shown as HTML is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import ipywidgets as widgets
+
+from workbook.apps.common import Autosaver, SaveStatus, SignIn, css, esc
+from workbook.identity import Person
+from workbook.manager.content import (
+    KnowledgeCheck,
+    Lesson,
+    Reflection,
+    Scenario,
+    TextBlock,
+    clean_lesson_answer,
+    lesson_progress,
+    lesson_scope,
+    lessons,
+    save_lesson_answer,
+)
+from workbook.store import Store, utcnow
+from workbook.validation import InputError
+
+
+def full_width() -> widgets.Layout:
+    """Stretch to the box it is in (a fresh Layout per widget: a shared one dies with the first widget
+    closed). "auto" rather than 100% so margins do not push the right edge out of view."""
+    return widgets.Layout(width="auto")
+
+
+def wide_button() -> widgets.Layout:
+    """A button as wide as its words, so labels are never cut off."""
+    return widgets.Layout(width="auto", min_width="120px", align_self="flex-start")
+
+
+MANAGER_STYLE = """
+<style>
+.wb-item .widget-toggle-button.mod-active, .wb-rating .widget-toggle-button.mod-active {
+  background: #0072B2 !important; color: #fff !important; font-weight: 600; }
+.wb-activity { border-left: 4px solid #E69F00; padding-left: 12px; margin: 14px 0; }
+.wb-activity-kind { margin: 4px 0; color: #5c3d00; }
+.wb-check-right { color: #0b5a2a; } .wb-check-wrong { color: #8a1010; }
+.wb-feedback { background: #f4f4f4; padding: 2px 10px; border-radius: 4px; }
+.wb-example-answer blockquote { border-left: 3px solid #999; margin: 0 0 0 8px; padding-left: 10px; }
+.wb-private { font-style: italic; }
+.wb-manager-home a, .wb-lesson a { color: #0072B2; text-decoration: underline; }
+.wb-lesson-link { font-weight: 600; }
+.wb-wave { border-top: 1px solid #ccc; margin-top: 10px; }
+.wb-table { border-collapse: collapse; }
+.wb-table td, .wb-table th { border: 1px solid #999; padding: 3px 6px; }
+</style>
+"""
+
+
+def manager_style() -> widgets.HTML:
+    """The look of the manager's apps, on top of the shared app style."""
+    return widgets.HTML(MANAGER_STYLE)
+
+
+HOME_NOTEBOOK = "manager.ipynb"
+# The notebook of each lesson (lesson ids are in data/lessons.yaml).
+LESSON_NOTEBOOKS: dict[str, str] = {
+    "why_it_matters": "lesson-why.ipynb",
+    "practices": "lesson-practices.ipynb",
+    "preparing": "lesson-preparing.ipynb",
+}
+PRIVATE_NOTE = "Only you can see this."
+
+
+# -- shared by the manager's apps ---------------------------------------------------------------------
+class ManagerSignIn(SignIn):
+    """The common sign-in, remembering the accepted code so the page can link to the viewer's other
+    apps with the same code. The code goes into link HTML only, never into another widget's value."""
+
+    def __init__(self, store: Store, build: Callable[[Person, str], widgets.Widget], title: str) -> None:
+        self._trying = ""
+        super().__init__(store, lambda person: build(person, self._trying), title)
+
+    def try_code(self, code: object) -> Person | None:
+        self._trying = code.strip() if isinstance(code, str) else ""
+        try:
+            return super().try_code(code)
+        finally:
+            self._trying = ""
+
+
+def app_href(notebook: str, code: str) -> str:
+    """A relative link to another app (they are served side by side), carrying the viewer's code."""
+    return f"{notebook}?code={quote(code, safe='')}" if code else notebook
+
+
+def label(text: str, *classes: str) -> widgets.HTML:
+    """A visible label above an input."""
+    return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>', _dom_classes=css(*classes))
+
+
+def paragraphs_html(paragraphs: list[str]) -> str:
+    """Plain paragraphs as HTML; lines starting with "- " become a bulleted list. Everything escaped."""
+    out: list[str] = []
+    for paragraph in paragraphs:
+        runs: list[tuple[bool, list[str]]] = []  # (is a list, lines), consecutive lines of one kind
+        for line in (line.strip() for line in paragraph.splitlines()):
+            if not line:
+                continue
+            bullet = line.startswith("- ")
+            if not runs or runs[-1][0] != bullet:
+                runs.append((bullet, []))
+            runs[-1][1].append(line[2:].strip() if bullet else line)
+        for bullet, lines in runs:
+            if bullet:
+                out.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in lines) + "</ul>")
+            else:
+                out.append(f"<p>{esc(' '.join(lines))}</p>")
+    return "".join(out)
+
+
+# -- one view per kind of block -------------------------------------------------------------------------
+class TextView:
+    def __init__(self, block: TextBlock) -> None:
+        self.block = block
+        self.widget = widgets.HTML(
+            f'<div class="wb-lesson-text">{paragraphs_html(block.paragraphs())}</div>',
+            layout=full_width(),
+            _dom_classes=css("wb-text", f"wb-text-{block.id}"),
+        )
+
+
+class CheckView:
+    """A multiple-choice question; "Check" stores the choice and explains the right answer."""
+
+    def __init__(self, page: LessonPage, block: KnowledgeCheck, saved: Any) -> None:
+        self.page = page
+        self.block = block
+        chosen = saved.get("choice") if isinstance(saved, dict) else None
+        ids = [o.id for o in block.options]
+        self.choice = widgets.RadioButtons(
+            options=[(o.label, o.id) for o in block.options],
+            value=chosen if chosen in ids else None,
+            layout=widgets.Layout(width="auto"),
+            _dom_classes=css("wb-check-choice"),
+        )
+        self.button = widgets.Button(
+            description="Check", button_style="primary", icon="check", _dom_classes=css("wb-check-button")
+        )
+        self.button.on_click(lambda _b: self.check())
+        self.feedback = widgets.HTML(_dom_classes=css("wb-check-feedback"))
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(
+                    '<h4 class="wb-activity-kind">Check your understanding</h4>'
+                    f'<label class="wb-label wb-question">{esc(block.question)}</label>'
+                ),
+                self.choice,
+                self.button,
+                self.feedback,
+            ],
+            _dom_classes=css("wb-activity", "wb-check", f"wb-check-{block.id}"),
+        )
+        if self.choice.value is not None:
+            self._show(self.choice.value)
+
+    def check(self, choice: object = None) -> None:
+        """Store the chosen option (or `choice`, as a crafted client might send) and explain."""
+        choice = self.choice.value if choice is None else choice
+        if choice is None:
+            self.feedback.value = '<p class="wb-error" role="alert">Choose an answer first.</p>'
+            return
+        try:
+            cleaned = self.page.save(self.block.id, {"choice": choice})
+        except InputError:
+            self.feedback.value = ""
+            return
+        self._show(cleaned["choice"])
+
+    def _show(self, choice: str) -> None:
+        option = self.block.option(choice)
+        right = self.block.correct_option
+        if option.correct:
+            verdict = '<p class="wb-check-verdict wb-check-right"><strong>✓ That is right.</strong></p>'
+        else:
+            verdict = (
+                '<p class="wb-check-verdict wb-check-wrong"><strong>Not quite.</strong> '
+                f"The best answer is “{esc(right.label)}”.</p>"
+            )
+        self.feedback.value = (
+            f'<div class="wb-feedback" role="status">{verdict}<p>{esc(option.feedback)}</p></div>'
+        )
+
+
+class ReflectionView:
+    """A private free-text prompt, saved as it is typed."""
+
+    def __init__(self, page: LessonPage, block: Reflection, saved: Any) -> None:
+        self.page = page
+        self.block = block
+        self.box = widgets.Textarea(
+            value=saved if isinstance(saved, str) else "",
+            rows=4,
+            placeholder="Write as much or as little as you like.",
+            layout=full_width(),
+            _dom_classes=css("wb-reflection-text"),
+        )
+        self.box.observe(lambda change: self.page.save_later(block.id, change["new"], self.current), "value")
+        privacy = block.help if "only you" in block.help.lower() else f"{PRIVATE_NOTE} {block.help}".strip()
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(
+                    '<h4 class="wb-activity-kind">Reflect</h4>'
+                    f'<label class="wb-label">{esc(block.prompt)}</label>'
+                    f'<p class="wb-private wb-muted">{esc(privacy)}</p>'
+                ),
+                self.box,
+            ],
+            layout=full_width(),
+            _dom_classes=css("wb-activity", "wb-reflection", f"wb-reflection-{block.id}"),
+        )
+
+    def current(self) -> str:
+        return self.box.value
+
+
+class ScenarioView:
+    """A situation to practise: a response, a self-review checklist and an example answer."""
+
+    def __init__(self, page: LessonPage, block: Scenario, saved: Any) -> None:
+        self.page = page
+        self.block = block
+        saved = saved if isinstance(saved, dict) else {}
+        ticked = set(saved.get("ticked", []))
+        self.response = widgets.Textarea(
+            value=saved.get("response", "") if isinstance(saved.get("response"), str) else "",
+            rows=5,
+            placeholder="Write the words you would use.",
+            layout=full_width(),
+            _dom_classes=css("wb-scenario-response"),
+        )
+        self.response.observe(lambda _c: self._changed(), "value")
+        self.boxes = [
+            widgets.Checkbox(
+                value=index in ticked,
+                description=item,
+                indent=False,
+                layout=full_width(),
+                _dom_classes=css("wb-scenario-tick", f"wb-scenario-tick-{index}"),
+            )
+            for index, item in enumerate(block.checklist)
+        ]
+        for box in self.boxes:
+            box.observe(lambda _c: self._changed(), "value")
+        self.example_button = widgets.Button(
+            description="Show an example answer",
+            icon="eye",
+            layout=wide_button(),
+            _dom_classes=css("wb-show-example"),
+        )
+        self.example_button.on_click(lambda _b: self.reveal_example())
+        self.example = widgets.HTML(_dom_classes=css("wb-example"))
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(
+                    f'<h4 class="wb-activity-kind">Practise: {esc(block.title)}</h4>'
+                    f'<p class="wb-situation">{esc(block.situation)}</p>'
+                    f'<label class="wb-label">{esc(block.prompt)}</label>'
+                    f'<p class="wb-private wb-muted">{esc(PRIVATE_NOTE)}</p>'
+                ),
+                self.response,
+                label("Then review your answer: tick what your response did."),
+                widgets.VBox(self.boxes, _dom_classes=css("wb-scenario-checklist")),
+                self.example_button,
+                self.example,
+            ],
+            layout=full_width(),
+            _dom_classes=css("wb-activity", "wb-scenario", f"wb-scenario-{block.id}"),
+        )
+
+    def current(self) -> dict[str, Any]:
+        return {
+            "response": self.response.value,
+            "ticked": [index for index, box in enumerate(self.boxes) if box.value],
+        }
+
+    def _changed(self) -> None:
+        self.page.save_later(self.block.id, self.current(), self.current)
+
+    def reveal_example(self) -> None:
+        self.example.value = (
+            '<div class="wb-example-answer"><p><strong>One way to say it</strong> '
+            "(there are many good answers):</p>"
+            f"<blockquote>{esc(self.block.example)}</blockquote></div>"
+        )
+        self.example_button.layout.display = "none"
+
+
+# -- the lesson page ------------------------------------------------------------------------------------
+class LessonPage:
+    """One lesson for one signed-in manager; holds only that manager's own answers to it."""
+
+    def __init__(self, store: Store, person: Person, lesson: Lesson, code: str = "") -> None:
+        self.store = store
+        self.person = person
+        self.lesson = lesson
+        self.status = SaveStatus()
+        self.autosaver = Autosaver(self.status)
+        saved = store.current_answers(person.id, lesson_scope(lesson.id))
+        self.answers: dict[str, Any] = {key: answer.value for key, answer in saved.items()}
+        self.progress = widgets.HTML(_dom_classes=css("wb-lesson-progress"))
+        self.views: dict[str, Any] = {}
+        for block in lesson.blocks:
+            value = self.answers.get(block.id)
+            if isinstance(block, TextBlock):
+                self.views[block.id] = TextView(block)
+            elif isinstance(block, KnowledgeCheck):
+                self.views[block.id] = CheckView(self, block, value)
+            elif isinstance(block, Reflection):
+                self.views[block.id] = ReflectionView(self, block, value)
+            else:
+                self.views[block.id] = ScenarioView(self, block, value)
+        course = lessons()
+        number = next(i for i, item in enumerate(course.lessons, start=1) if item.id == lesson.id)
+        home = app_href(HOME_NOTEBOOK, code)
+        header = widgets.HTML(
+            f'<p class="wb-muted"><a class="wb-home-link" href="{esc(home)}">← Your course home</a> · '
+            f"{esc(course.title)}, lesson {number} of {len(course.lessons)}</p>"
+            f'<h2 class="wb-title">{esc(lesson.title)}</h2>'
+            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
+            f"<p><em>{esc(lesson.summary)}</em></p>"
+        )
+        footer = widgets.HTML(
+            '<p class="wb-muted">Your answers are saved as you go and are here when you come back. '
+            f'<a href="{esc(home)}">Back to your course home</a>.</p>'
+        )
+        self.widget = widgets.VBox(
+            [
+                manager_style(),
+                header,
+                widgets.HBox([self.progress, self.status.widget]),
+                *(view.widget for view in self.views.values()),
+                footer,
+            ],
+            layout=widgets.Layout(max_width="900px"),
+            _dom_classes=css("wb-lesson", f"wb-lesson-{lesson.id}"),
+        )
+        self._update_progress()
+
+    def save(self, block_id: str, value: object) -> Any:
+        """Check and store an answer now; the status line shows the result. InputError is re-raised."""
+        try:
+            cleaned = save_lesson_answer(self.store, self.person, self.lesson.id, block_id, value)
+        except InputError as exc:
+            self.status.error(str(exc))
+            raise
+        self.answers[block_id] = cleaned
+        self.status.saved(utcnow())
+        self._update_progress()
+        return cleaned
+
+    def save_later(self, block_id: str, value: object, current: Callable[[], object]) -> None:
+        """Check a value from the page at once; store it after a pause in typing."""
+        try:
+            clean_lesson_answer(self.lesson, block_id, value)
+        except InputError as exc:
+            self.status.error(str(exc))
+            return
+
+        def commit():
+            cleaned = save_lesson_answer(self.store, self.person, self.lesson.id, block_id, current())
+            self.answers[block_id] = cleaned
+            self._update_progress()
+            return utcnow()
+
+        self.autosaver.schedule(block_id, commit)
+
+    def _update_progress(self) -> None:
+        done, total = lesson_progress(self.lesson, self.answers)
+        self.progress.value = (
+            f'<p class="wb-progress-summary"><strong>{done} of {total} activities done</strong></p>'
+        )
+
+
+def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:
+    """One lesson of the manager's course, behind sign-in with an access code."""
+    lesson = lessons().lesson(lesson_id)
+    store = store or Store()
+    return ManagerSignIn(
+        store, lambda person, code: LessonPage(store, person, lesson, code).widget, title=lesson.title
+    ).start()
+
+
+__all__ = ["lesson_app", "LessonPage", "ManagerSignIn", "LESSON_NOTEBOOKS", "app_href"]
