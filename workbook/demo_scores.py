@@ -13,20 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from workbook.manager.content import ITEM_IDS
 from workbook.scores_frame import SCORE_COLUMNS
 
-MANAGER_COMFORT_ITEMS: tuple[str, ...] = (
-    "open_forward",
-    "invite_lead",
-    "listen_without_solving",
-    "ask_aspirations",
-    "no_role_open",
-    "retain_tension",
-    "offer_perspective",
-    "org_support",
-    "idp_support",
-    "follow_up",
-)
+MANAGER_COMFORT_ITEMS: tuple[str, ...] = ITEM_IDS
 SMALL_COHORT_SIZE = 3  # below the default anonymity threshold of 5, so the report shows it suppressed
 
 
