@@ -59,6 +59,19 @@ def time_to_visible(browser, url: str, selector: str) -> float:
         context.close()
 
 
+def alternate(browser, pages: dict[str, tuple[str, str]], runs: int, warmup: int) -> dict[str, list[float]]:
+    """Visit each (url, selector) page in turn, A, B, A, B...; the timed runs of each, after warm-up."""
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    for run in range(warmup + runs):
+        for name, (url, selector) in pages.items():
+            elapsed = time_to_visible(browser, url, selector)
+            if run >= warmup:
+                times[name].append(elapsed)
+    for name, values in times.items():
+        print(f"  {name} runs (s): " + ", ".join(f"{v:.2f}" for v in values))
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each page (default 7)")
@@ -79,15 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 "participant": (link, ".wb-workbook"),
                 "bare": (bare.url("/voila/render/bare.ipynb"), ".widget-text"),
             }
-            times: dict[str, list[float]] = {name: [] for name in pages}
             with chromium() as browser:
-                for run in range(args.warmup + args.runs):
-                    for name, (url, selector) in pages.items():
-                        elapsed = time_to_visible(browser, url, selector)
-                        if run >= args.warmup:
-                            times[name].append(elapsed)
-            for name, values in times.items():
-                print(f"  {name} runs (s): " + ", ".join(f"{v:.2f}" for v in values))
+                times = alternate(browser, pages, args.runs, args.warmup)
             servers = {"participant": app, "bare": bare}
             left = {name: len(descendant_kernels(server.proc.pid)) for name, server in servers.items()}
             print(f"  kernels still running after the visits (Voila culls idle ones after 30 min): {left}")
