@@ -5,6 +5,8 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 PORT ?= 8866
+# Personal links printed by `make start` point at the server it starts, unless told otherwise.
+export WORKBOOK_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: start test setup setup-test lint bench clean
 
