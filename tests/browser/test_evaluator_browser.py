@@ -1,0 +1,137 @@
+"""What an evaluator sees and does in the evaluator app, in a real browser."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbook import identity
+from workbook.evaluation.stats import filter_scores, run_evaluation, summary_frame
+from workbook.manager.content import instrument
+from workbook.manager.demo import seed_manager_demo
+from workbook.manager.scores import insert_score_rows, scores_frame
+from workbook.store import utcnow
+
+pytestmark = pytest.mark.browser
+
+APP = "/voila/render/evaluator.ipynb"
+KEY = "browser-test-evaluator-key-0123456789"  # set for the server in conftest.py
+INST = instrument()
+READY = "document.querySelector('.wb-eval-status .wb-eval-ready') !== null"
+
+
+def add_cohort(store, cohort: str, pre: float, post: float, size: int = 5) -> None:
+    people = [identity.add_participant(store, f"{cohort} {k}", cohort=cohort).person for k in range(size)]
+    now = utcnow()
+    rows = [
+        {"participant_id": p.id, "wave": wave, "item": item, "score": score, "answered_at": now}
+        for p in people
+        for wave, score in (("pre", pre), ("post", post))
+        for item in INST.item_ids
+    ]
+    with store.write() as session:
+        insert_score_rows(session, rows)
+
+
+@pytest.fixture(scope="module")
+def demo_store(server):
+    """The demo cohorts plus a real one of 5: choosing cohort A then leaves out 9 (B's 4 and these 5),
+    so A's figures can be shown (a filter that leaves out fewer than 5 shows none)."""
+    seed_manager_demo(server.store)
+    add_cohort(server.store, "Browser cohort", 2.0, 3.0)
+    return server.store
+
+
+def expected(store, **filters):
+    frame = scores_frame(store)
+    return run_evaluation(
+        filter_scores(frame, **filters) if filters else frame,
+        scale_min=INST.scale.min,
+        scale_max=INST.scale.max,
+        threshold=5,
+        item_order=INST.item_ids,
+    )
+
+
+def open_app(page, server, key=KEY):
+    page.goto(server.url(f"{APP}?key={key}"))
+    page.wait_for_selector(".wb-eval-headline", timeout=90_000)
+    page.wait_for_function(READY, timeout=90_000)
+
+
+def test_the_key_is_required(server, demo_store, page):
+    page.goto(server.url(APP))
+    page.wait_for_selector(".wb-eval-gate", timeout=90_000)
+    assert page.locator(".wb-evaluator").count() == 0
+    page.fill(".wb-key input", "not-the-evaluator-key-at-all")
+    page.click(".wb-key-open button, button.wb-key-open")
+    page.wait_for_selector(".wb-key-message .wb-error")
+    assert "not right" in page.inner_text(".wb-key-message")
+    assert "Demo cohort" not in page.content()
+    page.fill(".wb-key input", KEY)
+    page.click(".wb-key-open button, button.wb-key-open")
+    page.wait_for_selector(".wb-eval-headline", timeout=60_000)
+
+
+def test_headline_then_a_cohort_filter_changes_the_figures(server, demo_store, page):
+    open_app(page, server)
+    scale = expected(demo_store)["scale"]
+    headline = page.inner_text(".wb-eval-headline")
+    assert f"{scale['pct_change_of_means']:+.1f}%" in headline
+    assert f"{scale['normalized_gain']:.2f}" in headline and "Wilcoxon signed-rank test" in headline
+    assert "synthetic demo cohorts" in page.inner_text(".wb-eval-banner")
+    page.wait_for_function(
+        'document.querySelectorAll(\'.wb-eval-chart img[src^="blob:"], .wb-eval-chart img[src^="data:"]\')'
+        ".length >= 8",
+        timeout=60_000,
+    )
+
+    page.select_option(".wb-eval-cohorts select", label=["Demo cohort A"])
+    only_a = expected(demo_store, cohorts=["Demo cohort A"])["scale"]
+    page.wait_for_function(
+        "(text) => document.querySelector('.wb-eval-headline').innerText.includes(text)",
+        arg=f"{only_a['pct_change_of_means']:+.1f}%",
+        timeout=60_000,
+    )
+    page.wait_for_function(READY, timeout=60_000)
+    assert f"{only_a['n']} / " in page.inner_text(".wb-eval-headline")
+
+    page.select_option(".wb-eval-cohorts select", label=["Demo cohort B"])
+    page.wait_for_function(
+        "document.querySelector('.wb-eval-headline').innerText.includes('hidden')", timeout=60_000
+    )
+    assert "fewer than 5 matched participants (n = 4): hidden" in page.inner_text(".wb-eval-headline")
+    assert page.locator(".wb-eval-headline .wb-eval-value").count() == 0
+
+
+def test_download_the_summary_csv(server, demo_store, page, tmp_path):
+    open_app(page, server)
+    page.click(".wb-eval-prepare button, button.wb-eval-prepare")
+    page.wait_for_selector(".wb-download-csv", timeout=120_000)
+    with page.expect_download() as info:
+        page.click(".wb-download-csv")
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.suffix == ".csv"
+    got = pd.read_csv(target)
+    want = summary_frame(expected(demo_store))
+    assert got["measure"].tolist() == want["measure"].tolist()
+    assert got["n"].tolist() == want["n"].tolist()
+    pd.testing.assert_series_equal(got["mean_change"], want["mean_change"], check_names=False)
+    assert (
+        page.locator(".wb-download-pdf").count() == 1 and page.locator(".wb-download-slope-svg").count() == 1
+    )
+
+
+def test_markup_in_a_cohort_name_shows_as_text(server, demo_store, page):
+    payload = "<img src=x onerror=window.__pwned=1>"
+    add_cohort(demo_store, payload, 2.0, 4.0)
+    open_app(page, server)
+    assert payload in page.inner_text(".wb-eval-summary")
+    page.select_option(".wb-eval-cohorts select", label=[payload])
+    page.wait_for_function(
+        "document.querySelector('.wb-eval-status').innerText.includes('<img')", timeout=60_000
+    )
+    assert payload in page.inner_text(".wb-eval-status")
+    assert page.evaluate("window.__pwned === undefined")
+    assert page.dialogs == []

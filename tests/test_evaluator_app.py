@@ -1,0 +1,479 @@
+"""The evaluator app's widgets and callbacks, driven without a browser."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import html
+import io
+import json
+import re
+
+import ipywidgets as widgets
+import openpyxl
+import pandas as pd
+import pytest
+from ipywidgets.widgets.widget import _instances
+from sqlalchemy import select
+
+from workbook import identity
+from workbook.apps.evaluator import KEY_ENV, EvaluatorGate, evaluator_app, key_matches
+from workbook.evaluation.stats import METHOD, filter_scores, run_evaluation, summary_frame
+from workbook.manager import demo
+from workbook.manager.content import instrument
+from workbook.manager.reaction import save_reaction
+from workbook.manager.reaction_summary import reaction_summary
+from workbook.manager.scores import insert_score_rows, scores_frame
+from workbook.models import Participant
+from workbook.store import utcnow
+
+KEY = "unit-test-evaluator-key-0123456789"
+INST = instrument()
+LINK = re.compile(
+    r'<a class="wb-download wb-download-([\w-]+)" download="([^"]+)" href="data:([^;]+);base64,([^"]+)"'
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_widgets():
+    """Widgets left by earlier tests must not count in this module's checks of what is live."""
+    for widget in list(_instances.values()):
+        widget.close()
+    yield
+
+
+@pytest.fixture
+def keyed(monkeypatch):
+    monkeypatch.setenv(KEY_ENV, KEY)
+
+
+@pytest.fixture
+def seeded(store, keyed):
+    demo.seed_manager_demo(store)
+    return store
+
+
+@pytest.fixture
+def seeded_plus(seeded):
+    """The demo plus a real cohort of 5, so that a filter on cohort A leaves out 9 (B's 4, these 5)."""
+    add_cohort_with_scores(seeded, "Spring 2025")
+    return seeded
+
+
+def open_dashboard(store):
+    gate = EvaluatorGate(store)
+    assert gate.try_key(KEY)
+    return gate.dashboard
+
+
+def expected(frame, **filters):
+    return run_evaluation(
+        filter_scores(frame, **filters) if filters else frame,
+        scale_min=INST.scale.min,
+        scale_max=INST.scale.max,
+        threshold=5,
+        item_order=INST.item_ids,
+    )
+
+
+def find(root: widgets.Widget, dom_class: str) -> list[widgets.Widget]:
+    found, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if dom_class in getattr(node, "_dom_classes", ()):
+            found.append(node)
+        stack.extend(getattr(node, "children", ()) or ())
+    return found
+
+
+def all_widget_state() -> str:
+    return json.dumps([w.get_state() for w in list(_instances.values())], default=str)
+
+
+def downloads(dashboard) -> dict[str, tuple[str, str, bytes]]:
+    dashboard.prepare_downloads()
+    found = {
+        kind: (name, mime, base64.b64decode(payload))
+        for kind, name, mime, payload in LINK.findall(dashboard.downloads.value)
+    }
+    assert found, dashboard.status.value
+    return found
+
+
+def add_cohort_with_scores(store, cohort: str, size: int = 5) -> None:
+    """`size` managers in `cohort` with pre and post answers to every item (post one point higher)."""
+    people = [identity.add_participant(store, f"Scripted {k}", cohort=cohort).person for k in range(size)]
+    now = utcnow()
+    rows = [
+        {
+            "participant_id": person.id,
+            "wave": wave,
+            "item": item,
+            "score": float(score),
+            "answered_at": now,
+        }
+        for k, person in enumerate(people)
+        for wave, score in (("pre", 2 + k % 2), ("post", 3 + k % 2))
+        for item in INST.item_ids
+    ]
+    with store.write() as session:
+        insert_score_rows(session, rows)
+
+
+# -- the key ------------------------------------------------------------------------------------------
+def test_without_a_configured_key_the_page_explains_and_shows_nothing(seeded, monkeypatch):
+    monkeypatch.delenv(KEY_ENV)
+    monkeypatch.setenv("QUERY_STRING", f"key={KEY}")
+    gate = EvaluatorGate(seeded)
+    gate.start()
+    assert gate.dashboard is None and gate.key is None
+    assert not gate.try_key(KEY)
+    text = gate.form.value
+    assert KEY_ENV in text and "not set up" in text
+    state = all_widget_state()
+    assert "Demo cohort" not in state
+    assert not any("wb-evaluator" in getattr(w, "_dom_classes", ()) for w in list(_instances.values()))
+
+
+def test_a_wrong_key_is_refused(seeded, monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "key=not-the-key-but-long-enough")
+    gate = EvaluatorGate(seeded)
+    gate.start()
+    assert gate.dashboard is None
+    assert "not right" in gate.message.value
+    for wrong in (None, 42, "", KEY[:-1], KEY + "x", ["list"]):
+        assert not gate.try_key(wrong)
+    assert gate.dashboard is None
+    assert "Demo cohort" not in all_widget_state()
+
+
+def test_a_key_that_is_too_short_on_the_server_opens_nothing(seeded, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "short")
+    gate = EvaluatorGate(seeded)
+    assert not gate.try_key("short")
+    assert "too short" in gate.message.value and gate.dashboard is None
+
+
+def test_the_right_key_opens_the_app_from_the_url_or_the_form(seeded, monkeypatch):
+    assert key_matches(KEY, KEY) and not key_matches(KEY.upper(), KEY)
+    monkeypatch.setenv("QUERY_STRING", f"key={KEY}")
+    gate = EvaluatorGate(seeded)
+    page = gate.start()
+    assert gate.dashboard is not None and find(page, "wb-evaluator")
+
+    monkeypatch.delenv("QUERY_STRING")
+    typed = EvaluatorGate(seeded)
+    typed.start()
+    assert typed.dashboard is None
+    typed.key.value = KEY
+    typed.button.click()
+    assert typed.dashboard is not None
+    assert typed.key.value == ""  # the key does not stay in the widget
+
+
+def test_evaluator_app_returns_the_gate(seeded):
+    page = evaluator_app(seeded)
+    assert find(page, "wb-eval-gate") and not find(page, "wb-evaluator")
+
+
+# -- the figures -----------------------------------------------------------------------------------------
+def test_headline_figures_are_run_evaluations(seeded):
+    board = open_dashboard(seeded)
+    want = expected(scores_frame(seeded))
+    assert board.computed.result == want
+    scale = want["scale"]
+    text = html.unescape(board.headline.value)
+    for shown in (
+        f"{scale['pct_change_of_means']:+.1f}%",
+        f"{scale['pct_improved']:.0f}%",
+        f"{scale['normalized_gain']:.2f}",
+        f"{scale['mean_change']:+.2f} ({scale['ci95'][0]:+.2f} to {scale['ci95'][1]:+.2f})",
+        f"t({scale['df']}) = {scale['t']:.2f}",
+        f"{scale['d_z']:.2f}",
+        f"{scale['d_av']:.2f}",
+        f"{scale['g_z']:.2f}",
+        f"{scale['n']} / {want['flow']['participants']}",
+        "Wilcoxon signed-rank test",
+    ):
+        assert shown in text, shown
+    for key in (
+        "pct_change_of_means",
+        "pct_improved",
+        "normalized_gain",
+        "t",
+        "wilcoxon",
+        "d_z",
+        "d_av",
+        "g_z",
+    ):
+        assert METHOD[key] in text, key
+    assert board.headline.value.count('class="wb-eval-meaning ') == 3
+    assert "Synthetic demo data" in board.banner.value
+    assert "Up to date" in board.status.value
+
+
+def test_summary_table_lists_scale_items_and_cohorts(seeded):
+    board = open_dashboard(seeded)
+    table = html.unescape(board.summary.value)
+    for item in INST.items:
+        assert item.short in table
+    for cohort in ("Demo cohort A", "Demo cohort B", "Demo cohort C"):
+        assert cohort in table
+    assert "fewer than 5 matched participants (n = 4): hidden" in table  # cohort B
+    assert "fewer than 5 matched participants (n = 0): hidden" in table  # cohort C
+
+
+def test_a_cohort_filter_changes_the_figures(seeded_plus):
+    seeded = seeded_plus
+    board = open_dashboard(seeded)
+    before = board.headline.value
+    board.cohorts.value = ("Demo cohort A",)
+    want = expected(scores_frame(seeded), cohorts=["Demo cohort A"])
+    assert board.computed.result == want
+    assert board.headline.value != before
+    assert f"{want['scale']['pct_change_of_means']:+.1f}%" in board.headline.value
+    assert "Demo cohort A" in board.status.value
+    board.cohorts.value = ()  # none chosen: every cohort again
+    assert board.computed.result == expected(scores_frame(seeded))
+
+
+def test_a_date_filter_is_applied_before_the_threshold(seeded):
+    board = open_dashboard(seeded)
+    since = dt.date.today() - dt.timedelta(days=30)  # the demo's pre answers are 60-80 days old
+    board.start.value = since
+    want = expected(scores_frame(seeded), start=since)
+    assert board.computed.result == want
+    assert want["scale"]["n"] == 0 and "hidden" in board.headline.value
+    board.start.value = None
+    board.end.value = dt.date.today() - dt.timedelta(days=30)
+    assert board.computed.result["flow"]["post"] == 0
+
+
+def test_start_after_end_is_refused_and_keeps_the_figures(seeded):
+    board = open_dashboard(seeded)
+    board.end.value = dt.date(2030, 1, 1)
+    computed = board.computed
+    board.start.value = dt.date(2030, 1, 2)
+    assert "after" in board.status.value and "wb-error" in board.status.value
+    assert board.computed is computed and board.computed.selection.start is None
+
+
+def test_a_cohort_under_the_threshold_shows_counts_only(seeded):
+    board = open_dashboard(seeded)
+    board.cohorts.value = ("Demo cohort B",)
+    headline = board.headline.value
+    assert "fewer than 5 matched participants (n = 4): hidden" in headline
+    assert "wb-eval-value" not in headline and "Paired t-test" not in headline
+    assert board.computed.result["scale"]["mean_change"] is None
+    rows = [r for r in board.computed.summary.to_dict("records") if r["scope"] == "overall"]
+    assert all(r["suppressed"] for r in rows)
+    assert all(pd.isna(r["mean_change"]) for r in rows)
+    for name in ("slope", "change", "baseline"):
+        assert "Hidden: fewer than 5" in board.captions[name].value
+    assert "fewer than 5 ratings (n = 4): hidden" in board.reaction.value
+    assert "hidden" in board.behaviour.value
+
+
+def test_a_filter_that_leaves_out_a_small_group_shows_no_figures(seeded):
+    """All participants minus cohort A would be cohort B (4 matched): A's figures are withheld."""
+    board = open_dashboard(seeded)
+    board.cohorts.value = ("Demo cohort A",)
+    assert board.computed.result["scale"]["n"] == 5
+    assert board.computed.result["scale"]["mean_change"] is None
+    assert all(block["mean_change"] is None for block in board.computed.result["items"].values())
+    assert "leaves out 4 matched participants, fewer than 5" in board.headline.value
+    assert "leaves out 4" in board.summary.value and "wb-eval-value" not in board.headline.value
+    shown = [name for name, box in board.chart_boxes.items() if box.layout.display != "none"]
+    assert "flow" in shown and not {"slope", "change", "baseline", "items", "answers", "reaction"} & set(
+        shown
+    )
+    assert "leaves out 4 managers who rated the programme" in board.reaction.value
+    assert board.prepare.disabled
+    board.cohorts.value = ("Demo cohort A", "Demo cohort B")  # leaves out cohort C: nobody matched
+    assert board.computed.withheld is None and "wb-eval-value" in board.headline.value
+
+
+def test_charts_are_pngs_with_a_text_equivalent(seeded):
+    board = open_dashboard(seeded)
+    shown = [name for name, box in board.chart_boxes.items() if box.layout.display != "none"]
+    assert {"flow", "slope", "items", "answers", "change", "baseline", "cohorts", "response_shift"} <= set(
+        shown
+    )
+    assert {"reaction", "behaviour"} <= set(shown)
+    for name in shown:
+        assert bytes(board.images[name].value).startswith(b"\x89PNG"), name
+        assert board.images[name].tooltip and board.images[name].tooltip in html.unescape(
+            board.captions[name].value
+        )
+
+
+def test_empty_store_says_so(store, keyed):
+    board = open_dashboard(store)
+    assert "No scores yet" in board.banner.value
+    assert board.body.layout.display == "none"
+    assert board.computed is None
+
+
+# -- downloads ---------------------------------------------------------------------------------------------
+def test_downloads_hold_the_same_numbers(seeded):
+    board = open_dashboard(seeded)
+    files = downloads(board)
+    want = summary_frame(expected(scores_frame(seeded)))
+
+    name, mime, payload = files["csv"]
+    assert name.endswith(".csv") and mime == "text/csv"
+    got = pd.read_csv(io.BytesIO(payload))
+    assert list(got.columns) == list(want.columns)
+    assert list(got["measure"]) == list(want["measure"])
+    for column in (
+        "n",
+        "pre_mean",
+        "post_mean",
+        "mean_change",
+        "ci95_low",
+        "p",
+        "d_z",
+        "d_av",
+        "normalized_gain",
+    ):
+        pd.testing.assert_series_equal(
+            got[column].astype("float64"), want[column].astype("float64"), check_names=False, rtol=1e-9
+        )
+
+    name, _, payload = files["xlsx"]
+    book = openpyxl.load_workbook(io.BytesIO(payload))
+    assert name.endswith(".xlsx") and {"Summary", "Flow", "Method", "Settings"} <= set(book.sheetnames)
+    assert book["Summary"].max_row == len(want) + 1
+
+    for chart in board.computed.pngs:
+        assert files[f"{chart}-png"][2].startswith(b"\x89PNG")
+        svg = files[f"{chart}-svg"][2]
+        assert b"<svg" in svg[:500] and files[f"{chart}-svg"][1] == "image/svg+xml"
+
+    report = files["html"][2].decode("utf-8")
+    assert report.startswith("<!DOCTYPE html>") and "Synthetic demo data" in report
+    assert f"{want['pct_change_of_means'][0]:+.1f}%" in report
+
+    pdf = files["pdf"][2]
+    assert pdf.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"{want['pct_change_of_means'][0]:+.1f}%" in text and "Summary" in text
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 1 + len(board.computed.pngs)
+
+
+def test_downloads_follow_the_filter(seeded_plus):
+    seeded = seeded_plus
+    board = open_dashboard(seeded)
+    downloads(board)
+    board.cohorts.value = ("Demo cohort A",)
+    assert board.downloads.value == ""  # old files are withdrawn with the old selection
+    got = pd.read_csv(io.BytesIO(downloads(board)["csv"][2]))
+    want = summary_frame(expected(scores_frame(seeded), cohorts=["Demo cohort A"]))
+    assert got["n"].tolist() == want["n"].tolist()
+
+
+# -- privacy -----------------------------------------------------------------------------------------------
+def test_no_name_no_free_text_in_any_widget_or_file(seeded):
+    board = open_dashboard(seeded)
+    files = downloads(board)
+    board.cohorts.value = ("Demo cohort B",)
+    board.cohorts.value = ("Demo cohort A", "Demo cohort C")
+    state = all_widget_state()
+    texts = [
+        t for t in (*demo.REFLECTIONS, *demo.COMMENTS, *demo.SCENARIO_RESPONSES, *demo.SUPPORT_IDEAS) if t
+    ]
+    texts += [line for q in demo.QUESTIONS for line in q.splitlines()]
+    decoded = [
+        payload.decode("utf-8", "replace") for kind, (_, _, payload) in files.items() if "png" not in kind
+    ]
+    for haystack in (state, *decoded):
+        assert "Demo manager" not in haystack
+        assert "demo-m0" not in haystack  # not even the pseudonymous ids
+        assert "Team member " not in haystack  # the aliases of the conversation log
+        for text in texts:
+            assert text not in haystack and html.escape(text) not in haystack, text
+
+
+def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
+    payload = "<script>window.__pwned=1</script><img src=x onerror=alert(1)>"
+    add_cohort_with_scores(seeded, payload)
+    board = open_dashboard(seeded)
+    assert payload in board.cohorts.value  # a plain option label, shown as text by the widget
+    html_widgets = [w for w in _instances.values() if isinstance(w, widgets.HTML)]
+    assert any(html.escape(payload) in w.value for w in html_widgets)
+    for widget in html_widgets:
+        assert "<script" not in widget.value and "<img src=x" not in widget.value
+    board.cohorts.value = (payload,)
+    assert board.computed.result["scale"]["n"] == 5
+    assert html.escape(payload) in board.status.value
+    report = downloads(board)["html"][2].decode("utf-8")
+    assert "<script>window" not in report and "&lt;script&gt;" in report
+    for widget in (w for w in _instances.values() if isinstance(w, widgets.HTML)):
+        assert "<script" not in widget.value
+
+
+def test_real_cohorts_next_to_the_demo_are_not_called_synthetic(seeded):
+    add_cohort_with_scores(seeded, "Spring 2025")
+    board = open_dashboard(seeded)
+    assert "Synthetic demo data:" not in board.banner.value
+    assert "synthetic demo cohorts as well as real ones" in board.banner.value
+
+
+# -- running inside a kernel ---------------------------------------------------------------------------------
+def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
+    seeded = seeded_plus
+    want_all = expected(scores_frame(seeded))
+    want_a = expected(scores_frame(seeded), cohorts=["Demo cohort A"])
+
+    async def until_ready(board, what):
+        for _ in range(1200):
+            if "Up to date" in board.status.value:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"not ready after {what}: {board.status.value}")
+
+    async def main():
+        gate = EvaluatorGate(seeded)
+        assert gate.try_key(KEY)
+        board = gate.dashboard
+        assert board.runner.background
+        assert "Loading" in board.status.value  # the page is there before the figures
+        await until_ready(board, "opening")
+        assert board.computed.result == want_all
+        board.cohorts.value = ("Demo cohort A",)
+        assert "Updating" in board.status.value
+        await until_ready(board, "filtering")
+        assert board.computed.result == want_a
+        assert all(bytes(board.images[name].value).startswith(b"\x89PNG") for name in board.computed.pngs)
+
+    asyncio.run(main())
+
+
+# -- reaction_summary ---------------------------------------------------------------------------------------
+def test_reaction_summary_counts_and_means_never_comments(store):
+    people = [identity.add_participant(store, f"R{k}", cohort="R").person for k in range(5)]
+    for k, person in enumerate(people):
+        save_reaction(store, person, {"usefulness": 1 + k, "relevance": 4}, "SECRET COMMENT", "facilitator")
+    save_reaction(store, people[0], {"usefulness": 5})  # the latest rating counts
+    summary = reaction_summary(store, threshold=5)
+    assert "SECRET" not in json.dumps(summary)
+    usefulness = summary["questions"]["usefulness"]
+    assert usefulness["n"] == 5 and usefulness["counts"] == {1: 0, 2: 1, 3: 1, 4: 1, 5: 2}
+    assert usefulness["mean"] == pytest.approx((5 + 2 + 3 + 4 + 5) / 5)
+    assert summary["questions"]["confidence_to_apply"] == {
+        "n": 0,
+        "suppressed": True,
+        "mean": None,
+        "counts": None,
+    }
+    assert summary["respondents"] == 5 and not summary["suppressed"]
+    assert reaction_summary(store, "R", threshold=6)["questions"]["relevance"]["mean"] is None
+    assert reaction_summary(store, ["other"])["respondents"] == 0
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert reaction_summary(store, start=tomorrow)["respondents"] == 0
+    assert reaction_summary(store, end=dt.date.today())["respondents"] == 5
+    with store.read() as session:
+        assert session.scalar(select(Participant.id).where(Participant.name == "R0")) is not None
