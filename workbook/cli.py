@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,10 +46,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"--Voila.port={args.port}",
         "--Voila.port_retries=0",
     ]
-    try:
-        return subprocess.call(command, cwd=config.REPO_ROOT)
-    except KeyboardInterrupt:
-        return 0
+    # Become Voila (cwd = the repository, so its voila.json applies): a stop signal sent to
+    # `workbook serve` then reaches the server itself, which shuts its kernels down.
+    os.chdir(config.REPO_ROOT)
+    os.execv(sys.executable, command)
+    return 0  # not reached
 
 
 # -- demo --------------------------------------------------------------------------------------------
