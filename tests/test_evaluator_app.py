@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 from sqlalchemy import select
+from widget_helpers import find, live_widget_state
 
 from workbook import identity
 from workbook.apps.evaluator import KEY_ENV, EvaluatorGate, evaluator_app, key_matches
@@ -77,20 +78,6 @@ def expected(frame, **filters):
     )
 
 
-def find(root: widgets.Widget, dom_class: str) -> list[widgets.Widget]:
-    found, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        if dom_class in getattr(node, "_dom_classes", ()):
-            found.append(node)
-        stack.extend(getattr(node, "children", ()) or ())
-    return found
-
-
-def all_widget_state() -> str:
-    return json.dumps([w.get_state() for w in list(_instances.values())], default=str)
-
-
 def downloads(dashboard) -> dict[str, tuple[str, str, bytes]]:
     dashboard.prepare_downloads()
     found = {
@@ -131,7 +118,7 @@ def test_without_a_configured_key_the_page_explains_and_shows_nothing(seeded, mo
     assert not gate.try_key(KEY)
     text = gate.form.value
     assert KEY_ENV in text and "not set up" in text
-    state = all_widget_state()
+    state = live_widget_state()
     assert "Demo cohort" not in state
     assert not any("wb-evaluator" in getattr(w, "_dom_classes", ()) for w in list(_instances.values()))
 
@@ -145,7 +132,7 @@ def test_a_wrong_key_is_refused(seeded, monkeypatch):
     for wrong in (None, 42, "", KEY[:-1], KEY + "x", ["list"]):
         assert not gate.try_key(wrong)
     assert gate.dashboard is None
-    assert "Demo cohort" not in all_widget_state()
+    assert "Demo cohort" not in live_widget_state()
 
 
 def test_a_key_that_is_too_short_on_the_server_opens_nothing(seeded, monkeypatch):
@@ -381,7 +368,7 @@ def test_no_name_no_free_text_in_any_widget_or_file(seeded):
     files = downloads(board)
     board.cohorts.value = ("Demo cohort B",)
     board.cohorts.value = ("Demo cohort A", "Demo cohort C")
-    state = all_widget_state()
+    state = live_widget_state()
     texts = [
         t for t in (*demo.REFLECTIONS, *demo.COMMENTS, *demo.SCENARIO_RESPONSES, *demo.SUPPORT_IDEAS) if t
     ]

@@ -11,6 +11,7 @@ from html import unescape as html_unescape
 import ipywidgets as widgets
 import pytest
 from ipywidgets.widgets.widget import _instances
+from widget_helpers import live_widget_state
 
 from workbook import identity
 from workbook.apps.lessons import LESSON_NOTEBOOKS, LessonPage, lesson_app
@@ -389,7 +390,7 @@ def test_a_managers_kernel_holds_nothing_of_another_manager(store, mo):
     home = ManagerHome(store, mo.person, mo.code)
     home.tabs.selected_index = 0
     lesson_page(store, mo)
-    state = json.dumps([w.get_state() for w in _instances.values()], default=str)
+    state = live_widget_state()
     assert "Mo's own alias" in state
     for secret in ("BEA-SECRET", "Bea Other", bea.code, bea.person.pid):
         assert secret not in state

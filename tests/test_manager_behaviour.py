@@ -18,13 +18,6 @@ TODAY = date(2030, 6, 15)
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/t.sqlite")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def manager(store):
     return add_participant(store, "Mo Manager", cohort="North").person
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from workbook.identity import list_participants
@@ -14,13 +13,6 @@ from workbook.manager.scores import scores_frame
 from workbook.manager.waves import open_waves
 from workbook.models import Base
 from workbook.store import Store
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/t.sqlite")
-    yield store
-    store.close()
 
 
 def table_counts(store: Store) -> dict[str, int]:

@@ -22,15 +22,7 @@ from workbook.manager.planner import (
     slugify,
     to_ics,
 )
-from workbook.store import Store
 from workbook.validation import InputError
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/t.sqlite")
-    yield store
-    store.close()
 
 
 @pytest.fixture

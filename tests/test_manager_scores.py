@@ -22,13 +22,6 @@ from workbook.validation import InputError
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/t.sqlite")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def manager(store):
     person = add_participant(store, "Ada Manager", cohort="Cohort 1", pid="m-ada").person
     set_wave(store, "Cohort 1", "pre", True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
-import ipywidgets as widgets
 import pytest
 from ipywidgets.widgets.widget import _instances
 from traitlets import TraitError
+from widget_helpers import find, live_widget_state
 
 from workbook import content, identity
 from workbook.apps.participant import PreparationWorkbook, participant_app
@@ -24,17 +22,6 @@ def ana(store):
 @pytest.fixture
 def book(store, ana):
     return PreparationWorkbook(store, ana.person, PREP)
-
-
-def _find(root: widgets.Widget, dom_class: str) -> list[widgets.Widget]:
-    found = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if dom_class in getattr(node, "_dom_classes", ()):
-            found.append(node)
-        stack.extend(getattr(node, "children", ()) or ())
-    return found
 
 
 def test_typing_saves_and_shows_saved(store, ana, book):
@@ -157,28 +144,28 @@ def test_plan_downloads_in_three_formats(store, ana, book):
 def test_sign_in_gate(store, ana, monkeypatch):
     monkeypatch.setenv("QUERY_STRING", "code=wrong-code-that-is-long-enough")
     app = participant_app(store)
-    message = _find(app, "wb-signin-message")[0].value
+    message = find(app, "wb-signin-message")[0].value
     assert "not valid" in message
-    assert not _find(app, "wb-workbook")
+    assert not find(app, "wb-workbook")
     monkeypatch.setenv("QUERY_STRING", f"code={ana.code}")
     app = participant_app(store)
-    assert _find(app, "wb-workbook")
+    assert find(app, "wb-workbook")
 
 
 def test_revoked_code_opens_nothing(store, ana, monkeypatch):
     identity.revoke(store, ana.person.pid)
     monkeypatch.setenv("QUERY_STRING", f"code={ana.code}")
     app = participant_app(store)
-    assert "withdrawn" in _find(app, "wb-signin-message")[0].value
-    assert not _find(app, "wb-workbook")
+    assert "withdrawn" in find(app, "wb-signin-message")[0].value
+    assert not find(app, "wb-workbook")
 
 
 def test_code_typed_on_the_page(store, ana):
     app = participant_app(store)
-    signin_code = _find(app, "wb-code")[0]
+    signin_code = find(app, "wb-code")[0]
     signin_code.value = ana.code
-    _find(app, "wb-open")[0].click()
-    assert _find(app, "wb-workbook")
+    find(app, "wb-open")[0].click()
+    assert find(app, "wb-workbook")
     assert signin_code.value == ""  # the code does not linger in the kernel's widgets
 
 
@@ -191,7 +178,7 @@ def test_kernel_holds_only_the_viewers_data(store, monkeypatch):
     _instances.clear()
     monkeypatch.setenv("QUERY_STRING", f"code={a.code}")
     participant_app(store)
-    state = json.dumps([w.get_state() for w in list(_instances.values())], default=str)
+    state = live_widget_state()
     assert "alice aspiration" in state
     assert "BOB-PRIVATE-ASPIRATION" not in state and "Secretname" not in state
     assert a.code not in state
