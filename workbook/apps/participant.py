@@ -26,7 +26,11 @@ from workbook.preparation import (
 from workbook.store import SavedAnswer, Store
 
 TEXTAREA_ROWS = 3
-FULL_WIDTH = widgets.Layout(width="100%")
+
+
+def full_width() -> widgets.Layout:
+    """A fresh layout per widget: a shared one would be closed with the first widget that closes."""
+    return widgets.Layout(width="100%")
 
 
 def _field_label(text: str, required: bool = True) -> widgets.HTML:
@@ -92,9 +96,9 @@ class SectionView:
             self.inputs[prep_field.id] = widgets.VBox(boxes, _dom_classes=classes)
             return widgets.VBox([_field_label(prep_field.label), self.inputs[prep_field.id]])
         if prep_field.kind == "long_text":
-            box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=FULL_WIDTH)
+            box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=full_width())
         else:
-            box = widgets.Text(layout=FULL_WIDTH)
+            box = widgets.Text(layout=full_width())
         box.value = saved.value if saved else ""
         box.placeholder = prep_field.placeholder
         box.tooltip = prep_field.label
@@ -107,7 +111,7 @@ class SectionView:
         parts: list[widgets.Widget] = [_field_label(prep_field.label), box]
         if prep_field.help:
             parts.append(widgets.HTML(f'<p class="wb-help">{esc(prep_field.help)}</p>'))
-        return widgets.VBox(parts, layout=FULL_WIDTH)
+        return widgets.VBox(parts, layout=full_width())
 
     def _on_visibility(self, change: dict) -> None:
         self.workbook.save_visibility(self.section, change["new"])
@@ -149,7 +153,7 @@ class GoalsEditor:
                 value=goal.get(goal_field.id, ""),
                 placeholder=goal_field.placeholder,
                 tooltip=goal_field.label,
-                layout=FULL_WIDTH,
+                layout=full_width(),
             )
             box.add_class(f"wb-goal-{goal_field.id}")
             box.observe(lambda _c: self.save(), names="value")
