@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from workbook.config import REPO_ROOT
-from workbook.content import ContentError, check_all, load_model
+from workbook.content import ContentError, check_all, content_files, load_model
 from workbook.identity import add_participant
 from workbook.manager.content import (
     ITEM_IDS,
@@ -33,7 +33,8 @@ from workbook.store import Store
 from workbook.validation import InputError
 
 DATA = REPO_ROOT / "data"
-SOURCE = Path("/work/shared/reference/source-career-development-one-on-ones.txt")
+# The project's shared material sits beside the repository (as it does for CI).
+SOURCE = REPO_ROOT.parent / "shared" / "reference" / "source-career-development-one-on-ones.txt"
 
 
 def _raw(name: str) -> dict:
@@ -146,7 +147,7 @@ def test_content_is_in_our_own_words():
 
     source = words(SOURCE.read_text(encoding="utf-8"))
     shingles = {tuple(source[i : i + 10]) for i in range(len(source) - 9)}
-    for name in MANAGER_CONTENT_FILES:
+    for name in content_files():
         ours = words((DATA / name).read_text(encoding="utf-8"))
         copied = [
             " ".join(ours[i : i + 10]) for i in range(len(ours) - 9) if tuple(ours[i : i + 10]) in shingles
