@@ -10,7 +10,7 @@ import ipywidgets as widgets
 
 from workbook import content
 from workbook.apps.common import Autosaver, SaveStatus, SignIn, css, esc, when
-from workbook.content import TEXT_LIMITS, VISIBILITY_LABELS, Preparation, PrepField, PrepSection
+from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.preparation import (
     GOALS_FIELD,
@@ -33,7 +33,7 @@ def full_width() -> widgets.Layout:
     return widgets.Layout(width="100%")
 
 
-def _field_label(text: str, required: bool = True) -> widgets.HTML:
+def _field_label(text: str) -> widgets.HTML:
     return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>')
 
 
@@ -360,5 +360,3 @@ def participant_app(store: Store | None = None) -> widgets.Widget:
         store, lambda person: PreparationWorkbook(store, person, prep).widget, title=prep.title
     ).start()
 
-
-__all__ = ["participant_app", "PreparationWorkbook", "TEXT_LIMITS"]
