@@ -27,9 +27,10 @@ setup: $(VENV)/.installed
 setup-test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium.sh
 
+# A fresh evaluator key per start unless one is set, so the demo's evaluator link works.
 start: setup
-	$(BIN)/workbook demo
-	$(BIN)/workbook serve --port $(PORT)
+	@export WORKBOOK_EVALUATOR_KEY="$${WORKBOOK_EVALUATOR_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(24))')}"; \
+	$(BIN)/workbook demo && exec $(BIN)/workbook serve --port $(PORT)
 
 lint: setup-test
 	$(BIN)/ruff check .

@@ -81,3 +81,12 @@ def test_waves_and_scores_round_trip_through_the_command(tmp_path, capsys):
     assert "score" in capsys.readouterr().err
     assert main(["waves", "open", "No such cohort", "pre"]) == 2
     assert "unknown cohort" in capsys.readouterr().err
+
+
+def test_demo_prints_an_evaluator_link_when_a_key_is_set(capsys, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_EVALUATOR_KEY", "demo-evaluator-key-0123456789")
+    assert main(["demo"]) == 0
+    assert "evaluator.ipynb?key=demo-evaluator-key-0123456789" in capsys.readouterr().out
+    monkeypatch.delenv("WORKBOOK_EVALUATOR_KEY")
+    assert main(["demo"]) == 0
+    assert "set WORKBOOK_EVALUATOR_KEY" in capsys.readouterr().out

@@ -74,3 +74,8 @@ def check_threshold(value: object) -> int:
 def public_base_url() -> str:
     """Base URL that personal links point at (the address participants reach `workbook serve` on)."""
     return os.environ.get("WORKBOOK_BASE_URL", "http://localhost:8866").rstrip("/")
+
+
+def evaluator_key() -> str | None:
+    """The evaluator app's secret key (`WORKBOOK_EVALUATOR_KEY`), or None when unset or empty."""
+    return os.environ.get("WORKBOOK_EVALUATOR_KEY", "").strip() or None

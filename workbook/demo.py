@@ -6,8 +6,9 @@ Seeding is idempotent: running it again adds nothing that is already there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from workbook import identity
+from workbook import config, identity
 from workbook.preparation import GOALS_FIELD, SCOPE, answer_key
 from workbook.store import Store, StoreError
 
@@ -63,9 +64,16 @@ def seed_all(store: Store) -> list[str]:
     managers = seed_manager_demo(store)
     team_member = seed_team_member(store)
     manager_link = identity.personal_link(identity.reissue(store, DEMO_MANAGER).code, "manager")
+    key = config.evaluator_key()
+    evaluator = (
+        f"{config.public_base_url()}/voila/render/evaluator.ipynb?key={quote(key)}"
+        if key
+        else "set WORKBOOK_EVALUATOR_KEY to open the evaluator app"
+    )
     return [
         "Demo content is synthetic: no real person's answers.",
         f"Demo managers: {managers['managers']} created now, in {managers['cohorts']} new cohort(s).",
         f"Demo manager (Demo manager 01): {manager_link}",
         f"Demo team member ({'created' if team_member.created else 'already there'}): {team_member.link}",
+        f"Evaluator (demo cohorts): {evaluator}",
     ]

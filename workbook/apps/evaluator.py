@@ -25,7 +25,6 @@ import base64
 import datetime as dt
 import hmac
 import io
-import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook import config
 from workbook.apps.common import app_style, css, esc, query_param
 
 KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
@@ -122,8 +122,7 @@ EVALUATOR_STYLE = """
 
 def configured_key() -> str | None:
     """The evaluator key from the environment, or None when it is unset or empty."""
-    key = os.environ.get(KEY_ENV, "").strip()
-    return key or None
+    return config.evaluator_key()
 
 
 def key_matches(given: object, expected: str) -> bool:
