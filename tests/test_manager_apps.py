@@ -427,3 +427,24 @@ def test_the_apps_are_registered_and_their_notebooks_exist():
 def test_manager_app_shows_the_sign_in_without_a_code(store):
     app = manager_app(store)
     assert "Enter the access code" in html_of(app) and "Signed in as" not in html_of(app)
+
+
+def test_a_lesson_shows_one_part_at_a_time(store):
+    from workbook.apps.lessons import LessonPage
+    from workbook.manager.content import TextBlock
+
+    person = identity.add_participant(store, "Pat Parts", cohort="Parts").person
+    lesson = lessons().lesson("practices")
+    page = LessonPage(store, person, lesson)
+    activities = [b for b in lesson.blocks if not isinstance(b, TextBlock)]
+    assert len(page.parts) == len(activities)
+    assert sum(len(part) for part in page.parts) == len(lesson.blocks)
+    assert page.part_box.children == page.parts[0] and page.previous.disabled
+    assert "Part 1 of 7" in page.part_label.value
+    page.next.click()
+    assert page.part_box.children == page.parts[1] and not page.previous.disabled
+    for _ in range(10):
+        page.next.click()
+    assert page.part == len(page.parts) - 1 and page.next.disabled
+    page.show_part(-5)
+    assert page.part == 0

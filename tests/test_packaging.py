@@ -36,6 +36,14 @@ def test_voila_settings_are_production_safe():
     assert settings["Voila"]["ip"] == "127.0.0.1"
 
 
+def test_only_the_evaluator_keeps_preheated_kernels():
+    """Voila gives every notebook a pool of one unless "default" says otherwise."""
+    settings = json.loads((REPO_ROOT / "voila.json").read_text())
+    pools = settings["VoilaKernelManager"]["kernel_pools_config"]
+    assert pools["default"]["pool_size"] == 0
+    assert {name for name, pool in pools.items() if pool["pool_size"] > 0} == {"evaluator.ipynb"}
+
+
 def test_notebooks_are_thin_and_clean():
     for path in NOTEBOOKS.glob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)

@@ -42,6 +42,19 @@ def answer_wave(page, wave: str, choice: str) -> None:
         page.click(f'.wb-item-{wave}-{item} button:has-text("{choice}")')
 
 
+def reveal(page, selector: str) -> None:
+    """Step through the lesson's parts with Next until `selector` is on the page."""
+    for _ in range(20):
+        if page.locator(selector).count():
+            return
+        label = page.inner_text(".wb-part-label")
+        page.click("button.wb-part-next")
+        page.wait_for_function(
+            "label => document.querySelector('.wb-part-label').innerText !== label", arg=label
+        )
+    raise AssertionError(f"{selector} is in no part of the lesson")
+
+
 def test_lesson_check_feedback_and_scenario_saved(server, page, manager):
     page.goto(identity.personal_link(manager.code, "lesson-practices"))
     page.wait_for_selector(".wb-lesson", timeout=90_000)
@@ -50,12 +63,15 @@ def test_lesson_check_feedback_and_scenario_saved(server, page, manager):
     snap(page, "lesson-top")
 
     check = ".wb-check-check_who_leads"
+    assert "Part 1 of 7" in page.inner_text(".wb-part-label")
+    reveal(page, check)
     page.click(f'{check} label:has-text("The team member, whose career it is")')
     page.click(f"{check} button:has-text('Check')")
     page.wait_for_selector(f"{check} .wb-check-right")
     assert "the conversation follows what matters" in page.inner_text(f"{check} .wb-check-feedback")
 
     scenario = ".wb-scenario-scenario_promise"
+    reveal(page, scenario)
     page.fill(
         f"{scenario} .wb-scenario-response textarea", "I can't promise the role; let's build the skills."
     )

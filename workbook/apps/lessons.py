@@ -7,7 +7,7 @@ server before it is stored, and everything shown as HTML is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -301,6 +301,26 @@ class ScenarioView:
 
 
 # -- the lesson page ------------------------------------------------------------------------------------
+def lesson_parts(blocks: Sequence[Any], views: dict[str, Any]) -> list[tuple[widgets.Widget, ...]]:
+    """The lesson in parts: the text blocks leading up to each activity, with that activity.
+
+    Text after the last activity joins the last part.
+    """
+    parts: list[list[widgets.Widget]] = []
+    current: list[widgets.Widget] = []
+    for block in blocks:
+        current.append(views[block.id].widget)
+        if not isinstance(block, TextBlock):
+            parts.append(current)
+            current = []
+    if current:
+        if parts:
+            parts[-1].extend(current)
+        else:
+            parts.append(current)
+    return [tuple(part) for part in parts]
+
+
 class LessonPage:
     """One lesson for one signed-in manager; holds only that manager's own answers to it."""
 
@@ -338,18 +358,44 @@ class LessonPage:
             '<p class="wb-muted">Your answers are saved as you go and are here when you come back. '
             f'<a href="{esc(home)}">Back to your course home</a>.</p>'
         )
+        self.parts = lesson_parts(lesson.blocks, self.views)
+        self.part = 0
+        self.part_box = widgets.VBox(_dom_classes=css("wb-lesson-part"))
+        self.part_label = widgets.HTML(_dom_classes=css("wb-part-label"))
+        self.previous = widgets.Button(
+            description="Previous", icon="arrow-left", _dom_classes=css("wb-part-prev")
+        )
+        self.next = widgets.Button(
+            description="Next", icon="arrow-right", button_style="primary", _dom_classes=css("wb-part-next")
+        )
+        self.previous.on_click(lambda _b: self.show_part(self.part - 1))
+        self.next.on_click(lambda _b: self.show_part(self.part + 1))
+        self.show_part(0)
         self.widget = widgets.VBox(
             [
                 manager_style(),
                 header,
                 widgets.HBox([self.progress, self.status.widget]),
-                *(view.widget for view in self.views.values()),
+                self.part_label,
+                self.part_box,
+                widgets.HBox([self.previous, self.next], _dom_classes=css("wb-part-nav")),
                 footer,
             ],
             layout=widgets.Layout(max_width="900px"),
             _dom_classes=css("wb-lesson", f"wb-lesson-{lesson.id}"),
         )
         self._update_progress()
+
+    def show_part(self, index: int) -> None:
+        """Show one part of the lesson: a few paragraphs and the activity that follows them.
+
+        Only the shown part is drawn in the browser, so a long lesson opens as fast as a short one.
+        """
+        self.part = max(0, min(index, len(self.parts) - 1))
+        self.part_box.children = self.parts[self.part]
+        self.part_label.value = f'<p class="wb-muted">Part {self.part + 1} of {len(self.parts)}</p>'
+        self.previous.disabled = self.part == 0
+        self.next.disabled = self.part == len(self.parts) - 1
 
     def save(self, block_id: str, value: object) -> Any:
         """Check and store an answer now; the status line shows the result. InputError is re-raised."""
