@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,20 +16,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 HOST = "127.0.0.1"
-CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
-# The same flags as tests/browser/conftest.py.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 if str(REPO_ROOT) not in sys.path:  # `python benchmarks/x.py` puts benchmarks/, not the repo, on the path
     sys.path.insert(0, str(REPO_ROOT))
+
+from workbook.devtools import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
 
 
 # -- figures ---------------------------------------------------------------------------------------
@@ -95,12 +85,6 @@ def _meets(value: float, goal: str) -> bool:
 
 
 # -- servers ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def voila_command(notebooks: Path, port: int) -> list[str]:
     """What `workbook serve` runs (workbook/cli.py cmd_serve), for any notebook folder."""
     return [
@@ -191,7 +175,9 @@ def chromium() -> Iterator[object]:
     if not os.path.exists(CHROMIUM):
         raise SystemExit(f"Chromium not found at {CHROMIUM}: run scripts/ensure-chromium.sh")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True
+        )
         try:
             yield browser
         finally:

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 from sqlalchemy import select
-from widget_helpers import find, live_widget_state
+from widget_helpers import expected_evaluation, find, live_widget_state
 
 from workbook import identity
 from workbook.apps.evaluator import KEY_ENV, EvaluatorGate, evaluator_app, key_matches
-from workbook.evaluation.stats import METHOD, filter_scores, run_evaluation, summary_frame
+from workbook.evaluation.stats import METHOD, summary_frame
 from workbook.manager import demo
 from workbook.manager.content import instrument
 from workbook.manager.reaction import save_reaction
@@ -66,16 +66,6 @@ def open_dashboard(store):
     gate = EvaluatorGate(store)
     assert gate.try_key(KEY)
     return gate.dashboard
-
-
-def expected(frame, **filters):
-    return run_evaluation(
-        filter_scores(frame, **filters) if filters else frame,
-        scale_min=INST.scale.min,
-        scale_max=INST.scale.max,
-        threshold=5,
-        item_order=INST.item_ids,
-    )
 
 
 def downloads(dashboard) -> dict[str, tuple[str, str, bytes]]:
@@ -167,7 +157,7 @@ def test_evaluator_app_returns_the_gate(seeded):
 # -- the figures -----------------------------------------------------------------------------------------
 def test_headline_figures_are_run_evaluations(seeded):
     board = open_dashboard(seeded)
-    want = expected(scores_frame(seeded))
+    want = expected_evaluation(scores_frame(seeded))
     assert board.computed.result == want
     scale = want["scale"]
     text = html.unescape(board.headline.value)
@@ -216,20 +206,20 @@ def test_a_cohort_filter_changes_the_figures(seeded_plus):
     board = open_dashboard(seeded)
     before = board.headline.value
     board.cohorts.value = ("Demo cohort A",)
-    want = expected(scores_frame(seeded), cohorts=["Demo cohort A"])
+    want = expected_evaluation(scores_frame(seeded), cohorts=["Demo cohort A"])
     assert board.computed.result == want
     assert board.headline.value != before
     assert f"{want['scale']['pct_change_of_means']:+.1f}%" in board.headline.value
     assert "Demo cohort A" in board.status.value
     board.cohorts.value = ()  # none chosen: every cohort again
-    assert board.computed.result == expected(scores_frame(seeded))
+    assert board.computed.result == expected_evaluation(scores_frame(seeded))
 
 
 def test_a_date_filter_is_applied_before_the_threshold(seeded):
     board = open_dashboard(seeded)
     since = dt.date.today() - dt.timedelta(days=30)  # the demo's pre answers are 60-80 days old
     board.start.value = since
-    want = expected(scores_frame(seeded), start=since)
+    want = expected_evaluation(scores_frame(seeded), start=since)
     assert board.computed.result == want
     assert want["scale"]["n"] == 0 and "hidden" in board.headline.value
     board.start.value = None
@@ -306,7 +296,7 @@ def test_empty_store_says_so(store, keyed):
 def test_downloads_hold_the_same_numbers(seeded):
     board = open_dashboard(seeded)
     files = downloads(board)
-    want = summary_frame(expected(scores_frame(seeded)))
+    want = summary_frame(expected_evaluation(scores_frame(seeded)))
 
     name, mime, payload = files["csv"]
     assert name.endswith(".csv") and mime == "text/csv"
@@ -358,7 +348,7 @@ def test_downloads_follow_the_filter(seeded_plus):
     board.cohorts.value = ("Demo cohort A",)
     assert board.downloads.value == ""  # old files are withdrawn with the old selection
     got = pd.read_csv(io.BytesIO(downloads(board)["csv"][2]))
-    want = summary_frame(expected(scores_frame(seeded), cohorts=["Demo cohort A"]))
+    want = summary_frame(expected_evaluation(scores_frame(seeded), cohorts=["Demo cohort A"]))
     assert got["n"].tolist() == want["n"].tolist()
 
 
@@ -412,8 +402,8 @@ def test_real_cohorts_next_to_the_demo_are_not_called_synthetic(seeded):
 # -- running inside a kernel ---------------------------------------------------------------------------------
 def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
     seeded = seeded_plus
-    want_all = expected(scores_frame(seeded))
-    want_a = expected(scores_frame(seeded), cohorts=["Demo cohort A"])
+    want_all = expected_evaluation(scores_frame(seeded))
+    want_a = expected_evaluation(scores_frame(seeded), cohorts=["Demo cohort A"])
 
     async def until_ready(board, what):
         for _ in range(1200):

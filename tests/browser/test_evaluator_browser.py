@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from widget_helpers import expected_evaluation
 
 from workbook import identity
-from workbook.evaluation.stats import filter_scores, run_evaluation, summary_frame
+from workbook.evaluation.stats import summary_frame
 from workbook.manager.content import instrument
 from workbook.manager.demo import seed_manager_demo
 from workbook.manager.scores import insert_score_rows, scores_frame
@@ -42,17 +43,6 @@ def demo_store(server):
     return server.store
 
 
-def expected(store, **filters):
-    frame = scores_frame(store)
-    return run_evaluation(
-        filter_scores(frame, **filters) if filters else frame,
-        scale_min=INST.scale.min,
-        scale_max=INST.scale.max,
-        threshold=5,
-        item_order=INST.item_ids,
-    )
-
-
 def open_app(page, server, key=KEY):
     page.goto(server.url(f"{APP}?key={key}"))
     page.wait_for_selector(".wb-eval-headline", timeout=90_000)
@@ -75,7 +65,7 @@ def test_the_key_is_required(server, demo_store, page):
 
 def test_headline_then_a_cohort_filter_changes_the_figures(server, demo_store, page):
     open_app(page, server)
-    scale = expected(demo_store)["scale"]
+    scale = expected_evaluation(scores_frame(demo_store))["scale"]
     headline = page.inner_text(".wb-eval-headline")
     assert f"{scale['pct_change_of_means']:+.1f}%" in headline
     assert f"{scale['normalized_gain']:.2f}" in headline and "Wilcoxon signed-rank test" in headline
@@ -87,7 +77,7 @@ def test_headline_then_a_cohort_filter_changes_the_figures(server, demo_store, p
     )
 
     page.select_option(".wb-eval-cohorts select", label=["Demo cohort A"])
-    only_a = expected(demo_store, cohorts=["Demo cohort A"])["scale"]
+    only_a = expected_evaluation(scores_frame(demo_store), cohorts=["Demo cohort A"])["scale"]
     page.wait_for_function(
         "(text) => document.querySelector('.wb-eval-headline').innerText.includes(text)",
         arg=f"{only_a['pct_change_of_means']:+.1f}%",
@@ -114,7 +104,7 @@ def test_download_the_summary_csv(server, demo_store, page, tmp_path):
     info.value.save_as(target)
     assert target.suffix == ".csv"
     got = pd.read_csv(target)
-    want = summary_frame(expected(demo_store))
+    want = summary_frame(expected_evaluation(scores_frame(demo_store)))
     assert got["measure"].tolist() == want["measure"].tolist()
     assert got["n"].tolist() == want["n"].tolist()
     pd.testing.assert_series_equal(got["mean_change"], want["mean_change"], check_names=False)
