@@ -126,7 +126,7 @@ def test_docx_has_title_headings_answers_and_goal_table(plan: DevelopmentPlan) -
     (table,) = doc.tables
     assert table.style.name == "Table Grid"
     cells = [[c.text for c in row.cells] for row in table.rows]
-    assert cells[0] == ["Goal", "How you will measure progress", "Target date (YYYY-MM-DD)", "First step"]
+    assert cells[0] == ["Goal", "How you will measure progress", "Target date", "First step"]
     assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
     assert cells[1:] == [[g["goal"], g["measure"], g["target_date"], g["first_step"]] for g in GOALS]
 
@@ -203,7 +203,7 @@ def test_markdown_layout(plan: DevelopmentPlan) -> None:
     assert "Not answered yet." in lines
     assert "## Goals" in lines
     table = [line for line in lines if line.startswith("|")]
-    assert table[0] == "| Goal | How you will measure progress | Target date (YYYY-MM-DD) | First step |"
+    assert table[0] == "| Goal | How you will measure progress | Target date | First step |"
     assert table[1] == "| --- | --- | --- | --- |"
     assert table[2] == (
         "| Lead a cross-team project | Project delivered and reviewed by stakeholders | 2027-06-30 "

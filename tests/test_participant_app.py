@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from ipywidgets.widgets.widget import _instances
 from traitlets import TraitError
@@ -88,28 +90,118 @@ def test_visibility_is_stored_and_shown(store, ana, book):
 def test_goals_guide_towards_two_or_three(store, ana, book):
     editor = book.views["goals"].goals
     assert len(editor.cards) == 2
-    editor.cards[0]["goal"].value = "Run onboarding"
-    editor.cards[0]["measure"].value = "Rated 4+"
+    editor.cards[0].inputs["goal"].value = "Run onboarding"
+    editor.cards[0].inputs["measure"].value = "Rated 4+"
     assert "Aim for 2 to 3" in editor.advice.value
-    editor.cards[1]["goal"].value = "Mentor a junior"
-    editor.cards[1]["measure"].value = "Monthly sessions"
-    editor.add_goal()
-    assert editor.add_button.disabled and len(editor.cards) == 3
+    editor.cards[1].inputs["goal"].value = "Mentor a junior"
+    editor.cards[1].inputs["measure"].value = "Monthly sessions"
+    assert not editor.add_button.disabled
     editor.add_goal()
     assert len(editor.cards) == 3
+    assert not editor.add_button.disabled, "an empty card never blocks adding a goal"
+    assert "2 goals: a focused plan" in editor.advice.value, "the advice counts complete goals"
+    editor.add_goal()
+    assert len(editor.cards) == 3 and "Goal 3 is still empty" in editor.advice.value
+    editor.cards[2].inputs["goal"].value = "Speak at the guild"
+    assert editor.add_button.disabled
+    editor.cards[2].inputs["measure"].value = "One talk"
+    assert "3 goals: that is the most" in editor.advice.value
     saved = store.current_answers(ana.person.id, SCOPE)["goals.goals"].value
-    assert [g["goal"] for g in saved] == ["Run onboarding", "Mentor a junior"]
+    assert [g["goal"] for g in saved] == ["Run onboarding", "Mentor a junior", "Speak at the guild"]
     editor.remove_goal(0)
     saved = store.current_answers(ana.person.id, SCOPE)["goals.goals"].value
-    assert [g["goal"] for g in saved] == ["Mentor a junior", ""]
+    assert [g["goal"] for g in saved] == ["Mentor a junior", "Speak at the guild"]
+    assert not editor.add_button.disabled
 
 
-def test_bad_target_date_is_refused(store, ana, book):
+def test_empty_goal_cards_are_not_stored(store, ana, book):
+    editor = book.views["goals"].goals
+    editor.add_goal()
+    editor.cards[1].inputs["goal"].value = "Only the second card"
+    saved = store.current_answers(ana.person.id, SCOPE)["goals.goals"].value
+    assert [g["goal"] for g in saved] == ["Only the second card"]
+    editor.cards[1].inputs["goal"].value = ""
+    assert store.current_answers(ana.person.id, SCOPE)["goals.goals"].value == []
+    again = PreparationWorkbook(store, ana.person, PREP).views["goals"].goals
+    assert len(again.cards) == 2 and not again.add_button.disabled
+
+
+def test_a_bad_target_date_keeps_the_other_parts_of_the_goal(store, ana, book):
+    editor = book.views["goals"].goals
+    card = editor.cards[0]
+    card.inputs["goal"].value = "Lead the onboarding redesign"
+    card.inputs["measure"].value = "New starters rate it 4 of 5"
+    card.inputs["first_step"].value = "Book a call with HR"
+    card.inputs["target_date"].value = date(1999, 3, 31)
+    saved = store.current_answers(ana.person.id, SCOPE)["goals.goals"].value
+    assert saved == [
+        {
+            "goal": "Lead the onboarding redesign",
+            "measure": "New starters rate it 4 of 5",
+            "target_date": "",
+            "first_step": "Book a call with HR",
+        }
+    ]
+    note = card.notes["target_date"].widget.value
+    assert 'role="alert"' in note and "before the earliest date allowed" in note
+    assert "wb-invalid" in card.inputs["target_date"]._dom_classes
+    assert book.status.state == "error"
+    assert "Goal 1 / Target date needs your attention" in book.status.text
+    assert card.inputs["target_date"].value == date(1999, 3, 31), "the page keeps what was chosen"
+    # typing on elsewhere still saves, and the status line keeps naming the field that needs attention
+    card.inputs["measure"].value = "New starters rate it 4.5 of 5"
+    assert store.current_answers(ana.person.id, SCOPE)["goals.goals"].value[0]["measure"].endswith("4.5 of 5")
+    assert "Everything else is saved" in book.status.text and "Goal 1 / Target date" in book.status.text
+    card.inputs["target_date"].value = date(2027, 3, 31)
+    assert store.current_answers(ana.person.id, SCOPE)["goals.goals"].value[0]["target_date"] == "2027-03-31"
+    assert "Understood as Wednesday 31 March 2027" in card.notes["target_date"].widget.value
+    assert "wb-invalid" not in card.inputs["target_date"]._dom_classes
+    assert book.status.attention == []
+
+
+def test_a_date_sent_as_text_is_understood(store, ana, book):
     card = book.views["goals"].goals.cards[0]
-    card["goal"].value = "G"
-    card["target_date"].value = "soon"
-    assert "YYYY-MM-DD" in book.status.text
-    assert store.current_answers(ana.person.id, SCOPE)["goals.goals"].value[0]["target_date"] == ""
+    card.inputs["goal"].value = "G"
+    def stored_date():
+        return store.current_answers(ana.person.id, SCOPE)["goals.goals"].value[0]["target_date"]
+
+    for typed in ("31/03/2027", "31.03.2027", "31 March 2027", "2027-03-31"):
+        book.views["goals"].goals._part_changed(card, card.fields["target_date"], typed)
+        assert stored_date() == "2027-03-31"
+        assert "Wednesday 31 March 2027" in card.notes["target_date"].widget.value
+    book.views["goals"].goals._part_changed(card, card.fields["target_date"], "soon")
+    assert "31/03/2027" in card.notes["target_date"].widget.value  # says which forms are understood
+    assert stored_date() == "2027-03-31"
+
+
+def test_goals_of_the_first_release_load_without_their_empty_cards(store, ana):
+    store.save_answer(
+        ana.person.id,
+        SCOPE,
+        "goals.goals",
+        [{"goal": "A", "measure": "B", "target_date": "2027-01-31", "first_step": ""}, {"goal": ""}] * 1
+        + [{"goal": "", "measure": "", "target_date": "", "first_step": ""}],
+    )
+    editor = PreparationWorkbook(store, ana.person, PREP).views["goals"].goals
+    assert [card.good["goal"] for card in editor.cards] == ["A", ""]
+    assert editor.cards[0].inputs["target_date"].value == date(2027, 1, 31)
+
+
+def test_a_bad_text_value_is_shown_beside_its_field(store, ana, book):
+    box = book.views["self_awareness"].inputs["trends"]
+    box.value = "kept"
+    box.value = "x" * 5000
+    note = book.views["self_awareness"].notes["trends"].widget.value
+    assert "At most 4000 characters" in note and 'role="alert"' in note
+    assert "What patterns or trends" in book.status.text and "needs your attention" in book.status.text
+    assert box.value == "x" * 5000, "the page keeps what was typed"
+    book.views["self_awareness"].inputs["strengths"].value = "Other fields still save"
+    saved = store.current_answers(ana.person.id, SCOPE)
+    assert saved["self_awareness.strengths"].value == "Other fields still save"
+    assert saved["self_awareness.trends"].value == "kept"
+    box.value = "fixed"
+    assert book.views["self_awareness"].notes["trends"].widget.value == ""
+    assert book.status.state == "saved"
 
 
 def test_progress_shows_sections_complete(store, ana, book):
@@ -132,7 +224,7 @@ def test_names_and_answers_are_escaped(store):
 
 
 def test_plan_downloads_in_three_formats(store, ana, book):
-    book.views["goals"].goals.cards[0]["goal"].value = "Run onboarding"
+    book.views["goals"].goals.cards[0].inputs["goal"].value = "Run onboarding"
     book.build_plan()
     links = book.downloads.value
     for fmt in ("docx", "pdf", "md"):

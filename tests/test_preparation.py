@@ -51,7 +51,7 @@ def test_goals_are_limited_and_checked():
     assert clean_goals(section, [goal, goal]) == [goal, goal]
     with pytest.raises(InputError, match="at most 3"):
         clean_goals(section, [goal] * 4)
-    with pytest.raises(InputError, match="YYYY-MM-DD"):
+    with pytest.raises(InputError, match="not a date we can read: write it as 2027-03-31, 31/03/2027"):
         clean_goals(section, [{**goal, "target_date": "next year"}])
     with pytest.raises(InputError, match="unknown parts"):
         clean_goals(section, [{**goal, "salary": "double"}])

@@ -6,7 +6,6 @@ the key that is wrong (`workbook content check` runs every check from the comman
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
@@ -57,7 +56,7 @@ def load_model(path: Path, model: type[M]) -> M:
 
 
 # -- the team member's preparation ----------------------------------------------------------------
-FieldKind = Literal["short_text", "long_text", "choices", "goals"]
+FieldKind = Literal["short_text", "long_text", "choices", "date", "goals"]
 TEXT_LIMITS: dict[str, int] = {"short_text": 300, "long_text": 4000}
 
 
@@ -169,10 +168,3 @@ def check_all(folder: Path | None = None) -> list[str]:
             problems.append(str(exc))
     return problems
 
-
-def parse_iso_date(value: str) -> date:
-    """A date typed as YYYY-MM-DD, with a message that says so when it is not."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from exc

@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from workbook.content import TEXT_LIMITS, Preparation, PrepField, PrepSection, parse_iso_date
+from workbook.content import TEXT_LIMITS, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.store import SavedAnswer, Store
-from workbook.validation import InputError, clean_choice, clean_choices, clean_text
+from workbook.validation import InputError, clean_choice, clean_choices, clean_date, clean_text, refuse
 
 SCOPE = "prep"
 GOALS_FIELD = "goals"
 VISIBILITY_LEVELS = ("private", "manager", "facilitator")
+# A goal's target date may lie in the past (a plan kept for years), but not outside these bounds.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 def answer_key(section_id: str, field_id: str) -> str:
@@ -26,20 +29,36 @@ def answer_key(section_id: str, field_id: str) -> str:
 
 def clean_field(section: PrepSection, prep_field: PrepField, value: Any) -> Any:
     """The value to save for one field, or InputError naming the field."""
-    label = f"{section.title} / {prep_field.label}"
+    return clean_part(f"{section.title} / {prep_field.label}", prep_field, value)
+
+
+def clean_part(label: str, prep_field: PrepField, value: Any) -> Any:
+    """One field's value by its kind: chosen ids, text within its limit, or a date kept as YYYY-MM-DD
+    ("" for no date; a date typed as 31/03/2027 or 31 March 2027 is understood too)."""
     if prep_field.kind == "choices":
         return clean_choices(label, value, [c.id for c in prep_field.choices])
+    if prep_field.kind == "date":
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return ""
+        return clean_date(label, value, earliest=EARLIEST_DATE, latest=LATEST_DATE).isoformat()
     return clean_text(label, value, max_length=TEXT_LIMITS[prep_field.kind])
 
 
+def goal_label(number: int, goal_field: PrepField) -> str:
+    return f"Goal {number} / {goal_field.label}"
+
+
+def goal_is_empty(goal: dict[str, str]) -> bool:
+    return not any(str(v).strip() for v in goal.values())
+
+
 def clean_goals(section: PrepSection, value: Any) -> list[dict[str, str]]:
-    """A list of at most `max` goals, each a record of the configured text fields."""
+    """At most `max` goals, each a record of the configured fields; goals with nothing in them are
+    dropped, so an empty card on the page is never stored."""
     assert section.goals is not None
     guidance = section.goals
     if not isinstance(value, list):
         raise InputError(f"{section.title}: expected a list of goals")
-    if len(value) > guidance.max:
-        raise InputError(f"{section.title}: at most {guidance.max} goals")
     goals = []
     for number, goal in enumerate(value, start=1):
         if not isinstance(goal, dict):
@@ -47,21 +66,21 @@ def clean_goals(section: PrepSection, value: Any) -> list[dict[str, str]]:
         unknown = set(goal) - {f.id for f in guidance.fields}
         if unknown:
             raise InputError(f"{section.title}: goal {number} has unknown parts {sorted(unknown)}")
-        cleaned = {}
-        for goal_field in guidance.fields:
-            text = clean_text(
-                f"Goal {number} / {goal_field.label}",
-                goal.get(goal_field.id, ""),
-                max_length=TEXT_LIMITS[goal_field.kind],
-            )
-            if goal_field.id == "target_date" and text.strip():
-                try:
-                    parse_iso_date(text.strip())
-                except ValueError as exc:
-                    raise InputError(f"Goal {number} / {goal_field.label}: {exc}") from exc
-            cleaned[goal_field.id] = text
-        goals.append(cleaned)
+        cleaned = {
+            f.id: clean_part(goal_label(number, f), f, goal.get(f.id, "")) for f in guidance.fields
+        }
+        if not goal_is_empty(cleaned):
+            goals.append(cleaned)
+    if len(goals) > guidance.max:
+        raise refuse(section.title, f"at most {guidance.max} goals")
     return goals
+
+
+def saved_goals(section: PrepSection, answers: dict[str, SavedAnswer]) -> list[dict[str, str]]:
+    """The goals as stored, without empty ones (the first release stored empty cards too)."""
+    saved = answers.get(answer_key(section.id, GOALS_FIELD))
+    goals = saved.value if saved and isinstance(saved.value, list) else []
+    return [g for g in goals if isinstance(g, dict) and not goal_is_empty(g)]
 
 
 def clean_visibility(section: PrepSection, value: Any) -> str:
@@ -95,9 +114,7 @@ def section_progress(section: PrepSection, answers: dict[str, SavedAnswer]) -> S
     stamps = [a.saved_at for k, a in answers.items() if k.startswith(f"{section.id}.")]
     last = max(stamps) if stamps else None
     if section.goals is not None:
-        saved = answers.get(answer_key(section.id, GOALS_FIELD))
-        goals = saved.value if saved else []
-        done = sum(1 for g in goals if goal_is_complete(g))
+        done = sum(1 for g in saved_goals(section, answers) if goal_is_complete(g))
         total = section.goals.recommended_min
         return SectionProgress(section.id, min(done, total), total, last)
     required = [f for f in section.fields if f.required]
@@ -158,8 +175,7 @@ def build_plan(
     for section in prep.sections:
         level = visibility.get(section.id, section.default_visibility)
         if section.goals is not None:
-            saved = answers.get(answer_key(section.id, GOALS_FIELD))
-            goals = tuple(g for g in (saved.value if saved else []) if any(v.strip() for v in g.values()))
+            goals = tuple(saved_goals(section, answers))
             goal_fields = tuple((f.id, f.label) for f in section.goals.fields)
             continue
         entries = []

@@ -42,6 +42,11 @@ APP_STYLE = """
 .wb-status-saving { background: #fff6d6; color: #5c4400; }
 .wb-status-error { background: #fde8e8; color: #8a1010; font-weight: bold; }
 .wb-error { color: #8a1010; font-weight: bold; }
+.wb-field-error { color: #8a1010; font-weight: bold; margin: 2px 0 6px 0; }
+.wb-field-error::before { content: "⚠ "; }
+.wb-field-info { color: #0b5a2a; margin: 2px 0 6px 0; }
+.wb-invalid input, .wb-invalid textarea, input.wb-invalid, textarea.wb-invalid {
+  border: 2px solid #8a1010 !important; }
 .wb-muted { color: #555; }
 .wb-download { color: #0072B2; text-decoration: underline; font-weight: 600; }
 .wb-label { font-weight: 600; display: block; margin-top: 6px; }
@@ -80,11 +85,13 @@ def query_code() -> str | None:
 
 
 class SaveStatus:
-    """A status line that tells the person whether their work is saved."""
+    """A status line that tells the person whether their work is saved, and which field, if any,
+    needs their attention (a bad value is never saved, but never stops the other fields saving)."""
 
     def __init__(self) -> None:
         self.widget = widgets.HTML(value="", _dom_classes=css("wb-save-status"))
         self.state = "idle"
+        self._attention: dict[str, tuple[str, str]] = {}  # key -> (field, problem)
         self._show("idle", "Answers save automatically as you type.")
 
     def _show(self, state: str, message: str) -> None:
@@ -97,14 +104,71 @@ class SaveStatus:
         self._show("saving", "Saving…")
 
     def saved(self, moment: datetime) -> None:
-        self._show("saved", f"All changes saved ({moment.strftime('%H:%M:%S')} UTC)")
+        stamp = moment.strftime("%H:%M:%S")
+        if self._attention:
+            self._show("error", f"Everything else is saved ({stamp} UTC). {self._attention_text()}")
+        else:
+            self._show("saved", f"All changes saved ({stamp} UTC)")
 
     def error(self, message: str) -> None:
         self._show("error", f"Not saved: {message}")
 
+    def needs_attention(self, key: str, field: str, problem: str) -> None:
+        """A field holds a value that was not saved; say so until it is put right."""
+        self._attention[key] = (field, problem)
+        others = self._attention_text(skip=key, lead="Also needs your attention")
+        message = f"Not saved: {field} needs your attention ({problem}). Your other answers still save."
+        self._show("error", f"{message} {others}".strip())
+
+    def put_right(self, key: str) -> None:
+        """The field is fine again (its value is saved, or about to be)."""
+        if self._attention.pop(key, None) is not None and self.state == "error":
+            if self._attention:
+                self._show("error", self._attention_text())
+            else:
+                self._show("idle", "Answers save automatically as you type.")
+
+    def _attention_text(self, skip: str = "", lead: str = "Needs your attention") -> str:
+        fields = [field for key, (field, _) in self._attention.items() if key != skip]
+        if not fields:
+            return ""
+        return f"{lead}: {'; '.join(fields)}."
+
+    @property
+    def attention(self) -> list[str]:
+        """The fields whose typed value is not saved yet."""
+        return [field for field, _ in self._attention.values()]
+
     @property
     def text(self) -> str:
         return html.unescape(self.widget.value.split(">", 1)[1].rsplit("<", 1)[0])
+
+
+class FieldNote:
+    """The line beside one input: what is wrong with its value (announced to screen readers), or how
+    a value was understood. The input keeps what the person typed; only a good value is saved."""
+
+    def __init__(self, status: SaveStatus, key: str, target: widgets.DOMWidget | None = None) -> None:
+        self.status = status
+        self.key = key
+        self.target = target
+        self.widget = widgets.HTML(_dom_classes=css("wb-field-note"))
+        self.problem = ""
+
+    def refuse(self, exc: InputError) -> None:
+        self.problem = exc.problem
+        problem = exc.problem[:1].upper() + exc.problem[1:]
+        self.widget.value = f'<p class="wb-field-error" role="alert">{esc(problem)}</p>'
+        if self.target is not None:
+            self.target.add_class("wb-invalid")
+        self.status.needs_attention(self.key, exc.field or self.key, exc.problem)
+
+    def accept(self, info: str = "") -> None:
+        self.problem = ""
+        self.widget.value = f'<p class="wb-field-info">{esc(info)}</p>' if info else ""
+        if self.target is not None:
+            self.target.remove_class("wb-invalid")
+        self.status.put_right(self.key)
 
 
 def _kernel_loop() -> asyncio.AbstractEventLoop | None:

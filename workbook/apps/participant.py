@@ -4,13 +4,15 @@ with a development plan. Every answer saves as it is typed."""
 from __future__ import annotations
 
 import base64
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 import ipywidgets as widgets
 
 from workbook import content
-from workbook.apps.common import Autosaver, SaveStatus, SignIn, css, esc, when
-from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
+from workbook.apps.common import Autosaver, FieldNote, SaveStatus, SignIn, css, esc, when
+from workbook.content import VISIBILITY_LABELS, GoalGuidance, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.preparation import (
     GOALS_FIELD,
@@ -18,12 +20,17 @@ from workbook.preparation import (
     answer_key,
     clean_field,
     clean_goals,
+    clean_part,
     clean_visibility,
     goal_is_complete,
+    goal_is_empty,
+    goal_label,
     load_plan,
+    saved_goals,
     section_progress,
 )
 from workbook.store import SavedAnswer, Store
+from workbook.validation import InputError, long_date
 
 TEXTAREA_ROWS = 3
 
@@ -44,6 +51,7 @@ class SectionView:
         self.workbook = workbook
         self.section = section
         self.inputs: dict[str, widgets.Widget] = {}
+        self.notes: dict[str, FieldNote] = {}
         answers = workbook.answers
         level = workbook.visibility.get(section.id, section.default_visibility)
         self.visibility = widgets.Dropdown(
@@ -67,7 +75,12 @@ class SectionView:
             saved = answers.get(answer_key(section.id, prep_field.id))
             rows.append(self._field(prep_field, saved))
         if section.goals is not None:
-            self.goals = GoalsEditor(self, answers.get(answer_key(section.id, GOALS_FIELD)))
+            self.goals = GoalsEditor(
+                section.goals,
+                saved_goals(section, answers),
+                workbook.status,
+                on_change=lambda goals: workbook.save_goals(section, goals),
+            )
             rows.append(self.goals.widget)
         self.widget = widgets.VBox(rows, _dom_classes=css("wb-section", f"wb-section-{section.id}"))
         self.refresh()
@@ -94,7 +107,9 @@ class SectionView:
             for box in boxes:
                 box.observe(on_choice, names="value")
             self.inputs[prep_field.id] = widgets.VBox(boxes, _dom_classes=classes)
-            return widgets.VBox([_field_label(prep_field.label), self.inputs[prep_field.id]])
+            group = self.inputs[prep_field.id]
+            note = self.notes[prep_field.id] = FieldNote(self.workbook.status, key, group)
+            return widgets.VBox([_field_label(prep_field.label), group, note.widget])
         if prep_field.kind == "long_text":
             box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=full_width())
         else:
@@ -108,7 +123,8 @@ class SectionView:
             lambda change: self.workbook.save(self.section, prep_field, key, change["new"]), names="value"
         )
         self.inputs[prep_field.id] = box
-        parts: list[widgets.Widget] = [_field_label(prep_field.label), box]
+        note = self.notes[prep_field.id] = FieldNote(self.workbook.status, key, box)
+        parts: list[widgets.Widget] = [_field_label(prep_field.label), box, note.widget]
         if prep_field.help:
             parts.append(widgets.HTML(f'<p class="wb-help">{esc(prep_field.help)}</p>'))
         return widgets.VBox(parts, layout=full_width())
@@ -123,14 +139,84 @@ class SectionView:
         )
 
 
-class GoalsEditor:
-    """Two or three goals, each with a measure, a target date and a first step."""
+class GoalCard:
+    """One goal on the page. Each part is checked and saved on its own: a part with a bad value keeps
+    what was typed and says what is wrong beside it, while the goal keeps that part's last good value."""
 
-    def __init__(self, view: SectionView, saved: SavedAnswer | None) -> None:
-        self.view = view
-        self.guidance = view.section.goals
-        assert self.guidance is not None
-        self.cards: list[dict[str, widgets.Text]] = []
+    def __init__(self, guidance: GoalGuidance, saved: dict[str, str], status: SaveStatus, key: str) -> None:
+        self.fields = {f.id: f for f in guidance.fields}
+        self.good: dict[str, str] = {f.id: str(saved.get(f.id, "") or "") for f in guidance.fields}
+        self.inputs: dict[str, widgets.ValueWidget] = {}
+        self.notes: dict[str, FieldNote] = {}
+        self.number = 0
+        self.on_part: Callable[[GoalCard, PrepField, Any], None] = lambda *_: None
+        for goal_field in guidance.fields:
+            box = self._input(goal_field, self.good[goal_field.id])
+            box.add_class(f"wb-goal-{goal_field.id}")
+            box.observe(lambda change, f=goal_field: self.on_part(self, f, change["new"]), names="value")
+            self.inputs[goal_field.id] = box
+            self.notes[goal_field.id] = FieldNote(status, f"{key}:{id(self)}:{goal_field.id}", box)
+            if goal_field.kind == "date" and self.good[goal_field.id]:
+                self.notes[goal_field.id].accept(understood(date.fromisoformat(self.good[goal_field.id])))
+
+    @staticmethod
+    def _input(goal_field: PrepField, value: str) -> widgets.ValueWidget:
+        if goal_field.kind == "date":
+            return widgets.DatePicker(
+                value=date.fromisoformat(value) if value else None, layout=widgets.Layout(width="auto")
+            )
+        return widgets.Text(
+            value=value, placeholder=goal_field.placeholder, tooltip=goal_field.label, layout=full_width()
+        )
+
+    def check(self, goal_field: PrepField, value: Any) -> bool:
+        """Check one part; a good value becomes the goal's, a bad one is shown beside its input."""
+        note = self.notes[goal_field.id]
+        try:
+            cleaned = clean_part(goal_label(self.number, goal_field), goal_field, value)
+        except InputError as exc:
+            note.refuse(exc)
+            return False
+        self.good[goal_field.id] = cleaned
+        note.accept(understood(date.fromisoformat(cleaned)) if goal_field.kind == "date" and cleaned else "")
+        return True
+
+    def is_empty(self) -> bool:
+        """Nothing in the goal and nothing (not even a bad value) waiting on the page."""
+        return goal_is_empty(self.good) and not any(n.problem for n in self.notes.values())
+
+    def forget_problems(self) -> None:
+        for note in self.notes.values():
+            if note.problem:
+                note.accept()
+
+
+def understood(moment: date) -> str:
+    """What a chosen date was read as, in words nobody can misread (the picker's order is the browser's)."""
+    return f"Understood as {long_date(moment)}."
+
+
+class GoalsEditor:
+    """Two or three goals, each with a measure, a target date and a first step.
+
+    The goals are one record in the store, rebuilt from every card's good parts at each change; cards
+    with nothing in them are not stored and never stop a new goal being added.
+    """
+
+    def __init__(
+        self,
+        guidance: GoalGuidance,
+        saved: list[dict[str, str]],
+        status: SaveStatus,
+        on_change: Callable[[list[dict[str, str]]], None],
+        key: str = GOALS_FIELD,
+    ) -> None:
+        self.guidance = guidance
+        self.status = status
+        self.on_change = on_change
+        self.key = key
+        self.cards: list[GoalCard] = []
+        self._waiting = 0  # the number of an empty card "Add a goal" pointed to
         self.list_box = widgets.VBox(_dom_classes=css("wb-goals"))
         self.add_button = widgets.Button(
             description="Add a goal", icon="plus", _dom_classes=css("wb-add-goal")
@@ -138,72 +224,76 @@ class GoalsEditor:
         self.add_button.on_click(lambda _b: self.add_goal())
         self.advice = widgets.HTML(_dom_classes=css("wb-goal-advice"))
         self.widget = widgets.VBox(
-            [widgets.HTML(f"<p>{esc(self.guidance.why)}</p>"), self.list_box, self.add_button, self.advice]
+            [widgets.HTML(f"<p>{esc(guidance.why)}</p>"), self.list_box, self.add_button, self.advice]
         )
-        goals = saved.value if saved else []
-        for goal in goals or [{}] * self.guidance.recommended_min:
+        for goal in saved[: guidance.max]:
             self._add_card(goal)
+        while len(self.cards) < guidance.recommended_min:
+            self._add_card({})
         self._render()
 
-    def _add_card(self, goal: dict[str, str]) -> None:
-        assert self.guidance is not None
-        card = {}
-        for goal_field in self.guidance.fields:
-            box = widgets.Text(
-                value=goal.get(goal_field.id, ""),
-                placeholder=goal_field.placeholder,
-                tooltip=goal_field.label,
-                layout=full_width(),
-            )
-            box.add_class(f"wb-goal-{goal_field.id}")
-            box.observe(lambda _c: self.save(), names="value")
-            card[goal_field.id] = box
+    def _add_card(self, goal: dict[str, str]) -> GoalCard:
+        card = GoalCard(self.guidance, goal, self.status, self.key)
+        card.on_part = self._part_changed
         self.cards.append(card)
+        return card
+
+    def _part_changed(self, card: GoalCard, goal_field: PrepField, value: Any) -> None:
+        if card.check(goal_field, value):
+            self.on_change(self.values())
+        self._update_controls()
 
     def add_goal(self) -> None:
-        assert self.guidance is not None
-        if len(self.cards) >= self.guidance.max:
+        """A new empty card, unless an empty one is already waiting to be filled in."""
+        self._waiting = next((card.number for card in self.cards if card.is_empty()), 0)
+        if self._waiting or len(self.cards) >= self.guidance.max:
+            self._update_controls()
             return
         self._add_card({})
         self._render()
 
     def remove_goal(self, index: int) -> None:
         if 0 <= index < len(self.cards):
-            self.cards.pop(index)
+            self.cards.pop(index).forget_problems()
             self._render()
-            self.save()
+            self.on_change(self.values())
 
     def values(self) -> list[dict[str, str]]:
-        return [{key: box.value for key, box in card.items()} for card in self.cards]
-
-    def save(self) -> None:
-        key = answer_key(self.view.section.id, GOALS_FIELD)
-        self.view.workbook.save_goals(self.view.section, key, self.values())
-        self._advise()
+        """The goals to store: each card's good parts, empty cards left out."""
+        return [dict(card.good) for card in self.cards if not goal_is_empty(card.good)]
 
     def _render(self) -> None:
-        assert self.guidance is not None
         labels = {f.id: f.label for f in self.guidance.fields}
         cards = []
         for index, card in enumerate(self.cards):
-            remove = widgets.Button(description="Remove", icon="trash", _dom_classes=css("wb-remove-goal"))
+            card.number = index + 1
+            remove = widgets.Button(
+                description="Remove",
+                icon="trash",
+                tooltip=f"Remove goal {index + 1}",
+                _dom_classes=css("wb-remove-goal"),
+            )
             remove.on_click(lambda _b, i=index: self.remove_goal(i))
             parts: list[widgets.Widget] = [widgets.HTML(f"<h4>Goal {index + 1}</h4>")]
-            for key, box in card.items():
-                parts += [_field_label(labels[key]), box]
+            for key, box in card.inputs.items():
+                parts += [_field_label(labels[key]), box, card.notes[key].widget]
             parts.append(remove)
             cards.append(widgets.VBox(parts, _dom_classes=css("wb-goal-card")))
         self.list_box.children = cards
-        self.add_button.disabled = len(self.cards) >= self.guidance.max
-        self._advise()
+        self._update_controls()
 
-    def _advise(self) -> None:
-        assert self.guidance is not None
+    def _update_controls(self) -> None:
+        """"Add a goal" is offered until the plan holds its most goals; the advice counts complete ones."""
+        filled = sum(not card.is_empty() for card in self.cards)
+        self.add_button.disabled = filled >= self.guidance.max
         done = sum(1 for goal in self.values() if goal_is_complete(goal))
         low, high = self.guidance.recommended_min, self.guidance.max
-        if done < low:
+        empty = next((card.number for card in self.cards if card.is_empty()), 0)
+        if self._waiting and self._waiting == empty:
+            text = f"Goal {empty} is still empty: write your new goal there."
+        elif done < low:
             text = f"{done} goal(s) with a measure so far. Aim for {low} to {high}: give each one a measure."
-        elif len(self.cards) >= high:
+        elif done >= high:
             text = f"{done} goals: that is the most this plan holds, so each one gets real attention."
         else:
             text = f"{done} goals: a focused plan. You can add one more if it really matters."
@@ -261,39 +351,40 @@ class PreparationWorkbook:
         self._update_progress()
 
     # -- saving -------------------------------------------------------------------------------
-    def _record(self, key: str, value: object) -> None:
+    def _record(self, key: str, value: object) -> datetime:
         moment = self.store.save_answer(self.person.id, SCOPE, key, value)
         self.answers[key] = SavedAnswer(value, moment)
         self._after_save(key.split(".", 1)[0])
         return moment
 
     def save(self, section: PrepSection, prep_field: PrepField, key: str, value: object) -> None:
-        """Check a value from the page at once; save it after a pause in typing."""
+        """Check a value from the page at once; save it after a pause in typing.
+
+        A bad value is shown beside its field and not saved; a good value typed before it, still
+        waiting for the pause, is saved all the same.
+        """
+        note = self.views[section.id].notes[prep_field.id] if section.id in self.views else None
         try:
-            clean_field(section, prep_field, value)
-        except ValueError as exc:
+            cleaned = clean_field(section, prep_field, value)
+        except InputError as exc:
+            if note is None:
+                self.status.error(str(exc))
+            else:
+                note.refuse(exc)
+            return
+        if note is not None:
+            note.accept()
+        self.autosaver.schedule(key, lambda: self._record(key, cleaned))
+
+    def save_goals(self, section: PrepSection, goals: list[dict[str, str]]) -> None:
+        """Store the goals (built from the good parts of every card) after a pause in typing."""
+        key = answer_key(section.id, GOALS_FIELD)
+        try:
+            cleaned = clean_goals(section, goals)
+        except InputError as exc:
             self.status.error(str(exc))
             return
-
-        def commit():
-            return self._record(key, clean_field(section, prep_field, self._current(section, prep_field)))
-
-        self.autosaver.schedule(key, commit)
-
-    def _current(self, section: PrepSection, prep_field: PrepField) -> object:
-        box = self.views[section.id].inputs[prep_field.id]
-        if prep_field.kind == "choices":
-            return [c.id for c, cb in zip(prep_field.choices, box.children, strict=True) if cb.value]
-        return box.value
-
-    def save_goals(self, section: PrepSection, key: str, goals: list[dict[str, str]]) -> None:
-        try:
-            clean_goals(section, goals)
-        except ValueError as exc:
-            self.status.error(str(exc))
-            return
-        view = self.views[section.id]
-        self.autosaver.schedule(key, lambda: self._record(key, clean_goals(section, view.goals.values())))
+        self.autosaver.schedule(key, lambda: self._record(key, cleaned))
 
     def save_visibility(self, section: PrepSection, level: object) -> None:
         try:

@@ -12,11 +12,10 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from workbook.content import parse_iso_date
 from workbook.identity import Person
 from workbook.models import ConversationLog, Participant
 from workbook.store import Store, as_utc, utcnow
-from workbook.validation import InputError, clean_text
+from workbook.validation import InputError, clean_date, clean_text
 
 EARLIEST = date(2000, 1, 1)
 ALIAS_MAX = 80
@@ -40,22 +39,6 @@ def clean_alias(label: str, value: object) -> str:
     if len(alias) > ALIAS_MAX:
         raise InputError(f"{label}: at most {ALIAS_MAX} characters, got {len(alias)}")
     return alias
-
-
-def clean_date(label: str, value: object, *, earliest: date, latest: date) -> date:
-    """A date (or YYYY-MM-DD text) between `earliest` and `latest`, or InputError naming the field."""
-    if isinstance(value, datetime) or not isinstance(value, date | str):
-        raise InputError(f"{label}: expected a date, got {type(value).__name__}")
-    if isinstance(value, str):
-        try:
-            value = parse_iso_date(value.strip())
-        except ValueError as exc:
-            raise InputError(f"{label}: {exc}") from None
-    if value < earliest:
-        raise InputError(f"{label}: {value.isoformat()} is before {earliest.isoformat()}")
-    if value > latest:
-        raise InputError(f"{label}: {value.isoformat()} is after {latest.isoformat()}")
-    return value
 
 
 def clean_flag(label: str, value: object) -> bool:

@@ -21,9 +21,9 @@ from typing import Any
 
 from workbook.content import Preparation, preparation
 from workbook.identity import Person
-from workbook.manager.behaviour import EARLIEST, clean_alias, clean_date
+from workbook.manager.behaviour import EARLIEST, clean_alias
 from workbook.store import Store, utcnow
-from workbook.validation import InputError, clean_choice, clean_text
+from workbook.validation import InputError, clean_choice, clean_date, clean_text
 
 SCOPE = "planner"
 SEND_AHEAD: dict[str, str] = {
@@ -86,7 +86,7 @@ def save_plan_entry(
 ) -> PlanItem:
     """Create (no `entry_id`) or update (an existing `entry_id`) one planned conversation.
 
-    InputError, nothing stored, for an empty or over-long alias, a date that is not YYYY-MM-DD between
+    InputError, nothing stored, for an empty or over-long alias, a date that cannot be read or is not between
     2000 and 2100, a time that is not HH:MM, `send_ahead` not one of link/outline/both, notes over
     4000 characters, or an `entry_id` that is not one of this manager's entries.
     """
