@@ -159,11 +159,11 @@ def test_crafted_lesson_answers_are_refused_and_nothing_is_stored(store, mo):
     page = lesson_page(store, mo)
     page.views["check_who_leads"].check("not-an-option")
     assert page.status.state == "error" and "not one of" in page.status.text
-    page.save_later("scenario_promise", {"response": "x", "ticked": [99]}, lambda: None)
+    page.save_later("scenario_promise", {"response": "x", "ticked": [99]})
     assert "not an item of the checklist" in page.status.text
-    page.save_later("look_ahead", "text blocks take no answers", lambda: None)
+    page.save_later("look_ahead", "text blocks take no answers")
     assert "not a question of this lesson" in page.status.text
-    page.save_later("reflect_next_practice", {"not": "text"}, lambda: None)
+    page.save_later("reflect_next_practice", {"not": "text"})
     assert "expected text" in page.status.text
     assert store.count_answers() == 0
 

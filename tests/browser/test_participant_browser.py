@@ -137,3 +137,53 @@ def test_goals_and_plan_download(server, page, tmp_path):
     document = docx.Document(str(target))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Run the onboarding programme" in cells
+
+
+def test_a_bad_target_date_keeps_the_rest_of_the_goal(server, page):
+    """Fill a new goal with a bad date and its three other parts: the error is shown beside the date,
+    and after a reload the three parts are still there."""
+    issued = identity.add_participant(server.store, "Date Typer")
+    open_workbook(page, issued.url)
+    page.click("text=5. Your goals")
+    page.click("text=Add a goal")
+    card = page.locator(".wb-goal-card").nth(2)
+    card.locator(".wb-goal-goal input").fill("Present at the spring conference")
+    card.locator(".wb-goal-measure input").fill("Talk accepted and given")
+    card.locator(".wb-goal-first_step input").fill("Send the abstract to Priya")
+    card.locator(".wb-goal-target_date input").fill("1999-03-31")
+    error = card.locator(".wb-field-error")
+    error.wait_for(timeout=20_000)
+    assert "before the earliest date allowed" in error.inner_text()
+    assert error.get_attribute("role") == "alert"
+    date_box = card.locator(".wb-goal-target_date")
+    assert error.evaluate("(e, box) => box.compareDocumentPosition(e) & 4", date_box.element_handle())
+    page.wait_for_function(
+        "document.querySelector('.wb-status').innerText.includes('Goal 3 / Target date')", timeout=20_000
+    )
+    wait_for_answer(server.store, issued.person.id, "goals.goals")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        goals = server.store.current_answers(issued.person.id, SCOPE)["goals.goals"].value
+        if goals and goals[0].get("first_step"):
+            break
+        time.sleep(0.2)
+    assert goals == [
+        {
+            "goal": "Present at the spring conference",
+            "measure": "Talk accepted and given",
+            "target_date": "",
+            "first_step": "Send the abstract to Priya",
+        }
+    ]
+
+    page.reload()
+    page.wait_for_selector(".wb-workbook", timeout=90_000)
+    page.click("text=5. Your goals")
+    first = page.locator(".wb-goal-card").first
+    assert first.locator(".wb-goal-goal input").input_value() == "Present at the spring conference"
+    assert first.locator(".wb-goal-measure input").input_value() == "Talk accepted and given"
+    assert first.locator(".wb-goal-first_step input").input_value() == "Send the abstract to Priya"
+    assert first.locator(".wb-goal-target_date input").input_value() == ""
+    first.locator(".wb-goal-target_date input").fill("2027-03-31")
+    page.wait_for_selector("text=Understood as Wednesday 31 March 2027", timeout=20_000)
+    assert not page.locator(".wb-add-goal").is_disabled()

@@ -8,6 +8,7 @@ import html
 import os
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -169,6 +170,44 @@ class FieldNote:
         if self.target is not None:
             self.target.remove_class("wb-invalid")
         self.status.put_right(self.key)
+
+
+class CheckedParts:
+    """The parts of a record that is saved as one unit (a goal, a planned conversation, a scenario),
+    each checked on its own as it changes. A part with a bad value is shown beside its input and
+    keeps its last good value in the record, so every other part still saves."""
+
+    def __init__(self, status: SaveStatus, key: str, good: dict[str, Any]) -> None:
+        self.status = status
+        self.key = key
+        self.good: dict[str, Any] = dict(good)
+        self.notes: dict[str, FieldNote] = {}
+
+    def note(self, part: str, target: widgets.DOMWidget | None = None) -> FieldNote:
+        """The note shown beside a part's input (made once per part)."""
+        if part not in self.notes:
+            self.notes[part] = FieldNote(self.status, f"{self.key}:{id(self)}:{part}", target)
+        return self.notes[part]
+
+    def check(self, part: str, clean: Callable[[Any], Any], value: Any, info: str = "") -> bool:
+        """Keep `clean(value)` as the part's good value, or show why it cannot be kept."""
+        try:
+            self.good[part] = clean(value)
+        except InputError as exc:
+            self.note(part).refuse(exc)
+            return False
+        self.note(part).accept(info)
+        return True
+
+    @property
+    def has_problems(self) -> bool:
+        return any(note.problem for note in self.notes.values())
+
+    def forget_problems(self) -> None:
+        """The record is gone from the page: its bad values no longer need attention."""
+        for note in self.notes.values():
+            if note.problem:
+                note.accept()
 
 
 def _kernel_loop() -> asyncio.AbstractEventLoop | None:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import ipywidgets as widgets
 
-from workbook.apps.common import Autosaver, SaveStatus, SignIn, css, esc
+from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc
 from workbook.identity import Person
 from workbook.manager.content import (
     KnowledgeCheck,
@@ -22,6 +22,7 @@ from workbook.manager.content import (
     Scenario,
     TextBlock,
     clean_lesson_answer,
+    clean_scenario_response,
     lesson_progress,
     lesson_scope,
     lessons,
@@ -209,7 +210,8 @@ class ReflectionView:
             layout=full_width(),
             _dom_classes=css("wb-reflection-text"),
         )
-        self.box.observe(lambda change: self.page.save_later(block.id, change["new"], self.current), "value")
+        self.note = FieldNote(page.status, f"reflection:{block.id}", self.box)
+        self.box.observe(lambda change: self.page.save_later(block.id, change["new"], self.note), "value")
         privacy = block.help if "only you" in block.help.lower() else f"{PRIVATE_NOTE} {block.help}".strip()
         self.widget = widgets.VBox(
             [
@@ -219,13 +221,11 @@ class ReflectionView:
                     f'<p class="wb-private wb-muted">{esc(privacy)}</p>'
                 ),
                 self.box,
+                self.note.widget,
             ],
             layout=full_width(),
             _dom_classes=css("wb-activity", "wb-reflection", f"wb-reflection-{block.id}"),
         )
-
-    def current(self) -> str:
-        return self.box.value
 
 
 class ScenarioView:
@@ -236,14 +236,16 @@ class ScenarioView:
         self.block = block
         saved = saved if isinstance(saved, dict) else {}
         ticked = set(saved.get("ticked", []))
+        response = saved.get("response", "") if isinstance(saved.get("response"), str) else ""
+        self.parts = CheckedParts(page.status, f"scenario:{block.id}", {"response": response})
         self.response = widgets.Textarea(
-            value=saved.get("response", "") if isinstance(saved.get("response"), str) else "",
+            value=response,
             rows=5,
             placeholder="Write the words you would use.",
             layout=full_width(),
             _dom_classes=css("wb-scenario-response"),
         )
-        self.response.observe(lambda _c: self._changed(), "value")
+        self.response.observe(lambda change: self._response_changed(change["new"]), "value")
         self.boxes = [
             widgets.Checkbox(
                 value=index in ticked,
@@ -273,6 +275,7 @@ class ScenarioView:
                     f'<p class="wb-private wb-muted">{esc(PRIVATE_NOTE)}</p>'
                 ),
                 self.response,
+                self.parts.note("response", self.response).widget,
                 label("Then review your answer: tick what your response did."),
                 widgets.VBox(self.boxes, _dom_classes=css("wb-scenario-checklist")),
                 self.example_button,
@@ -283,13 +286,18 @@ class ScenarioView:
         )
 
     def current(self) -> dict[str, Any]:
+        """The answer to store: the last good response and the ticks as they are on the page."""
         return {
-            "response": self.response.value,
+            "response": self.parts.good["response"],
             "ticked": [index for index, box in enumerate(self.boxes) if box.value],
         }
 
+    def _response_changed(self, text: object) -> None:
+        if self.parts.check("response", lambda v: clean_scenario_response(self.block, v), text):
+            self._changed()
+
     def _changed(self) -> None:
-        self.page.save_later(self.block.id, self.current(), self.current)
+        self.page.save_later(self.block.id, self.current())
 
     def reveal_example(self) -> None:
         self.example.value = (
@@ -409,17 +417,24 @@ class LessonPage:
         self._update_progress()
         return cleaned
 
-    def save_later(self, block_id: str, value: object, current: Callable[[], object]) -> None:
-        """Check a value from the page at once; store it after a pause in typing."""
+    def save_later(self, block_id: str, value: object, note: FieldNote | None = None) -> None:
+        """Check a value from the page at once (a bad one is shown beside its input, or in the status
+        line); store it after a pause in typing. A good value waiting for the pause is stored even if
+        a bad one follows it."""
         try:
-            clean_lesson_answer(self.lesson, block_id, value)
+            cleaned = clean_lesson_answer(self.lesson, block_id, value)
         except InputError as exc:
-            self.status.error(str(exc))
+            if note is None:
+                self.status.error(str(exc))
+            else:
+                note.refuse(exc)
             return
+        if note is not None:
+            note.accept()
 
         def commit():
-            cleaned = save_lesson_answer(self.store, self.person, self.lesson.id, block_id, current())
-            self.answers[block_id] = cleaned
+            stored = save_lesson_answer(self.store, self.person, self.lesson.id, block_id, cleaned)
+            self.answers[block_id] = stored
             self._update_progress()
             return utcnow()
 

@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from workbook.apps.common import Autosaver, SaveStatus, css, esc, when
+from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, css, esc, when
 from workbook.apps.lessons import (
     LESSON_NOTEBOOKS,
     ManagerSignIn,
@@ -33,13 +33,14 @@ from workbook.manager.content import Instrument, instrument, lesson_progress, le
 from workbook.manager.planner import (
     SEND_AHEAD,
     PlanItem,
+    clean_plan_part,
     delete_plan_entry,
     plan_entries,
     plan_markdown,
     save_plan_entry,
     to_ics,
 )
-from workbook.manager.reaction import COMMENT_VISIBILITY, my_reaction, save_reaction
+from workbook.manager.reaction import COMMENT_VISIBILITY, clean_comment, my_reaction, save_reaction
 from workbook.manager.scores import clean_scores, my_scores, save_scores
 from workbook.manager.summary import BeforeAfter, before_after, before_after_figure
 from workbook.manager.waves import clean_wave, open_waves
@@ -54,6 +55,7 @@ WAVE_NAMES = {
     "post": "the check at the end of the programme",
     "then": "the look-back questions",
 }
+NOT_ANSWERED = '<p class="wb-field-error" role="alert">Not answered yet.</p>'
 VISIBILITY_CHOICES = {"private": "Only me (private)", "facilitator": "Me and my facilitator"}
 PLAN_AHEAD = timedelta(days=14)
 
@@ -127,6 +129,7 @@ class WaveForm:
     def __init__(self, inst: Instrument, wave: str, saved: Mapping[str, float]) -> None:
         self.wave = wave
         self.choices: dict[str, widgets.ToggleButtons] = {}
+        self.marks: dict[str, widgets.HTML] = {}
         rows: list[widgets.Widget] = []
         values = dict(inst.scale.options())
         for number, item in enumerate(inst.items, start=1):
@@ -138,11 +141,19 @@ class WaveForm:
                 _dom_classes=css("wb-item", f"wb-item-{wave}-{item.id}"),
             )
             self.choices[item.id] = choice
-            rows += [label(f"{number}. {inst.wording(item.id, wave)}", "wb-question"), choice]
+            mark = self.marks[item.id] = widgets.HTML(_dom_classes=css("wb-field-note"))
+            choice.observe(lambda _c, m=mark: setattr(m, "value", ""), "value")
+            rows += [label(f"{number}. {inst.wording(item.id, wave)}", "wb-question"), choice, mark]
         self.widget = widgets.VBox(rows, _dom_classes=css("wb-wave-form", f"wb-wave-form-{wave}"))
 
     def values(self) -> dict[str, Any]:
         return {item: box.value for item, box in self.choices.items() if box.value is not None}
+
+    def mark_unanswered(self) -> None:
+        """Say beside each unanswered question that it still needs an answer (answers stay chosen)."""
+        for item, box in self.choices.items():
+            if box.value is None:
+                self.marks[item].value = NOT_ANSWERED
 
 
 class ComfortCheck:
@@ -262,6 +273,8 @@ class ComfortCheck:
                     str(n) for n, item in enumerate(self.inst.item_ids, start=1) if item not in answers[wave]
                 ]
                 if missing:
+                    if wave in self.forms:
+                        self.forms[wave].mark_unanswered()
                     raise InputError(
                         f"{WAVE_NAMES[wave]}: answer every question before submitting "
                         f"(not answered yet: question{'s' if len(missing) > 1 else ''} {', '.join(missing)})"
@@ -385,6 +398,7 @@ class ReactionTab:
         self.comment = widgets.Textarea(
             value=self.current.comment, rows=4, layout=full_width(), _dom_classes=css("wb-reaction-comment")
         )
+        self.comment_note = FieldNote(self.status, "comment", self.comment)
         self.comment.observe(lambda change: self.save_comment(change["new"]), "value")
         self.visibility = widgets.RadioButtons(
             options=[(VISIBILITY_CHOICES[key], key) for key in COMMENT_VISIBILITY],
@@ -398,6 +412,7 @@ class ReactionTab:
             if reaction.comment.help
             else None,
             self.comment,
+            self.comment_note.widget,
             label("Who can see your comment"),
             self.visibility,
         ]
@@ -413,9 +428,14 @@ class ReactionTab:
         )
 
     def save_comment(self, text: object) -> None:
-        self.autosaver.schedule(
-            "comment", lambda: self._save({}, self.comment.value, self.current.visibility)
-        )
+        """Check the comment at once (a bad one is shown beside it); save it after a pause in typing."""
+        try:
+            comment = clean_comment(text)
+        except InputError as exc:
+            self.comment_note.refuse(exc)
+            return
+        self.comment_note.accept()
+        self.autosaver.schedule("comment", lambda: self._save({}, comment, self.current.visibility))
 
     def save_visibility(self, level: object) -> None:
         self.autosaver.schedule("visibility", lambda: self._save({}, None, level))
@@ -462,8 +482,29 @@ class PlanCard:
             layout=full_width(),
             _dom_classes=css("wb-plan-support"),
         )
-        for box in (self.alias, self.day, self.time, self.send, self.questions, self.support):
-            box.observe(lambda _c: self.changed(), "value")
+        self.inputs: dict[str, widgets.ValueWidget] = {
+            "alias": self.alias,
+            "proposed_on": self.day,
+            "time": self.time,
+            "send_ahead": self.send,
+            "questions": self.questions,
+            "support_ideas": self.support,
+        }
+        self.parts = CheckedParts(
+            planner.status,
+            "plan",
+            {
+                "alias": self.alias.value.strip(),
+                "proposed_on": self.day.value.isoformat(),
+                "time": self.time.value or None,
+                "send_ahead": self.send.value,
+                "questions": self.questions.value,
+                "support_ideas": self.support.value,
+            },
+        )
+        notes = {part: self.parts.note(part, box) for part, box in self.inputs.items()}
+        for part, box in self.inputs.items():
+            box.observe(lambda change, part=part: self.changed(part, change["new"]), "value")
         self.links = widgets.HTML(_dom_classes=css("wb-plan-links"))
         self.delete_button = widgets.Button(
             description="Delete", icon="trash", _dom_classes=css("wb-plan-delete")
@@ -474,17 +515,20 @@ class PlanCard:
                 self.header,
                 label("Team member (alias)"),
                 self.alias,
+                notes["alias"].widget,
                 widgets.HBox(
                     [
-                        widgets.VBox([label("Proposed date"), self.day]),
-                        widgets.VBox([label("Time (optional)"), self.time]),
-                        widgets.VBox([label("Send ahead"), self.send]),
+                        widgets.VBox([label("Proposed date"), self.day, notes["proposed_on"].widget]),
+                        widgets.VBox([label("Time (optional)"), self.time, notes["time"].widget]),
+                        widgets.VBox([label("Send ahead"), self.send, notes["send_ahead"].widget]),
                     ]
                 ),
                 label("Questions to explore"),
                 self.questions,
+                notes["questions"].widget,
                 label("Support ideas"),
                 self.support,
+                notes["support_ideas"].widget,
                 self.links,
                 self.delete_button,
             ],
@@ -493,21 +537,25 @@ class PlanCard:
         )
         self.render()
 
-    def changed(self) -> None:
-        self.planner.autosaver.schedule(f"card:{id(self)}", self.commit)
+    def changed(self, part: str, value: object) -> None:
+        """Check the changed part at once; save the entry (with every good part) after a pause."""
+        if part == "proposed_on" and value is None:
+            self.parts.note(part).refuse(InputError("Proposed date: choose a date"))
+            return
+        if self.parts.check(part, lambda v: clean_plan_part(part, v), value) and self.parts.good["alias"]:
+            self.planner.autosaver.schedule(f"card:{id(self)}", self.commit)
 
     def commit(self) -> datetime:
-        if self.day.value is None:
-            raise InputError("Proposed date: choose a date")
+        good = self.parts.good
         item = save_plan_entry(
             self.planner.home.store,
             self.planner.home.person,
-            self.alias.value,
-            self.day.value,
-            self.send.value,
-            self.questions.value,
-            self.support.value,
-            start_time=self.time.value,
+            good["alias"],
+            good["proposed_on"],
+            good["send_ahead"],
+            good["questions"],
+            good["support_ideas"],
+            start_time=good["time"],
             entry_id=self.entry_id,
         )
         self.item, self.entry_id = item, item.id
@@ -613,6 +661,7 @@ class PlannerTab:
                 self.status.error(str(exc))
                 return
             self.status.saved(utcnow())
+        card.parts.forget_problems()
         if card in self.cards:
             self.cards.remove(card)
         self._show_cards()
@@ -668,6 +717,10 @@ class ConversationsTab:
         self.button.on_click(lambda _b: self.log())
         self.status = SubmitStatus("A conversation is added to your log when you press the button.")
         self.status.widget.add_class("wb-log-status")
+        self.notes = {
+            "Date of the conversation": FieldNote(self.status, "log-date", self.day),
+            "Team member (alias)": FieldNote(self.status, "log-alias", self.alias),
+        }
         self.list = widgets.HTML(_dom_classes=css("wb-conversation-list"))
         self.widget = widgets.VBox(
             [
@@ -677,8 +730,10 @@ class ConversationsTab:
                 ),
                 label("Date of the conversation"),
                 self.day,
+                self.notes["Date of the conversation"].widget,
                 label("Team member (alias)"),
                 self.alias,
+                self.notes["Team member (alias)"].widget,
                 self.idp,
                 self.follow,
                 self.button,
@@ -691,6 +746,9 @@ class ConversationsTab:
         self.refresh()
 
     def log(self) -> bool:
+        """Add the conversation to the log; a bad field is named beside itself and nothing is cleared."""
+        for note in self.notes.values():
+            note.accept()
         try:
             if self.day.value is None:
                 raise InputError("Date of the conversation: choose a date")
@@ -703,7 +761,10 @@ class ConversationsTab:
                 self.follow.value,
             )
         except InputError as exc:
-            self.status.error(str(exc))
+            if exc.field in self.notes:
+                self.notes[exc.field].refuse(exc)
+            else:
+                self.status.error(str(exc))
             return False
         self.status.done(f"Logged: your conversation with {held.alias} on {_day(held.held_on)}.")
         self.alias.value = ""

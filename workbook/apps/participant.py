@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook import content
-from workbook.apps.common import Autosaver, FieldNote, SaveStatus, SignIn, css, esc, when
+from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, when
 from workbook.content import VISIBILITY_LABELS, GoalGuidance, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.preparation import (
@@ -140,14 +140,13 @@ class SectionView:
 
 
 class GoalCard:
-    """One goal on the page. Each part is checked and saved on its own: a part with a bad value keeps
-    what was typed and says what is wrong beside it, while the goal keeps that part's last good value."""
+    """One goal on the page; its parts are checked and saved one by one (see CheckedParts)."""
 
     def __init__(self, guidance: GoalGuidance, saved: dict[str, str], status: SaveStatus, key: str) -> None:
         self.fields = {f.id: f for f in guidance.fields}
-        self.good: dict[str, str] = {f.id: str(saved.get(f.id, "") or "") for f in guidance.fields}
+        good = {f.id: str(saved.get(f.id, "") or "") for f in guidance.fields}
+        self.parts = CheckedParts(status, key, good)
         self.inputs: dict[str, widgets.ValueWidget] = {}
-        self.notes: dict[str, FieldNote] = {}
         self.number = 0
         self.on_part: Callable[[GoalCard, PrepField, Any], None] = lambda *_: None
         for goal_field in guidance.fields:
@@ -155,9 +154,17 @@ class GoalCard:
             box.add_class(f"wb-goal-{goal_field.id}")
             box.observe(lambda change, f=goal_field: self.on_part(self, f, change["new"]), names="value")
             self.inputs[goal_field.id] = box
-            self.notes[goal_field.id] = FieldNote(status, f"{key}:{id(self)}:{goal_field.id}", box)
+            note = self.parts.note(goal_field.id, box)
             if goal_field.kind == "date" and self.good[goal_field.id]:
-                self.notes[goal_field.id].accept(understood(date.fromisoformat(self.good[goal_field.id])))
+                note.accept(understood(date.fromisoformat(self.good[goal_field.id])))
+
+    @property
+    def good(self) -> dict[str, str]:
+        return self.parts.good
+
+    @property
+    def notes(self) -> dict[str, FieldNote]:
+        return self.parts.notes
 
     @staticmethod
     def _input(goal_field: PrepField, value: str) -> widgets.ValueWidget:
@@ -171,24 +178,19 @@ class GoalCard:
 
     def check(self, goal_field: PrepField, value: Any) -> bool:
         """Check one part; a good value becomes the goal's, a bad one is shown beside its input."""
-        note = self.notes[goal_field.id]
-        try:
-            cleaned = clean_part(goal_label(self.number, goal_field), goal_field, value)
-        except InputError as exc:
-            note.refuse(exc)
-            return False
-        self.good[goal_field.id] = cleaned
-        note.accept(understood(date.fromisoformat(cleaned)) if goal_field.kind == "date" and cleaned else "")
-        return True
+        label = goal_label(self.number, goal_field)
+        kept = self.parts.check(goal_field.id, lambda v: clean_part(label, goal_field, v), value)
+        cleaned = self.good[goal_field.id]
+        if kept and goal_field.kind == "date" and cleaned:
+            self.notes[goal_field.id].accept(understood(date.fromisoformat(cleaned)))
+        return kept
 
     def is_empty(self) -> bool:
         """Nothing in the goal and nothing (not even a bad value) waiting on the page."""
-        return goal_is_empty(self.good) and not any(n.problem for n in self.notes.values())
+        return goal_is_empty(self.good) and not self.parts.has_problems
 
     def forget_problems(self) -> None:
-        for note in self.notes.values():
-            if note.problem:
-                note.accept()
+        self.parts.forget_problems()
 
 
 def understood(moment: date) -> str:
@@ -244,9 +246,9 @@ class GoalsEditor:
         self._update_controls()
 
     def add_goal(self) -> None:
-        """A new empty card, unless an empty one is already waiting to be filled in."""
-        self._waiting = next((card.number for card in self.cards if card.is_empty()), 0)
-        if self._waiting or len(self.cards) >= self.guidance.max:
+        """A new empty card while there is room; at the most goals, point to a card still empty."""
+        if len(self.cards) >= self.guidance.max:
+            self._waiting = next((card.number for card in self.cards if card.is_empty()), 0)
             self._update_controls()
             return
         self._add_card({})

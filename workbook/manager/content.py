@@ -320,9 +320,7 @@ def clean_lesson_answer(lesson: Lesson, block_id: Any, value: Any) -> Any:
         return clean_text(block.prompt, value, max_length=REFLECTION_MAX)
     if not isinstance(value, Mapping) or not set(value) <= {"response", "ticked"}:
         raise InputError(f"{block.title}: expected a response and the ticked checklist items")
-    response = clean_text(
-        f"{block.title} / your response", value.get("response", ""), max_length=SCENARIO_MAX
-    )
+    response = clean_scenario_response(block, value.get("response", ""))
     ticked = value.get("ticked", [])
     if not isinstance(ticked, list | tuple):
         raise InputError(f"{block.title} / checklist: expected a list of ticked items")
@@ -334,6 +332,11 @@ def clean_lesson_answer(lesson: Lesson, block_id: Any, value: Any) -> Any:
         ):
             raise InputError(f"{block.title} / checklist: {index!r} is not an item of the checklist")
     return {"response": response, "ticked": sorted({int(i) for i in ticked})}
+
+
+def clean_scenario_response(block: Scenario, value: Any) -> str:
+    """A scenario's written response on its own, so a bad response never holds back the ticks."""
+    return clean_text(f"{block.title} / your response", value, max_length=SCENARIO_MAX)
 
 
 def is_done(block: KnowledgeCheck | Reflection | Scenario, value: Any) -> bool:

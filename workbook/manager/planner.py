@@ -68,6 +68,31 @@ def _clean_time(value: Any) -> str | None:
     raise InputError(f"Time: {value!r} is not a time in the form HH:MM (24-hour)")
 
 
+PLAN_PARTS: dict[str, str] = {
+    "alias": "Team member (alias)",
+    "proposed_on": "Proposed date",
+    "time": "Time",
+    "send_ahead": "Send ahead",
+    "questions": "Questions to explore",
+    "support_ideas": "Support ideas",
+}
+
+
+def clean_plan_part(part: str, value: Any) -> Any:
+    """One part of a planned conversation as it is stored, or InputError naming the part; each part
+    is checked on its own so that the page can keep the good ones when one is wrong."""
+    label = PLAN_PARTS[part]
+    if part == "alias":
+        return clean_alias(label, value)
+    if part == "proposed_on":
+        return clean_date(label, value, earliest=EARLIEST, latest=LATEST).isoformat()
+    if part == "time":
+        return _clean_time(value)
+    if part == "send_ahead":
+        return clean_choice(label, value, SEND_AHEAD)
+    return clean_text(label, value, max_length=NOTES_MAX)
+
+
 def _raw_entries(store: Store, person: Person) -> dict[str, Any]:
     return store.current_answers(person.id, SCOPE)
 
@@ -91,12 +116,12 @@ def save_plan_entry(
     4000 characters, or an `entry_id` that is not one of this manager's entries.
     """
     record = {
-        "alias": clean_alias("Team member (alias)", alias),
-        "proposed_on": clean_date("Proposed date", proposed_on, earliest=EARLIEST, latest=LATEST).isoformat(),
-        "time": _clean_time(start_time),
-        "send_ahead": clean_choice("Send ahead", send_ahead, SEND_AHEAD),
-        "questions": clean_text("Questions to explore", questions, max_length=NOTES_MAX),
-        "support_ideas": clean_text("Support ideas", support_ideas, max_length=NOTES_MAX),
+        "alias": clean_plan_part("alias", alias),
+        "proposed_on": clean_plan_part("proposed_on", proposed_on),
+        "time": clean_plan_part("time", start_time),
+        "send_ahead": clean_plan_part("send_ahead", send_ahead),
+        "questions": clean_plan_part("questions", questions),
+        "support_ideas": clean_plan_part("support_ideas", support_ideas),
     }
     existing = _raw_entries(store, person)
     if entry_id is None:

@@ -54,6 +54,11 @@ def clean_ratings(ratings: Any) -> dict[str, int]:
     return cleaned
 
 
+def clean_comment(comment: Any) -> str:
+    """The free-text comment on the programme, checked on its own."""
+    return clean_text(instrument().reaction.comment.label, comment, max_length=COMMENT_MAX)
+
+
 def save_reaction(
     store: Store,
     person: Person,
@@ -70,7 +75,7 @@ def save_reaction(
     text = (
         None
         if comment is None
-        else clean_text(instrument().reaction.comment.label, comment, max_length=COMMENT_MAX)
+        else clean_comment(comment)
     )
     level = clean_choice("Who can see your comment", visibility, COMMENT_VISIBILITY)
     for key, value in cleaned.items():
