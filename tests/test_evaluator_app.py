@@ -104,10 +104,10 @@ def test_without_a_configured_key_the_page_explains_and_shows_nothing(seeded, mo
     monkeypatch.setenv("QUERY_STRING", f"key={KEY}")
     gate = EvaluatorGate(seeded)
     gate.start()
-    assert gate.dashboard is None and gate.key is None
+    assert gate.dashboard is None
     assert not gate.try_key(KEY)
-    text = gate.form.value
-    assert KEY_ENV in text and "not set up" in text
+    text = gate.form.children[0].value
+    assert KEY_ENV in text and "none is set" in text and "token_urlsafe" in text
     state = live_widget_state()
     assert "Demo cohort" not in state
     assert not any("wb-evaluator" in getattr(w, "_dom_classes", ()) for w in list(_instances.values()))
@@ -118,18 +118,47 @@ def test_a_wrong_key_is_refused(seeded, monkeypatch):
     gate = EvaluatorGate(seeded)
     gate.start()
     assert gate.dashboard is None
-    assert "not right" in gate.message.value
+    assert "not valid" in gate.message.value
     for wrong in (None, 42, "", KEY[:-1], KEY + "x", ["list"]):
         assert not gate.try_key(wrong)
     assert gate.dashboard is None
     assert "Demo cohort" not in live_widget_state()
 
 
-def test_a_key_that_is_too_short_on_the_server_opens_nothing(seeded, monkeypatch):
-    monkeypatch.setenv(KEY_ENV, "short")
+@pytest.mark.parametrize("weak", ["short", "correct horse battery staple", "a" * 21, "x" * 30 + "!"])
+def test_a_weak_key_on_the_server_opens_nothing_and_says_how_to_make_one(seeded, monkeypatch, weak):
+    monkeypatch.setenv(KEY_ENV, weak)
     gate = EvaluatorGate(seeded)
-    assert not gate.try_key("short")
-    assert "too short" in gate.message.value and gate.dashboard is None
+    assert not gate.try_key(weak)
+    assert gate.dashboard is None
+    text = gate.form.children[0].value
+    assert "at least 22 characters" in text and "token_urlsafe" in text
+
+
+def test_an_evaluator_opens_the_app_with_their_own_code(seeded, monkeypatch):
+    monkeypatch.delenv(KEY_ENV)
+    evaluator = identity.add_participant(seeded, "Eva", roles=["evaluator"], allow_privileged=True)
+    monkeypatch.setenv("QUERY_STRING", f"code={evaluator.code}")
+    gate = EvaluatorGate(seeded)
+    gate.start()
+    assert gate.dashboard is not None
+
+
+def test_a_code_without_the_evaluator_role_opens_nothing(seeded, monkeypatch):
+    manager = identity.add_participant(seeded, "Mo", roles=["manager:Demo cohort A"])
+    gate = EvaluatorGate(seeded)
+    assert not gate.try_key(manager.code)
+    assert "evaluators, so it does not open with your code" in gate.message.value
+    assert gate.dashboard is None and "Demo cohort" not in live_widget_state()
+
+
+def test_key_guesses_are_limited_across_pages(seeded, monkeypatch):
+    monkeypatch.setenv("REMOTE_ADDR", "203.0.113.77")
+    for n in range(5):
+        assert not EvaluatorGate(seeded).try_key(f"guess-{n}-guess-guess-guess-guess")
+    late = EvaluatorGate(seeded)
+    assert not late.try_key(KEY), "even the right key waits out the lockout"
+    assert "Please wait 10 minutes" in late.message.value
 
 
 def test_the_right_key_opens_the_app_from_the_url_or_the_form(seeded, monkeypatch):

@@ -14,7 +14,7 @@ from workbook.store import StoreError
 
 
 def test_code_is_long_random_and_stored_only_as_hash(store):
-    issued = identity.add_participant(store, "Ana Silva", email="ana@example.org", cohort="Spring")
+    issued = identity.add_participant(store, "Ana Silva", email="ana@example.org")
     assert len(issued.code) >= 32  # 24 random bytes, url-safe base64: 192 bits
     with store.read() as session:
         hashes = session.scalars(select(AccessCode.code_hash)).all()
@@ -22,6 +22,8 @@ def test_code_is_long_random_and_stored_only_as_hash(store):
     assert issued.code not in (store.url,)
     assert issued.url.endswith(f"participant.ipynb?code={issued.code}")
     assert identity.authenticate(store, issued.code).pid == issued.person.pid
+    manager = identity.add_participant(store, "Mo", cohort="Spring")
+    assert manager.url.endswith(f"manager.ipynb?code={manager.code}"), "a manager's link opens their course"
 
 
 @pytest.mark.parametrize("code", [None, "", "   ", "short", "x" * 200, "<script>alert(1)</script>"])
@@ -39,7 +41,7 @@ def test_unknown_code_is_refused(store):
 def test_revoke_and_reissue(store):
     issued = identity.add_participant(store, "Ana")
     assert identity.revoke(store, issued.person.pid) == 1
-    with pytest.raises(AccessDenied, match="withdrawn"):
+    with pytest.raises(AccessDenied, match="not valid"):
         identity.authenticate(store, issued.code)
     again = identity.reissue(store, issued.person.pid)
     assert identity.authenticate(store, again.code).id == issued.person.id

@@ -205,7 +205,7 @@ def _populate(store: Store) -> None:
     """Scores for several people and cohorts, with history, written straight into the store."""
     people = [("m-1", "North"), ("m-2", "North"), ("m-3", "South"), ("m-4", None)]
     for pid, cohort in people:
-        add_participant(store, f"Person {pid}", cohort=cohort, pid=pid)
+        add_participant(store, f"Person {pid}", roles=[f"manager:{cohort}" if cohort else "manager"], pid=pid)
     start = datetime(2025, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
     rows = []
     with store.read() as session:
@@ -235,7 +235,8 @@ def test_export_import_round_trip_is_identical(tmp_path):
     assert export_scores_csv(first, exported) == 4 * 3 * 10
     second = Store(f"sqlite:///{tmp_path}/second.sqlite")
     for pid, cohort in [("m-1", "North"), ("m-2", "North"), ("m-3", "South"), ("m-4", None)]:
-        add_participant(second, f"Someone {pid}", cohort=cohort, pid=pid)
+        role = f"manager:{cohort}" if cohort else "manager"
+        add_participant(second, f"Someone {pid}", roles=[role], pid=pid)
     assert import_scores_csv(second, exported) == 120
     again = tmp_path / "second.csv"
     export_scores_csv(second, again)

@@ -29,6 +29,9 @@ def _fail(message: str) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from workbook.apps.registry import NOTEBOOKS, available_apps
 
+    key = config.evaluator_key()
+    if key is not None:
+        config.check_evaluator_key(key)  # a weak shared key is refused before anything starts
     _store().close()  # create or upgrade the store before any kernel starts
     base = f"http://{args.host}:{args.port}"
     os.environ.setdefault("WORKBOOK_BASE_URL", base)
@@ -69,12 +72,23 @@ def cmd_participants_add(args: argparse.Namespace) -> int:
     from workbook import identity
 
     issued = identity.add_participant(
-        _store(), args.name, email=args.email, cohort=args.cohort, manager_pid=args.manager
+        _store(),
+        args.name,
+        email=args.email,
+        cohort=args.cohort,
+        manager_pid=args.manager,
+        roles=args.role,
+        allow_privileged=True,  # the command line is where facilitators and evaluators are made
     )
+    roles = [str(r) for r in issued.person.roles]
     if args.json:
-        print(json.dumps({"participant": issued.person.pid, "code": issued.code, "url": issued.url}))
+        print(
+            json.dumps(
+                {"participant": issued.person.pid, "roles": roles, "code": issued.code, "url": issued.url}
+            )
+        )
     else:
-        print(f"Added {issued.person.name} as {issued.person.pid}")
+        print(f"Added {issued.person.name} as {issued.person.pid} ({', '.join(roles)})")
         print(f"Access code (shown once): {issued.code}")
         print(f"Personal link: {issued.url}")
     return 0
@@ -87,12 +101,38 @@ def cmd_participants_list(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                [{"participant": p.pid, "name": p.name, "email": p.email, "cohort": p.cohort} for p in people]
+                [
+                    {
+                        "participant": p.pid,
+                        "name": p.name,
+                        "email": p.email,
+                        "cohort": p.cohort,
+                        "roles": [str(r) for r in p.roles],
+                    }
+                    for p in people
+                ]
             )
         )
         return 0
     for p in people:
-        print(f"{p.pid}\t{p.name}\t{p.email or ''}\t{p.cohort or ''}")
+        print(f"{p.pid}\t{p.name}\t{p.email or ''}\t{p.cohort or ''}\t{','.join(str(r) for r in p.roles)}")
+    return 0
+
+
+def cmd_participants_grant(args: argparse.Namespace) -> int:
+    from workbook import identity
+
+    person = identity.grant_role(_store(), args.participant, args.role, allow_privileged=True)
+    print(f"{person.pid} now holds: {', '.join(str(r) for r in person.roles)}")
+    return 0
+
+
+def cmd_participants_withdraw(args: argparse.Namespace) -> int:
+    from workbook import identity
+
+    person = identity.withdraw_role(_store(), args.participant, args.role)
+    held = ", ".join(str(r) for r in person.roles) or "no role"
+    print(f"{person.pid} now holds: {held}")
     return 0
 
 
@@ -187,19 +227,35 @@ def build_parser() -> argparse.ArgumentParser:
     demo = verbs.add_parser("demo", help="seed synthetic demo content (idempotent) and print demo links")
     demo.set_defaults(handler=cmd_demo)
 
-    participants = verbs.add_parser("participants", help="add, list, revoke or reissue participants")
+    participants = verbs.add_parser(
+        "participants", help="add, list, grant or withdraw roles, revoke or reissue codes"
+    )
     pverbs = participants.add_subparsers(dest="action", required=True)
     add = pverbs.add_parser("add", help="add a participant and print their access code and link")
     add.add_argument("--name", required=True)
     add.add_argument("--email")
-    add.add_argument("--cohort")
+    add.add_argument("--cohort", help="their cohort (alone, the same as --role manager:COHORT)")
     add.add_argument("--manager", help="participant id of their manager")
+    add.add_argument(
+        "--role",
+        action="append",
+        metavar="ROLE[:COHORT]",
+        help="team_member (the default), manager[:COHORT], facilitator:COHORT or evaluator; repeatable",
+    )
     add.add_argument("--json", action="store_true")
     add.set_defaults(handler=cmd_participants_add)
     lst = pverbs.add_parser("list", help="list participants (never their codes)")
     lst.add_argument("--cohort")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(handler=cmd_participants_list)
+    for verb, handler, text in (
+        ("grant", cmd_participants_grant, "give a participant a role"),
+        ("withdraw", cmd_participants_withdraw, "withdraw a role from a participant (kept in the history)"),
+    ):
+        role_parser = pverbs.add_parser(verb, help=text)
+        role_parser.add_argument("participant")
+        role_parser.add_argument("role", metavar="ROLE[:COHORT]")
+        role_parser.set_defaults(handler=handler)
     rev = pverbs.add_parser("revoke", help="withdraw every access code of a participant")
     rev.add_argument("participant")
     rev.set_defaults(handler=cmd_participants_revoke)

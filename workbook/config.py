@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -79,3 +80,26 @@ def public_base_url() -> str:
 def evaluator_key() -> str | None:
     """The evaluator app's secret key (`WORKBOOK_EVALUATOR_KEY`), or None when unset or empty."""
     return os.environ.get("WORKBOOK_EVALUATOR_KEY", "").strip() or None
+
+
+def trusted_proxy() -> bool:
+    """Whether a reverse proxy we trust sets X-Forwarded-For (`WORKBOOK_TRUSTED_PROXY`); only then is
+    that header believed, since a visitor can send it themselves."""
+    return os.environ.get("WORKBOOK_TRUSTED_PROXY", "").strip().lower() not in ("", "0", "false", "no")
+
+
+EVALUATOR_KEY_MIN = 22  # 22 characters of base64url carry 132 bits: no dictionary reaches that
+MAKE_KEY_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+
+
+def check_evaluator_key(key: str) -> str:
+    """The shared evaluator key if it is strong enough, or ConfigError saying how to make a good one.
+
+    Only random-looking keys are accepted (at least 22 characters, all from A-Z a-z 0-9 _ -), so a
+    passphrase, which a dictionary would find, is refused when the server starts."""
+    if len(key) < EVALUATOR_KEY_MIN or not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        raise ConfigError(
+            f"WORKBOOK_EVALUATOR_KEY must be at least {EVALUATOR_KEY_MIN} characters, each a letter, a "
+            f"digit, '_' or '-' (a random key, not a phrase); make one with: {MAKE_KEY_COMMAND}"
+        )
+    return key

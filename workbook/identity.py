@@ -1,8 +1,12 @@
-"""Participants and their secret access codes.
+"""Participants, their roles and their secret access codes.
 
 Identity never comes from a value the browser controls (a name, an id in the URL): a visitor
 proves who they are with a random access code of 192 bits, of which the store keeps only
 the SHA-256 hash. A code can be revoked and a new one issued.
+
+A person holds one or more roles: `team_member` (prepares a career conversation), `manager` (in the
+coaching programme, of a cohort), `facilitator` (of a cohort) and `evaluator`. Each app admits only its
+roles; `facilitator` and `evaluator` are granted from the command line only.
 """
 
 from __future__ import annotations
@@ -10,20 +14,62 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session
 
 from workbook import config
-from workbook.models import AccessCode, Cohort, Participant
+from workbook.models import AccessCode, Cohort, Participant, RoleGrant
 from workbook.store import Store, StoreError, as_utc, utcnow
 
 CODE_BYTES = 24  # 192 bits
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_NAME = 200
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+
+
+ROLES: dict[str, str] = {
+    "team_member": "a team member preparing a career conversation",
+    "manager": "a manager in the coaching programme",
+    "facilitator": "a facilitator of a cohort",
+    "evaluator": "an evaluator of the programme",
+}
+# Roles that open other people's figures or content: granted only by whoever runs the command line.
+PRIVILEGED_ROLES = frozenset({"facilitator", "evaluator"})
+# Roles that must name a cohort, and roles that cannot.
+COHORT_REQUIRED = frozenset({"facilitator"})
+COHORT_REFUSED = frozenset({"team_member", "evaluator"})
+
+
+@dataclass(frozen=True, order=True)
+class Role:
+    """A role, of one cohort or of none."""
+
+    name: str
+    cohort: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.cohort}" if self.cohort else self.name
+
+
+def parse_role(spec: str | Role) -> Role:
+    """`ROLE` or `ROLE:COHORT` (as typed on the command line), checked; StoreError naming the problem."""
+    if isinstance(spec, Role):
+        name, cohort = spec.name, spec.cohort
+    else:
+        name, _, cohort = str(spec).strip().partition(":")
+        cohort = " ".join(cohort.split()) or None
+    if name not in ROLES:
+        raise StoreError(f"unknown role {name!r}: choose one of {', '.join(ROLES)}")
+    if name in COHORT_REQUIRED and not cohort:
+        raise StoreError(f"the {name} role needs a cohort: write {name}:COHORT")
+    if name in COHORT_REFUSED and cohort:
+        raise StoreError(f"the {name} role takes no cohort (got {cohort!r})")
+    return Role(name, cohort)
 
 
 @dataclass(frozen=True)
@@ -36,6 +82,11 @@ class Person:
     email: str | None
     cohort: str | None
     created_at: datetime
+    roles: tuple[Role, ...] = field(default=())
+
+    def holds(self, *names: str) -> bool:
+        """Whether the person holds any of these roles (of any cohort)."""
+        return any(role.name in names for role in self.roles)
 
 
 @dataclass(frozen=True)
@@ -76,9 +127,57 @@ def _clean_email(email: str | None) -> str | None:
     return email
 
 
-def _person(session, row: Participant) -> Person:
+def _roles(session: Session, participant_id: int) -> tuple[Role, ...]:
+    rows = session.execute(
+        select(RoleGrant.role, Cohort.name)
+        .outerjoin(Cohort, RoleGrant.cohort_id == Cohort.id)
+        .where(RoleGrant.participant_id == participant_id, RoleGrant.withdrawn_at.is_(None))
+    ).all()
+    return tuple(sorted({Role(name, cohort) for name, cohort in rows}))
+
+
+def _person(session: Session, row: Participant) -> Person:
     cohort = session.get(Cohort, row.cohort_id).name if row.cohort_id is not None else None
-    return Person(row.id, row.pid, row.name, row.email, cohort, as_utc(row.created_at))
+    return Person(
+        row.id, row.pid, row.name, row.email, cohort, as_utc(row.created_at), _roles(session, row.id)
+    )
+
+
+def holding_role(role: str) -> Select:
+    """The ids of the people who hold `role` now (of any cohort), for filtering figures in SQL."""
+    return select(RoleGrant.participant_id).where(RoleGrant.role == role, RoleGrant.withdrawn_at.is_(None))
+
+
+def _grant(session: Session, store: Store, row: Participant, role: Role) -> None:
+    """Record a role for a person inside a write transaction (nothing if they hold it already)."""
+    cohort_id = store.cohort_id(session, role.cohort, create=True) if role.cohort else None
+    if role.name == "manager" and cohort_id is not None:
+        if row.cohort_id is None:
+            row.cohort_id = cohort_id
+        elif row.cohort_id != cohort_id:
+            current = session.get(Cohort, row.cohort_id).name
+            raise StoreError(
+                f"{row.pid} is in cohort {current!r}; a manager belongs to one cohort, so cannot also "
+                f"be a manager of {role.cohort!r}"
+            )
+    held = session.scalar(
+        select(RoleGrant.id).where(
+            RoleGrant.participant_id == row.id,
+            RoleGrant.role == role.name,
+            RoleGrant.cohort_id.is_(None) if cohort_id is None else RoleGrant.cohort_id == cohort_id,
+            RoleGrant.withdrawn_at.is_(None),
+        )
+    )
+    if held is None:
+        session.add(
+            RoleGrant(participant_id=row.id, role=role.name, cohort_id=cohort_id, granted_at=utcnow())
+        )
+
+
+def _check_privilege(roles: Iterable[Role], allow_privileged: bool) -> None:
+    privileged = sorted({r.name for r in roles} & PRIVILEGED_ROLES)
+    if privileged and not allow_privileged:
+        raise StoreError(f"the {' and '.join(privileged)} role can only be granted from the command line")
 
 
 def add_participant(
@@ -89,13 +188,25 @@ def add_participant(
     cohort: str | None = None,
     manager_pid: str | None = None,
     pid: str | None = None,
+    roles: Sequence[str | Role] | None = None,
+    allow_privileged: bool = False,
 ) -> Issued:
-    """Create a participant and their first access code (shown here once, stored hashed)."""
+    """Create a participant with their roles and their first access code (shown here once, stored hashed).
+
+    Without `roles`, a person added to a cohort is that cohort's manager (as in the first release) and
+    anyone else is a team member. `facilitator` and `evaluator` need `allow_privileged` (the command line).
+    """
     name = _clean_name(name)
     email = _clean_email(email)
+    cohort = cohort.strip() if cohort and cohort.strip() else None
+    if roles:
+        wanted = [parse_role(r) for r in roles]
+    else:
+        wanted = [Role("manager", cohort)] if cohort else [Role("team_member")]
+    _check_privilege(wanted, allow_privileged)
     code = new_code()
     with store.write() as session:
-        cohort_id = store.cohort_id(session, cohort, create=True) if cohort and cohort.strip() else None
+        cohort_id = store.cohort_id(session, cohort, create=True) if cohort else None
         manager_id = None
         if manager_pid:
             manager_id = session.scalar(select(Participant.id).where(Participant.pid == manager_pid))
@@ -109,9 +220,51 @@ def add_participant(
         )
         session.add(row)
         session.flush()
+        for role in wanted:
+            _grant(session, store, row, role)
         session.add(AccessCode(participant_id=row.id, code_hash=hash_code(code), created_at=utcnow()))
+        session.flush()
         person = _person(session, row)
-    return Issued(person, code, personal_link(code))
+    return Issued(person, code, personal_link(code, _home_app(person)))
+
+
+def _home_app(person: Person) -> str:
+    """The app a personal link opens: the manager's course for managers, else the preparation."""
+    if person.holds("manager"):
+        return "manager"
+    if person.holds("team_member"):
+        return "participant"
+    return "evaluator" if person.holds("evaluator") else "participant"
+
+
+def grant_role(store: Store, pid: str, spec: str | Role, *, allow_privileged: bool = False) -> Person:
+    """Give a person one more role; `facilitator` and `evaluator` only from the command line."""
+    role = parse_role(spec)
+    _check_privilege([role], allow_privileged)
+    with store.write() as session:
+        row = session.scalar(select(Participant).where(Participant.pid == pid))
+        if row is None:
+            raise StoreError(f"unknown participant {pid!r}")
+        _grant(session, store, row, role)
+        session.flush()
+        return _person(session, row)
+
+
+def withdraw_role(store: Store, pid: str, spec: str | Role) -> Person:
+    """Withdraw a role (the grant stays in the history); StoreError if the person does not hold it."""
+    role = parse_role(spec)
+    with store.write() as session:
+        row = session.scalar(select(Participant).where(Participant.pid == pid))
+        if row is None:
+            raise StoreError(f"unknown participant {pid!r}")
+        query = update(RoleGrant).where(
+            RoleGrant.participant_id == row.id, RoleGrant.role == role.name, RoleGrant.withdrawn_at.is_(None)
+        )
+        if role.cohort:
+            query = query.where(RoleGrant.cohort_id == store.cohort_id(session, role.cohort, create=False))
+        if (session.execute(query.values(withdrawn_at=utcnow())).rowcount or 0) == 0:
+            raise StoreError(f"{pid} does not hold the role {role}")
+        return _person(session, row)
 
 
 def list_participants(store: Store, cohort: str | None = None) -> list[Person]:
@@ -154,11 +307,18 @@ def reissue(store: Store, pid: str) -> Issued:
             .values(revoked_at=utcnow())
         )
         session.add(AccessCode(participant_id=person.id, code_hash=hash_code(code), created_at=utcnow()))
-    return Issued(person, code, personal_link(code))
+    return Issued(person, code, personal_link(code, _home_app(person)))
 
 
 class AccessDenied(Exception):
     """The code is missing, malformed, unknown or revoked; the message is safe to show."""
+
+
+# One message for a code that is unknown, malformed or withdrawn, so a guess learns nothing.
+NOT_VALID = (
+    "That access code is not valid. Check the link or code you were given; if it still does not work, "
+    "ask your facilitator for a new one."
+)
 
 
 def authenticate(store: Store, code: str | None) -> Person:
@@ -167,16 +327,25 @@ def authenticate(store: Store, code: str | None) -> Person:
     if not code:
         raise AccessDenied("Enter the access code from your invitation to open your workbook.")
     if not CODE_PATTERN.match(code):
-        raise AccessDenied("That access code is not valid. Check the link or code you were given.")
+        raise AccessDenied(NOT_VALID)
     with store.read() as session:
         row = session.execute(
             select(AccessCode, Participant)
             .join(Participant, AccessCode.participant_id == Participant.id)
-            .where(AccessCode.code_hash == hash_code(code))
+            .where(AccessCode.code_hash == hash_code(code), AccessCode.revoked_at.is_(None))
         ).first()
         if row is None:
-            raise AccessDenied("That access code is not valid. Check the link or code you were given.")
-        access, participant = row
-        if access.revoked_at is not None:
-            raise AccessDenied("That access code has been withdrawn. Ask your facilitator for a new one.")
-        return _person(session, participant)
+            raise AccessDenied(NOT_VALID)
+        return _person(session, row[1])
+
+
+def code_is_live(session: Session, code: str) -> bool:
+    """Whether the code still opens its person's pages (checked inside each write transaction)."""
+    return (
+        session.scalar(
+            select(AccessCode.id).where(
+                AccessCode.code_hash == hash_code(code), AccessCode.revoked_at.is_(None)
+            )
+        )
+        is not None
+    )

@@ -115,3 +115,27 @@ class ConversationLog(Base):
     idp_started: Mapped[bool] = mapped_column(Boolean)
     follow_up_planned: Mapped[bool] = mapped_column(Boolean)
     logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RoleGrant(Base):
+    """A role a person holds (team_member, manager, facilitator, evaluator), perhaps of one cohort.
+
+    Withdrawing a role stamps `withdrawn_at`; the row stays, so who held what and when is kept."""
+
+    __tablename__ = "roles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"), nullable=True)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SignInFailure(Base):
+    """A failed sign-in (wrong code or key), by a keyed hash of the client's address; never the guess."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    app: Mapped[str] = mapped_column(String(40))
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -8,8 +8,9 @@ through `WORKBOOK_DATABASE_URL`. The schema is created and upgraded by alembic m
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from workbook.models import Answer, Cohort, Participant, Visibility
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Checked against alembic's own head by a test; knowing it here lets a kernel
 # see that the schema is current without importing alembic (a noticeable part of a page's start-up).
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -100,7 +101,16 @@ class Store:
         self._writer = sessionmaker(
             self.engine.execution_options(workbook_write=True), expire_on_commit=False
         )
+        self._guard: Callable[[Session], None] | None = None
         self._migrate()
+
+    def guarded(self, guard: Callable[[Session], None]) -> Store:
+        """The same store, running `guard` at the start of every write transaction (e.g. "is this
+        page's access code still live?"); a guard that raises stops the write before anything is
+        written. The engine is shared, so this costs nothing."""
+        clone = copy.copy(self)
+        clone._guard = guard
+        return clone
 
     def _migrate(self) -> None:
         with self.engine.connect() as conn:
@@ -129,6 +139,8 @@ class Store:
     def write(self) -> Iterator[Session]:
         """A short write transaction, committed on leaving the block and rolled back on error."""
         with self._writer() as session, session.begin():
+            if self._guard is not None:
+                self._guard(session)
             yield session
 
     # -- cohorts and participants -------------------------------------------------------------

@@ -7,13 +7,14 @@ import asyncio
 import html
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
-from workbook.identity import AccessDenied, Person, authenticate
+from workbook.identity import NOT_VALID, AccessDenied, Person, authenticate, code_is_live
 from workbook.store import Store
 from workbook.validation import InputError
 
@@ -274,15 +275,51 @@ class Autosaver:
             self.status.saved(moment)
 
 
-class SignIn:
-    """Opens the app for the person whose access code is in the link or typed on the page.
+@dataclass(frozen=True)
+class PageSession:
+    """What a page gets at sign-in: the person, their roles, their own code (for links to their other
+    apps only) and a store whose every write first checks that the code is still live."""
 
-    Nothing about anyone is loaded into the kernel until a code checks out.
+    person: Person
+    store: Store
+    code: str
+
+
+class AccessWithdrawn(InputError):
+    """The page's access code was revoked while the page was open; nothing more is saved."""
+
+
+SIGNED_OUT = (
+    "This page has been signed out because its access code was withdrawn, so nothing more is saved "
+    "here. If you think this is a mistake, ask your facilitator for a new link."
+)
+
+
+class SignIn:
+    """Opens an app for a person whose access code is in the link or typed on the page, if they hold
+    one of the app's roles.
+
+    Nothing about anyone is loaded into the kernel until a code checks out and its person may use this
+    app; someone else is told which app is theirs. Failed tries are limited per page and per address
+    (`workbook.signin_guard`). If the code is revoked while the page is open, the page's next save is
+    refused inside its write transaction and the page says why.
     """
 
-    def __init__(self, store: Store, on_success: Callable[[Person], widgets.Widget], title: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        on_success: Callable[[PageSession], widgets.Widget],
+        title: str,
+        notebook: str,
+    ) -> None:
+        from workbook.apps.registry import app
+        from workbook.signin_guard import SignInGuard
+
         self.store = store
         self.on_success = on_success
+        self.app = app(notebook)
+        self.guard = SignInGuard(store, self.app.notebook.removesuffix(".ipynb"))
+        self.session: PageSession | None = None
         self.code = widgets.Password(
             description="Access code", placeholder="from your invitation", _dom_classes=css("wb-code")
         )
@@ -300,17 +337,70 @@ class SignIn:
         self.widget = widgets.VBox([app_style(), self.form], _dom_classes=css("wb-app"))
 
     def try_code(self, code: object) -> Person | None:
+        from workbook.signin_guard import wait_message
+
+        wait = self.guard.wait()
+        if wait is not None:
+            self._refuse(wait_message(wait))
+            return None
         if not isinstance(code, str):
-            self._refuse("That access code is not valid.")
+            self.guard.failed()
+            self._refuse(NOT_VALID)
             return None
         try:
             person = authenticate(self.store, code)
         except AccessDenied as exc:
+            if code.strip():
+                self.guard.failed()
             self._refuse(str(exc))
             return None
         self.code.value = ""
-        self.widget.children = [app_style(), self.on_success(person)]
+        if not set(self.app.roles) & {role.name for role in person.roles}:
+            self._wrong_app(person, code.strip())
+            return None
+        live_code = code.strip()
+
+        def still_live(session: Any) -> None:
+            if not code_is_live(session, live_code):
+                self._signed_out()
+                raise AccessWithdrawn(SIGNED_OUT)
+
+        self.session = PageSession(person, self.store.guarded(still_live), live_code)
+        self.widget.children = [app_style(), self.on_success(self.session)]
         return person
+
+    def _wrong_app(self, person: Person, code: str) -> None:
+        """Tell a person whose roles this app does not serve which app is theirs; load nothing."""
+        from workbook.apps.registry import apps_for
+
+        theirs = apps_for(role.name for role in person.roles)
+        links = "".join(
+            f'<li><a href="{esc(a.notebook)}?code={esc(quote(code, safe=""))}">{esc(a.title)}</a></li>'
+            for a in theirs
+        )
+        where = (
+            f"<p>Your code opens:</p><ul>{links}</ul>"
+            if theirs
+            else "<p>Your code does not open any app yet; ask your facilitator.</p>"
+        )
+        self.widget.children = [
+            app_style(),
+            widgets.HTML(
+                f'<div class="wb-wrong-app" role="alert"><h2>{esc(self.app.title)}</h2>'
+                f"<p>This page is for {esc(self.app.audience.lower())}, so it does not open with your "
+                f"code.</p>{where}</div>",
+                _dom_classes=css("wb-wrong-app-message"),
+            ),
+        ]
+
+    def _signed_out(self) -> None:
+        self.widget.children = [
+            app_style(),
+            widgets.HTML(
+                f'<div class="wb-signed-out" role="alert"><p class="wb-error">{esc(SIGNED_OUT)}</p></div>',
+                _dom_classes=css("wb-signed-out-message"),
+            ),
+        ]
 
     def _refuse(self, message: str) -> None:
         self.message.value = f'<p class="wb-error" role="alert">{esc(message)}</p>'

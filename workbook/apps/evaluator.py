@@ -39,7 +39,6 @@ from workbook import config
 from workbook.apps.common import app_style, css, esc, query_param
 
 KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
-MIN_KEY_LENGTH = 16
 CHART_DPI = 100
 NO_COHORT = ""  # the cohort value of participants who are in none
 NO_COHORT_LABEL = "(no cohort)"
@@ -1563,70 +1562,112 @@ class EvaluatorDashboard:
 
 
 class EvaluatorGate:
-    """Opens the dashboard for a visitor who gives the evaluator key; nothing is read before that."""
+    """Opens the dashboard for an evaluator: a person with the evaluator role (their access code) or
+    anyone with the shared evaluator key. Nothing is read from the programme's data before that.
+
+    Failed tries count per page and per address, like every sign-in (`workbook.signin_guard`)."""
 
     def __init__(self, store: Any = None, *, runner: Runner | None = None) -> None:
+        from workbook.signin_guard import SignInGuard
+
         self.store = store
         self.runner = runner
         self.dashboard: EvaluatorDashboard | None = None
         self.message = widgets.HTML(_dom_classes=css("wb-key-message"))
+        self._guard: SignInGuard | None = None
         style = widgets.HTML(EVALUATOR_STYLE)
-        if configured_key() is None:
-            self.key = None
-            self.form = widgets.HTML(
-                f'<div class="wb-eval-nokey" role="note"><h2>{esc(APP_TITLE)}</h2>'
-                "<p><strong>The evaluator app is not set up on this server.</strong> It opens only with the "
-                "evaluator key, a secret that the person running the server chooses.</p>"
-                f"<p>To set it up, start the server with the environment variable <code>{KEY_ENV}</code> "
-                f"holding a long random secret (at least {MIN_KEY_LENGTH} characters), for example:</p>"
-                f"<pre>export {KEY_ENV}=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')\n"
-                "workbook serve</pre>"
-                "<p>Then give the key to the evaluators only; they open this page with "
-                "<code>?key=THE-KEY</code> at the end of its address, or type the key here.</p></div>",
-                _dom_classes=css("wb-eval-gate"),
-            )
-        else:
-            self.key = widgets.Password(
-                description="Evaluator key",
-                placeholder="from the person who runs the server",
-                style={"description_width": "initial"},
-                _dom_classes=css("wb-key"),
-            )
-            self.button = widgets.Button(
-                description="Open", button_style="primary", _dom_classes=css("wb-key-open")
-            )
-            self.button.on_click(lambda _b: self.try_key(self.key.value if self.key else None))
-            self.form = widgets.VBox(
-                [
-                    widgets.HTML(
-                        f"<h2>{esc(APP_TITLE)}</h2><p>This page is for the programme's evaluators. Enter the "
-                        "evaluator key.</p>"
-                    ),
-                    widgets.HBox([self.key, self.button]),
-                    self.message,
-                ],
-                _dom_classes=css("wb-eval-gate"),
-            )
+        self.key = widgets.Password(
+            description="Access code or evaluator key",
+            placeholder="your access code, or the evaluator key",
+            style={"description_width": "initial"},
+            _dom_classes=css("wb-key"),
+        )
+        self.button = widgets.Button(
+            description="Open", button_style="primary", _dom_classes=css("wb-key-open")
+        )
+        self.button.on_click(lambda _b: self.try_key(self.key.value))
+        problem = self.key_problem()
+        setup = (
+            '<div class="wb-eval-nokey" role="note">'
+            f"<p><strong>The shared evaluator key is not usable on this server:</strong> {esc(problem)}</p>"
+            "<p>Evaluators can still open this page with their own access code.</p></div>"
+            if problem
+            else ""
+        )
+        self.form = widgets.VBox(
+            [
+                widgets.HTML(
+                    f"<h2>{esc(APP_TITLE)}</h2><p>This page is for the programme's evaluators. Enter your "
+                    "access code, or the evaluator key.</p>" + setup
+                ),
+                widgets.HBox([self.key, self.button]),
+                self.message,
+            ],
+            _dom_classes=css("wb-eval-gate"),
+        )
         self.widget = widgets.VBox(
             [app_style(), style, self.form], _dom_classes=css("wb-app", "wb-evaluator-app")
         )
 
-    def try_key(self, given: object) -> bool:
+    @staticmethod
+    def key_problem() -> str | None:
+        """Why the shared key cannot be used (unset, or too weak), or None when it can."""
         expected = configured_key()
         if expected is None:
+            return (
+                f"none is set. To set one, start the server with {KEY_ENV} holding a random key made with: "
+                f"{config.MAKE_KEY_COMMAND}"
+            )
+        try:
+            config.check_evaluator_key(expected)
+        except config.ConfigError as exc:
+            return str(exc)
+        return None
+
+    def _store(self) -> Any:
+        if self.store is None:
+            from workbook.store import Store
+
+            self.store = Store()
+        return self.store
+
+    def guard(self) -> Any:
+        if self._guard is None:
+            from workbook.signin_guard import SignInGuard
+
+            self._guard = SignInGuard(self._store(), "evaluator")
+        return self._guard
+
+    def try_key(self, given: object) -> bool:
+        """Open the dashboard for the evaluator key or an evaluator's access code."""
+        from workbook.identity import NOT_VALID, AccessDenied, authenticate
+        from workbook.signin_guard import wait_message
+
+        guard = self.guard()
+        wait = guard.wait()
+        if wait is not None:
+            self._refuse(wait_message(wait))
             return False
-        if len(expected) < MIN_KEY_LENGTH:
+        expected = configured_key()
+        if expected is not None and self.key_problem() is None and key_matches(given, expected):
+            return self._open()
+        try:
+            person = authenticate(self._store(), given if isinstance(given, str) else "")
+        except AccessDenied:
+            guard.failed()
+            self._refuse(NOT_VALID.replace("access code", "access code or evaluator key", 1))
+            return False
+        if not person.holds("evaluator"):
             self._refuse(
-                f"The evaluator key set on the server is too short (at least {MIN_KEY_LENGTH} characters); "
-                "ask the person who runs the server to set a longer one."
+                "This page is for the programme's evaluators, so it does not open with your code. "
+                "Open the link from your invitation to reach your own pages."
             )
             return False
-        if not key_matches(given, expected):
-            self._refuse("That evaluator key is not right.")
-            return False
-        if self.key is not None:
-            self.key.value = ""
-        self.dashboard = EvaluatorDashboard(self.store, runner=self.runner)
+        return self._open()
+
+    def _open(self) -> bool:
+        self.key.value = ""
+        self.dashboard = EvaluatorDashboard(self._store(), runner=self.runner)
         self.widget.children = [self.widget.children[0], self.widget.children[1], self.dashboard.widget]
         return True
 
@@ -1634,9 +1675,9 @@ class EvaluatorGate:
         self.message.value = f'<p class="wb-error" role="alert">{esc(message)}</p>'
 
     def start(self) -> widgets.Widget:
-        """Try the key from the URL, if any; otherwise show the form."""
-        given = query_key()
-        if given is not None and configured_key() is not None:
+        """Try the key or code from the URL, if any; otherwise show the form."""
+        given = query_key() or query_param("code")
+        if given is not None:
             self.try_key(given)
         return self.widget
 

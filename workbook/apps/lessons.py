@@ -7,7 +7,7 @@ server before it is stored, and everything shown as HTML is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -78,22 +78,6 @@ PRIVATE_NOTE = "Only you can see this."
 
 
 # -- shared by the manager's apps ---------------------------------------------------------------------
-class ManagerSignIn(SignIn):
-    """The common sign-in, remembering the accepted code so the page can link to the viewer's other
-    apps with the same code. The code goes into link HTML only, never into another widget's value."""
-
-    def __init__(self, store: Store, build: Callable[[Person, str], widgets.Widget], title: str) -> None:
-        self._trying = ""
-        super().__init__(store, lambda person: build(person, self._trying), title)
-
-    def try_code(self, code: object) -> Person | None:
-        self._trying = code.strip() if isinstance(code, str) else ""
-        try:
-            return super().try_code(code)
-        finally:
-            self._trying = ""
-
-
 def app_href(notebook: str, code: str) -> str:
     """A relative link to another app (they are served side by side), carrying the viewer's code."""
     return f"{notebook}?code={quote(code, safe='')}" if code else notebook
@@ -451,9 +435,13 @@ def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:
     """One lesson of the manager's course, behind sign-in with an access code."""
     lesson = lessons().lesson(lesson_id)
     store = store or Store()
-    return ManagerSignIn(
-        store, lambda person, code: LessonPage(store, person, lesson, code).widget, title=lesson.title
+    notebook = LESSON_NOTEBOOKS[lesson_id]
+    return SignIn(
+        store,
+        lambda page: LessonPage(page.store, page.person, lesson, page.code).widget,
+        title=lesson.title,
+        notebook=notebook,
     ).start()
 
 
-__all__ = ["lesson_app", "LessonPage", "ManagerSignIn", "LESSON_NOTEBOOKS", "app_href"]
+__all__ = ["lesson_app", "LessonPage", "LESSON_NOTEBOOKS", "app_href"]

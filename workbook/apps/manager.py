@@ -17,10 +17,10 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, css, esc, when
+from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, when
 from workbook.apps.lessons import (
+    HOME_NOTEBOOK,
     LESSON_NOTEBOOKS,
-    ManagerSignIn,
     app_href,
     full_width,
     label,
@@ -846,8 +846,11 @@ class ManagerHome:
 def manager_app(store: Store | None = None) -> widgets.Widget:
     """The manager's home, behind sign-in with an access code."""
     store = store or Store()
-    return ManagerSignIn(
-        store, lambda person, code: ManagerHome(store, person, code).widget, title=TITLE
+    return SignIn(
+        store,
+        lambda page: ManagerHome(page.store, page.person, page.code).widget,
+        title=TITLE,
+        notebook=HOME_NOTEBOOK,
     ).start()
 
 

@@ -450,6 +450,9 @@ def participant_app(store: Store | None = None) -> widgets.Widget:
     store = store or Store()
     prep = content.preparation()
     return SignIn(
-        store, lambda person: PreparationWorkbook(store, person, prep).widget, title=prep.title
+        store,
+        lambda page: PreparationWorkbook(page.store, page.person, prep).widget,
+        title=prep.title,
+        notebook="participant.ipynb",
     ).start()
 

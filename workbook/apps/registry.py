@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workbook.config import REPO_ROOT
@@ -15,6 +16,8 @@ class App:
     title: str
     audience: str
     summary: str
+    roles: tuple[str, ...] = ()  # who may open it; nobody else gets past its sign-in
+    home: bool = False  # a person's starting page (lessons are reached from the manager's home)
 
     @property
     def path(self) -> str:
@@ -27,36 +30,45 @@ APPS: tuple[App, ...] = (
         "Prepare for your career conversation",
         "Team members",
         "A guided self-assessment that saves as you type and becomes your development plan.",
+        ("team_member",),
+        True,
     ),
     App(
         "manager.ipynb",
         "Career conversations: the manager's course",
         "Managers in the coaching programme",
         "Lessons, practice scenarios, your conversation planner and the comfort and skill check.",
+        ("manager",),
+        True,
     ),
     App(
         "lesson-why.ipynb",
         "Lesson 1: Why career conversations matter",
         "Managers in the coaching programme",
         "What is at stake when managers stay silent about careers, and what usually holds them back.",
+        ("manager",),
     ),
     App(
         "lesson-practices.ipynb",
         "Lesson 2: The practices of a good career conversation",
         "Managers in the coaching programme",
         "Frame, run and follow up a career conversation; practise on three realistic scenarios.",
+        ("manager",),
     ),
     App(
         "lesson-preparing.ipynb",
         "Lesson 3: Helping your team member prepare",
         "Managers in the coaching programme",
         "The preparation outline you can share, and how to help when someone arrives unsure.",
+        ("manager",),
     ),
     App(
         "evaluator.ipynb",
         "Programme evaluation",
         "Evaluators",
         "Before-and-after analysis of comfort and skill, with every figure defined.",
+        ("evaluator",),
+        True,
     ),
 )
 
@@ -64,3 +76,17 @@ APPS: tuple[App, ...] = (
 def available_apps() -> list[App]:
     """The apps whose notebook is present."""
     return [app for app in APPS if (NOTEBOOKS / app.notebook).exists()]
+
+
+def app(notebook: str) -> App:
+    """The app served from `notebook` (KeyError for an unknown one)."""
+    for candidate in APPS:
+        if candidate.notebook == notebook:
+            return candidate
+    raise KeyError(notebook)
+
+
+def apps_for(roles: Iterable[str]) -> list[App]:
+    """The starting pages of someone holding `roles`, in the order of APPS."""
+    held = set(roles)
+    return [a for a in APPS if a.home and held & set(a.roles)]

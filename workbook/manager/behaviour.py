@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from workbook.identity import Person
+from workbook.identity import Person, holding_role
 from workbook.models import ConversationLog, Participant
 from workbook.store import Store, as_utc, utcnow
 from workbook.validation import InputError, clean_date, clean_text
@@ -93,7 +93,8 @@ def conversations(store: Store, person: Person) -> list[Conversation]:
 
 def behaviour_counts(store: Store, cohort: str | None = None) -> dict[str, int]:
     """Counts only (no aliases, no people): conversations held, managers who held at least one,
-    IDPs started, follow-ups planned. StoreError for an unknown cohort."""
+    IDPs started, follow-ups planned. Only people who hold the manager role count, so nobody else can
+    add to the programme's figures. StoreError for an unknown cohort."""
     with store.read() as session:
         query = select(
             func.count(ConversationLog.id),
@@ -101,11 +102,11 @@ def behaviour_counts(store: Store, cohort: str | None = None) -> dict[str, int]:
             func.coalesce(func.sum(case((ConversationLog.idp_started, 1), else_=0)), 0),
             func.coalesce(func.sum(case((ConversationLog.follow_up_planned, 1), else_=0)), 0),
         )
+        query = query.join(Participant, ConversationLog.participant_id == Participant.id).where(
+            Participant.id.in_(holding_role("manager"))
+        )
         if cohort is not None:
-            cohort_id = store.cohort_id(session, cohort, create=False)
-            query = query.join(Participant, ConversationLog.participant_id == Participant.id).where(
-                Participant.cohort_id == cohort_id
-            )
+            query = query.where(Participant.cohort_id == store.cohort_id(session, cohort, create=False))
         held, managers, idps, follow_ups = session.execute(query).one()
     return {
         "conversations": int(held),

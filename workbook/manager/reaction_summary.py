@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from workbook.config import anonymity_threshold, check_threshold
+from workbook.identity import holding_role
 from workbook.manager.content import REACTION_IDS
 from workbook.manager.reaction import RATING_MAX, RATING_MIN, SCOPE
 from workbook.models import Answer, Cohort, Participant
@@ -54,7 +55,7 @@ def reaction_summary(
         select(Answer.participant_id, Answer.key, Answer.value, Answer.saved_at, Cohort.name)
         .join(Participant, Answer.participant_id == Participant.id)
         .outerjoin(Cohort, Participant.cohort_id == Cohort.id)
-        .where(Answer.id.in_(latest))
+        .where(Answer.id.in_(latest), Participant.id.in_(holding_role("manager")))
     )
     with store.read() as session:
         rows = session.execute(query).all()

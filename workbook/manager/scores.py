@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from workbook.identity import Person
+from workbook.identity import Person, holding_role
 from workbook.manager.content import Instrument, instrument
 from workbook.manager.waves import clean_wave, waves_in_session
 from workbook.models import Cohort, Participant, Score
@@ -149,6 +149,7 @@ def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
     """Latest answer per (participant, wave, item) in the long format of `workbook.scores_frame`.
 
     `participant` is the pseudonymous pid, never a name; `cohort` is the cohort name ("" if none).
+    Only people who hold the manager role are in it.
     StoreError for an unknown cohort.
     """
     with store.read() as session:
@@ -158,6 +159,7 @@ def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
             .join(Participant, Score.participant_id == Participant.id)
             .outerjoin(Cohort, Participant.cohort_id == Cohort.id)
             .where(Score.id.in_(_latest_ids(cohort_id=cohort_id)))
+            .where(Participant.id.in_(holding_role("manager")))
         ).all()
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in SCORE_COLUMNS]
     frame = pd.DataFrame(
