@@ -56,7 +56,7 @@ def test_the_key_is_required(server, demo_store, page):
     page.fill(".wb-key input", "not-the-evaluator-key-at-all")
     page.click(".wb-key-open button, button.wb-key-open")
     page.wait_for_selector(".wb-key-message .wb-error")
-    assert "not right" in page.inner_text(".wb-key-message")
+    assert "not valid" in page.inner_text(".wb-key-message")
     assert "Demo cohort" not in page.content()
     page.fill(".wb-key input", KEY)
     page.click(".wb-key-open button, button.wb-key-open")

@@ -87,7 +87,7 @@ def test_revoked_code_shows_no_data(server, page):
     identity.revoke(server.store, issued.person.pid)
     page.goto(issued.url)
     page.wait_for_selector(".wb-signin-message .wb-error")
-    assert "withdrawn" in page.inner_text(".wb-signin-message")
+    assert "not valid" in page.inner_text(".wb-signin-message")
     assert "REVOKED-SECRET" not in page.content()
 
 

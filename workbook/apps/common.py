@@ -397,7 +397,8 @@ class SignIn:
         self.widget.children = [
             app_style(),
             widgets.HTML(
-                f'<div class="wb-signed-out" role="alert"><p class="wb-error">{esc(SIGNED_OUT)}</p></div>',
+                f'<div class="wb-signed-out" role="alert"><h2>{esc(self.app.title)}</h2>'
+                f'<p class="wb-error">{esc(SIGNED_OUT)}</p></div>',
                 _dom_classes=css("wb-signed-out-message"),
             ),
         ]
