@@ -83,10 +83,22 @@ def test_waves_and_scores_round_trip_through_the_command(tmp_path, capsys):
     assert "unknown cohort" in capsys.readouterr().err
 
 
-def test_demo_prints_an_evaluator_link_when_a_key_is_set(capsys, monkeypatch):
+def test_demo_prints_evaluator_links_that_open_the_evaluator_app(capsys, monkeypatch):
     monkeypatch.setenv("WORKBOOK_EVALUATOR_KEY", "demo-evaluator-key-0123456789")
     assert main(["demo"]) == 0
-    assert "evaluator.ipynb?key=demo-evaluator-key-0123456789" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "evaluator.ipynb?key=demo-evaluator-key-0123456789" in out
+    link = next(word for word in out.split() if "evaluator.ipynb?code=" in word)
+    evaluator = identity.authenticate(Store(), link.split("code=", 1)[1])
+    assert evaluator.holds("evaluator") and not evaluator.holds("manager", "team_member")
     monkeypatch.delenv("WORKBOOK_EVALUATOR_KEY")
     assert main(["demo"]) == 0
-    assert "set WORKBOOK_EVALUATOR_KEY" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "key=" not in out and "evaluator.ipynb?code=" in out
+
+
+def test_serve_refuses_a_weak_evaluator_key(capsys, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_EVALUATOR_KEY", "correct horse battery staple")
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "at least 22 characters" in err and "token_urlsafe" in err

@@ -13,6 +13,7 @@ from workbook.preparation import GOALS_FIELD, SCOPE, answer_key
 from workbook.store import Store, StoreError
 
 DEMO_TEAM_MEMBER = "demo-team-member"
+DEMO_EVALUATOR = "demo-evaluator"
 DEMO_MANAGER = "demo-m01"  # the demo team member's manager, from the manager track's demo
 
 DEMO_ANSWERS: dict[str, object] = {
@@ -57,6 +58,16 @@ def seed_team_member(store: Store, *, issue_link: bool = True) -> DemoResult:
     return DemoResult(created, link)
 
 
+def evaluator_link(store: Store) -> str:
+    """A fresh personal link for the demo evaluator (a person with the evaluator role)."""
+    try:
+        identity.find_participant(store, DEMO_EVALUATOR)
+    except StoreError:
+        name = "Demo evaluator (synthetic)"
+        identity.add_participant(store, name, roles=["evaluator"], pid=DEMO_EVALUATOR, allow_privileged=True)
+    return identity.personal_link(identity.reissue(store, DEMO_EVALUATOR).code, "evaluator")
+
+
 def seed_all(store: Store) -> list[str]:
     """Seed every app's demo content and return lines to print (with fresh personal links)."""
     from workbook.manager.demo import seed_manager_demo
@@ -65,15 +76,11 @@ def seed_all(store: Store) -> list[str]:
     team_member = seed_team_member(store)
     manager_link = identity.personal_link(identity.reissue(store, DEMO_MANAGER).code, "manager")
     key = config.evaluator_key()
-    evaluator = (
-        f"{config.public_base_url()}/voila/render/evaluator.ipynb?key={quote(key)}"
-        if key
-        else "set WORKBOOK_EVALUATOR_KEY to open the evaluator app"
-    )
+    shared = f"{config.public_base_url()}/voila/render/evaluator.ipynb?key={quote(key)}" if key else None
     return [
         "Demo content is synthetic: no real person's answers.",
         f"Demo managers: {managers['managers']} created now, in {managers['cohorts']} new cohort(s).",
         f"Demo manager (Demo manager 01): {manager_link}",
         f"Demo team member ({'created' if team_member.created else 'already there'}): {team_member.link}",
-        f"Evaluator (demo cohorts): {evaluator}",
-    ]
+        f"Demo evaluator (demo cohorts): {evaluator_link(store)}",
+    ] + ([f"Evaluator, with the shared evaluator key: {shared}"] if shared else [])
