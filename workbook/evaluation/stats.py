@@ -563,13 +563,15 @@ def scores_plan(
     *,
     phases: Sequence[str] = ("pre",),
     extra: Sequence[Figure] = (),
+    groups: Iterable[str] = (),
 ) -> DisclosurePlan:
     """The disclosure plan of a view that publishes the evaluation of ``tables`` (everyone) and of any
-    union of its whole cohorts, in each of ``phases``, plus ``extra`` figures (e.g. reaction counts)."""
+    union of its whole cohorts, in each of ``phases``, plus ``extra`` figures (e.g. reaction counts,
+    whose cohorts, if not in the scores, come in ``groups``)."""
     figures: list[Figure] = []
     for phase in phases:
         figures += plan_figures(tables, phase)
-    return build_plan(threshold, tables.cohorts, [*figures, *extra])
+    return build_plan(threshold, tables.cohorts, [*figures, *extra], groups=groups)
 
 
 def evaluate_tables(
