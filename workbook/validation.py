@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
+
+EARLIEST_DATE = date(2000, 1, 1)  # anything dated before this (a conversation, an answer) is a typo
 
 
 class InputError(ValueError):

@@ -16,9 +16,9 @@ from workbook.content import parse_iso_date
 from workbook.identity import Person
 from workbook.models import ConversationLog, Participant
 from workbook.store import Store, as_utc, utcnow
-from workbook.validation import InputError, clean_text
+from workbook.validation import EARLIEST_DATE, InputError, clean_text
 
-EARLIEST = date(2000, 1, 1)
+EARLIEST = EARLIEST_DATE
 ALIAS_MAX = 80
 
 
