@@ -1405,7 +1405,9 @@ class EvaluatorDashboard:
             reaction=reaction,
             behaviour=behaviour,
             refused=refused,
-            headline=refusal_note(refused) if refused else headline_html(shown, method, invited=invited),
+            headline=f'<div class="wb-eval-headline">{refusal_note(refused)}</div>'
+            if refused
+            else headline_html(shown, method, invited=invited),
             table=refusal_note(refused) if refused else summary_html(summary, threshold),
             reaction_table=refusal_note(refused)
             if refused
