@@ -239,6 +239,24 @@ class DisclosurePlan:
         return Refusal(tuple(bad), message)
 
 
+def _safe(pair: tuple[int, int], threshold: int) -> bool:
+    return remainder_ok(pair[0], threshold) and remainder_ok(pair[1], threshold)
+
+
+def _clashes_with_cohorts(
+    key: tuple[str, None], other: str, kept: np.ndarray, counts: Mapping, arrays: Mapping, threshold: int
+) -> bool:
+    """Whether everyone's figure ``key`` differs by 1 to threshold - 1 people from a kept cohort cell of
+    figure ``other`` (all cohorts at once)."""
+    measure = key[0]
+    other_only = (
+        np.zeros_like(arrays["counts"][other]) if measure == other else arrays["only_in"][(other, measure)]
+    )
+    first = counts[measure][ALL] - (arrays["counts"][other] - other_only)
+    bad = ((first > 0) & (first < threshold)) | ((other_only > 0) & (other_only < threshold))
+    return bool((bad & kept).any())
+
+
 def build_plan(
     threshold: int,
     group_of: Sequence[str] | np.ndarray,
@@ -255,43 +273,72 @@ def build_plan(
     threshold = check_threshold(threshold)
     group_of = np.asarray(group_of, dtype=object)
     names = tuple(sorted(set(group_of.tolist()) | set(groups), key=lambda c: (c == NO_COHORT, c)))
-    in_group = {g: group_of == g for g in names}
+    code_of = {g: k for k, g in enumerate(names)}
+    codes = np.array([code_of[g] for g in group_of.tolist()], dtype=np.int64)
+    n_groups = len(names)
+
+    def per_group(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask], minlength=n_groups)
 
     counts: dict[str, dict[str | None, int]] = {}
-    masks: dict[tuple[str, str | None], np.ndarray] = {}
+    members: dict[str, np.ndarray] = {}
     for figure in figures:
         per: dict[str | None, int] = {}
         if figure.members is not None:
-            members = np.asarray(figure.members, dtype=bool)
-            masks[(figure.measure, ALL)] = members
-            for g in names:
-                masks[(figure.measure, g)] = members & in_group[g]
-                per[g] = int(np.count_nonzero(masks[(figure.measure, g)]))
-            per[ALL] = int(np.count_nonzero(members))
+            members[figure.measure] = np.asarray(figure.members, dtype=bool)
+            by_group = per_group(members[figure.measure]).tolist()
+            per = dict(zip(names, by_group, strict=True))
+            per[ALL] = int(np.count_nonzero(members[figure.measure]))
         else:
             given = dict(figure.counts or {})
-            for g in names:
-                per[g] = int(given.get(g, 0))
+            per = {g: int(given.get(g, 0)) for g in names}
             per[ALL] = int(given.get(ALL, sum(per[g] for g in names)))
         counts[figure.measure] = per
 
     hidden: dict[tuple[str, str | None], Hidden] = {}
     for figure in figures:
-        n_all = counts[figure.measure][ALL]
-        if (h := too_few(n_all, threshold)) is not None:
+        if (h := too_few(counts[figure.measure][ALL], threshold)) is not None:
             hidden[(figure.measure, ALL)] = h
 
-    # rule 3 compares figures that reveal the same quantity, earlier ones first
-    by_quantity: dict[str, list[tuple[str, str | None]]] = {}
+    # rule 3 compares figures that reveal the same quantity, earlier ones first; "only_in[a, b][g]" is
+    # the number of people of cohort g in figure a but not in figure b (computed once per pair)
+    by_quantity: dict[str, list[str]] = {}
     for figure in figures:
-        if figure.members is None:
-            continue
-        keys: list[tuple[str, str | None]] = [(figure.measure, ALL)]
-        keys += sorted(
-            ((figure.measure, g) for g in names), key=lambda k: (-counts[figure.measure][k[1]], str(k[1]))
-        )
-        for quantity in sorted(figure.quantities):
-            by_quantity.setdefault(quantity, []).extend(keys)
+        if figure.members is not None:
+            for quantity in sorted(figure.quantities):
+                by_quantity.setdefault(quantity, []).append(figure.measure)
+    only_in: dict[tuple[str, str], list[int]] = {}
+    for measures in by_quantity.values():
+        for a in measures:
+            for b in measures:
+                if a != b and (a, b) not in only_in:
+                    only_in[(a, b)] = per_group(members[a] & ~members[b]).tolist()
+
+    arrays = {
+        "only_in": {pair: np.asarray(v, dtype=np.int64) for pair, v in only_in.items()},
+        "counts": {m: np.array([per[g] for g in names], dtype=np.int64) for m, per in counts.items()},
+    }
+
+    def differences(key: tuple[str, str | None], other: tuple[str, str | None]) -> tuple[int, int]:
+        """People in ``key``'s group but not ``other``'s, and the other way round."""
+        (fa, ga), (fb, gb) = key, other
+        if ga is not ALL and gb is not ALL:  # the same cohort (different cohorts are never compared)
+            k = code_of[ga]
+            if fa == fb:
+                return 0, 0
+            return only_in[(fa, fb)][k], only_in[(fb, fa)][k]
+        if ga is ALL and gb is ALL:
+            if fa == fb:
+                return 0, 0
+            return sum(only_in[(fa, fb)]), sum(only_in[(fb, fa)])
+        if gb is ALL:  # keep the cohort first
+            b_minus_a, a_minus_b = differences(other, key)
+            return a_minus_b, b_minus_a
+        # key is everyone in figure fa, other is cohort gb in figure fb
+        k = code_of[gb]
+        other_only = 0 if fa == fb else only_in[(fb, fa)][k]
+        both = counts[fb][gb] - other_only
+        return counts[fa][ALL] - both, other_only
 
     changed = True
     while changed:
@@ -308,30 +355,40 @@ def build_plan(
                 if decision is not None and (figure.measure, g) not in hidden:
                     hidden[(figure.measure, g)] = decision
                     changed = True
-        for keys in by_quantity.values():  # rule 3
+        for measures in by_quantity.values():  # rule 3
+            if len(measures) < 2:  # one figure across cohorts: rule 2 covers everyone minus a cohort
+                continue
             # cells of two different cohorts are disjoint and each shown one holds at least the threshold,
             # so only the same cohort, or everyone against anything, can differ by a few people
-            kept: dict[str | None, list[tuple[str, str | None]]] = {}
-            for key in keys:
-                if key in hidden or counts[key[0]][key[1]] == 0:
-                    continue
-                mask = masks[key]
-                group = key[1]
-                others = (
-                    [k for ks in kept.values() for k in ks]
-                    if group is ALL
-                    else kept.get(group, []) + kept.get(ALL, [])
-                )
-                clash = any(
-                    not remainder_ok(int(np.count_nonzero(mask & ~masks[other])), threshold)
-                    or not remainder_ok(int(np.count_nonzero(masks[other] & ~mask)), threshold)
-                    for other in others
-                )
-                if clash:
-                    hidden[key] = Hidden(Reason.SECONDARY, counts[key[0]][key[1]], threshold)
-                    changed = True
-                else:
-                    kept.setdefault(group, []).append(key)
+            kept_all: list[str] = []
+            kept_cohorts = {m: np.zeros(n_groups, dtype=bool) for m in measures}
+            for measure in measures:
+                order = sorted(range(n_groups), key=lambda k, m=measure: (-counts[m][names[k]], names[k]))
+                for key in [(measure, ALL), *((measure, names[k]) for k in order)]:
+                    if key in hidden or counts[measure][key[1]] == 0:
+                        continue
+                    if key[1] is ALL:
+                        clash = any(
+                            not _safe(differences(key, (m, ALL)), threshold) for m in kept_all
+                        ) or any(
+                            _clashes_with_cohorts(key, m, kept_cohorts[m], counts, arrays, threshold)
+                            for m in measures
+                            if kept_cohorts[m].any()
+                        )
+                    else:
+                        k = code_of[key[1]]
+                        clash = any(
+                            not _safe(differences(key, (m, key[1])), threshold)
+                            for m in measures
+                            if kept_cohorts[m][k]
+                        ) or any(not _safe(differences(key, (m, ALL)), threshold) for m in kept_all)
+                    if clash:
+                        hidden[key] = Hidden(Reason.SECONDARY, counts[measure][key[1]], threshold)
+                        changed = True
+                    elif key[1] is ALL:
+                        kept_all.append(measure)
+                    else:
+                        kept_cohorts[measure][code_of[key[1]]] = True
 
     cells = {
         (measure, g): Cell(measure, g, per[g], hidden.get((measure, g)))
