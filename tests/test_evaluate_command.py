@@ -160,3 +160,30 @@ def test_unwritable_output_is_exit_1(tmp_path, capsys):
 def test_help_returns_zero(capsys):
     assert main(["--help"]) == 0
     assert "workbook evaluate" in capsys.readouterr().out
+
+
+def test_two_one_person_cohorts_stay_hidden_in_every_output(tmp_path):
+    """Overall minus the shown cohorts must not give two hidden one-person cohorts' means."""
+    frame = synthetic_scores()
+    frame = frame.assign(cohort=frame["cohort"].replace({"Cohort C": "Cohort B"}))  # only the two are small
+    people = sorted(frame["participant"].unique())
+    lone = {people[0]: "Solo 1", people[1]: "Solo 2"}
+    frame = frame.assign(cohort=frame["participant"].map(lone).fillna(frame["cohort"]))
+    scores = write_scores(tmp_path / "scores.csv", frame)
+    out, csv_out = tmp_path / "result.json", tmp_path / "summary.csv"
+    report = tmp_path / "report.html"
+    assert main(["--scores", str(scores), "--json", str(out), "--summary-csv", str(csv_out),
+                 "--report", str(report)]) == 0  # fmt: skip
+    result = json.loads(out.read_text(encoding="utf-8"))
+    cohorts = {name: entry["scale"] for name, entry in result["cohorts"].items()}
+    assert cohorts["Solo 1"]["hidden_because"] == cohorts["Solo 2"]["hidden_because"] == "too_few"
+    shown = sum(block["n"] for block in cohorts.values() if not block["suppressed"])
+    remainder = result["scale"]["n"] - shown
+    assert remainder == 0 or remainder >= result["threshold"]
+    secondary = [name for name, block in cohorts.items() if block["hidden_because"] == "secondary"]
+    assert secondary  # a shown cohort was hidden too, and says why
+    summary = pd.read_csv(csv_out, keep_default_na=False)
+    why = dict(zip(summary["cohort"], summary["why_hidden"], strict=True))
+    assert why["Solo 1"] == "hidden: too few people (n = 1, fewer than 5)"
+    assert why[secondary[0]].startswith("hidden so that a smaller group cannot be worked out")
+    assert "hidden so that a smaller group cannot be worked out" in report.read_text(encoding="utf-8")

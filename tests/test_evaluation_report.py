@@ -76,7 +76,10 @@ def test_report_is_self_contained_and_complete(full_report):
     assert "Who answered" in html and "Response shift" in html
     for name in ("d_z", "d_av", "g_z", "wilcoxon", "alpha"):
         assert f"<dt>{name}</dt>" in html
-    assert "suppressed: fewer than 5" in html  # Cohort C
+    assert "hidden: too few people (n = 3, fewer than 5)" in html  # Cohort C
+    # Cohort B is large enough, but overall minus A would give C's 3 people: it says so, not "fewer than 5"
+    assert "hidden so that a smaller group cannot be worked out (n = " in html
+    assert "fewer than 5 (n = 16)" not in html
     assert "demo-m" not in html  # no participant ids in the report
 
 
@@ -93,7 +96,7 @@ def test_report_for_a_fully_suppressed_group(evil_frame):
     html = render_html_report(
         result, pairs=paired_scale_scores(small), distribution=item_answer_distribution(small)
     )
-    assert "Fewer than 5 participants answered both before and after (n = 3)" in html
+    assert "No figures are shown for everyone: hidden: too few people (n = 3, fewer than 5)." in html
     # every numeric figure in the summary rows is empty
     summary_section = html.split("<h2>Summary</h2>")[1].split("<h2>Charts</h2>")[0]
     assert not re.search(r"<td>[+-]?\d+\.\d+", summary_section)
@@ -188,7 +191,17 @@ def test_suppressed_individual_charts_draw_no_data(chart):
         fig = charts.baseline_change_scatter(pairs, threshold=5, scale_min=1, scale_max=5)
     ax = fig.axes[0]
     assert not ax.lines and not ax.collections and not ax.patches
-    assert "Suppressed: fewer than 5 matched participants (n = 3)" in all_texts(fig)
+    assert "Hidden: too few people (n = 3, fewer than 5)." in all_texts(fig)
+
+
+def test_individual_charts_follow_a_secondary_decision():
+    """Enough people, but the evaluation hid the group so that a smaller one cannot be worked out."""
+    pairs = pd.DataFrame({"pre": [1.0, 2.0, 3.0, 2.0, 1.0], "post": [2.0, 2.0, 4.0, 3.0, 3.0]})
+    scale = {"hidden_text": "hidden so that a smaller group cannot be worked out (n = 5)"}
+    fig = charts.slope_chart(pairs, threshold=5, scale_min=1, scale_max=5, scale=scale)
+    assert not fig.axes[0].collections
+    text = all_texts(fig)
+    assert "Hidden so that a smaller group cannot be worked out (n = 5)." in text and "5 < 5" not in text
 
 
 def test_suppressed_groups_in_aggregate_charts(evil_frame):
@@ -196,13 +209,20 @@ def test_suppressed_groups_in_aggregate_charts(evil_frame):
     result = run_evaluation(small)
     dumbbell = charts.dumbbell_chart(result)
     assert not dumbbell.axes[0].collections  # no points
-    assert "suppressed (n = 3 < 5)" in all_texts(dumbbell)
+    assert "hidden: too few people (n = 3, fewer than 5)" in all_texts(dumbbell)
     bars = charts.diverging_bars_chart(item_answer_distribution(small))
     assert not bars.axes[0].patches
     cohorts = charts.cohort_chart(result)
-    assert "suppressed" in all_texts(cohorts)
+    assert "hidden: too few people" in all_texts(cohorts)
     shift = charts.response_shift_chart(result)
-    assert "Suppressed" in all_texts(shift) and not shift.axes[0].patches
+    assert "Hidden: too few people" in all_texts(shift) and not shift.axes[0].patches
+
+
+def test_a_cohort_hidden_by_the_complement_rule_says_so_in_the_charts(evil_result):
+    texts = all_texts(charts.cohort_chart(evil_result))
+    assert "hidden so that a smaller group cannot be worked out (n = 16)" in texts  # Cohort B
+    assert "hidden: too few people (n = 3, fewer than 5)" in texts  # Cohort C
+    assert "< 5)" not in texts
 
 
 def test_dollar_signs_do_not_start_mathtext(evil_result):

@@ -106,7 +106,9 @@ def test_worked_example():
     assert [round(-scale["ci95"][1], 2), round(-scale["ci95"][0], 2)] == [-1.54, 0.14]
     assert round(scale["d_av"], 4) == 0.2508
     check_against_scipy(scale, np.array(pre), np.array(post), 20)
-    assert paired_stats(pre, post, scale_max=20) == {k: scale[k] for k in STAT_KEYS}
+    assert paired_stats(pre, post, scale_max=20) == {
+        k: scale[k] for k in (*STAT_KEYS, "hidden_because", "hidden_text")
+    }
 
 
 def test_demo_data_against_scipy_scale_items_and_cohorts():
@@ -119,13 +121,20 @@ def test_demo_data_against_scipy_scale_items_and_cohorts():
     matched = scale.dropna(subset=["pre", "post"])
     check_against_scipy(result["scale"], matched["pre"].to_numpy(), matched["post"].to_numpy(), 5)
 
+    # 2 people answered post but not 'then': the post mean of the 'then' comparison would give their
+    # post scores by difference, so that comparison is hidden; among those with all three waves it is not
     then_pairs = scale.dropna(subset=["then", "post"])
+    assert len(matched) - len(then_pairs) == 2
+    then = result["scale"]["then"]
+    assert then["suppressed"] and then["hidden_because"] == "secondary" and then["post_mean"] is None
+    three = frame[frame["participant"].isin(then_pairs.index)]
+    all_three = run_evaluation(three, scale_min=1, scale_max=5, threshold=5)
     check_against_scipy(
-        result["scale"]["then"], then_pairs["then"].to_numpy(), then_pairs["post"].to_numpy(), 5
+        all_three["scale"]["then"], then_pairs["then"].to_numpy(), then_pairs["post"].to_numpy(), 5
     )
 
     shift_pairs = scale.dropna(subset=["pre", "then"])
-    shift = result["scale"]["response_shift"]
+    shift = all_three["scale"]["response_shift"]
     diff = (shift_pairs["then"] - shift_pairs["pre"]).to_numpy()
     assert shift["n"] == len(diff)
     assert_close(shift["mean_shift"], diff.mean())

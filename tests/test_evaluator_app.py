@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 from sqlalchemy import select
+from traitlets import TraitError
 from widget_helpers import expected_evaluation, find, live_widget_state
 
 from workbook import identity
@@ -226,78 +227,103 @@ def test_summary_table_lists_scale_items_and_cohorts(seeded):
         assert item.short in table
     for cohort in ("Demo cohort A", "Demo cohort B", "Demo cohort C"):
         assert cohort in table
-    assert "fewer than 5 matched participants (n = 4): hidden" in table  # cohort B
-    assert "fewer than 5 matched participants (n = 0): hidden" in table  # cohort C
+    assert "hidden: too few people (n = 4, fewer than 5)" in table  # cohort B
+    assert "hidden: too few people (n = 0, fewer than 5)" in table  # cohort C
+    # cohort A has 5: hidden only so that B's 4 cannot be worked out from everyone minus A, and says so
+    assert "hidden so that a smaller group cannot be worked out (n = 5)" in table
+    assert "(n = 5): hidden" not in table and "5 &lt; 5" not in table and "5 < 5" not in table
+    assert "How small groups are protected" in board.protection.value
 
 
 def test_a_cohort_filter_changes_the_figures(seeded_plus):
+    """Demo A (5), B (4), Spring 2025 (5): B is too small, so A is hidden too (ties go by name);
+    Spring 2025 can be chosen on its own."""
     seeded = seeded_plus
     board = open_dashboard(seeded)
     before = board.headline.value
-    board.cohorts.value = ("Demo cohort A",)
-    want = expected_evaluation(scores_frame(seeded), cohorts=["Demo cohort A"])
-    assert board.computed.result == want
+    board.cohorts.value = ("Spring 2025",)
+    want = expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"])
+    assert board.computed.result == want and board.computed.refused is None
     assert board.headline.value != before
     assert f"{want['scale']['pct_change_of_means']:+.1f}%" in board.headline.value
-    assert "Demo cohort A" in board.status.value
+    assert "Spring 2025" in board.status.value
     board.cohorts.value = ()  # none chosen: every cohort again
     assert board.computed.result == expected_evaluation(scores_frame(seeded))
 
 
-def test_a_date_filter_is_applied_before_the_threshold(seeded):
+def test_the_date_filters_are_gone_and_phases_are_fixed(seeded):
     board = open_dashboard(seeded)
-    since = dt.date.today() - dt.timedelta(days=30)  # the demo's pre answers are 60-80 days old
-    board.start.value = since
-    want = expected_evaluation(scores_frame(seeded), start=since)
-    assert board.computed.result == want
-    assert want["scale"]["n"] == 0 and "hidden" in board.headline.value
-    board.start.value = None
-    board.end.value = dt.date.today() - dt.timedelta(days=30)
-    assert board.computed.result["flow"]["post"] == 0
+    assert not hasattr(board, "start") and not hasattr(board, "end")
+    assert [value for _label, value in board.phase.options] == ["pre", "then"]
+    board.phase.value = "then"
+    want = expected_evaluation(scores_frame(seeded), phase="then")
+    assert board.computed.result == want and want["phase"] == "then"
+    assert "retrospective 'then' rating" in board.headline.value
+    assert "looking back and after" in board.status.value
 
 
-def test_start_after_end_is_refused_and_keeps_the_figures(seeded):
+def test_a_phase_that_is_not_offered_is_refused_and_keeps_the_figures(seeded):
     board = open_dashboard(seeded)
-    board.end.value = dt.date(2030, 1, 1)
     computed = board.computed
-    board.start.value = dt.date(2030, 1, 2)
-    assert "after" in board.status.value and "wb-error" in board.status.value
-    assert board.computed is computed and board.computed.selection.start is None
+    with pytest.raises(TraitError):
+        board.phase.value = "2020-01-01"  # the widget refuses a free date
+    board.phase._trait_values["value"] = "2020-01-01"  # and the server checks again, had it got through
+    board.refresh()
+    assert "programme phase" in board.status.value and "wb-error" in board.status.value
+    assert board.computed is computed
 
 
-def test_a_cohort_under_the_threshold_shows_counts_only(seeded):
+def test_a_cohort_under_the_threshold_cannot_be_chosen(seeded):
     board = open_dashboard(seeded)
+    assert "Demo cohort B (figures hidden)" in [label for label, _ in board.cohorts.options]
     board.cohorts.value = ("Demo cohort B",)
-    headline = board.headline.value
-    assert "fewer than 5 matched participants (n = 4): hidden" in headline
+    assert board.computed.refused is not None
+    headline = html.unescape(board.headline.value)
+    assert "cohort Demo cohort B has too few people (n = 4, fewer than 5)" in headline
+    assert "by 4 people" in headline
     assert "wb-eval-value" not in headline and "Paired t-test" not in headline
     assert board.computed.result["scale"]["mean_change"] is None
-    rows = [r for r in board.computed.summary.to_dict("records") if r["scope"] == "overall"]
-    assert all(r["suppressed"] for r in rows)
-    assert all(pd.isna(r["mean_change"]) for r in rows)
-    for name in ("slope", "change", "baseline"):
-        assert "Hidden: fewer than 5" in board.captions[name].value
-    assert "fewer than 5 ratings (n = 4): hidden" in board.reaction.value
-    assert "hidden" in board.behaviour.value
+    assert board.computed.result["flow"]["participants"] == 0  # nothing of the selection was computed
+    assert not [name for name, box in board.chart_boxes.items() if box.layout.display != "none"]
+    assert "cannot be shown" in html.unescape(board.reaction.value)
+    assert board.prepare.disabled and "wb-error" in board.status.value
+    board.prepare_downloads()
+    assert "No downloads" in board.status.value
 
 
-def test_a_filter_that_leaves_out_a_small_group_shows_no_figures(seeded):
-    """All participants minus cohort A would be cohort B (4 matched): A's figures are withheld."""
+def test_a_cohort_hidden_so_that_a_smaller_one_cannot_be_worked_out_cannot_be_chosen(seeded):
+    """All participants minus cohort A would be cohort B (4 matched): A cannot be chosen either."""
     board = open_dashboard(seeded)
     board.cohorts.value = ("Demo cohort A",)
-    assert board.computed.result["scale"]["n"] == 5
-    assert board.computed.result["scale"]["mean_change"] is None
-    assert all(block["mean_change"] is None for block in board.computed.result["items"].values())
-    assert "leaves out 4 matched participants, fewer than 5" in board.headline.value
-    assert "leaves out 4" in board.summary.value and "wb-eval-value" not in board.headline.value
-    shown = [name for name, box in board.chart_boxes.items() if box.layout.display != "none"]
-    assert "flow" in shown and not {"slope", "change", "baseline", "items", "answers", "reaction"} & set(
-        shown
+    assert board.computed.refused is not None
+    headline = html.unescape(board.headline.value)
+    assert "cohort Demo cohort A is hidden so that a smaller group cannot be worked out" in headline
+    assert board.computed.result["scale"]["n"] == 0
+    board.cohorts.value = ("Demo cohort A", "Demo cohort B", "Demo cohort C")  # = everyone
+    assert board.computed.refused is None and "wb-eval-value" in board.headline.value
+
+
+def test_two_selections_never_differ_by_a_small_group(store, keyed):
+    """The issue's attack: cohorts {X, Z} (n = 7) and {X} (n = 6) both shown gave Z's one person."""
+    add_cohort_with_scores(store, "X", 6)
+    add_cohort_with_scores(store, "Y", 5)
+    add_cohort_with_scores(store, "Z", 1)
+    board = open_dashboard(store)
+    board.cohorts.value = ("X",)
+    assert board.computed.refused is None and board.computed.result["scale"]["n"] == 6
+    assert board.computed.result["scale"]["mean_change"] is not None
+    board.cohorts.value = ("X", "Z")
+    assert board.computed.refused is not None and "cohort Z has too few people (n = 1" in html.unescape(
+        board.headline.value
     )
-    assert "leaves out 4 managers who rated the programme" in board.reaction.value
-    assert board.prepare.disabled
-    board.cohorts.value = ("Demo cohort A", "Demo cohort B")  # leaves out cohort C: nobody matched
-    assert board.computed.withheld is None and "wb-eval-value" in board.headline.value
+    # and everyone minus X minus Y would be Z: Y (6) is hidden too, and says why
+    assert board.computed is not None
+    board.cohorts.value = ()
+    cohorts = board.computed.result["cohorts"]
+    assert cohorts["Z"]["scale"]["hidden_because"] == "too_few"
+    assert cohorts["Y"]["scale"]["hidden_because"] == "secondary" and not cohorts["X"]["scale"]["suppressed"]
+    board.cohorts.value = ("Y",)
+    assert board.computed.refused is not None  # else everyone minus X minus Y would be Z
 
 
 def test_charts_are_pngs_with_a_text_equivalent(seeded):
@@ -374,10 +400,10 @@ def test_downloads_follow_the_filter(seeded_plus):
     seeded = seeded_plus
     board = open_dashboard(seeded)
     downloads(board)
-    board.cohorts.value = ("Demo cohort A",)
+    board.cohorts.value = ("Spring 2025",)
     assert board.downloads.value == ""  # old files are withdrawn with the old selection
     got = pd.read_csv(io.BytesIO(downloads(board)["csv"][2]))
-    want = summary_frame(expected_evaluation(scores_frame(seeded), cohorts=["Demo cohort A"]))
+    want = summary_frame(expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"]))
     assert got["n"].tolist() == want["n"].tolist()
 
 
@@ -405,7 +431,7 @@ def test_no_name_no_free_text_in_any_widget_or_file(seeded):
 
 def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
     payload = "<script>window.__pwned=1</script><img src=x onerror=alert(1)>"
-    add_cohort_with_scores(seeded, payload)
+    add_cohort_with_scores(seeded, payload, 6)  # demo A (5) is then the one hidden next to B (4)
     board = open_dashboard(seeded)
     assert payload in board.cohorts.value  # a plain option label, shown as text by the widget
     html_widgets = [w for w in _instances.values() if isinstance(w, widgets.HTML)]
@@ -413,7 +439,7 @@ def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
     for widget in html_widgets:
         assert "<script" not in widget.value and "<img src=x" not in widget.value
     board.cohorts.value = (payload,)
-    assert board.computed.result["scale"]["n"] == 5
+    assert board.computed.result["scale"]["n"] == 6
     assert html.escape(payload) in board.status.value
     report = downloads(board)["html"][2].decode("utf-8")
     assert "<script>window" not in report and "&lt;script&gt;" in report
@@ -432,7 +458,7 @@ def test_real_cohorts_next_to_the_demo_are_not_called_synthetic(seeded):
 def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
     seeded = seeded_plus
     want_all = expected_evaluation(scores_frame(seeded))
-    want_a = expected_evaluation(scores_frame(seeded), cohorts=["Demo cohort A"])
+    want_a = expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"])
 
     async def until_ready(board, what):
         for _ in range(1200):
@@ -449,7 +475,7 @@ def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
         assert "Loading" in board.status.value  # the page is there before the figures
         await until_ready(board, "opening")
         assert board.computed.result == want_all
-        board.cohorts.value = ("Demo cohort A",)
+        board.cohorts.value = ("Spring 2025",)
         assert "Updating" in board.status.value
         await until_ready(board, "filtering")
         assert board.computed.result == want_a
@@ -472,6 +498,8 @@ def test_reaction_summary_counts_and_means_never_comments(store):
     assert summary["questions"]["confidence_to_apply"] == {
         "n": 0,
         "suppressed": True,
+        "hidden_because": "too_few",
+        "hidden_text": "hidden: too few people (n = 0, fewer than 5)",
         "mean": None,
         "counts": None,
     }

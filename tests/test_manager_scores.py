@@ -289,3 +289,50 @@ def test_before_after_with_no_or_partial_answers(store, manager):
     save_scores(store, manager, "pre", {"open_forward": 3})
     only_pre = before_after(my_scores(store, manager))
     assert "Before the programme you rated your overall confidence 3.0" in only_pre.sentences[0]
+
+
+def test_export_neutralises_formula_cells_and_import_reads_them_back(tmp_path):
+    """A cohort named like a formula stays text in a spreadsheet, and the file still round-trips."""
+    names = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "'quoted"]
+    first = Store(f"sqlite:///{tmp_path}/first.sqlite")
+    second = Store(f"sqlite:///{tmp_path}/second.sqlite")
+    for k, cohort in enumerate(names):
+        for store in (first, second):
+            add_participant(store, f"P{k}", cohort=cohort, pid=f"m-{k}")
+    with first.read() as session:
+        ids = dict(session.execute(select(Participant.pid, Participant.id)).all())
+    at = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+    with first.write() as session:
+        session.execute(
+            insert(Score),
+            [
+                {"participant_id": ids[f"m-{k}"], "wave": "pre", "item": ITEM_IDS[0], "score": 3.0}
+                | {"answered_at": at}
+                for k in range(len(names))
+            ],
+        )
+    exported = tmp_path / "scores.csv"
+    export_scores_csv(first, exported)
+    cells = [line.split(",", 2)[1] for line in exported.read_text(encoding="utf-8").splitlines()[1:]]
+    assert not [cell for cell in cells if cell.lstrip('"').startswith(("=", "+", "-", "@"))]
+    assert "'+1" in cells and "'-2" in cells and "'@SUM(A1)" in cells and "''quoted" in cells
+    assert import_scores_csv(second, exported) == len(names)
+    assert sorted(scores_frame(second)["cohort"]) == sorted(names)
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        ("2999-01-01T00:00:00Z", 'column "answered_at": in the future on CSV line 4 (first: 2999-01-01'),
+        ("1999-12-31T23:59:59Z", 'column "answered_at": before 2000-01-01 on CSV line 4 (first: 1999-12-31'),
+    ],
+)
+def test_import_refuses_an_answer_in_the_future_or_before_2000(store, manager, tmp_path, when, message):
+    rows = _rows("m-ada", "Cohort 1", 6)
+    _set(rows, 2, "answered_at", when)
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ScoresInputError) as caught:
+        import_scores_csv(store, path)
+    assert message in str(caught.value)
+    assert n_scores(store) == 0

@@ -14,7 +14,8 @@ from workbook.config import REPO_ROOT
 
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
-    declared = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["test"]
     env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert sorted(p for p in pip_section if not p.startswith("-e")) == sorted(declared)

@@ -24,16 +24,22 @@ def live_widget_state() -> str:
     return json.dumps([w.get_state() for w in list(_instances.values())], default=str)
 
 
-def expected_evaluation(frame, **filters) -> dict:
-    """What the evaluator app should show for `frame` under `filters`, computed without the app."""
-    from workbook.evaluation.stats import filter_scores, run_evaluation
+def expected_evaluation(frame, cohorts=None, phase: str = "pre", threshold: int = 5) -> dict:
+    """What the evaluator app should show for `frame` with a selection of whole `cohorts` (None: all)
+    in `phase`, computed without the app: the disclosure plan of every view the app offers."""
+    from workbook.evaluation.stats import PHASES, evaluate_tables, score_tables, scores_plan, select_cohorts
     from workbook.manager.content import instrument
 
     scale = instrument().scale
-    return run_evaluation(
-        filter_scores(frame, **filters) if filters else frame,
+    tables = score_tables(frame, item_order=instrument().item_ids)
+    plan = scores_plan(tables, threshold, phases=tuple(PHASES))
+    chosen = None if cohorts is None else tuple(cohorts)
+    return evaluate_tables(
+        select_cohorts(tables, chosen),
         scale_min=scale.min,
         scale_max=scale.max,
-        threshold=5,
-        item_order=instrument().item_ids,
+        threshold=threshold,
+        plan=plan,
+        cohorts=chosen,
+        phase=phase,
     )

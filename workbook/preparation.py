@@ -13,14 +13,20 @@ from typing import Any
 from workbook.content import TEXT_LIMITS, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.store import SavedAnswer, Store
-from workbook.validation import InputError, clean_choice, clean_choices, clean_date, clean_text, refuse
+from workbook.validation import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    InputError,
+    clean_choice,
+    clean_choices,
+    clean_date,
+    clean_text,
+    refuse,
+)
 
 SCOPE = "prep"
 GOALS_FIELD = "goals"
 VISIBILITY_LEVELS = ("private", "manager", "facilitator")
-# A goal's target date may lie in the past (a plan kept for years), but not outside these bounds.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
 
 
 def answer_key(section_id: str, field_id: str) -> str:

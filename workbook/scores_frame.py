@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbook.spreadsheet import from_spreadsheet_text
+
 SCORE_COLUMNS: tuple[str, ...] = ("participant", "cohort", "wave", "item", "score", "answered_at")
 WAVES: tuple[str, ...] = ("pre", "post", "then")
 KEY_COLUMNS: tuple[str, ...] = ("participant", "wave", "item")
@@ -119,6 +121,9 @@ def read_scores_csv(
     except OSError as exc:
         raise ScoresInputError(source, [f"cannot read the file ({exc.strerror})"]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    for column in _TEXT_COLUMNS:  # files we export protect formula-like text with an apostrophe
+        if column in frame.columns:
+            frame[column] = from_spreadsheet_text(frame[column])
     return _validate(
         frame,
         scale_min=scale_min,

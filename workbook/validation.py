@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+EARLIEST_DATE = date(2000, 1, 1)  # anything dated before this (a conversation, an answer) is a typo
+LATEST_DATE = date(2100, 12, 31)  # and anything planned after this
+
 
 class InputError(ValueError):
     """A value from the page that we refuse to save; the message is safe to show.

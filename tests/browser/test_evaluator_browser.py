@@ -36,8 +36,8 @@ def add_cohort(store, cohort: str, pre: float, post: float, size: int = 5) -> No
 
 @pytest.fixture(scope="module")
 def demo_store(server):
-    """The demo cohorts plus a real one of 5: choosing cohort A then leaves out 9 (B's 4 and these 5),
-    so A's figures can be shown (a filter that leaves out fewer than 5 shows none)."""
+    """The demo cohorts plus a real one of 5: B (4) is too small, so one cohort of 5 is hidden with it
+    (ties go by name: "Browser cohort"), and demo cohort A can be chosen on its own."""
     seed_manager_demo(server.store)
     add_cohort(server.store, "Browser cohort", 2.0, 3.0)
     return server.store
@@ -86,12 +86,26 @@ def test_headline_then_a_cohort_filter_changes_the_figures(server, demo_store, p
     page.wait_for_function(READY, timeout=60_000)
     assert f"{only_a['n']} / " in page.inner_text(".wb-eval-headline")
 
-    page.select_option(".wb-eval-cohorts select", label=["Demo cohort B"])
+    page.select_option(".wb-eval-cohorts select", label=["Demo cohort B (figures hidden)"])
     page.wait_for_function(
-        "document.querySelector('.wb-eval-headline').innerText.includes('hidden')", timeout=60_000
+        "document.querySelector('.wb-eval-headline').innerText.includes('cannot be shown')", timeout=60_000
     )
-    assert "fewer than 5 matched participants (n = 4): hidden" in page.inner_text(".wb-eval-headline")
+    refused = page.inner_text(".wb-eval-headline")
+    assert "cohort Demo cohort B has too few people (n = 4, fewer than 5)" in refused
     assert page.locator(".wb-eval-headline .wb-eval-value").count() == 0
+    page.wait_for_selector(".wb-eval-status .wb-error", timeout=60_000)
+    # no date pickers any more: whole cohorts and a fixed programme phase
+    assert page.locator(".wb-eval-filters input[type=date]").count() == 0
+    assert page.locator(".wb-eval-phase select").count() == 1
+    assert "How small groups are protected" in page.inner_text(".wb-eval-protection")
+
+
+def test_the_summary_says_why_each_group_is_hidden(server, demo_store, page):
+    open_app(page, server)
+    table = page.inner_text(".wb-eval-summary")
+    assert "hidden: too few people (n = 4, fewer than 5)" in table  # demo cohort B
+    assert "hidden so that a smaller group cannot be worked out (n = 5)" in table  # the browser cohort
+    assert "5 < 5" not in table
 
 
 def test_download_the_summary_csv(server, demo_store, page, tmp_path):
@@ -118,7 +132,7 @@ def test_markup_in_a_cohort_name_shows_as_text(server, demo_store, page):
     add_cohort(demo_store, payload, 2.0, 4.0)
     open_app(page, server)
     assert payload in page.inner_text(".wb-eval-summary")
-    page.select_option(".wb-eval-cohorts select", label=[payload])
+    page.select_option(".wb-eval-cohorts select", label=[f"{payload} (figures hidden)"])  # ties: by name
     page.wait_for_function(
         "document.querySelector('.wb-eval-status').innerText.includes('<img')", timeout=60_000
     )

@@ -1,14 +1,17 @@
 """The evaluator's app: before-and-after analysis of the comfort and skill check, with every figure
-defined, filters by cohort and date, charts and downloads.
+defined, filters by whole cohort and programme phase, charts and downloads.
 
-What the page may show: aggregated figures only, and nothing for a group under the anonymity
-threshold (the statistics suppress it after every filter); no names, no free text. It needs no
+What the page may show: aggregated figures only, as :mod:`workbook.evaluation.disclosure` decides
+(nothing for a group under the anonymity threshold, nor anything from which such a group could be
+worked out by difference; a selection is made of whole cohorts whose figures are shown, or refused
+with the reason); no names, no free text. It needs no
 per-person code, but it is not open to participants: the visitor must give the evaluator key
 (``WORKBOOK_EVALUATOR_KEY``) as ``?key=`` in the URL or on the page, and nothing is read from the
 store before the key checks out.
 
-Data flow one way: store -> long scores frame (pseudonymous ids) -> ``filter_scores`` ->
-``score_tables`` / ``evaluate_tables`` -> charts and reports of ``workbook.evaluation``. This module
+Data flow one way: store -> long scores frame (pseudonymous ids) -> ``score_tables`` and the
+disclosure plan (once) -> ``select_cohorts`` / ``evaluate_tables`` -> charts and reports of
+``workbook.evaluation``. This module
 formats their results; it computes no statistic itself.
 
 Inside a kernel (Voila), the slow steps (loading pandas, scipy and matplotlib, the statistics, the
@@ -240,18 +243,41 @@ def hake_band(gain: Any) -> str:
     return "high on Hake's bands (above 0.7)"
 
 
-def hidden_note(threshold: int, n: int, what: str = "matched participants") -> str:
-    return f'<span class="wb-eval-hidden">fewer than {threshold} {esc(what)} (n = {n}): hidden</span>'
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
-def withheld_note(left_out: int, threshold: int, what: str = "matched participants") -> str:
-    """Why a selection's figures are hidden although the selection itself is large enough."""
-    return (
-        f'<p class="wb-eval-withheld" role="note"><span class="wb-eval-hidden">Hidden for this selection: it '
-        f"leaves out {left_out} {esc(what)}, fewer than {threshold}.</span> The figures for everyone are "
-        "shown when no filter is set, so the difference between the two would describe those few people. "
-        f"Choose a selection that leaves out none of them or at least {threshold}.</p>"
-    )
+def hidden_note(why: str | None) -> str:
+    """A hidden figure's reason, in the words of the disclosure module."""
+    return f'<span class="wb-eval-hidden">{esc(why or "hidden")}</span>'
+
+
+def refusal_note(message: str) -> str:
+    """Why a selection is not shown at all (it would let a small group be worked out)."""
+    return f'<p class="wb-eval-refused" role="note"><span class="wb-eval-hidden">{esc(message)}</span></p>'
+
+
+PROTECTION_HTML = """
+<details class="wb-eval-protection"><summary>How small groups are protected</summary>
+<ul>
+<li>A group with fewer matched participants than the anonymity threshold ({threshold}) shows its counts
+only: <em>too few people</em>.</li>
+<li>When a table shows everyone and some of its groups, the hidden groups together must hold no one or at
+least {threshold} people; otherwise more groups are hidden, smallest first, until they do: <em>hidden so
+that a smaller group cannot be worked out</em>. Participants without a cohort count as a group here.</li>
+<li>Two figures of the same scores (for example the post score of those who answered pre and of those who
+answered 'then', in either phase) must not rest on groups that differ by 1 to {threshold_1} people; otherwise
+the second one is hidden for the same reason.</li>
+<li>A selection is made of whole cohorts and a fixed programme phase, never of dates. A cohort whose figures
+are hidden cannot be chosen: a selection with it and the same one without it would differ by that small
+group. A figure of a selection is shown only when every cohort in it shows that figure.</li>
+</ul></details>
+"""
+
+
+def protection_html(threshold: int) -> str:
+    """The page's explanation of what is protected and how."""
+    return PROTECTION_HTML.format(threshold=threshold, threshold_1=threshold - 1)
 
 
 def with_item_labels(result: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
@@ -275,14 +301,9 @@ def headline_html(
     method: dict[str, str],
     *,
     invited: int | None,
-    withheld: int | None = None,
     threshold: int | None = None,
 ) -> str:
-    """The three meanings of "an increase" side by side, then the paired statistics, each named.
-
-    ``withheld``: the number of matched participants the filter leaves out, when their figures would
-    follow by difference; the figures are then replaced by a note (with the anonymity ``threshold``).
-    """
+    """The three meanings of "an increase" side by side, then the paired statistics, each named."""
     threshold = threshold or result["threshold"]
     scale, flow = result["scale"], result["flow"]
     counts = (
@@ -294,14 +315,15 @@ def headline_html(
         f'<p class="wb-eval-counts">Participants: {esc(counts)}. Scale {fmt(result["scale_min"])} to '
         f"{fmt(result['scale_max'])}.</p>",
     ]
-    if withheld:
-        parts.append(withheld_note(withheld, threshold))
-        return '<div class="wb-eval-headline">' + "".join(parts) + "</div>"
+    if result.get("phase") == "then":
+        parts.append(
+            '<p class="wb-eval-phase-note">Phase: looking back and after. "Before" (pre) below is the '
+            "retrospective 'then' rating, asked after the programme.</p>"
+        )
     if scale["suppressed"]:
         parts.append(
-            f'<p class="wb-eval-suppressed" role="note">{hidden_note(threshold, scale["n"])}. Groups '
-            f"with fewer than {threshold} matched participants show counts only, so no figures are "
-            "shown for this selection.</p>"
+            f'<p class="wb-eval-suppressed" role="note">{hidden_note(scale.get("hidden_text"))}. No '
+            "figures are shown for this selection; the counts above are.</p>"
         )
         return '<div class="wb-eval-headline">' + "".join(parts) + "</div>"
 
@@ -368,7 +390,8 @@ def headline_html(
     then, shift = scale.get("then"), scale.get("response_shift")
     if then is not None and shift is not None:
         if then["suppressed"] or shift["suppressed"]:
-            value = f"fewer than {threshold} with a 'then' answer (n = {then['n']}): hidden"
+            why = then.get("hidden_text") if then["suppressed"] else shift.get("hidden_text")
+            value = f"{why} (with a 'then' answer: {then['n']})"
         else:
             value = (
                 f"post − then {fmt(then['mean_change'], signed=True)} (n = {then['n']}); then − pre "
@@ -429,7 +452,7 @@ def summary_html(summary: Any, threshold: int) -> str:
         if row["suppressed"]:
             cells.append(
                 f'<td class="wb-text" colspan="{len(SUMMARY_HEADINGS) - 4}">'
-                f"{hidden_note(threshold, int(row['n']))}</td>"
+                f"{hidden_note(row.get('why_hidden'))}</td>"
             )
             rows.append(f'<tr class="wb-suppressed">{"".join(cells)}</tr>')
             continue
@@ -458,24 +481,22 @@ def summary_html(summary: Any, threshold: int) -> str:
     return (
         '<div class="wb-eval-scroll"><table class="wb-eval-table"><thead><tr>'
         f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        f'<p class="wb-muted">Empty cells are figures that are undefined for these data. A row under the '
-        f"anonymity threshold ({threshold}) shows its counts only.</p>"
+        f'<p class="wb-muted">Empty cells are figures that are undefined for these data. A hidden row '
+        f"shows its counts only and says why: too few people (under {threshold}), or hidden so that a "
+        "smaller group cannot be worked out.</p>"
     )
 
 
 def reaction_html(reaction: dict[str, Any], wording: dict[str, str]) -> str:
-    threshold = reaction["threshold"]
     if reaction["respondents"] == 0:
         return '<p class="wb-muted">No reaction ratings in this selection.</p>'
-    if reaction.get("withheld"):
-        return withheld_note(reaction["withheld"], threshold, "managers who rated the programme")
     rows = []
     for key, block in reaction["questions"].items():
         label = esc(wording.get(key, key))
         if block["suppressed"]:
             rows.append(
                 f'<tr class="wb-suppressed"><td class="wb-text">{label}</td><td>{block["n"]}</td>'
-                f'<td class="wb-text" colspan="6">{hidden_note(threshold, block["n"], "ratings")}</td></tr>'
+                f'<td class="wb-text" colspan="6">{hidden_note(block.get("hidden_text"))}</td></tr>'
             )
             continue
         counts = "".join(f"<td>{block['counts'][level]}</td>" for level in sorted(block["counts"]))
@@ -492,15 +513,13 @@ def reaction_html(reaction: dict[str, Any], wording: dict[str, str]) -> str:
 
 
 def behaviour_html(behaviour: dict[str, Any]) -> str:
-    threshold, managers = behaviour["threshold"], behaviour["managers_with_conversation"]
+    managers = behaviour["managers_with_conversation"]
     if behaviour["conversations"] == 0:
         return '<p class="wb-muted">No career conversations logged in the chosen cohorts.</p>'
-    if behaviour.get("withheld"):
-        return withheld_note(behaviour["withheld"], threshold, "managers with a logged conversation")
     if behaviour["suppressed"]:
         return (
             f"<p>Managers who logged a conversation: {managers}; "
-            f"{hidden_note(threshold, managers, 'managers with a logged conversation')}.</p>"
+            f"{hidden_note(behaviour.get('hidden_text'))}.</p>"
         )
     rows = [
         ("Managers who logged at least one conversation", managers),
@@ -517,8 +536,8 @@ def behaviour_html(behaviour: dict[str, Any]) -> str:
 
 def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -> str:
     """A text equivalent of each chart (its alt text), from the same aggregated figures."""
-    threshold, scale, flow = shown["threshold"], shown["scale"], shown["flow"]
-    hidden = f"Hidden: fewer than {threshold} matched participants (n = {scale['n']})."
+    scale, flow = shown["scale"], shown["flow"]
+    hidden = _sentence(scale.get("hidden_text") or "hidden")
     if name == "flow":
         invited = extra.get("invited")
         lead = f"{invited} in the chosen cohorts, " if invited is not None else ""
@@ -555,9 +574,9 @@ def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -
         ]
         return "Pre and post mean of each item. " + "; ".join(parts) + "."
     if name == "answers":
-        return (
-            "Share of answers at each level of the scale, pre and post, for each item; items with "
-            f"fewer than {threshold} matched participants are hidden."
+        hidden_items = [item for item, block in shown["items"].items() if block["suppressed"]]
+        return "Share of answers at each level of the scale, pre and post, for each item" + (
+            f"; hidden: {', '.join(hidden_items)}." if hidden_items else "."
         )
     if name == "cohorts":
         groups = [("All participants", scale)] + [(k, v["scale"]) for k, v in shown["cohorts"].items()]
@@ -574,7 +593,7 @@ def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -
             return "No retrospective 'then' answers."
         three = shift["three_waves"]
         if three["suppressed"]:
-            return f"Hidden: fewer than {threshold} participants with all three waves (n = {three['n']})."
+            return f"Participants with all three waves: {three.get('hidden_text') or 'hidden'}."
         return (
             f"Mean scale score of the {three['n']} participants with all three waves: pre "
             f"{fmt(three['pre_mean'])}, then {fmt(three['then_mean'])}, post {fmt(three['post_mean'])}."
@@ -591,10 +610,7 @@ def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -
     if name == "behaviour":
         behaviour = extra["behaviour"]
         if behaviour["suppressed"]:
-            return (
-                f"Hidden: fewer than {threshold} managers with a logged conversation "
-                f"(n = {behaviour['managers_with_conversation']})."
-            )
+            return f"Managers with a logged conversation: {behaviour.get('hidden_text') or 'hidden'}."
         return (
             f"Counts: {behaviour['conversations']} conversations by "
             f"{behaviour['managers_with_conversation']} managers, "
@@ -635,9 +651,7 @@ def reaction_chart(reaction: dict[str, Any]):
     y = np.arange(len(questions))[::-1]
     for yi, (_key, block) in zip(y, questions, strict=True):
         if block["suppressed"]:
-            ax.text(
-                1, yi, f"suppressed (n = {block['n']} < {reaction['threshold']})", va="center", fontsize=8
-            )
+            ax.text(1, yi, block.get("hidden_text") or "hidden", va="center", fontsize=8)
             continue
         left = 0.0
         for k, level in enumerate(sorted(block["counts"])):
@@ -681,8 +695,7 @@ def behaviour_chart(behaviour: dict[str, Any]):
         ax.text(
             0.5,
             0.5,
-            f"Suppressed: fewer than {behaviour['threshold']} managers with a logged conversation "
-            f"(n = {managers}).",
+            _sentence(behaviour.get("hidden_text") or "hidden"),
             ha="center",
             va="center",
             transform=ax.transAxes,
@@ -758,14 +771,15 @@ def render_pdf_report(
         text("Synthetic demo data: these figures describe invented participants, not real people.", 10, "B")
     text(
         f"{selection}. Generated {generated.strftime('%Y-%m-%d %H:%M UTC')}. Scale {fmt(shown['scale_min'])} "
-        f"to {fmt(shown['scale_max'])}. Anonymity threshold: groups with fewer than {threshold} matched "
-        "participants show counts only.",
+        f"to {fmt(shown['scale_max'])}. Anonymity threshold {threshold}: a group with fewer matched "
+        "participants shows counts only (too few people), and further figures are hidden where a smaller "
+        "group could otherwise be worked out.",
         9,
     )
     text('"An increase": three different numbers', 13, "B", 7)
     text(f"{flow['matched']} matched of {flow['participants']} participants who answered.", 10)
     if scale["suppressed"]:
-        text(f"Fewer than {threshold} matched participants (n = {scale['n']}): hidden.", 11, "B")
+        text(_sentence(scale.get("hidden_text") or "hidden"), 11, "B")
     else:
         method = shown.get("method") or {}
         text(
@@ -830,7 +844,7 @@ def render_pdf_report(
             if row["suppressed"]:
                 cells = (
                     [group, row["measure"], row["comparison"], n]
-                    + [f"fewer than {threshold}: hidden"]
+                    + [row.get("why_hidden") or "hidden"]
                     + [""] * 9
                 )
             else:
@@ -863,11 +877,18 @@ def render_pdf_report(
 # The dashboard
 
 
+# The fixed programme phases (which wave is "before"); the same keys as workbook.evaluation.stats.PHASES,
+# written here so that the page can be built before the statistics are imported.
+PHASE_OPTIONS: dict[str, str] = {
+    "pre": "Before and after (pre-test → post-test)",
+    "then": "Looking back and after ('then' → post-test)",
+}
+
+
 @dataclass
 class Selection:
     cohorts: tuple[str, ...] | None  # None: every cohort
-    start: dt.date | None
-    end: dt.date | None
+    phase: str = "pre"
 
     def describe(self) -> str:
         cohorts = (
@@ -875,12 +896,7 @@ class Selection:
             if self.cohorts is None
             else "cohort " + ", ".join(NO_COHORT_LABEL if c == NO_COHORT else c for c in self.cohorts)
         )
-        dates = []
-        if self.start:
-            dates.append(f"from {self.start.isoformat()}")
-        if self.end:
-            dates.append(f"until {self.end.isoformat()}")
-        return "Selection: " + cohorts + (", answered " + " ".join(dates) if dates else ", all dates")
+        return f"Selection: {cohorts}, {PHASE_OPTIONS[self.phase][0].lower()}{PHASE_OPTIONS[self.phase][1:]}"
 
 
 @dataclass
@@ -897,8 +913,8 @@ class Loaded:
     reaction_wording: dict[str, str]
     synthetic: bool
     demo_cohorts: list[str]
-    first: dt.date | None
-    last: dt.date | None
+    tables: Any  # ScoreTables of everyone
+    plan: Any  # the DisclosurePlan of every figure this page can show, for every selection
 
 
 @dataclass
@@ -915,7 +931,7 @@ class Computed:
     invited: int | None
     reaction: dict[str, Any]
     behaviour: dict[str, Any]
-    withheld: int | None  # matched participants left out by the filter, when fewer than the threshold
+    refused: str | None  # why the selection is not shown, when it would let a small group be worked out
     headline: str
     table: str
     reaction_table: str
@@ -943,7 +959,6 @@ class EvaluatorDashboard:
         self.generation = 0
         self._pending: asyncio.TimerHandle | None = None
         self._downloads_for = -1
-        self._overall_counts: dict[str, int] | None = None
 
         self.banner = widgets.HTML(_dom_classes=css("wb-eval-banner-box"))
         self.status = widgets.HTML(_dom_classes=css("wb-eval-status"))
@@ -955,21 +970,20 @@ class EvaluatorDashboard:
             layout=widgets.Layout(width="360px"),
             _dom_classes=css("wb-eval-cohorts"),
         )
-        self.start = widgets.DatePicker(
-            description="Answered from",
-            style={"description_width": "110px"},
-            _dom_classes=css("wb-eval-start"),
-        )
-        self.end = widgets.DatePicker(
-            description="Answered until",
-            style={"description_width": "110px"},
-            _dom_classes=css("wb-eval-end"),
+        self.phase = widgets.Dropdown(
+            options=[(label, key) for key, label in PHASE_OPTIONS.items()],
+            value="pre",
+            description="Programme phase",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto", max_width="100%"),
+            _dom_classes=css("wb-eval-phase"),
         )
         self.filter_note = widgets.HTML(_dom_classes=css("wb-eval-filter-note"))
+        self.protection = widgets.HTML(_dom_classes=css("wb-eval-protection-box"))
         self.filters = widgets.HBox(
             [
                 self.cohorts,
-                widgets.VBox([self.start, self.end, self.filter_note]),
+                widgets.VBox([self.phase, self.filter_note, self.protection]),
             ],
             _dom_classes=css("wb-eval-filters"),
         )
@@ -1077,7 +1091,7 @@ class EvaluatorDashboard:
             ],
             _dom_classes=css("wb-evaluator"),
         )
-        for control in (self.cohorts, self.start, self.end):
+        for control in (self.cohorts, self.phase):
             control.observe(self._on_filter, names="value")
         self._busy("Loading the scores…")
         self.runner.submit(self._load_job, self._failed)
@@ -1107,6 +1121,7 @@ class EvaluatorDashboard:
     # -- loading ---------------------------------------------------------------------------------
     def _load_job(self) -> None:
         from workbook.config import anonymity_threshold
+        from workbook.evaluation.stats import score_tables
         from workbook.manager.content import instrument
         from workbook.manager.demo import COHORTS as DEMO
         from workbook.manager.scores import scores_frame
@@ -1120,7 +1135,8 @@ class EvaluatorDashboard:
         cohorts = sorted(set(frame["cohort"]), key=lambda c: (c == NO_COHORT, c))
         demo = {c.name for c in DEMO}
         named = [c for c in cohorts if c != NO_COHORT]
-        dates = frame["answered_at"] if len(frame) else None
+        tables = score_tables(frame, item_order=inst.item_ids)
+        plan = self._plan(tables, threshold)
         loaded = Loaded(
             frame=frame,
             cohorts=cohorts,
@@ -1132,10 +1148,37 @@ class EvaluatorDashboard:
             reaction_wording={q.id: q.wording for q in inst.reaction.questions},
             synthetic=bool(named) and all(c in demo for c in cohorts),
             demo_cohorts=[c for c in named if c in demo],
-            first=dates.min().date() if dates is not None else None,
-            last=dates.max().date() if dates is not None else None,
+            tables=tables,
+            plan=plan,
         )
         self.runner.post(self._show_loaded, loaded)
+
+    def _plan(self, tables: Any, threshold: int) -> Any:
+        """The disclosure plan of everything this page can show: the scores in both phases, the reaction
+        ratings and the conversation counts, for everyone and per cohort."""
+        from sqlalchemy import select
+
+        from workbook.evaluation.disclosure import ALL, Figure
+        from workbook.evaluation.stats import PHASES, scores_plan
+        from workbook.manager.content import REACTION_IDS
+        from workbook.manager.reaction_summary import reaction_summary
+        from workbook.models import Cohort
+
+        with self._store.read() as session:
+            every_cohort = [NO_COHORT, *session.scalars(select(Cohort.name))]
+        per_cohort = {c: reaction_summary(self._store, [c], threshold=threshold) for c in every_cohort}
+        extra = [
+            Figure(
+                f"reaction:{question}",
+                frozenset({f"reaction:{question}"}),
+                counts={c: summary["questions"][question]["n"] for c, summary in per_cohort.items()},
+            )
+            for question in REACTION_IDS
+        ]
+        behaviour = {c: self._behaviour_counts((c,))["managers_with_conversation"] for c in every_cohort}
+        behaviour[ALL] = self._behaviour_counts(None)["managers_with_conversation"]
+        extra.append(Figure("behaviour", frozenset({"behaviour"}), counts=behaviour))
+        return scores_plan(tables, threshold, phases=tuple(PHASES), extra=extra, groups=every_cohort)
 
     def _show_loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -1158,17 +1201,29 @@ class EvaluatorDashboard:
                 "checks (or a facilitator imports scores with <code>workbook scores import</code>).</p></div>"
             )
             return
-        options = [(NO_COHORT_LABEL if c == NO_COHORT else c, c) for c in loaded.cohorts]
+        selectable = set(loaded.plan.selectable())
+        options = [
+            ((NO_COHORT_LABEL if c == NO_COHORT else c) + ("" if c in selectable else " (figures hidden)"), c)
+            for c in loaded.cohorts
+        ]
         self.cohorts.unobserve(self._on_filter, names="value")
         self.cohorts.options = options
         self.cohorts.rows = max(2, min(6, len(options)))
         self.cohorts.value = tuple(loaded.cohorts)
         self.cohorts.observe(self._on_filter, names="value")
+        hidden = [label for label, c in options if c not in selectable]
         self.filter_note.value = (
-            f'<p class="wb-muted">Answers from {loaded.first} to {loaded.last}. Ctrl- or Shift-click to '
-            f"choose several cohorts; none chosen means all. Groups under {loaded.threshold} are hidden "
-            "after every filter.</p>"
+            '<p class="wb-muted">Ctrl- or Shift-click to choose several cohorts; none chosen means all. '
+            "A selection is made of whole cohorts and one programme phase."
+            + (
+                f" Cohorts marked (figures hidden) cannot be chosen on their own or with others: "
+                f"{esc(', '.join(hidden))}."
+                if hidden
+                else ""
+            )
+            + "</p>"
         )
+        self.protection.value = protection_html(loaded.threshold)
         self.body.layout.display = None
         self.refresh()
 
@@ -1182,18 +1237,15 @@ class EvaluatorDashboard:
             not isinstance(c, str) or c not in known for c in chosen
         ):
             raise ValueError("Choose cohorts from the list.")
-        start, end = self.start.value, self.end.value
-        for label, value in (("start", start), ("end", end)):
-            if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
-                raise ValueError(f"The {label} date is not a date.")
-        if start is not None and end is not None and start > end:
-            raise ValueError("The 'answered from' date is after the 'answered until' date.")
+        phase = self.phase.value
+        if not isinstance(phase, str) or phase not in PHASE_OPTIONS:
+            raise ValueError("Choose a programme phase from the list.")
         cohorts = (
             None
             if not chosen or set(chosen) == known
             else tuple(c for c in self.loaded.cohorts if c in chosen)
         )
-        return Selection(cohorts, start, end)
+        return Selection(cohorts, phase)
 
     def _on_filter(self, _change: dict) -> None:
         if self.loaded is None:
@@ -1246,136 +1298,120 @@ class EvaluatorDashboard:
                 )
             )
 
-    def _behaviour(self, cohorts: tuple[str, ...] | None, threshold: int) -> dict[str, Any]:
+    def _behaviour_counts(self, cohorts: tuple[str, ...] | None) -> dict[str, int]:
+        """Conversation counts of the chosen cohorts ("" = managers without one; None = everyone)."""
+        from sqlalchemy import select
+
         from workbook.manager.behaviour import behaviour_counts
+        from workbook.models import Cohort
 
-        assert self.loaded is not None
         if cohorts is None:
-            totals = behaviour_counts(self._store)
-        else:
-            parts = [behaviour_counts(self._store, c) for c in cohorts if c != NO_COHORT]
-            if NO_COHORT in cohorts:
-                everyone = behaviour_counts(self._store)
-                named = [behaviour_counts(self._store, c) for c in self.loaded.cohorts if c != NO_COHORT]
-                parts.append({k: everyone[k] - sum(p[k] for p in named) for k in everyone})
-            totals = {
-                k: sum(p[k] for p in parts)
-                for k in ("conversations", "managers_with_conversation", "idps_started", "follow_ups_planned")
-            }
-        return {
-            **totals,
-            "threshold": threshold,
-            "suppressed": totals["managers_with_conversation"] < threshold,
-        }
+            return behaviour_counts(self._store)
+        parts = [behaviour_counts(self._store, c) for c in cohorts if c != NO_COHORT]
+        if NO_COHORT in cohorts:
+            everyone = behaviour_counts(self._store)
+            with self._store.read() as session:
+                names = list(session.scalars(select(Cohort.name)))
+            named = [behaviour_counts(self._store, c) for c in names]
+            parts.append({k: everyone[k] - sum(p[k] for p in named) for k in everyone})
+        keys = ("conversations", "managers_with_conversation", "idps_started", "follow_ups_planned")
+        return {k: sum(p[k] for p in parts) for k in keys}
 
-    def _overall(self) -> dict[str, int]:
-        """Counts behind the unfiltered figures (matched, reaction respondents, managers who logged)."""
-        if self._overall_counts is None:
-            from workbook.evaluation.stats import evaluate_tables, score_tables
-            from workbook.manager.reaction_summary import reaction_summary
+    def _behaviour(self, cohorts: tuple[str, ...] | None) -> dict[str, Any]:
+        """The conversation counts of a selection, hidden as the disclosure plan says."""
+        from workbook.evaluation.disclosure import mark
 
-            loaded = self.loaded
-            assert loaded is not None
-            everyone = evaluate_tables(
-                score_tables(loaded.frame, item_order=loaded.item_order),
-                scale_min=loaded.scale_min,
-                scale_max=loaded.scale_max,
-                threshold=loaded.threshold,
-            )
-            self._overall_counts = {
-                "matched": everyone["scale"]["n"],
-                "respondents": reaction_summary(self._store, threshold=loaded.threshold)["respondents"],
-                "managers": self._behaviour(None, loaded.threshold)["managers_with_conversation"],
-            }
-        return self._overall_counts
+        loaded = self.loaded
+        assert loaded is not None
+        totals = self._behaviour_counts(cohorts)
+        hidden = loaded.plan.for_selection("behaviour", cohorts, totals["managers_with_conversation"])
+        return mark(
+            {**totals, "threshold": loaded.threshold},
+            hidden,
+            keep=("conversations", "managers_with_conversation", "threshold"),
+        )
+
+    def _reaction(self, cohorts: tuple[str, ...] | None) -> dict[str, Any]:
+        """The reaction ratings of a selection, each question hidden as the disclosure plan says."""
+        from workbook.evaluation.disclosure import mark, too_few
+        from workbook.manager.reaction_summary import reaction_summary
+
+        loaded = self.loaded
+        assert loaded is not None
+        reaction = reaction_summary(self._store, cohorts, threshold=loaded.threshold)
+        for key, block in reaction["questions"].items():
+            hidden = loaded.plan.for_selection(f"reaction:{key}", cohorts, block["n"])
+            reaction["questions"][key] = mark(block, hidden)
+        reaction["suppressed"] = too_few(reaction["respondents"], loaded.threshold) is not None
+        return reaction
 
     def _compute_job(self, generation: int, selection: Selection) -> None:
         from workbook.evaluation.stats import (
             METHOD,
             evaluate_tables,
-            filter_scores,
             item_answer_distribution,
             paired_scale_scores,
-            score_tables,
+            phase_tables,
+            select_cohorts,
             summary_frame,
         )
-        from workbook.manager.reaction_summary import reaction_summary
 
         loaded = self.loaded
         assert loaded is not None
         if self._stale(generation):
             return
         threshold = loaded.threshold
-        partial = selection.cohorts is not None or selection.start is not None or selection.end is not None
-        frame = filter_scores(loaded.frame, selection.cohorts, selection.start, selection.end)
-        tables = score_tables(frame, item_order=loaded.item_order)
+        labels = {NO_COHORT: NO_COHORT_LABEL}
+        refusal = loaded.plan.refusal(selection.cohorts, label=labels)
+        # a refused selection computes nothing of its own: its figures never reach the kernel
+        cohorts = () if refusal is not None else selection.cohorts
+        tables = select_cohorts(loaded.tables, cohorts)
         result = evaluate_tables(
-            tables, scale_min=loaded.scale_min, scale_max=loaded.scale_max, threshold=threshold
+            tables,
+            scale_min=loaded.scale_min,
+            scale_max=loaded.scale_max,
+            threshold=threshold,
+            plan=loaded.plan,
+            cohorts=cohorts,
+            phase=selection.phase,
         )
-        # The unfiltered figures are always one click away: a filter that leaves out a few matched
-        # participants would reveal them by difference, so its figures are suppressed as a whole.
-        overall = self._overall() if partial else None
-        withheld = None
-        if overall is not None and not result["scale"]["suppressed"]:
-            left_out = overall["matched"] - result["scale"]["n"]
-            if 0 < left_out < threshold:
-                withheld = left_out
-                result = evaluate_tables(
-                    tables,
-                    scale_min=loaded.scale_min,
-                    scale_max=loaded.scale_max,
-                    threshold=result["scale"]["n"] + 1,
-                )
         shown = with_item_labels(result, loaded.item_labels)
         summary = summary_frame(shown)
+        compared = phase_tables(tables, selection.phase)
         distribution = item_answer_distribution(
-            tables, scale_min=loaded.scale_min, scale_max=loaded.scale_max, threshold=loaded.threshold
+            compared,
+            scale_min=loaded.scale_min,
+            scale_max=loaded.scale_max,
+            threshold=threshold,
+            result=result,
         )
         if len(distribution) and len(set(loaded.item_labels.values())) == len(loaded.item_labels):
             distribution["item"] = distribution["item"].map(lambda i: loaded.item_labels.get(i, i))
         invited = self._invited(selection.cohorts)
-        reaction = reaction_summary(
-            self._store, selection.cohorts, start=selection.start, end=selection.end, threshold=threshold
-        )
-        if overall is not None and not reaction["suppressed"]:
-            left_out = overall["respondents"] - reaction["respondents"]
-            if 0 < left_out < threshold:
-                reaction = reaction_summary(
-                    self._store,
-                    selection.cohorts,
-                    start=selection.start,
-                    end=selection.end,
-                    threshold=reaction["respondents"] + 1,
-                )
-                reaction.update(threshold=threshold, suppressed=True, withheld=left_out)
-        behaviour = self._behaviour(selection.cohorts, threshold)
-        if overall is not None and not behaviour["suppressed"]:
-            left_out = overall["managers"] - behaviour["managers_with_conversation"]
-            if 0 < left_out < threshold:
-                behaviour = {
-                    "conversations": behaviour["conversations"],
-                    "managers_with_conversation": behaviour["managers_with_conversation"],
-                    "threshold": threshold,
-                    "suppressed": True,
-                    "withheld": left_out,
-                }
+        reaction = self._reaction(cohorts)
+        behaviour = self._behaviour(cohorts)
         method = result.get("method") or METHOD
+        refused = refusal.message if refusal is not None else None
         computed = Computed(
             generation=generation,
             selection=selection,
             result=result,
             shown=shown,
             summary=summary,
-            pairs=paired_scale_scores(tables),
+            pairs=paired_scale_scores(compared),
             distribution=distribution,
             invited=invited,
             reaction=reaction,
             behaviour=behaviour,
-            withheld=withheld,
-            headline=headline_html(shown, method, invited=invited, withheld=withheld, threshold=threshold),
-            table=withheld_note(withheld, threshold) if withheld else summary_html(summary, threshold),
-            reaction_table=reaction_html(reaction, loaded.reaction_wording),
-            behaviour_table=behaviour_html(behaviour),
+            refused=refused,
+            headline=f'<div class="wb-eval-headline">{refusal_note(refused)}</div>'
+            if refused
+            else headline_html(shown, method, invited=invited),
+            table=refusal_note(refused) if refused else summary_html(summary, threshold),
+            reaction_table=refusal_note(refused)
+            if refused
+            else reaction_html(reaction, loaded.reaction_wording),
+            behaviour_table=refusal_note(refused) if refused else behaviour_html(behaviour),
         )
         self.runner.post(self._show_figures, computed)
         self.runner.submit(lambda: self._chart_job(computed), self._failed)
@@ -1404,16 +1440,16 @@ class EvaluatorDashboard:
 
     @staticmethod
     def _chart_names(computed: Computed) -> list[str]:
-        names = ["flow"]
-        if not computed.withheld:
-            names += ["slope", "change", "baseline", "cohorts"]
-            if computed.shown["items"]:
-                names += ["items", "answers"]
-            if computed.shown["scale"].get("response_shift") is not None:
-                names.append("response_shift")
-        if computed.reaction["respondents"] > 0 and not computed.reaction.get("withheld"):
+        if computed.refused:
+            return []
+        names = ["flow", "slope", "change", "baseline", "cohorts"]
+        if computed.shown["items"]:
+            names += ["items", "answers"]
+        if computed.shown["scale"].get("response_shift") is not None:
+            names.append("response_shift")
+        if computed.reaction["respondents"] > 0:
             names.append("reaction")
-        if computed.behaviour["conversations"] > 0 and not computed.behaviour.get("withheld"):
+        if computed.behaviour["conversations"] > 0:
             names.append("behaviour")
         return [name for name in CHARTS if name in names]
 
@@ -1459,18 +1495,18 @@ class EvaluatorDashboard:
         if self._stale(generation):
             return
         assert self.computed is not None
-        self.prepare.disabled = bool(self.computed.withheld)
-        if self.computed.withheld:
-            self.downloads.value = (
-                '<p class="wb-muted">No downloads: the figures of this selection are hidden.</p>'
-            )
+        self.prepare.disabled = bool(self.computed.refused)
+        if self.computed.refused:
+            self.downloads.value = '<p class="wb-muted">No downloads: this selection is not shown.</p>'
+            self._problem(f"{self.computed.selection.describe()}: not shown. {self.computed.refused}")
+            return
         self._ready(f"Up to date. {self.computed.selection.describe()}.")
 
     # -- downloads -------------------------------------------------------------------------------
     def prepare_downloads(self) -> None:
         computed = self.computed
-        if computed is not None and computed.withheld:
-            self._problem("No downloads: the figures of this selection are hidden.")
+        if computed is not None and computed.refused:
+            self._problem("No downloads: this selection is not shown.")
             return
         if (
             computed is None

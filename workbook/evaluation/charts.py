@@ -3,7 +3,9 @@
 Figures are built with ``matplotlib.figure.Figure`` and an Agg canvas rather than pyplot, so making a
 chart never changes the global backend or leaks figures in a long-running kernel. Every chart has a
 title, axis labels and its ``n``; colours are the Okabe-Ito colour-blind-safe palette. A group under
-the anonymity threshold gets a message instead of its data: nothing individual is drawn for it.
+the anonymity threshold, or hidden so that a smaller group cannot be worked out, gets a message
+saying which instead of its data (the words of :mod:`workbook.evaluation.disclosure`): nothing
+individual is drawn for it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from workbook.evaluation.disclosure import too_few
 from workbook.evaluation.stats import TIE_DECIMALS
 
 OKABE_ITO: dict[str, str] = {
@@ -52,13 +55,23 @@ def _figure(width: float = 7.0, height: float = 4.5) -> Figure:
     return fig
 
 
-def _suppressed(
-    fig: Figure, title: str, n: int, threshold: int, *, what: str = "matched participants"
-) -> Figure:
+def why_hidden(block: dict[str, Any] | None, n: int, threshold: int) -> str | None:
+    """The words for a hidden group: the block's own reason, else 'too few people' when it is small."""
+    if block is not None and block.get("hidden_text"):
+        return str(block["hidden_text"])
+    hidden = too_few(n, threshold)
+    return None if hidden is None else hidden.text
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _suppressed(fig: Figure, title: str, n: int, why: str, *, xlabel: str = "", ylabel: str = "") -> Figure:
     ax = fig.add_subplot()
     ax.set_title(f"{title} (n = {n})")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -66,7 +79,7 @@ def _suppressed(
     ax.text(
         0.5,
         0.5,
-        f"Suppressed: fewer than {threshold} {what} (n = {n}).\nOnly counts are shown for small groups.",
+        f"{_sentence(why)}\nOnly counts are shown.",
         ha="center",
         va="center",
         fontsize=11,
@@ -104,13 +117,17 @@ def slope_chart(
     title: str = "Scale score before and after",
     max_lines: int = 2000,
     seed: int = 0,
+    scale: dict[str, Any] | None = None,
 ) -> Figure:
-    """One line per matched participant from pre to post, coloured by direction (a sample if very many)."""
+    """One line per matched participant from pre to post, coloured by direction (a sample if very many).
+
+    ``scale``: the evaluation's scale block, whose decision (shown or hidden, and why) the chart follows.
+    """
     fig = _figure(6.0, 5.0)
     pre, post = _matched(pairs)
     n = len(pre)
-    if n < threshold:
-        return _suppressed(fig, title, n, threshold)
+    if why := why_hidden(scale, n, threshold):
+        return _suppressed(fig, title, n, why)
     change = post - pre
     shown = np.arange(n)
     note = ""
@@ -153,7 +170,7 @@ def dumbbell_chart(result: dict[str, Any], *, title: str = "Item means before an
             ax.text(
                 result["scale_min"],
                 yi,
-                f"  suppressed (n = {block['n']} < {threshold})",
+                f"  {why_hidden(block, block['n'], threshold) or 'no figures'}",
                 va="center",
                 fontsize=8,
                 color=OKABE_ITO["black"],
@@ -210,7 +227,8 @@ def diverging_bars_chart(
         rows = distribution[distribution["item"] == item]
         n = int(rows["n"].iloc[0])
         if bool(rows["suppressed"].iloc[0]):
-            ax.text(0, y + 0.2, f"suppressed (n = {n})", ha="center", va="center", fontsize=8)
+            why = rows["why_hidden"].iloc[0] if "why_hidden" in rows else f"hidden (n = {n})"
+            ax.text(0, y + 0.2, why, ha="center", va="center", fontsize=8)
             ticks.append(y + 0.2)
             tick_labels.append(f"{label(item)} (n = {n})")
             y += 1.2
@@ -246,13 +264,19 @@ def diverging_bars_chart(
     return fig
 
 
-def change_histogram(pairs: pd.DataFrame, *, threshold: int, title: str = "Distribution of change") -> Figure:
+def change_histogram(
+    pairs: pd.DataFrame,
+    *,
+    threshold: int,
+    title: str = "Distribution of change",
+    scale: dict[str, Any] | None = None,
+) -> Figure:
     """How the individual changes (post - pre) spread around zero and the mean."""
     fig = _figure()
     pre, post = _matched(pairs)
     n = len(pre)
-    if n < threshold:
-        return _suppressed(fig, title, n, threshold)
+    if why := why_hidden(scale, n, threshold):
+        return _suppressed(fig, title, n, why)
     change = np.round(post - pre, TIE_DECIMALS)
     ax = fig.add_subplot()
     bins = np.histogram_bin_edges(change, bins="auto")
@@ -275,13 +299,14 @@ def baseline_change_scatter(
     scale_min: float,
     scale_max: float,
     title: str = "Baseline and change",
+    scale: dict[str, Any] | None = None,
 ) -> Figure:
     """Change against the pre score: high starters have little room (ceiling, regression to the mean)."""
     fig = _figure()
     pre, post = _matched(pairs)
     n = len(pre)
-    if n < threshold:
-        return _suppressed(fig, title, n, threshold)
+    if why := why_hidden(scale, n, threshold):
+        return _suppressed(fig, title, n, why)
     change = post - pre
     ax = fig.add_subplot()
     ax.scatter(pre, change, c=_direction_colours(change), s=18, alpha=max(0.1, min(0.8, 20 / math.sqrt(n))))
@@ -312,7 +337,7 @@ def cohort_chart(result: dict[str, Any], *, title: str = "Mean change by cohort"
             ax.text(
                 0.02,
                 yi,
-                f"suppressed (n = {block['n']} < {threshold})",
+                why_hidden(block, block["n"], threshold) or "no figures",
                 va="center",
                 ha="left",
                 fontsize=8,
@@ -383,9 +408,14 @@ def response_shift_chart(result: dict[str, Any], *, title: str = "Pre, then and 
         )
         return fig
     three = shift["three_waves"]
-    if three["suppressed"]:
+    if why := why_hidden(three, three["n"], result["threshold"]):
         return _suppressed(
-            fig, title, three["n"], result["threshold"], what="participants with all three waves"
+            fig,
+            f"{title}, participants with all three waves",
+            three["n"],
+            why,
+            xlabel="Wave",
+            ylabel="Mean scale score",
         )
     ax = fig.add_subplot()
     names = ["pre", "then (looking back)", "post"]
@@ -410,10 +440,11 @@ def evaluation_figures(
     threshold, low, high = result["threshold"], result["scale_min"], result["scale_max"]
     figures: dict[str, Figure] = {"flow": flow_chart(result, invited=invited)}
     if pairs is not None:
-        figures["slope"] = slope_chart(pairs, threshold=threshold, scale_min=low, scale_max=high)
-        figures["change"] = change_histogram(pairs, threshold=threshold)
+        scale = result["scale"]
+        figures["slope"] = slope_chart(pairs, threshold=threshold, scale_min=low, scale_max=high, scale=scale)
+        figures["change"] = change_histogram(pairs, threshold=threshold, scale=scale)
         figures["baseline"] = baseline_change_scatter(
-            pairs, threshold=threshold, scale_min=low, scale_max=high
+            pairs, threshold=threshold, scale_min=low, scale_max=high, scale=scale
         )
     if result["items"]:
         figures["items"] = dumbbell_chart(result)

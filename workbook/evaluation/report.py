@@ -19,9 +19,9 @@ import pandas as pd
 
 from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
 from workbook.evaluation.stats import FLOW_COUNT_KEYS, METHOD, summary_frame
+from workbook.spreadsheet import spreadsheet_safe
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_TEXT_COLUMNS = ("scope", "cohort", "measure", "comparison", "group")
+_TEXT_COLUMNS = ("scope", "cohort", "measure", "comparison", "group", "why_hidden")
 
 CHART_TITLES = {
     "flow": "Who answered at each stage",
@@ -33,13 +33,6 @@ CHART_TITLES = {
     "cohorts": "Mean change by cohort with 95% confidence interval",
     "response_shift": "Pre, retrospective 'then' and post",
 }
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -141,6 +134,7 @@ def _table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "comparison": row["comparison"],
                 "n": f"{int(row['n'])} / {int(row['participants'])}",
                 "suppressed": suppressed,
+                "why": row["why_hidden"] if suppressed else "",
                 "pre": "—" if suppressed else f"{_fmt(row['pre_mean'])} ({_fmt(row['pre_sd'])})",
                 "post": "—" if suppressed else f"{_fmt(row['post_mean'])} ({_fmt(row['post_sd'])})",
                 "change": _fmt(row["mean_change"], signed=True),
@@ -167,7 +161,7 @@ def _table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 def _headline(result: dict[str, Any]) -> dict[str, Any]:
     scale = result["scale"]
     if scale["suppressed"]:
-        return {"suppressed": True, "n": scale["n"]}
+        return {"suppressed": True, "n": scale["n"], "why": scale.get("hidden_text") or "hidden"}
     return {
         "suppressed": False,
         "n": scale["n"],
@@ -201,8 +195,10 @@ def _shift(result: dict[str, Any]) -> dict[str, Any] | None:
     shift, then = scale.get("response_shift"), scale.get("then")
     if shift is None or then is None:
         return None
+    hidden = [block.get("hidden_text") for block in (then, shift) if block["suppressed"]]
     return {
-        "suppressed": shift["suppressed"] or then["suppressed"],
+        "suppressed": bool(hidden),
+        "why": "; ".join(dict.fromkeys(h or "hidden" for h in hidden)),
         "n": shift["n"],
         "then_n": then["n"],
         "mean_shift": _fmt(shift["mean_shift"], signed=True),
@@ -242,13 +238,14 @@ dl dt { font-weight: 600; margin-top: 0.6rem; }
 {% if synthetic %}<p class="banner" role="note">Synthetic demo data: these figures describe invented
 participants, not real people.</p>{% endif %}
 <h1>{{ title }}</h1>
-<p class="note">Generated {{ generated }}. Scale {{ scale_min }} to {{ scale_max }}. Anonymity threshold:
-groups with fewer than {{ threshold }} matched participants show counts only.</p>
+<p class="note">Generated {{ generated }}. Scale {{ scale_min }} to {{ scale_max }}. Anonymity threshold
+{{ threshold }}: a group with fewer matched participants shows counts only ("too few people"), and further
+figures are hidden where a smaller group could otherwise be worked out by taking one figure from another
+("hidden so that a smaller group cannot be worked out").</p>
 
 <h2>"An increase": three different numbers</h2>
 {% if headline.suppressed %}
-<p>Fewer than {{ threshold }} participants answered both before and after (n = {{ headline.n }}), so no
-figures are shown.</p>
+<p>No figures are shown for everyone: {{ headline.why }}.</p>
 {% else %}
 <div class="meanings">
   <div class="meaning"><div>1. Percent change of the mean score</div>
@@ -279,8 +276,8 @@ before (n = {{ headline.alpha_pre_n }}) and {{ headline.alpha_post }} after
 {% if shift %}
 <h2>Response shift</h2>
 {% if shift.suppressed %}
-<p>Fewer than {{ threshold }} participants answered the retrospective 'then' questions
-(n = {{ shift.then_n }}); no figures are shown.</p>
+<p>The comparison with the retrospective 'then' questions (n = {{ shift.then_n }}) is not shown:
+{{ shift.why }}.</p>
 {% else %}
 <p>Compared with the retrospective 'then' rating, the change is {{ shift.then_change }}
 (n = {{ shift.then_n }}); compared with the real pre rating it is
@@ -321,7 +318,7 @@ whether those who left differed.</p>
 <td>{{ row.change }}</td><td>{{ row.ci }}</td><td>{{ row.t }}</td><td>{{ row.df }}</td><td>{{ row.p }}</td>
 <td>{{ row.wilcoxon_p }}</td><td>{{ row.d_z }}</td><td>{{ row.d_av }}</td><td>{{ row.gain }}</td>
 <td>{{ row.improved }}</td><td>{{ row.ceiling }}</td><td>{{ row.alpha }}</td>
-<td class="text">{{ "suppressed: fewer than %d"|format(threshold) if row.suppressed else "" }}</td>
+<td class="text">{{ row.why }}</td>
 </tr>
 {% endfor %}</tbody></table>
 

@@ -7,8 +7,9 @@ normal distributions come from scipy; the grouped Wilcoxon statistic follows
 ``scipy.stats.wilcoxon(zero_method="pratt", method="approx", correction=True)`` and the tests check it
 against scipy group by group.
 
-Anonymity: a group (all participants, a cohort, an item) with fewer matched participants than the
-threshold keeps only its counts; every other figure is ``None``.
+Anonymity: which figure of which group is shown is decided by :mod:`workbook.evaluation.disclosure`
+(too few people, complementary suppression, overlapping groups, selections of whole cohorts); a hidden
+figure keeps only its counts, every other value is ``None``, and the block says why.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from workbook.config import DEFAULT_THRESHOLD, check_threshold
+from workbook.evaluation.disclosure import DisclosurePlan, Figure, Hidden, build_plan, mark, too_few
 from workbook.scores_frame import KEY_COLUMNS, WAVES, latest_scores
 
 TIE_DECIMALS = 9  # differences equal to this many decimals are ties / zero (float noise is not a change)
@@ -106,11 +108,21 @@ METHOD: dict[str, str] = {
         "(a changed yardstick), over participants who answered both."
     ),
     "suppression": (
-        "A group with fewer matched participants than the anonymity threshold shows counts only; every "
-        "other figure is left empty, in tables, charts and exports alike. The threshold is applied after "
-        "every filter."
+        "A group with fewer matched participants than the anonymity threshold shows counts only ('too few "
+        "people'). When the figures of everyone are shown, the hidden groups together must hold no one or "
+        "at least the threshold, and two figures of the same scores (for example the post score of those "
+        "who answered pre and of those who answered 'then') must not differ by fewer than the threshold; "
+        "otherwise more figures are hidden ('hidden so that a smaller group cannot be worked out'). "
+        "Selections are whole cohorts whose figures are shown. The same rules apply to tables, charts and "
+        "exports alike."
     ),
 }
+
+PHASES: dict[str, str] = {
+    "pre": "Before and after: the pre-test against the post-test",
+    "then": "Looking back and after: the retrospective 'then' rating against the post-test",
+}
+"""The fixed programme phases an evaluator can compare (the wave used as 'before', against post)."""
 
 
 def _check_scale(scale_min: float, scale_max: float) -> None:
@@ -131,6 +143,37 @@ class ScoreTables:
     items: tuple[str, ...]  # in order of first appearance
     answers: np.ndarray  # float64, shape (3, n_participants, n_items)
     scale: np.ndarray  # float64, shape (3, n_participants): mean of the answered items
+
+    def subset(self, keep: np.ndarray) -> ScoreTables:
+        """The same tables for the participants in the boolean mask ``keep``."""
+        return ScoreTables(
+            participants=self.participants[keep],
+            cohorts=self.cohorts[keep],
+            items=self.items,
+            answers=self.answers[:, keep, :],
+            scale=self.scale[:, keep],
+        )
+
+
+def select_cohorts(tables: ScoreTables, cohorts: Iterable[str] | None) -> ScoreTables:
+    """The participants of whole cohorts ("" = those without one); None keeps everyone."""
+    if cohorts is None:
+        return tables
+    return tables.subset(np.isin(tables.cohorts, np.array([str(c) for c in cohorts], dtype=object)))
+
+
+def phase_tables(tables: ScoreTables, phase: str) -> ScoreTables:
+    """The tables as compared in a phase: for 'then' the retrospective rating takes the place of 'pre'
+    (and the 'then' wave is empty, as it is the baseline now)."""
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}: expected {', '.join(PHASES)}")
+    if phase == "pre":
+        return tables
+    answers = tables.answers.copy()
+    scale = tables.scale.copy()
+    answers[PRE], scale[PRE] = tables.answers[THEN], tables.scale[THEN]
+    answers[THEN], scale[THEN] = np.nan, np.nan
+    return ScoreTables(tables.participants, tables.cohorts, tables.items, answers, scale)
 
 
 def score_tables(frame: pd.DataFrame, *, item_order: Sequence[str] | None = None) -> ScoreTables:
@@ -348,8 +391,8 @@ def _num(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _stats_dicts(block: dict[str, np.ndarray], threshold: int) -> list[dict[str, Any]]:
-    """One STATS dict per group, nulls for suppressed groups (converted to plain lists once, not per cell)."""
+def _stats_dicts(block: dict[str, np.ndarray], hidden: Sequence[Hidden | None]) -> list[dict[str, Any]]:
+    """One STATS dict per group, emptied where ``hidden`` says so (plain lists made once, not per cell)."""
     n = block["n"].tolist()
     columns: dict[str, list] = {}
     for key in (*STAT_KEYS[2:], "ci_low", "ci_high"):
@@ -363,8 +406,7 @@ def _stats_dicts(block: dict[str, np.ndarray], threshold: int) -> list[dict[str,
     for i, count in enumerate(n):
         result: dict[str, Any] = dict.fromkeys(STAT_KEYS)
         result["n"] = int(count)
-        result["suppressed"] = count < threshold
-        if not result["suppressed"]:
+        if hidden[i] is None:
             for key in STAT_KEYS[2:]:
                 if key == "ci95":
                     low, high = columns["ci_low"][i], columns["ci_high"][i]
@@ -373,30 +415,12 @@ def _stats_dicts(block: dict[str, np.ndarray], threshold: int) -> list[dict[str,
                     result[key] = int(df[i])
                 else:
                     result[key] = columns[key][i]
-        out.append(result)
+        out.append(mark(result, hidden[i]))
     return out
 
 
-def _suppress_complement(
-    stats: list[dict[str, Any]], flows: list[dict[str, Any]], *, overall_shown: bool
-) -> None:
-    """When exactly one cohort is hidden, hide the smallest shown cohort too.
-
-    Otherwise the hidden cohort's figures could be worked out from the overall figures minus the
-    cohorts that are shown (complementary suppression, as statistical offices do for tables).
-    """
-    hidden = [i for i, entry in enumerate(stats) if entry["suppressed"] and entry["n"] > 0]
-    shown = [i for i, entry in enumerate(stats) if not entry["suppressed"]]
-    if len(hidden) != 1 or not shown or not overall_shown:
-        return
-    smallest = min(shown, key=lambda i: stats[i]["n"])
-    stats[smallest] = {**dict.fromkeys(STAT_KEYS), "n": stats[smallest]["n"], "suppressed": True}
-    flows[smallest]["pre_mean_completers"] = None
-    flows[smallest]["pre_mean_noncompleters"] = None
-
-
-def _stats_dict(block: dict[str, np.ndarray], i: int, threshold: int) -> dict[str, Any]:
-    return _stats_dicts({key: values[i : i + 1] for key, values in block.items()}, threshold)[0]
+def _stats_dict(block: dict[str, np.ndarray], i: int, hidden: Hidden | None) -> dict[str, Any]:
+    return _stats_dicts({key: values[i : i + 1] for key, values in block.items()}, [hidden])[0]
 
 
 def paired_stats(
@@ -416,7 +440,7 @@ def paired_stats(
     block = _grouped_paired(
         pre_a[keep], post_a[keep], np.zeros(int(keep.sum()), dtype=np.int64), 1, scale_max=scale_max
     )
-    return _stats_dict(block, 0, threshold)
+    return _stats_dict(block, 0, too_few(int(keep.sum()), threshold))
 
 
 def cronbach_alpha(items: np.ndarray) -> float | None:
@@ -438,8 +462,15 @@ def cronbach_alpha(items: np.ndarray) -> float | None:
 # The full evaluation
 
 
-def _flows(tables: ScoreTables, members: np.ndarray, groups: np.ndarray, n_groups: int, threshold: int):
-    """Flow counts per group plus the completers' / non-completers' mean pre scale score."""
+def _flows(
+    tables: ScoreTables,
+    members: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    hidden_completers: Sequence[Hidden | None],
+    hidden_noncompleters: Sequence[Hidden | None],
+):
+    """Flow counts per group plus the completers' / non-completers' mean pre score (None where hidden)."""
     has = ~np.isnan(tables.scale[:, members])
     g = groups
     matched = has[PRE] & has[POST]
@@ -466,10 +497,8 @@ def _flows(tables: ScoreTables, members: np.ndarray, groups: np.ndarray, n_group
     flows = []
     for i in range(n_groups):
         flow: dict[str, Any] = {key: int(counts[key][i]) for key in FLOW_COUNT_KEYS}
-        flow["pre_mean_completers"] = _num(completers[i]) if counts["matched"][i] >= threshold else None
-        flow["pre_mean_noncompleters"] = (
-            _num(noncompleters[i]) if counts["pre_without_post"][i] >= threshold else None
-        )
+        flow["pre_mean_completers"] = None if hidden_completers[i] else _num(completers[i])
+        flow["pre_mean_noncompleters"] = None if hidden_noncompleters[i] else _num(noncompleters[i])
         flows.append(flow)
     return flows
 
@@ -490,61 +519,146 @@ def _scale_block(
     return _grouped_paired(a[both], b[both], groups[both], n_groups, scale_max=scale_max)
 
 
+def measure_name(phase: str, measure: str) -> str:
+    """A figure's name in a disclosure plan: the measure, prefixed by its phase unless that is 'pre'."""
+    return measure if phase == "pre" else f"{phase}:{measure}"
+
+
+def plan_figures(tables: ScoreTables, phase: str = "pre") -> list[Figure]:
+    """Every figure :func:`evaluate_tables` publishes in ``phase``, with the people each rests on and
+    the scores it reveals, most important first (what :func:`disclosure.build_plan` needs)."""
+    base = WAVES.index(phase)
+    has = ~np.isnan(tables.scale)
+    single = len(tables.items) == 1  # then the scale score is the item's score
+
+    def scale(wave: int) -> str:
+        return f"scale@{WAVES[wave]}"
+
+    def item(j: int, wave: int) -> str:
+        return scale(wave) if single else f"item:{tables.items[j]}@{WAVES[wave]}"
+
+    figures = [
+        Figure(measure_name(phase, "scale"), frozenset({scale(base), scale(POST)}), has[base] & has[POST])
+    ]
+    for j, name in enumerate(tables.items):
+        answered = ~np.isnan(tables.answers[base, :, j]) & ~np.isnan(tables.answers[POST, :, j])
+        figures.append(
+            Figure(measure_name(phase, f"item:{name}"), frozenset({item(j, base), item(j, POST)}), answered)
+        )
+    if phase == "pre":
+        figures += [
+            Figure("then", frozenset({scale(THEN), scale(POST)}), has[THEN] & has[POST]),
+            Figure("shift", frozenset({scale(PRE), scale(THEN)}), has[PRE] & has[THEN]),
+            Figure("three", frozenset({scale(PRE), scale(THEN), scale(POST)}), has.all(axis=0)),
+        ]
+    figures.append(
+        Figure(measure_name(phase, "noncompleters"), frozenset({scale(base)}), has[base] & ~has[POST])
+    )
+    return figures
+
+
+def scores_plan(
+    tables: ScoreTables,
+    threshold: int = DEFAULT_THRESHOLD,
+    *,
+    phases: Sequence[str] = ("pre",),
+    extra: Sequence[Figure] = (),
+    groups: Iterable[str] = (),
+) -> DisclosurePlan:
+    """The disclosure plan of a view that publishes the evaluation of ``tables`` (everyone) and of any
+    union of its whole cohorts, in each of ``phases``, plus ``extra`` figures (e.g. reaction counts,
+    whose cohorts, if not in the scores, come in ``groups``)."""
+    figures: list[Figure] = []
+    for phase in phases:
+        figures += plan_figures(tables, phase)
+    return build_plan(threshold, tables.cohorts, [*figures, *extra], groups=groups)
+
+
 def evaluate_tables(
     tables: ScoreTables,
     *,
     scale_min: float = 1,
     scale_max: float = 5,
     threshold: int = DEFAULT_THRESHOLD,
+    plan: DisclosurePlan | None = None,
+    cohorts: Sequence[str] | None = None,
+    phase: str = "pre",
 ) -> dict[str, Any]:
-    """The evaluation result (see :func:`run_evaluation`) from already pivoted tables."""
+    """The evaluation result (see :func:`run_evaluation`) from already pivoted tables.
+
+    Without ``plan`` the tables are everyone and the plan is made from them. A view that offers
+    selections passes the plan of all its data and, in ``cohorts``, the cohorts whose participants
+    ``tables`` holds (None: everyone); see :func:`select_cohorts`. ``phase`` picks the baseline wave.
+    """
     threshold = check_threshold(threshold)
     _check_scale(scale_min, scale_max)
+    if plan is None:
+        plan, cohorts = scores_plan(tables, threshold, phases=(phase,)), None
+    elif plan.threshold != threshold:
+        raise ValueError(f"the disclosure plan is for threshold {plan.threshold}, not {threshold}")
+    tables = phase_tables(tables, phase)
+
+    def decide(measure: str, n: int) -> Hidden | None:
+        return plan.for_selection(measure_name(phase, measure), cohorts, n)
+
     n_p = len(tables.participants)
     everyone = np.arange(n_p)
     zeros = np.zeros(n_p, dtype=np.int64)
 
-    flow = _flows(tables, everyone, zeros, 1, threshold)[0]
+    has = ~np.isnan(tables.scale)
+    scale_hidden = decide("scale", int((has[PRE] & has[POST]).sum()))
+    noncompleters_hidden = decide("noncompleters", int((has[PRE] & ~has[POST]).sum()))
+    flow = _flows(tables, everyone, zeros, 1, [scale_hidden], [noncompleters_hidden])[0]
     scale_stats = _stats_dict(
-        _scale_block(tables, PRE, POST, everyone, zeros, 1, scale_max=scale_max), 0, threshold
+        _scale_block(tables, PRE, POST, everyone, zeros, 1, scale_max=scale_max), 0, scale_hidden
     )
     scale: dict[str, Any] = dict(scale_stats)
     for wave, name in ((PRE, "pre"), (POST, "post")):
         matrix = tables.answers[wave]
         answered_all = int((~np.isnan(matrix).any(axis=1)).sum()) if matrix.shape[1] else 0
-        alpha_ok = not scale_stats["suppressed"] and answered_all >= threshold
+        alpha_ok = scale_hidden is None and too_few(answered_all, threshold) is None
         scale[f"alpha_{name}"] = cronbach_alpha(matrix) if alpha_ok else None
         scale[f"alpha_{name}_n"] = answered_all
 
     if flow["then"] > 0:
+        then_n = int((has[THEN] & has[POST]).sum())
         scale["then"] = _stats_dict(
-            _scale_block(tables, THEN, POST, everyone, zeros, 1, scale_max=scale_max), 0, threshold
+            _scale_block(tables, THEN, POST, everyone, zeros, 1, scale_max=scale_max),
+            0,
+            decide("then", then_n),
         )
+        shift_hidden = decide("shift", int((has[PRE] & has[THEN]).sum()))
         shift = _stats_dict(
-            _scale_block(tables, PRE, THEN, everyone, zeros, 1, scale_max=scale_max), 0, threshold
+            _scale_block(tables, PRE, THEN, everyone, zeros, 1, scale_max=scale_max), 0, shift_hidden
         )
-        three = ~np.isnan(tables.scale).any(axis=0)
+        three = has.all(axis=0)
         n_three = int(three.sum())
-        three_ok = n_three >= threshold
-        scale["response_shift"] = {
-            "n": shift["n"],
-            "suppressed": shift["suppressed"],
-            "pre_mean": shift["pre_mean"],
-            "then_mean": shift["post_mean"],
-            "mean_shift": shift["mean_change"],
-            "sd": None if shift["suppressed"] else _shift_sd(tables),
-            "ci95": shift["ci95"],
-            "t": shift["t"],
-            "df": shift["df"],
-            "p": shift["p"],
-            "three_waves": {
-                "n": n_three,
-                "suppressed": not three_ok,
-                "pre_mean": _num(tables.scale[PRE, three].mean()) if three_ok else None,
-                "then_mean": _num(tables.scale[THEN, three].mean()) if three_ok else None,
-                "post_mean": _num(tables.scale[POST, three].mean()) if three_ok else None,
+        three_hidden = decide("three", n_three)
+        three_ok = three_hidden is None
+        scale["response_shift"] = mark(
+            {
+                "n": shift["n"],
+                "pre_mean": shift["pre_mean"],
+                "then_mean": shift["post_mean"],
+                "mean_shift": shift["mean_change"],
+                "sd": None if shift["suppressed"] else _shift_sd(tables),
+                "ci95": shift["ci95"],
+                "t": shift["t"],
+                "df": shift["df"],
+                "p": shift["p"],
+                "three_waves": mark(
+                    {
+                        "n": n_three,
+                        "pre_mean": _num(tables.scale[PRE, three].mean()) if three_ok else None,
+                        "then_mean": _num(tables.scale[THEN, three].mean()) if three_ok else None,
+                        "post_mean": _num(tables.scale[POST, three].mean()) if three_ok else None,
+                    },
+                    three_hidden,
+                ),
             },
-        }
+            shift_hidden,
+            keep=("n", "three_waves"),
+        )
     else:
         scale["then"] = None
         scale["response_shift"] = None
@@ -556,28 +670,45 @@ def evaluate_tables(
         both = ~np.isnan(a) & ~np.isnan(b)
         item_codes = np.broadcast_to(np.arange(n_i), a.shape)
         block = _grouped_paired(a[both], b[both], item_codes[both], n_i, scale_max=scale_max)
-        items = dict(zip(tables.items, _stats_dicts(block, threshold), strict=True))
+        hidden = [decide(f"item:{item}", int(n)) for item, n in zip(tables.items, block["n"], strict=True)]
+        items = dict(zip(tables.items, _stats_dicts(block, hidden), strict=True))
 
-    cohorts: dict[str, Any] = {}
+    cohort_results: dict[str, Any] = {}
     with_cohort = np.flatnonzero(tables.cohorts != "") if n_p else everyone
     if len(with_cohort):
         codes, names = pd.factorize(pd.Series(tables.cohorts[with_cohort], dtype=object), sort=True)
         k = len(names)
-        flows = _flows(tables, with_cohort, codes, k, threshold)
         block = _scale_block(tables, PRE, POST, with_cohort, codes, k, scale_max=scale_max)
-        cohort_stats = _stats_dicts(block, threshold)
-        _suppress_complement(cohort_stats, flows, overall_shown=not scale["suppressed"])
-        cohorts = {str(name): {"flow": flows[c], "scale": cohort_stats[c]} for c, name in enumerate(names)}
+
+        def cell(measure: str, name: str, n: int) -> Hidden | None:
+            return plan.for_selection(measure_name(phase, measure), [str(name)], n)
+
+        sub = has[:, with_cohort]
+        n_noncompleters = np.bincount(codes, weights=sub[PRE] & ~sub[POST], minlength=k)
+        scale_cells = [cell("scale", name, int(block["n"][c])) for c, name in enumerate(names)]
+        flows = _flows(
+            tables,
+            with_cohort,
+            codes,
+            k,
+            scale_cells,
+            [cell("noncompleters", name, int(n_noncompleters[c])) for c, name in enumerate(names)],
+        )
+        cohort_stats = _stats_dicts(block, scale_cells)
+        cohort_results = {
+            str(name): {"flow": flows[c], "scale": cohort_stats[c]} for c, name in enumerate(names)
+        }
 
     return {
         "threshold": threshold,
         "scale_min": _plain(scale_min),
         "scale_max": _plain(scale_max),
+        "phase": phase,
         "method": dict(METHOD),
         "flow": flow,
         "scale": scale,
         "items": items,
-        "cohorts": cohorts,
+        "cohorts": cohort_results,
     }
 
 
@@ -621,14 +752,19 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "measure",
     "comparison",
     "participants",
-    *(part for key in STAT_KEYS for part in (("ci95_low", "ci95_high") if key == "ci95" else (key,))),
+    "n",
+    "suppressed",
+    "why_hidden",
+    *(part for key in STAT_KEYS[2:] for part in (("ci95_low", "ci95_high") if key == "ci95" else (key,))),
     "alpha_pre",
     "alpha_post",
 )
+_SUMMARY_NUMBERS = SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("why_hidden") + 1 :]
 
 
 def summary_frame(result: dict[str, Any]) -> pd.DataFrame:
-    """One row per scale, item and cohort, with a ``suppressed`` column: the table behind every export."""
+    """One row per scale, item and cohort, with ``suppressed`` and ``why_hidden`` (in words): the table
+    behind every export."""
     rows: list[dict[str, Any]] = []
 
     def add(scope: str, cohort: str, measure: str, comparison: str, participants: int, block: dict, **extra):
@@ -645,16 +781,18 @@ def summary_frame(result: dict[str, Any]) -> pd.DataFrame:
                 row["ci95_low"], row["ci95_high"] = ci
             else:
                 row[key] = block.get(key)
+        row["why_hidden"] = block.get("hidden_text") or ""
         row.update(extra)
         rows.append(row)
 
     everyone = result["flow"]["participants"]
     scale = result["scale"]
+    versus = f"post vs {result.get('phase', 'pre')}"
     add(
         "overall",
         "",
         "scale",
-        "post vs pre",
+        versus,
         everyone,
         scale,
         alpha_pre=scale.get("alpha_pre"),
@@ -663,16 +801,16 @@ def summary_frame(result: dict[str, Any]) -> pd.DataFrame:
     if scale.get("then"):
         add("overall", "", "scale", "post vs then", everyone, scale["then"])
     for item, block in result["items"].items():
-        add("overall", "", item, "post vs pre", everyone, block)
+        add("overall", "", item, versus, everyone, block)
     for cohort, entry in result["cohorts"].items():
-        add("cohort", cohort, "scale", "post vs pre", entry["flow"]["participants"], entry["scale"])
+        add("cohort", cohort, "scale", versus, entry["flow"]["participants"], entry["scale"])
 
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    for column in SUMMARY_COLUMNS[7:]:
+    for column in _SUMMARY_NUMBERS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["df"] = frame["df"].astype("Int64")
     frame["suppressed"] = frame["suppressed"].astype(bool)
-    for column in ("scope", "cohort", "measure", "comparison"):
+    for column in ("scope", "cohort", "measure", "comparison", "why_hidden"):
         frame[column] = frame[column].astype("str")
     return frame
 
@@ -697,11 +835,14 @@ def item_answer_distribution(
     scale_min: float = 1,
     scale_max: float = 5,
     threshold: int = DEFAULT_THRESHOLD,
+    result: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Answers per level, per item, at pre and post among the item's matched participants.
 
-    Columns ``item, wave, level, count, n, suppressed``; counts of a suppressed item are missing
-    (individual answers of a small group are not shown). Non-integer scores go to the nearest level.
+    Columns ``item, wave, level, count, n, suppressed, why_hidden``; counts of a hidden item are
+    missing (individual answers of a small group are not shown). An item is hidden as in ``result``
+    (the evaluation these bars belong to, items by id) or, without it, when it has too few people.
+    Non-integer scores go to the nearest level.
     """
     threshold = check_threshold(threshold)
     _check_scale(scale_min, scale_max)
@@ -713,7 +854,13 @@ def item_answer_distribution(
         a, b = tables.answers[PRE, :, j], tables.answers[POST, :, j]
         both = ~np.isnan(a) & ~np.isnan(b)
         n = int(both.sum())
-        suppressed = n < threshold
+        block = (result or {}).get("items", {}).get(item)
+        if block is not None:
+            why = block.get("hidden_text") or ""
+        else:
+            hidden = too_few(n, threshold)
+            why = "" if hidden is None else hidden.text
+        suppressed = bool(why)
         for wave, values in (("pre", a[both]), ("post", b[both])):
             binned = np.clip(np.rint(values), low, high).astype(np.int64) - low
             counts = np.bincount(binned, minlength=len(levels))
@@ -726,9 +873,10 @@ def item_answer_distribution(
                         "count": None if suppressed else int(counts[k]),
                         "n": n,
                         "suppressed": suppressed,
+                        "why_hidden": why,
                     }
                 )
-    frame = pd.DataFrame(rows, columns=["item", "wave", "level", "count", "n", "suppressed"])
+    frame = pd.DataFrame(rows, columns=["item", "wave", "level", "count", "n", "suppressed", "why_hidden"])
     frame["count"] = frame["count"].astype("Int64")
     return frame
 

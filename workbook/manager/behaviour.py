@@ -15,9 +15,9 @@ from sqlalchemy import case, func, select
 from workbook.identity import Person, holding_role
 from workbook.models import ConversationLog, Participant
 from workbook.store import Store, as_utc, utcnow
-from workbook.validation import InputError, clean_date, clean_text
+from workbook.validation import EARLIEST_DATE, InputError, clean_date, clean_text
 
-EARLIEST = date(2000, 1, 1)
+EARLIEST = EARLIEST_DATE
 ALIAS_MAX = 80
 
 

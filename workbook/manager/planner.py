@@ -23,7 +23,7 @@ from workbook.content import Preparation, preparation
 from workbook.identity import Person
 from workbook.manager.behaviour import EARLIEST, clean_alias
 from workbook.store import Store, utcnow
-from workbook.validation import InputError, clean_choice, clean_date, clean_text
+from workbook.validation import LATEST_DATE, InputError, clean_choice, clean_date, clean_text
 
 SCOPE = "planner"
 SEND_AHEAD: dict[str, str] = {
@@ -32,7 +32,7 @@ SEND_AHEAD: dict[str, str] = {
     "both": "the preparation outline and a link to the preparation workbook",
 }
 NOTES_MAX = 4000
-LATEST = date(2100, 12, 31)
+LATEST = LATEST_DATE
 DURATION = timedelta(minutes=30)
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")

@@ -3,7 +3,8 @@
 Only the four 1-5 ratings are read, never the comment: the query names the rating keys, so a comment
 cannot reach the caller (or the kernel that calls it) even by mistake. The figures are counts and means
 over the latest rating of each manager; a group with fewer respondents than the anonymity threshold
-keeps only its number of respondents.
+keeps only its number of respondents (the rule and its wording live in
+:mod:`workbook.evaluation.disclosure`; a view that offers selections applies its plan on top).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from workbook.config import anonymity_threshold, check_threshold
+from workbook.evaluation.disclosure import mark, too_few
 from workbook.identity import holding_role
 from workbook.manager.content import REACTION_IDS
 from workbook.manager.reaction import RATING_MAX, RATING_MIN, SCOPE
@@ -90,18 +92,15 @@ def reaction_summary(
     questions: dict[str, Any] = {}
     for key, values in ratings.items():
         n = len(values)
-        hidden = n < limit
-        questions[key] = {
+        figures = {
             "n": n,
-            "suppressed": hidden,
-            "mean": None if hidden else sum(values) / n,
-            "counts": None
-            if hidden
-            else {level: values.count(level) for level in range(RATING_MIN, RATING_MAX + 1)},
+            "mean": sum(values) / n if n else None,
+            "counts": {level: values.count(level) for level in range(RATING_MIN, RATING_MAX + 1)},
         }
+        questions[key] = mark(figures, too_few(n, limit))
     return {
         "threshold": limit,
         "respondents": len(respondents),
-        "suppressed": len(respondents) < limit,
+        "suppressed": too_few(len(respondents), limit) is not None,
         "questions": questions,
     }

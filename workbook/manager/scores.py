@@ -26,11 +26,13 @@ from workbook.manager.content import Instrument, instrument
 from workbook.manager.waves import clean_wave, waves_in_session
 from workbook.models import Cohort, Participant, Score
 from workbook.scores_frame import SCORE_COLUMNS, WAVES, ScoresInputError, read_scores_csv
+from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import Store, as_utc, utcnow
-from workbook.validation import InputError
+from workbook.validation import EARLIEST_DATE, InputError
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"  # how answered_at is written, so export -> import is exact
 _SHOW_ROWS = 5
+EARLIEST_ANSWER = pd.Timestamp(EARLIEST_DATE, tz="UTC")
 
 
 def clean_scores(inst: Instrument, answers: Any) -> dict[str, int]:
@@ -176,9 +178,14 @@ def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
 
 
 def export_scores_csv(store: Store, path: str | os.PathLike[str], cohort: str | None = None) -> int:
-    """Write `scores_frame` as a UTF-8 CSV (one row per latest answer); returns the number of rows."""
+    """Write `scores_frame` as a UTF-8 CSV (one row per latest answer); returns the number of rows.
+
+    Text a spreadsheet would run as a formula gets a leading apostrophe (`spreadsheet_safe`), which
+    `import_scores_csv` takes off again."""
     frame = scores_frame(store, cohort)
     out = frame.copy()
+    for column in ("participant", "cohort", "wave", "item"):  # a cohort "=HYPERLINK(...)" stays text
+        out[column] = out[column].map(spreadsheet_safe)
     out["score"] = [f"{v:g}" for v in frame["score"]]
     out["answered_at"] = frame["answered_at"].dt.strftime(TIME_FORMAT) if len(frame) else []
     out.to_csv(Path(path), index=False, encoding="utf-8", lineterminator="\n")
@@ -241,10 +248,23 @@ def import_scores_csv(store: Store, path: str | os.PathLike[str]) -> int:
             f"(first: {frame['participant'].iloc[first]!r} is in {expected.iloc[first] or 'no cohort'!r}, "
             f"the file says {frame['cohort'].iloc[first]!r})"
         )
+    moments = frame["answered_at"].dt.tz_convert("UTC")
+    future = (moments > pd.Timestamp(utcnow())).to_numpy()
+    if future.any():
+        problems.append(
+            f'column "answered_at": in the future on {_lines(future)} '
+            f"(first: {frame['answered_at'].iloc[int(np.flatnonzero(future)[0])].isoformat()})"
+        )
+    early = (moments < EARLIEST_ANSWER).to_numpy()
+    if early.any():
+        problems.append(
+            f'column "answered_at": before {EARLIEST_ANSWER.date().isoformat()} on {_lines(early)} '
+            f"(first: {frame['answered_at'].iloc[int(np.flatnonzero(early)[0])].isoformat()})"
+        )
     if problems:
         raise ScoresInputError(source, problems)
 
-    answered_at = frame["answered_at"].dt.tz_convert("UTC").dt.to_pydatetime()
+    answered_at = moments.dt.to_pydatetime()
     rows = [
         {"participant_id": int(pk), "wave": wave, "item": item, "score": float(score), "answered_at": moment}
         for pk, wave, item, score, moment in zip(
