@@ -30,6 +30,12 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "not yet"
 
 
+def full_width() -> widgets.Layout:
+    """Stretch to the box it is in. A fresh Layout per widget (a shared one dies with the first widget
+    closed), and "auto" rather than 100% so that margins never push the right edge out of view."""
+    return widgets.Layout(width="auto")
+
+
 def css(*names: str) -> list[str]:
     """DOM classes that tests and styles can find a widget by."""
     return list(names)

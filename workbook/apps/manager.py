@@ -17,16 +17,24 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, when
-from workbook.apps.lessons import (
-    HOME_NOTEBOOK,
-    LESSON_NOTEBOOKS,
-    app_href,
+from workbook.apps.common import (
+    Autosaver,
+    CheckedParts,
+    FieldNote,
+    SaveStatus,
+    SignIn,
+    css,
+    esc,
     full_width,
+    when,
+)
+from workbook.apps.lessons import (
+    app_href,
     label,
     manager_style,
     wide_button,
 )
+from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.behaviour import conversations, log_conversation
 from workbook.manager.content import Instrument, instrument, lesson_progress, lesson_scope, lessons
