@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from workbook.identity import AccessDenied, Person, authenticate
+from workbook.server import page
 from workbook.store import Store
 from workbook.validation import InputError
 
@@ -70,6 +71,7 @@ def query_param(name: str) -> str | None:
         from voila.utils import wait_for_request  # costs seconds to import: only when preheated
 
         wait_for_request()
+    page.page_opened(_kernel_loop())  # the visitor is here: the page's idle clocks start
     values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
     return values[0] if values else None
 
@@ -133,6 +135,7 @@ class Autosaver:
         self.status = status
         self.delay = delay
         self._pending: dict[str, tuple[asyncio.TimerHandle | None, Callable[[], datetime]]] = {}
+        page.current().track_autosaver(self)  # written before the page closes for inactivity
 
     def schedule(self, key: str, save: Callable[[], datetime]) -> None:
         previous = self._pending.pop(key, None)
@@ -206,6 +209,7 @@ class SignIn:
             self._refuse(str(exc))
             return None
         self.code.value = ""
+        page.current().signed_in()
         self.widget.children = [app_style(), self.on_success(person)]
         return person
 

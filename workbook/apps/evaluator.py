@@ -37,6 +37,7 @@ import ipywidgets as widgets
 
 from workbook import config
 from workbook.apps.common import app_style, css, esc, query_param
+from workbook.server import page
 
 KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
 MIN_KEY_LENGTH = 16
@@ -1626,6 +1627,8 @@ class EvaluatorGate:
             return False
         if self.key is not None:
             self.key.value = ""
+        page.current().signed_in()
+        start_prefetch()  # the heavy imports start only once the key checks out
         self.dashboard = EvaluatorDashboard(self.store, runner=self.runner)
         self.widget.children = [self.widget.children[0], self.widget.children[1], self.dashboard.widget]
         return True
@@ -1663,8 +1666,6 @@ def start_prefetch() -> threading.Thread | None:
 
 def evaluator_app(store: Any = None) -> widgets.Widget:
     """The evaluator's app, behind the evaluator key (``WORKBOOK_EVALUATOR_KEY``)."""
-    if configured_key() is not None:
-        start_prefetch()
     return EvaluatorGate(store).start()
 
 
