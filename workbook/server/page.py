@@ -108,13 +108,14 @@ class PageLife:
 
 def _show_everywhere(reason: str) -> None:
     import ipywidgets as widgets
+    from ipywidgets.widgets.widget import _instances
 
     from workbook.apps.common import esc
 
     notice = widgets.HTML(
         f'<div class="wb-page-closed" role="alert"><h2>Page closed</h2><p>{esc(reason)}</p></div>'
     )
-    for widget in list(widgets.Widget.widgets.values()):
+    for widget in list(_instances.values()):
         if isinstance(widget, widgets.Box) and ROOT_CLASS in widget._dom_classes:
             widget.children = [notice]
 
