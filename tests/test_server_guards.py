@@ -7,6 +7,10 @@ Run with WORKBOOK_TEST_PLAIN_VOILA=1 to see these fail on plain Voila (see tests
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -15,8 +19,11 @@ from http.cookiejar import CookieJar
 import pytest
 import websocket
 
-from tests.serving import ServedApps
+from tests.serving import PLAIN_VOILA, ServedApps
 from workbook import identity
+from workbook.apps.registry import NOTEBOOKS
+from workbook.config import REPO_ROOT
+from workbook.devtools import free_port
 from workbook.preparation import SCOPE
 from workbook.server.frames import V1_PROTOCOL
 from workbook.server.visitor import KernelSocket, fetch_page, models_with_class
@@ -125,8 +132,8 @@ def test_legacy_binary_reply_does_not_freeze_the_server(served):
 
 def test_hostile_v1_frame_closes_that_connection_only(served):
     page = fetch_page(served.base, PARTICIPANT)
-    bystander_page = fetch_page(served.base, PARTICIPANT)
     attacker = KernelSocket(served.base, page.kernel_id, page.cookie_header, protocol="v1")
+    bystander_page = fetch_page(served.base, PARTICIPANT)
     bystander = KernelSocket(served.base, bystander_page.kernel_id, bystander_page.cookie_header)
     try:
         assert attacker.ws.subprotocol == V1_PROTOCOL
@@ -146,6 +153,7 @@ def test_hostile_v1_frame_closes_that_connection_only(served):
 def test_another_visitor_is_refused_on_a_kernel_id(served):
     _issued, page = signed_in_page(served, "Owner Person")
     kernel = page.kernel_id
+    owner = KernelSocket(served.base, kernel, page.cookie_header)  # the owner's page stays open
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
         KernelSocket(served.base, kernel, cookie_header="")
     assert refused.value.status_code == 403
@@ -164,7 +172,6 @@ def test_another_visitor_is_refused_on_a_kernel_id(served):
             urllib.request.urlopen(request, timeout=10)
         assert denied.value.code == 403, (method, path)
     assert kernel in served.kernel_ids()
-    owner = KernelSocket(served.base, kernel, page.cookie_header)
     try:
         assert owner.widget_states()
     finally:
@@ -279,3 +286,65 @@ def test_preheated_kernel_waits_longer_than_the_executor_timeout(served):
         assert models_with_class(visitor.widget_states(), "wb-evaluator-app")
     finally:
         visitor.close()
+
+
+# -- nothing from another host ------------------------------------------------------------------
+FOREIGN = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|["'](?:https?:)?//[^"'\s]+\.(?:m?js|css)\b""")
+
+
+def test_no_notebook_page_refers_to_another_host(served):
+    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        page = fetch_page(served.base, f"/voila/render/{notebook.name}")
+        assert page.status == 200, notebook.name
+        assert FOREIGN.findall(page.html) == [], notebook.name
+
+
+# -- under a Jupyter server ----------------------------------------------------------------------
+@pytest.mark.skipif(PLAIN_VOILA, reason="the extension is the workbook's")
+def test_guards_load_as_a_jupyter_server_extension(tmp_path):
+    """JupyterHub and Binder run Voila inside a Jupyter server: the workbook extension guards it too."""
+    port, token = free_port(), "extension-test-token"
+    env = {
+        **os.environ,
+        "WORKBOOK_DATA_DIR": str(tmp_path),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path),
+    }
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            "--allow-root",
+            "--no-browser",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            '--ServerApp.jpserver_extensions={"voila": True, "workbook": True}',
+            f"--ServerApp.root_dir={NOTEBOOKS}",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while "Workbook guards installed" not in (tmp_path / "server.log").read_text():
+            assert time.monotonic() < deadline and proc.poll() is None, (tmp_path / "server.log").read_text()
+            time.sleep(0.5)
+        page = fetch_page(base, f"/voila/render/participant.ipynb?token={token}")
+        assert page.status == 200 and page.kernel_id
+        assert FOREIGN.findall(page.html) == []
+        # the server's token alone (another visitor of the same single-user server) is not the page
+        with pytest.raises(websocket.WebSocketBadStatusException):
+            KernelSocket(base, page.kernel_id, cookie_header="_xsrf=x", protocol="v1").close()
+        owner = KernelSocket(base, page.kernel_id, page.cookie_header)
+        try:
+            assert owner.widget_states()
+        finally:
+            owner.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()

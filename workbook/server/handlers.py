@@ -36,6 +36,8 @@ BUSY_RETRY_S = 60
 # Voila's lab template links Font Awesome from a CDN although voila.js bundles it; nbconvert's lab
 # template adds a Mermaid loader from another CDN. Neither may reach another host.
 _FOREIGN_LINK = re.compile(r"<link\b[^>]*\bhref=[\"'](?:https?:)?//[^\"']*[\"'][^>]*>\s*", re.IGNORECASE)
+# Under a Jupyter server the page config names MathJax on a CDN (standalone Voila leaves it null).
+_FOREIGN_MATHJAX = re.compile(r'"fullMathjaxUrl":\s*"(?:https?:)?//[^"]*"')
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>\s*", re.IGNORECASE | re.DOTALL)
 _FOREIGN_CODE = re.compile(r"[\"'](?:https?:)?//[^\"'\s]+\.m?js\b", re.IGNORECASE)
 _FOREIGN_SRC = re.compile(r"\bsrc=[\"'](?:https?:)?//", re.IGNORECASE)
@@ -48,7 +50,8 @@ def _keep_local_script(match: re.Match[str]) -> str:
 
 def strip_foreign_assets(page: str) -> str:
     """The page without stylesheets or scripts from other hosts."""
-    return _SCRIPT.sub(_keep_local_script, _FOREIGN_LINK.sub("", page))
+    page = _FOREIGN_MATHJAX.sub('"fullMathjaxUrl": null', _FOREIGN_LINK.sub("", page))
+    return _SCRIPT.sub(_keep_local_script, page)
 
 
 BUSY_PAGE = """<!DOCTYPE html>
