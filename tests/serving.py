@@ -25,6 +25,23 @@ PLAIN_VOILA = os.environ.get("WORKBOOK_TEST_PLAIN_VOILA") == "1"
 CONNECTION_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 
 
+def kernel_ids_under(pid: int) -> set[str]:
+    """Ids of the kernels running under a server process (from their connection files)."""
+    ids: set[str] = set()
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return ids
+    for child in children:
+        try:
+            found = CONNECTION_FILE.search(" ".join(child.cmdline()))
+        except psutil.Error:
+            continue
+        if found:
+            ids.add(found.group(1))
+    return ids
+
+
 class ServedApps:
     """`workbook serve` (or plain Voila) on a free port with a fresh store and extra settings."""
 
@@ -80,20 +97,7 @@ class ServedApps:
         return self.log_path.read_text()
 
     def kernel_ids(self) -> set[str]:
-        """Ids of the kernels running under the server (from their connection files)."""
-        ids: set[str] = set()
-        try:
-            children = psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            return ids
-        for child in children:
-            try:
-                found = CONNECTION_FILE.search(" ".join(child.cmdline()))
-            except psutil.Error:
-                continue
-            if found:
-                ids.add(found.group(1))
-        return ids
+        return kernel_ids_under(self.proc.pid)
 
     def wait_until(self, condition, timeout: float, step: float = 0.5) -> bool:
         deadline = time.monotonic() + timeout

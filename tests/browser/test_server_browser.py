@@ -3,11 +3,12 @@ page that closes with its text saved."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import ServedApps
+from tests.serving import ServedApps, kernel_ids_under
 from workbook import identity
 from workbook.apps.registry import available_apps
 from workbook.preparation import SCOPE
@@ -40,6 +41,25 @@ def test_no_app_loads_anything_from_another_host(server, page):
         page.wait_for_load_state("networkidle")
     assert len(requests) > 50  # the pages really loaded their scripts, styles and fonts
     assert foreign == [], f"{len(foreign)} requests to other hosts"
+
+
+def test_closing_the_tab_gives_the_kernel_back_at_once(server, chromium):
+    """Voila's unload beacon is accepted from the page's own browser (no need to wait for the 2 minutes)."""
+    context = chromium.new_context()
+    try:
+        tab = context.new_page()
+        before = kernel_ids_under(server.proc.pid)
+        tab.goto(server.url("/voila/render/participant.ipynb"))
+        tab.wait_for_selector(".wb-signin", timeout=90_000)
+        mine = kernel_ids_under(server.proc.pid) - before
+        assert len(mine) == 1
+        tab.close(run_before_unload=True)
+        deadline = time.monotonic() + 20
+        while mine & kernel_ids_under(server.proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not mine & kernel_ids_under(server.proc.pid)
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")

@@ -175,7 +175,7 @@ class WorkbookRenderHandler(TornadoVoilaHandler):
                 visit,
                 expires_days=None,
                 httponly=True,
-                samesite="Strict",
+                samesite="Lax",
                 path=self.settings.get("base_url", "/") or "/",
             )
         return visit
@@ -193,6 +193,7 @@ class WorkbookRenderHandler(TornadoVoilaHandler):
             self.finish(BUSY_PAGE.format(again=html.escape(self.request.uri or "", quote=True)))
             return
         self.visit = self._visit()
+        self.xsrf_token  # noqa: B018 (sets the _xsrf cookie that Voila's unload beacon sends back: voila#1458)
         try:
             async for snippet in self.get_generator(path=path):
                 self.write(strip_foreign_assets(snippet))
