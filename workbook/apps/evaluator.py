@@ -40,6 +40,7 @@ import ipywidgets as widgets
 
 from workbook import config
 from workbook.apps.common import app_style, css, esc, query_param
+from workbook.server import page
 
 KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
 CHART_DPI = 100
@@ -1703,6 +1704,8 @@ class EvaluatorGate:
 
     def _open(self) -> bool:
         self.key.value = ""
+        page.current().signed_in()
+        start_prefetch()  # the heavy imports start only once the key or code checks out
         self.dashboard = EvaluatorDashboard(self._store(), runner=self.runner)
         self.widget.children = [self.widget.children[0], self.widget.children[1], self.dashboard.widget]
         return True
@@ -1740,8 +1743,6 @@ def start_prefetch() -> threading.Thread | None:
 
 def evaluator_app(store: Any = None) -> widgets.Widget:
     """The evaluator's app, behind the evaluator key (``WORKBOOK_EVALUATOR_KEY``)."""
-    if configured_key() is not None:
-        start_prefetch()
     return EvaluatorGate(store).start()
 
 
