@@ -107,13 +107,13 @@ class PageLife:
 
 
 def _show_everywhere(reason: str) -> None:
+    import html
+
     import ipywidgets as widgets
     from ipywidgets.widgets.widget import _instances
 
-    from workbook.apps.common import esc
-
     notice = widgets.HTML(
-        f'<div class="wb-page-closed" role="alert"><h2>Page closed</h2><p>{esc(reason)}</p></div>'
+        f'<div class="wb-page-closed" role="alert"><h2>Page closed</h2><p>{html.escape(reason)}</p></div>'
     )
     for widget in list(_instances.values()):
         if isinstance(widget, widgets.Box) and ROOT_CLASS in widget._dom_classes:
