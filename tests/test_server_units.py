@@ -11,6 +11,7 @@ import time
 
 import pytest
 from jupyter_server.services.kernels.connection.base import serialize_binary_message, serialize_msg_to_ws_v1
+from widget_helpers import find
 
 from workbook import config, identity
 from workbook.apps import common
@@ -151,8 +152,8 @@ def test_idle_page_writes_pending_saves_then_shows_why_it_closed(store, monkeypa
     life = PageLife(clock=clock)
     monkeypatch.setattr("workbook.server.page._life", life)
     app = participant_app(store)
-    boxes = [w for w in _all_widgets() if getattr(w, "placeholder", None) is not None and hasattr(w, "rows")]
-    boxes[0].value = "typed, not yet saved"
+    [box] = find(app, "wb-field-self_awareness-strengths")  # this page's box, not one left by another test
+    box.value = "typed, not yet saved"
     assert store.current_answers(issued.person.id, SCOPE) == {}  # the autosave is pending
     clock.now += config.idle_close_after() - 1
     assert life.check() is None

@@ -15,7 +15,7 @@ from workbook.preparation import SCOPE
 
 pytestmark = pytest.mark.browser
 
-IDLE_S = 10
+IDLE_S = 25  # long enough for a loaded machine to draw the page before it counts as idle
 
 
 def test_no_app_loads_anything_from_another_host(server, page):
@@ -66,7 +66,7 @@ def test_closing_the_tab_gives_the_kernel_back_at_once(server, chromium):
 def short_idle(tmp_path_factory):
     served = ServedApps(
         tmp_path_factory.mktemp("idle"),
-        {"WORKBOOK_IDLE_CLOSE_SECONDS": str(IDLE_S), "WORKBOOK_PAGE_GONE_SECONDS": "5"},
+        {"WORKBOOK_IDLE_CLOSE_SECONDS": str(IDLE_S), "WORKBOOK_PAGE_GONE_SECONDS": "30"},
     )
     yield served
     served.stop()
