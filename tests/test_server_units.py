@@ -9,8 +9,10 @@ import subprocess
 import sys
 import time
 
+import ipywidgets as widgets
 import pytest
 from jupyter_server.services.kernels.connection.base import serialize_binary_message, serialize_msg_to_ws_v1
+from widget_helpers import find
 
 from workbook import config, identity
 from workbook.apps import common
@@ -151,8 +153,8 @@ def test_idle_page_writes_pending_saves_then_shows_why_it_closed(store, monkeypa
     life = PageLife(clock=clock)
     monkeypatch.setattr("workbook.server.page._life", life)
     app = participant_app(store)
-    boxes = [w for w in _all_widgets() if getattr(w, "placeholder", None) is not None and hasattr(w, "rows")]
-    boxes[0].value = "typed, not yet saved"
+    box = next(w for w in find(app, "wb-field") if isinstance(w, widgets.Textarea))
+    box.value = "typed, not yet saved"
     assert store.current_answers(issued.person.id, SCOPE) == {}  # the autosave is pending
     clock.now += config.idle_close_after() - 1
     assert life.check() is None
@@ -175,12 +177,6 @@ def test_page_without_sign_in_closes_after_ten_minutes_and_a_signed_in_one_does_
         anonymous.check() == "This page was closed because nobody signed in for 10 minutes: reload to go on."
     )
     assert signed.check() is None
-
-
-def _all_widgets():
-    from ipywidgets.widgets.widget import _instances
-
-    return list(_instances.values())
 
 
 # -- settings -------------------------------------------------------------------------------------
