@@ -22,6 +22,10 @@ from workbook.devtools import free_port
 from workbook.store import Store
 
 PLAIN_VOILA = os.environ.get("WORKBOOK_TEST_PLAIN_VOILA") == "1"
+# a stylesheet, script or module on another host (XML namespaces in inline SVG are names, not requests)
+FOREIGN_REFERENCE = re.compile(
+    r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|["'](?:https?:)?//[^"'\s]+\.(?:m?js|css)\b"""
+)
 CONNECTION_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 
 
@@ -108,13 +112,22 @@ class ServedApps:
         return condition()
 
     def stop(self) -> None:
+        """Stop the server; kernels still running after a few seconds are killed (a test server's
+        kernels hold nothing to keep, and a frozen server does not answer its stop signal)."""
         if self.proc.poll() is None:
+            try:
+                kernels = psutil.Process(self.proc.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                kernels = []
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=5 if PLAIN_VOILA else 20)
-            except subprocess.TimeoutExpired:  # a frozen server does not answer its stop signal
-                for child in psutil.Process(self.proc.pid).children(recursive=True):
-                    child.kill()
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            for kernel in kernels:
+                try:
+                    kernel.kill()
+                except psutil.NoSuchProcess:
+                    pass
         self._log.close()

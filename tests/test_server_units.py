@@ -178,12 +178,6 @@ def test_page_without_sign_in_closes_after_ten_minutes_and_a_signed_in_one_does_
     assert signed.check() is None
 
 
-def _all_widgets():
-    from ipywidgets.widgets.widget import _instances
-
-    return list(_instances.values())
-
-
 # -- settings -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "raw", "reader"),

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.serving import ServedApps, kernel_ids_under
+from tests.serving import FOREIGN_REFERENCE, ServedApps, kernel_ids_under
 from workbook import identity
 from workbook.apps.registry import available_apps
 from workbook.preparation import SCOPE
@@ -19,7 +19,8 @@ IDLE_S = 25  # long enough for a loaded machine to draw the page before it count
 
 
 def test_no_app_loads_anything_from_another_host(server, page):
-    """Every app, signed in where there is a sign-in: every request goes to the server itself."""
+    """Every app, signed in where there is a sign-in: its HTML names no other host and every request
+    goes to the server itself."""
     foreign: list[str] = []
     requests: list[str] = []
 
@@ -36,7 +37,9 @@ def test_no_app_loads_anything_from_another_host(server, page):
         query = f"?key={key}" if app.notebook == "evaluator.ipynb" else ""
         visits.append((server.url(f"{app.path}{query}"), ".wb-app"))
     for url, ready in visits:
-        page.goto(url)
+        response = page.goto(url)
+        html = response.text()
+        assert FOREIGN_REFERENCE.findall(html) == [], url  # the HTML as served names no other host
         page.wait_for_selector(ready, timeout=90_000)
         page.wait_for_load_state("networkidle")
     assert len(requests) > 50  # the pages really loaded their scripts, styles and fonts
