@@ -7,8 +7,6 @@ import math
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +18,7 @@ HOST = "127.0.0.1"
 if str(REPO_ROOT) not in sys.path:  # `python benchmarks/x.py` puts benchmarks/, not the repo, on the path
     sys.path.insert(0, str(REPO_ROOT))
 
-from workbook.devtools import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
+from workbook.devtools import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_serving  # noqa: E402
 
 
 # -- figures ---------------------------------------------------------------------------------------
@@ -111,16 +109,11 @@ class Server:
         self.proc = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.base}/voila/tree", timeout=5)
-                return
-            except OSError as exc:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(f"server did not start: {log.read_text()}") from exc
-                time.sleep(0.3)
+        try:
+            wait_until_serving(f"{self.base}/voila/tree", self.proc, log)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"

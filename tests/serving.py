@@ -12,13 +12,12 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 from workbook.config import REPO_ROOT
-from workbook.devtools import free_port
+from workbook.devtools import free_port, wait_until_serving
 from workbook.store import Store
 
 PLAIN_VOILA = os.environ.get("WORKBOOK_TEST_PLAIN_VOILA") == "1"
@@ -84,16 +83,11 @@ class ServedApps:
             command, cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
         self.started = time.monotonic()
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.base}/voila/static/voila.js", timeout=5)
-                break
-            except OSError as exc:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(f"server did not start: {self.log_path.read_text()}") from exc
-                time.sleep(0.3)
+        try:
+            wait_until_serving(f"{self.base}/voila/static/voila.js", self.proc, self.log_path)
+        except RuntimeError:
+            self.stop()
+            raise
         self.store = Store(f"sqlite:///{data_dir / 'workbook.sqlite'}")
 
     def log(self) -> str:

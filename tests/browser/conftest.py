@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from workbook.devtools import CHROMIUM, CHROMIUM_FLAGS, free_port
+from workbook.devtools import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_serving
 from workbook.store import Store
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -36,16 +34,7 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.base}/voila/tree", timeout=5)
-                break
-            except OSError as exc:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    log = (data_dir / "serve.log").read_text()
-                    raise RuntimeError(f"workbook serve did not start: {log}") from exc
-                time.sleep(0.3)
+        wait_until_serving(f"{self.base}/voila/tree", self.proc, data_dir / "serve.log")
         self.store = Store(self.db_url)
 
     def url(self, path: str) -> str:
