@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, reaction_label, sentence
+
+
+def _listing(
+    lead: str, groups: Iterable[tuple[str, dict[str, Any]]], shown: Callable[[dict[str, Any]], str]
+) -> str:
+    """``lead`` then "name: figures" per group, or "name: hidden (n = …)" for a hidden one."""
+    parts = [
+        f"{name}: hidden (n = {block['n']})" if block["suppressed"] else f"{name}: {shown(block)}"
+        for name, block in groups
+    ]
+    return lead + "; ".join(parts) + "."
 
 
 def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -> str:
@@ -39,13 +51,11 @@ def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -
             "at the maximum."
         )
     if name == "items":
-        parts = [
-            f"{item}: hidden (n = {block['n']})"
-            if block["suppressed"]
-            else f"{item}: {fmt(block['pre_mean'])} to {fmt(block['post_mean'])}"
-            for item, block in shown["items"].items()
-        ]
-        return "Pre and post mean of each item. " + "; ".join(parts) + "."
+        return _listing(
+            "Pre and post mean of each item. ",
+            shown["items"].items(),
+            lambda block: f"{fmt(block['pre_mean'])} to {fmt(block['post_mean'])}",
+        )
     if name == "answers":
         hidden_items = [item for item, block in shown["items"].items() if block["suppressed"]]
         return "Share of answers at each level of the scale, pre and post, for each item" + (
@@ -53,13 +63,11 @@ def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -
         )
     if name == "cohorts":
         groups = [("All participants", scale)] + [(k, v["scale"]) for k, v in shown["cohorts"].items()]
-        parts = [
-            f"{group}: hidden (n = {block['n']})"
-            if block["suppressed"]
-            else f"{group}: {fmt(block['mean_change'], signed=True)} ({fmt_ci(block['ci95'])})"
-            for group, block in groups
-        ]
-        return "Mean change with its 95% CI. " + "; ".join(parts) + "."
+        return _listing(
+            "Mean change with its 95% CI. ",
+            groups,
+            lambda block: f"{fmt(block['mean_change'], signed=True)} ({fmt_ci(block['ci95'])})",
+        )
     if name == "response_shift":
         shift = scale.get("response_shift")
         if not shift:
@@ -73,13 +81,11 @@ def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -
         )
     if name == "reaction":
         reaction = extra["reaction"]
-        parts = [
-            f"{reaction_label(key)}: hidden (n = {b['n']})"
-            if b["suppressed"]
-            else f"{reaction_label(key)}: mean {fmt(b['mean'])} (n = {b['n']})"
-            for key, b in reaction["questions"].items()
-        ]
-        return "Share of ratings 1 to 5 for each reaction question. " + "; ".join(parts) + "."
+        return _listing(
+            "Share of ratings 1 to 5 for each reaction question. ",
+            ((reaction_label(key), block) for key, block in reaction["questions"].items()),
+            lambda block: f"mean {fmt(block['mean'])} (n = {block['n']})",
+        )
     if name == "behaviour":
         behaviour = extra["behaviour"]
         if behaviour["suppressed"]:
