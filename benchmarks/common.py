@@ -86,7 +86,8 @@ def _meets(value: float, goal: str) -> bool:
 
 # -- servers ---------------------------------------------------------------------------------------
 def voila_command(notebooks: Path, port: int) -> list[str]:
-    """What `workbook serve` runs (workbook/cli.py cmd_serve), for any notebook folder."""
+    """Plain Voila on any notebook folder, with the flags `workbook serve` passes (it runs Voila in its own
+    process with the workbook's guards added: workbook/server/app.py)."""
     return [
         PYTHON,
         "-m",
@@ -156,7 +157,7 @@ def workbook_serve(data_dir: Path) -> Iterator[Server]:
 
 @contextmanager
 def voila_serve(notebooks: Path, data_dir: Path) -> Iterator[Server]:
-    """Voila on a free port serving `notebooks` with the same command, cwd and config as `workbook serve`."""
+    """Plain Voila on a free port serving `notebooks` with the flags, cwd and config of `workbook serve`."""
     port = free_port()
     env = bench_env(data_dir, WORKBOOK_BASE_URL=f"http://{HOST}:{port}")
     server = Server(voila_command(notebooks, port), port, env, data_dir / f"voila-{notebooks.name}.log")

@@ -19,7 +19,7 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("WORKBOOK_DATABASE_URL", raising=False)
     monkeypatch.delenv("WORKBOOK_CONTENT_DIR", raising=False)
     monkeypatch.delenv("WORKBOOK_ANONYMITY_THRESHOLD", raising=False)
-    for name in ("QUERY_STRING", "REMOTE_ADDR", "HTTP_X_FORWARDED_FOR", "WORKBOOK_TRUSTED_PROXY"):
+    for name in ("QUERY_STRING", "HTTP_X_WORKBOOK_CLIENT", "HTTP_X_FORWARDED_FOR", "WORKBOOK_TRUSTED_PROXY"):
         monkeypatch.delenv(name, raising=False)
     return data
 

@@ -155,7 +155,7 @@ def test_a_code_without_the_evaluator_role_opens_nothing(seeded, monkeypatch):
 
 
 def test_key_guesses_are_limited_across_pages(seeded, monkeypatch):
-    monkeypatch.setenv("REMOTE_ADDR", "203.0.113.77")
+    monkeypatch.setenv("HTTP_X_WORKBOOK_CLIENT", "203.0.113.77")
     for n in range(5):
         assert not EvaluatorGate(seeded).try_key(f"guess-{n}-guess-guess-guess-guess")
     late = EvaluatorGate(seeded)

@@ -14,9 +14,9 @@ from ipywidgets.widgets.widget import _instances
 from widget_helpers import live_widget_state
 
 from workbook import identity
-from workbook.apps.lessons import LESSON_NOTEBOOKS, LessonPage, lesson_app
+from workbook.apps.lessons import LessonPage, lesson_app
 from workbook.apps.manager import ManagerHome, manager_app
-from workbook.apps.registry import APPS, available_apps
+from workbook.apps.registry import APPS, LESSON_NOTEBOOKS, available_apps
 from workbook.manager.behaviour import conversations, log_conversation
 from workbook.manager.content import instrument, lesson_scope, lessons, save_lesson_answer
 from workbook.manager.planner import SCOPE as PLANNER_SCOPE

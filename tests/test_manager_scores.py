@@ -377,3 +377,21 @@ def test_import_refuses_an_answer_in_the_future_or_before_2000(store, manager, t
         import_scores_csv(store, path)
     assert message in str(caught.value)
     assert n_scores(store) == 0
+
+
+def test_submitting_the_end_check_writes_post_and_then_in_one_transaction(store):
+    from workbook.manager.scores import submit_comfort_check
+
+    person = add_participant(store, "Una", roles=["manager:North"]).person
+    set_wave(store, "North", "post", True)
+    transactions = []
+    counted = store.guarded(lambda session: transactions.append(session))
+    full = {item: 4 for item in ITEM_IDS}
+    with pytest.raises(InputError, match="the look-back questions: answer every question"):
+        submit_comfort_check(counted, person, "post", {"post": full, "then": dict(list(full.items())[:3])})
+    assert transactions == [] and my_scores(store, person).empty
+    submit_comfort_check(counted, person, "post", {"post": full, "then": full})
+    assert len(transactions) == 1, "post and then are written together or not at all"
+    assert sorted(set(my_scores(store, person)["wave"])) == ["post", "then"]
+    with pytest.raises(InputError, match="'later' is not a check you can submit"):
+        submit_comfort_check(store, person, "later", {})

@@ -42,7 +42,7 @@ def test_revoked_and_unknown_codes_get_the_same_message(store):
 
 
 def test_five_failures_lock_the_address_across_pages(store, monkeypatch):
-    monkeypatch.setenv("REMOTE_ADDR", "203.0.113.7")
+    monkeypatch.setenv("HTTP_X_WORKBOOK_CLIENT", "203.0.113.7")
     good = identity.add_participant(store, "Gail")
     first, second = participant_app(store), manager_app(store)
     for _ in range(3):
@@ -53,7 +53,7 @@ def test_five_failures_lock_the_address_across_pages(store, monkeypatch):
     message = type_code(third, good.code)
     assert "Please wait 10 minutes" in message
     assert not find(third, "wb-workbook"), "even a right code waits"
-    monkeypatch.setenv("REMOTE_ADDR", "198.51.100.1")  # another address is not held up
+    monkeypatch.setenv("HTTP_X_WORKBOOK_CLIENT", "198.51.100.1")  # another address is not held up
     assert find(participant_app(store), "wb-signin")
     other = participant_app(store)
     type_code(other, good.code)
@@ -86,7 +86,7 @@ def test_failures_spread_over_more_than_the_window_do_not_lock():
 
 
 def test_failures_are_logged_without_the_guess(store, caplog, monkeypatch):
-    monkeypatch.setenv("REMOTE_ADDR", "203.0.113.9")
+    monkeypatch.setenv("HTTP_X_WORKBOOK_CLIENT", "203.0.113.9")
     with caplog.at_level(logging.WARNING, logger="workbook.signin"):
         type_code(participant_app(store), "a-secret-guess-that-must-not-be-logged")
     assert "sign-in failed: app=participant" in caplog.text
@@ -94,7 +94,7 @@ def test_failures_are_logged_without_the_guess(store, caplog, monkeypatch):
 
 
 def test_the_forwarded_address_counts_only_behind_a_trusted_proxy(store, monkeypatch):
-    monkeypatch.setenv("REMOTE_ADDR", "127.0.0.1")
+    monkeypatch.setenv("HTTP_X_WORKBOOK_CLIENT", "127.0.0.1")
     monkeypatch.setenv("HTTP_X_FORWARDED_FOR", "203.0.113.50, 10.0.0.1")
     assert SignInGuard(store, "participant").address == "127.0.0.1"
     monkeypatch.setenv("WORKBOOK_TRUSTED_PROXY", "1")

@@ -39,21 +39,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for app in available_apps():
         print(f"  {app.audience:<36} {base}{app.path}")
     print(f"Store: {config.database_url()}", flush=True)
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(NOTEBOOKS),
-        "--no-browser",
-        f"--Voila.ip={args.host}",
-        f"--Voila.port={args.port}",
-        "--Voila.port_retries=0",
-    ]
-    # Become Voila (cwd = the repository, so its voila.json applies): a stop signal sent to
-    # `workbook serve` then reaches the server itself, which shuts its kernels down.
+    # Voila runs in this process with the workbook's guards installed (workbook.server): the kernel
+    # websocket, the kernel lifecycle and cap, assets from this server only. The working directory is
+    # the repository, so its voila.json applies; a stop signal shuts the kernels down.
+    from workbook.server.app import serve
+
     os.chdir(config.REPO_ROOT)
-    os.execv(sys.executable, command)
-    return 0  # not reached
+    serve(
+        [
+            str(NOTEBOOKS),
+            "--no-browser",
+            f"--Voila.ip={args.host}",
+            f"--Voila.port={args.port}",
+            "--Voila.port_retries=0",
+            *args.voila_options,
+        ]
+    )
+    return 0
 
 
 # -- demo --------------------------------------------------------------------------------------------
@@ -222,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = verbs.add_parser("serve", help="start the apps (Voila) on this machine")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument(
+        "voila_options",
+        nargs="*",
+        metavar="-- VOILA_OPTION",
+        help="Voila options after `--`, e.g. -- --VoilaExecutor.timeout=300 (voila.json holds the defaults)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     demo = verbs.add_parser("demo", help="seed synthetic demo content (idempotent) and print demo links")

@@ -103,3 +103,46 @@ def check_evaluator_key(key: str) -> str:
             f"digit, '_' or '-' (a random key, not a phrase); make one with: {MAKE_KEY_COMMAND}"
         )
     return key
+
+
+# -- serving a cohort ----------------------------------------------------------------------------------
+DEFAULT_MAX_KERNELS = 120  # sized for a 2-core / 24 GB server (about 160 MB per page on average)
+DEFAULT_PAGE_GONE_S = 120.0  # a page whose kernel websocket stays closed this long is gone
+DEFAULT_IDLE_CLOSE_S = 3600.0  # an open page without activity is closed after an hour
+DEFAULT_SIGNIN_CLOSE_S = 600.0  # a page on which nobody signed in is closed after ten minutes
+
+
+def _positive(name: str, default: float, kind: type = float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError as exc:
+        what = "a whole number" if kind is int else "a number of seconds"
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than 0, got {raw!r}")
+    return value
+
+
+def max_kernels() -> int:
+    """Most kernels the server runs at once (`WORKBOOK_MAX_KERNELS`); beyond it visitors get a busy page."""
+    return int(_positive("WORKBOOK_MAX_KERNELS", DEFAULT_MAX_KERNELS, int))
+
+
+def page_gone_after() -> float:
+    """Seconds a page's kernel websocket may stay closed (or never open) before its kernel is shut down
+    (`WORKBOOK_PAGE_GONE_SECONDS`)."""
+    return _positive("WORKBOOK_PAGE_GONE_SECONDS", DEFAULT_PAGE_GONE_S)
+
+
+def idle_close_after() -> float:
+    """Seconds an open page may go without activity before it is saved and closed
+    (`WORKBOOK_IDLE_CLOSE_SECONDS`)."""
+    return _positive("WORKBOOK_IDLE_CLOSE_SECONDS", DEFAULT_IDLE_CLOSE_S)
+
+
+def signin_close_after() -> float:
+    """Seconds a page on which nobody signed in stays open (`WORKBOOK_SIGNIN_CLOSE_SECONDS`)."""
+    return _positive("WORKBOOK_SIGNIN_CLOSE_SECONDS", DEFAULT_SIGNIN_CLOSE_S)

@@ -28,13 +28,14 @@ log = logging.getLogger("workbook.signin")
 
 
 def client_address() -> str | None:
-    """The visitor's address as the server saw it (`REMOTE_ADDR`, set by the workbook's server), or the
-    first address of `X-Forwarded-For` when a trusted proxy sets it (`WORKBOOK_TRUSTED_PROXY`)."""
+    """The visitor's address as the server saw it (handed to the page's kernel by the workbook's server
+    in `HTTP_X_WORKBOOK_CLIENT`), or the first address of `X-Forwarded-For` when a trusted proxy sets
+    it (`WORKBOOK_TRUSTED_PROXY`)."""
     if config.trusted_proxy():
         forwarded = os.environ.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
         if forwarded:
             return forwarded
-    return os.environ.get("REMOTE_ADDR", "").strip() or None
+    return os.environ.get("HTTP_X_WORKBOOK_CLIENT", "").strip() or None
 
 
 def client_key(address: str) -> str:

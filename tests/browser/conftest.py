@@ -98,6 +98,18 @@ def page(chromium, request):
 
 
 @pytest.fixture(autouse=True)
+def no_earlier_sign_in_failures(server):
+    """Every browser comes from 127.0.0.1: one test's wrong codes must not lock the next test out."""
+    from sqlalchemy import delete
+
+    from workbook.models import SignInFailure
+
+    with server.store.write() as session:
+        session.execute(delete(SignInFailure))
+    yield
+
+
+@pytest.fixture(autouse=True)
 def links_point_at_the_server(server, monkeypatch):
     """Personal links made in a test lead to the server under test."""
     monkeypatch.setenv("WORKBOOK_BASE_URL", server.base)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote
 import ipywidgets as widgets
 
 from workbook.identity import NOT_VALID, AccessDenied, Person, authenticate, code_is_live
+from workbook.server import page
 from workbook.store import Store
 from workbook.validation import InputError
 
@@ -28,6 +29,12 @@ def esc(text: object) -> str:
 
 def when(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "not yet"
+
+
+def full_width() -> widgets.Layout:
+    """Stretch to the box it is in. A fresh Layout per widget (a shared one dies with the first widget
+    closed), and "auto" rather than 100% so that margins never push the right edge out of view."""
+    return widgets.Layout(width="auto")
 
 
 def css(*names: str) -> list[str]:
@@ -77,6 +84,7 @@ def query_param(name: str) -> str | None:
         from voila.utils import wait_for_request  # costs seconds to import: only when preheated
 
         wait_for_request()
+    page.page_opened(_kernel_loop())  # the visitor is here: the page's idle clocks start
     values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
     return values[0] if values else None
 
@@ -237,6 +245,7 @@ class Autosaver:
         self.status = status
         self.delay = delay
         self._pending: dict[str, tuple[asyncio.TimerHandle | None, Callable[[], datetime]]] = {}
+        page.current().track_autosaver(self)  # written before the page closes for inactivity
 
     def schedule(self, key: str, save: Callable[[], datetime]) -> None:
         previous = self._pending.pop(key, None)
@@ -366,6 +375,7 @@ class SignIn:
                 raise AccessWithdrawn(SIGNED_OUT)
 
         self.session = PageSession(person, self.store.guarded(still_live), live_code)
+        page.current().signed_in()
         self.widget.children = [app_style(), self.on_success(self.session)]
         return person
 

@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 import ipywidgets as widgets
 
-from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc
+from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, full_width
+from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.content import (
     KnowledgeCheck,
@@ -30,12 +31,6 @@ from workbook.manager.content import (
 )
 from workbook.store import Store, utcnow
 from workbook.validation import InputError
-
-
-def full_width() -> widgets.Layout:
-    """Stretch to the box it is in (a fresh Layout per widget: a shared one dies with the first widget
-    closed). "auto" rather than 100% so margins do not push the right edge out of view."""
-    return widgets.Layout(width="auto")
 
 
 def wide_button() -> widgets.Layout:
@@ -67,13 +62,6 @@ def manager_style() -> widgets.HTML:
     return widgets.HTML(MANAGER_STYLE)
 
 
-HOME_NOTEBOOK = "manager.ipynb"
-# The notebook of each lesson (lesson ids are in data/lessons.yaml).
-LESSON_NOTEBOOKS: dict[str, str] = {
-    "why_it_matters": "lesson-why.ipynb",
-    "practices": "lesson-practices.ipynb",
-    "preparing": "lesson-preparing.ipynb",
-}
 PRIVATE_NOTE = "Only you can see this."
 
 
@@ -444,4 +432,4 @@ def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:
     ).start()
 
 
-__all__ = ["lesson_app", "LessonPage", "LESSON_NOTEBOOKS", "app_href"]
+__all__ = ["lesson_app", "LessonPage", "app_href"]

@@ -17,16 +17,24 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, when
-from workbook.apps.lessons import (
-    HOME_NOTEBOOK,
-    LESSON_NOTEBOOKS,
-    app_href,
+from workbook.apps.common import (
+    Autosaver,
+    CheckedParts,
+    FieldNote,
+    SaveStatus,
+    SignIn,
+    css,
+    esc,
     full_width,
+    when,
+)
+from workbook.apps.lessons import (
+    app_href,
     label,
     manager_style,
     wide_button,
 )
+from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.behaviour import conversations, log_conversation
 from workbook.manager.content import Instrument, instrument, lesson_progress, lesson_scope, lessons
@@ -41,20 +49,13 @@ from workbook.manager.planner import (
     to_ics,
 )
 from workbook.manager.reaction import COMMENT_VISIBILITY, clean_comment, my_reaction, save_reaction
-from workbook.manager.scores import clean_scores, my_scores, save_scores
+from workbook.manager.scores import SUBMITS, WAVE_NAMES, my_scores, submit_comfort_check, unanswered
 from workbook.manager.summary import BeforeAfter, before_after, before_after_figure
-from workbook.manager.waves import clean_wave, open_waves
+from workbook.manager.waves import open_waves
 from workbook.store import Store, utcnow
 from workbook.validation import InputError
 
 TITLE = "Career conversations: the manager's course"
-# A submit sends these waves together: the look-back (`then`) questions are asked with `post`.
-SUBMITS: dict[str, tuple[str, ...]] = {"pre": ("pre",), "post": ("post", "then")}
-WAVE_NAMES = {
-    "pre": "the check at the start of the programme",
-    "post": "the check at the end of the programme",
-    "then": "the look-back questions",
-}
 NOT_ANSWERED = '<p class="wb-field-error" role="alert">Not answered yet.</p>'
 VISIBILITY_CHOICES = {"private": "Only me (private)", "facilitator": "Me and my facilitator"}
 PLAN_AHEAD = timedelta(days=14)
@@ -252,36 +253,21 @@ class ComfortCheck:
         return status
 
     def submit(self, submit: str, answers: Mapping[str, Any] | None = None) -> bool:
-        """Check every answer of a submit (`answers` as {wave: {item: score}} stands in for a crafted
-        client), then store each wave with save_scores. Nothing is stored unless all of it is valid."""
+        """Submit the answers on the page (or `answers` as {wave: {item: score}}, as a crafted client
+        might send) with `submit_comfort_check`, which stores all of it or nothing; unanswered
+        questions are marked beside themselves."""
         status = self._status_for(submit)
         try:
-            waves = SUBMITS.get(submit) if isinstance(submit, str) else None
-            if waves is None:
-                raise InputError(f"scores: {submit!r} is not a check you can submit")
             if answers is None:
-                missing_forms = [w for w in waves if w not in self.forms]
-                if missing_forms:
-                    raise InputError(f"scores: {WAVE_NAMES[missing_forms[0]]} is not open for you")
+                waves = SUBMITS.get(submit, ()) if isinstance(submit, str) else ()
+                closed = [w for w in waves if w not in self.forms]
+                if closed:
+                    raise InputError(f"scores: {WAVE_NAMES[closed[0]]} is not open for you")
                 answers = {wave: self.forms[wave].values() for wave in waves}
-            if not isinstance(answers, Mapping) or set(answers) != set(waves):
-                raise InputError(f"scores: expected answers to {', '.join(WAVE_NAMES[w] for w in waves)}")
-            for wave in waves:
-                clean_wave(wave)
-                clean_scores(self.inst, answers[wave])
-                missing = [
-                    str(n) for n, item in enumerate(self.inst.item_ids, start=1) if item not in answers[wave]
-                ]
-                if missing:
-                    if wave in self.forms:
+                for wave in waves:
+                    if unanswered(answers[wave]):
                         self.forms[wave].mark_unanswered()
-                    raise InputError(
-                        f"{WAVE_NAMES[wave]}: answer every question before submitting "
-                        f"(not answered yet: question{'s' if len(missing) > 1 else ''} {', '.join(missing)})"
-                    )
-            moment: datetime | None = None
-            for wave in waves:
-                moment = save_scores(self.home.store, self.home.person, wave, answers[wave])
+            moment = submit_comfort_check(self.home.store, self.home.person, submit, answers)
         except InputError as exc:
             status.error(str(exc))
             return False

@@ -11,7 +11,18 @@ from typing import Any
 import ipywidgets as widgets
 
 from workbook import content
-from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, when
+from workbook.apps.common import (
+    Autosaver,
+    CheckedParts,
+    FieldNote,
+    SaveStatus,
+    SignIn,
+    css,
+    esc,
+    full_width,
+    when,
+)
+from workbook.apps.registry import PARTICIPANT_NOTEBOOK
 from workbook.content import VISIBILITY_LABELS, GoalGuidance, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.preparation import (
@@ -33,11 +44,6 @@ from workbook.store import SavedAnswer, Store
 from workbook.validation import InputError, long_date
 
 TEXTAREA_ROWS = 3
-
-
-def full_width() -> widgets.Layout:
-    """A fresh layout per widget: a shared one would be closed with the first widget that closes."""
-    return widgets.Layout(width="100%")
 
 
 def _field_label(text: str) -> widgets.HTML:
@@ -453,6 +459,6 @@ def participant_app(store: Store | None = None) -> widgets.Widget:
         store,
         lambda page: PreparationWorkbook(page.store, page.person, prep).widget,
         title=prep.title,
-        notebook="participant.ipynb",
+        notebook=PARTICIPANT_NOTEBOOK,
     ).start()
 

@@ -18,6 +18,7 @@ class App:
     summary: str
     roles: tuple[str, ...] = ()  # who may open it; nobody else gets past its sign-in
     home: bool = False  # a person's starting page (lessons are reached from the manager's home)
+    lesson: str | None = None  # the lesson it shows (ids in data/lessons.yaml)
 
     @property
     def path(self) -> str:
@@ -47,6 +48,7 @@ APPS: tuple[App, ...] = (
         "Managers in the coaching programme",
         "What is at stake when managers stay silent about careers, and what usually holds them back.",
         ("manager",),
+        lesson="why_it_matters",
     ),
     App(
         "lesson-practices.ipynb",
@@ -54,6 +56,7 @@ APPS: tuple[App, ...] = (
         "Managers in the coaching programme",
         "Frame, run and follow up a career conversation; practise on three realistic scenarios.",
         ("manager",),
+        lesson="practices",
     ),
     App(
         "lesson-preparing.ipynb",
@@ -61,6 +64,7 @@ APPS: tuple[App, ...] = (
         "Managers in the coaching programme",
         "The preparation outline you can share, and how to help when someone arrives unsure.",
         ("manager",),
+        lesson="preparing",
     ),
     App(
         "evaluator.ipynb",
@@ -71,6 +75,12 @@ APPS: tuple[App, ...] = (
         True,
     ),
 )
+
+
+PARTICIPANT_NOTEBOOK = "participant.ipynb"
+HOME_NOTEBOOK = "manager.ipynb"
+# The notebook of each lesson, by lesson id.
+LESSON_NOTEBOOKS: dict[str, str] = {a.lesson: a.notebook for a in APPS if a.lesson}
 
 
 def available_apps() -> list[App]:

@@ -66,6 +66,15 @@ def insert_score_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(insert(Score), rows)
 
 
+# A submit sends these waves together: the look-back (`then`) questions are asked with `post`.
+SUBMITS: dict[str, tuple[str, ...]] = {"pre": ("pre",), "post": ("post", "then")}
+WAVE_NAMES = {
+    "pre": "the check at the start of the programme",
+    "post": "the check at the end of the programme",
+    "then": "the look-back questions",
+}
+
+
 def save_scores(store: Store, person: Person, wave: str, answers: Mapping[str, int]) -> datetime:
     """Record a manager's answers to some or all items in `wave`; returns when they were saved.
 
@@ -74,14 +83,48 @@ def save_scores(store: Store, person: Person, wave: str, answers: Mapping[str, i
     The open check runs inside the write transaction, so a wave closed a moment earlier is respected.
     """
     wave = clean_wave(wave)
-    cleaned = clean_scores(instrument(), answers)
+    return _write_waves(store, person, {wave: clean_scores(instrument(), answers)})
+
+
+def unanswered(answers: Mapping[str, Any]) -> list[str]:
+    """The items of the check without an answer, in the order of the check."""
+    return [item for item in instrument().item_ids if item not in answers]
+
+
+def submit_comfort_check(store: Store, person: Person, submit: object, answers: Any) -> datetime:
+    """A manager submits the check at the start (`pre`) or at the end (`post`, with the look-back
+    `then` questions): every question of every wave answered, every wave open, all waves written in
+    one transaction (a wave closed meanwhile stores nothing). InputError, nothing stored, otherwise."""
+    waves = SUBMITS.get(submit) if isinstance(submit, str) else None
+    if waves is None:
+        raise InputError(f"scores: {submit!r} is not a check you can submit")
+    if not isinstance(answers, Mapping) or set(answers) != set(waves):
+        raise InputError(f"scores: expected answers to {', '.join(WAVE_NAMES[w] for w in waves)}")
+    inst = instrument()
+    cleaned: dict[str, dict[str, int]] = {}
+    for wave in waves:
+        cleaned[wave] = clean_scores(inst, answers[wave]) if answers[wave] else {}
+        missing = [str(n) for n, item in enumerate(inst.item_ids, start=1) if item not in cleaned[wave]]
+        if missing:
+            raise InputError(
+                f"{WAVE_NAMES[wave]}: answer every question before submitting "
+                f"(not answered yet: question{'s' if len(missing) > 1 else ''} {', '.join(missing)})"
+            )
+    return _write_waves(store, person, cleaned)
+
+
+def _write_waves(store: Store, person: Person, scores: Mapping[str, Mapping[str, int]]) -> datetime:
+    """Append already-checked scores of one or more waves in one transaction that checks every wave
+    is open for the person's cohort."""
     saved_at = utcnow()
     with store.write() as session:
         participant = session.get(Participant, person.id)
         if participant is None or participant.cohort_id is None:
             raise InputError("scores: you are not in a cohort, so no wave of the check is open for you")
-        if not waves_in_session(session, participant.cohort_id)[wave]:
-            raise InputError(f"scores: the {wave} check is not open for your cohort")
+        open_now = waves_in_session(session, participant.cohort_id)
+        for wave in scores:
+            if not open_now[wave]:
+                raise InputError(f"scores: the {wave} check is not open for your cohort")
         insert_score_rows(
             session,
             [
@@ -92,7 +135,8 @@ def save_scores(store: Store, person: Person, wave: str, answers: Mapping[str, i
                     "score": float(score),
                     "answered_at": saved_at,
                 }
-                for item, score in cleaned.items()
+                for wave, answered in scores.items()
+                for item, score in answered.items()
             ],
         )
     return saved_at

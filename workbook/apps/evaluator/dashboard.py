@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as widgets
 
 from workbook.apps.common import css
-from workbook.apps.evaluator import data
-from workbook.apps.evaluator.data import NO_COHORT, NO_COHORT_LABEL, PHASE_OPTIONS, Loaded, Selection
-from workbook.apps.evaluator.gate import APP_TITLE
+from workbook.apps.evaluator.data import (
+    NO_COHORT,
+    NO_COHORT_LABEL,
+    PHASE_OPTIONS,
+    Computed,
+    Loaded,
+    Selection,
+    behaviour_of,
+    invited,
+    load,
+    reaction_of,
+    with_item_labels,
+)
 from workbook.apps.evaluator.runner import Runner
-from workbook.apps.evaluator.templates import render
+from workbook.apps.evaluator.templates import APP_TITLE, render
 from workbook.evaluation.format import CHART_TITLES
 
 CHART_DPI = 100
@@ -31,43 +40,6 @@ HEADLINE_FIRST_S = 3.0  # on opening, the charts wait (at most this long) until 
 WIDE_CHARTS = ("items", "answers")  # long item labels: these take the page's full width
 WIDE_INCHES = 10.5
 LEVEL_CHARTS = ("reaction", "behaviour")  # shown in their own section, next to their tables
-
-
-@dataclass
-class Computed:
-    """Everything shown for one selection (aggregated, suppressed) plus what the downloads need."""
-
-    generation: int
-    selection: Selection
-    result: dict[str, Any]  # run_evaluation's result, items by id
-    shown: dict[str, Any]  # the same with items by short label
-    pairs: Any
-    distribution: Any
-    invited: int | None
-    reaction: dict[str, Any]
-    behaviour: dict[str, Any]
-    refused: str | None  # why the selection is not shown, when it would let a small group be worked out
-    headline: str
-    table: str
-    reaction_table: str
-    behaviour_table: str
-    figures: dict[str, Any] = field(default_factory=dict)
-    pngs: dict[str, bytes] = field(default_factory=dict)
-
-    def chart_names(self) -> list[str]:
-        """The charts this selection shows, in page order."""
-        if self.refused:
-            return []
-        names = ["flow", "slope", "change", "baseline", "cohorts"]
-        if self.shown["items"]:
-            names += ["items", "answers"]
-        if self.shown["scale"].get("response_shift") is not None:
-            names.append("response_shift")
-        if self.reaction["respondents"] > 0:
-            names.append("reaction")
-        if self.behaviour["conversations"] > 0:
-            names.append("behaviour")
-        return [name for name in CHART_TITLES if name in names]
 
 
 class EvaluatorDashboard:
@@ -237,7 +209,7 @@ class EvaluatorDashboard:
             from workbook.store import Store
 
             self._store = Store()
-        self.runner.post(self._show_loaded, data.load(self._store))
+        self.runner.post(self._show_loaded, load(self._store))
 
     def _show_loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -321,7 +293,13 @@ class EvaluatorDashboard:
 
     # -- figures ---------------------------------------------------------------------------------
     def _compute_job(self, generation: int, selection: Selection) -> None:
-        from workbook.apps.evaluator import views
+        from workbook.apps.evaluator.views import (
+            behaviour_html,
+            headline_html,
+            reaction_html,
+            refusal_html,
+            summary_html,
+        )
         from workbook.evaluation.stats import (
             METHOD,
             evaluate_tables,
@@ -350,7 +328,7 @@ class EvaluatorDashboard:
             cohorts=cohorts,
             phase=selection.phase,
         )
-        shown = data.with_item_labels(result, loaded.item_labels)
+        shown = with_item_labels(result, loaded.item_labels)
         compared = phase_tables(tables, selection.phase)
         distribution = item_answer_distribution(
             compared,
@@ -361,9 +339,9 @@ class EvaluatorDashboard:
         )
         if len(distribution) and len(set(loaded.item_labels.values())) == len(loaded.item_labels):
             distribution["item"] = distribution["item"].map(lambda i: loaded.item_labels.get(i, i))
-        invited = data.invited(self._store, loaded, selection.cohorts)
-        reaction = data.reaction(self._store, loaded, cohorts)
-        behaviour = data.behaviour(self._store, loaded, cohorts)
+        invited_count = invited(self._store, loaded, selection.cohorts)
+        reaction = reaction_of(self._store, loaded, cohorts)
+        behaviour = behaviour_of(self._store, loaded, cohorts)
         refused = refusal.message if refusal is not None else None
         computed = Computed(
             generation=generation,
@@ -372,20 +350,18 @@ class EvaluatorDashboard:
             shown=shown,
             pairs=paired_scale_scores(compared),
             distribution=distribution,
-            invited=invited,
+            invited=invited_count,
             reaction=reaction,
             behaviour=behaviour,
             refused=refused,
-            headline=views.refusal_html(refused, headline=True)
+            headline=refusal_html(refused, headline=True)
             if refused
-            else views.headline_html(shown, result.get("method") or METHOD, invited=invited),
-            table=views.refusal_html(refused)
+            else headline_html(shown, result.get("method") or METHOD, invited=invited_count),
+            table=refusal_html(refused) if refused else summary_html(summary_table(shown), threshold),
+            reaction_table=refusal_html(refused)
             if refused
-            else views.summary_html(summary_table(shown), threshold),
-            reaction_table=views.refusal_html(refused)
-            if refused
-            else views.reaction_html(reaction, loaded.reaction_wording),
-            behaviour_table=views.refusal_html(refused) if refused else views.behaviour_html(behaviour),
+            else reaction_html(reaction, loaded.reaction_wording),
+            behaviour_table=refusal_html(refused) if refused else behaviour_html(behaviour),
         )
         self.runner.post(self._show_figures, computed)
         self.runner.submit(lambda: self._chart_job(computed), self._failed)

@@ -5,8 +5,10 @@ as the plan says. Imports of pandas, scipy and SQLAlchemy happen inside the func
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from workbook.evaluation.format import CHART_TITLES
 
 NO_COHORT = ""  # the cohort value of participants who are in none
 NO_COHORT_LABEL = "(no cohort)"
@@ -50,6 +52,43 @@ class Loaded:
     demo_cohorts: list[str]
     tables: Any  # ScoreTables of everyone
     plan: Any  # the DisclosurePlan of every figure this page can show, for every selection
+
+
+@dataclass
+class Computed:
+    """Everything shown for one selection (aggregated, suppressed) plus what the downloads need."""
+
+    generation: int
+    selection: Selection
+    result: dict[str, Any]  # run_evaluation's result, items by id
+    shown: dict[str, Any]  # the same with items by short label
+    pairs: Any
+    distribution: Any
+    invited: int | None
+    reaction: dict[str, Any]
+    behaviour: dict[str, Any]
+    refused: str | None  # why the selection is not shown, when it would let a small group be worked out
+    headline: str
+    table: str
+    reaction_table: str
+    behaviour_table: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    pngs: dict[str, bytes] = field(default_factory=dict)
+
+    def chart_names(self) -> list[str]:
+        """The charts this selection shows, in page order."""
+        if self.refused:
+            return []
+        names = ["flow", "slope", "change", "baseline", "cohorts"]
+        if self.shown["items"]:
+            names += ["items", "answers"]
+        if self.shown["scale"].get("response_shift") is not None:
+            names.append("response_shift")
+        if self.reaction["respondents"] > 0:
+            names.append("reaction")
+        if self.behaviour["conversations"] > 0:
+            names.append("behaviour")
+        return [name for name in CHART_TITLES if name in names]
 
 
 def load(store: Any) -> Loaded:
@@ -149,7 +188,7 @@ def behaviour_counts(store: Any, cohorts: tuple[str, ...] | None) -> dict[str, i
     return {k: sum(p[k] for p in parts) for k in BEHAVIOUR_KEYS}
 
 
-def behaviour(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) -> dict[str, Any]:
+def behaviour_of(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) -> dict[str, Any]:
     """The conversation counts of a selection, hidden as the disclosure plan says."""
     from workbook.evaluation.disclosure import mark
 
@@ -162,7 +201,7 @@ def behaviour(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) -> di
     )
 
 
-def reaction(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) -> dict[str, Any]:
+def reaction_of(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) -> dict[str, Any]:
     """The reaction ratings of a selection, each question hidden as the disclosure plan says."""
     from workbook.evaluation.disclosure import mark, too_few
     from workbook.manager.reaction_summary import reaction_summary

@@ -16,8 +16,7 @@ from workbook.apps.evaluator.templates import render
 from workbook.evaluation.format import CHART_TITLES
 
 if TYPE_CHECKING:
-    from workbook.apps.evaluator.dashboard import Computed
-    from workbook.apps.evaluator.data import Loaded
+    from workbook.apps.evaluator.data import Computed, Loaded
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

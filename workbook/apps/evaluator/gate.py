@@ -17,14 +17,14 @@ import ipywidgets as widgets
 
 from workbook import config
 from workbook.apps.common import app_style, css, query_param
-from workbook.apps.evaluator.templates import render
+from workbook.apps.evaluator.templates import APP_TITLE, render
+from workbook.server import page
 
 if TYPE_CHECKING:
     from workbook.apps.evaluator.dashboard import EvaluatorDashboard
     from workbook.apps.evaluator.runner import Runner
 
 KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
-APP_TITLE = "Programme evaluation"
 EVALUATOR_STYLE = (Path(__file__).with_name("templates") / "style.html").read_text(encoding="utf-8")
 
 
@@ -144,6 +144,8 @@ class EvaluatorGate:
         from workbook.apps.evaluator.dashboard import EvaluatorDashboard
 
         self.key.value = ""
+        page.current().signed_in()
+        start_prefetch()  # the heavy imports start only once the key or code checks out
         self.dashboard = EvaluatorDashboard(self._store(), runner=self.runner)
         self.widget.children = [self.widget.children[0], self.widget.children[1], self.dashboard.widget]
         return True
@@ -169,8 +171,8 @@ def _prefetch() -> None:
 
 
 def start_prefetch() -> threading.Thread | None:
-    """Inside a kernel, start the slow imports at once on a thread: they then overlap with Voila
-    sending the page and the browser loading it, instead of starting after the key is checked."""
+    """Inside a kernel, start the slow imports on a thread once the key or code checks out: they then
+    overlap with the dashboard's first widgets reaching the browser."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -182,6 +184,4 @@ def start_prefetch() -> threading.Thread | None:
 
 def evaluator_app(store: Any = None) -> widgets.Widget:
     """The evaluator's app, behind the evaluator key (``WORKBOOK_EVALUATOR_KEY``)."""
-    if configured_key() is not None:
-        start_prefetch()
     return EvaluatorGate(store).start()

@@ -8,6 +8,10 @@ from typing import Any
 
 import jinja2
 
+from workbook.apps.registry import app
+
+APP_TITLE = app("evaluator.ipynb").title  # the page's title, as the landing page lists it
+
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=True,

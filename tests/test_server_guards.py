@@ -1,0 +1,350 @@
+"""The served apps survive hostile and careless visitors: a real `workbook serve` with short timings,
+driven by a scripted visitor that speaks the kernel websocket protocol as a browser does.
+
+Run with WORKBOOK_TEST_PLAIN_VOILA=1 to see these fail on plain Voila (see tests/serving.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+
+import pytest
+import websocket
+
+from tests.serving import PLAIN_VOILA, ServedApps
+from workbook import identity
+from workbook.apps.registry import NOTEBOOKS
+from workbook.config import REPO_ROOT
+from workbook.devtools import free_port
+from workbook.preparation import SCOPE
+from workbook.server.frames import V1_PROTOCOL
+from workbook.server.visitor import KernelSocket, fetch_page, models_with_class
+
+pytestmark = pytest.mark.slow
+
+PARTICIPANT = "/voila/render/participant.ipynb"
+EVALUATOR_KEY = "server-test-evaluator-key-0123456789"
+GONE_S = 3.0
+IDLE_S = 12.0
+SIGNIN_S = 8.0
+CAP = 8
+EXECUTOR_TIMEOUT_S = 8
+WIDGET_VERSION = {"version": "2.1.0"}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    running = ServedApps(
+        tmp_path_factory.mktemp("guarded"),
+        {
+            "WORKBOOK_PAGE_GONE_SECONDS": str(GONE_S),
+            "WORKBOOK_IDLE_CLOSE_SECONDS": str(IDLE_S),
+            "WORKBOOK_SIGNIN_CLOSE_SECONDS": str(SIGNIN_S),
+            "WORKBOOK_MAX_KERNELS": str(CAP),
+            "WORKBOOK_EVALUATOR_KEY": EVALUATOR_KEY,
+        },
+        voila_options=(f"--VoilaExecutor.timeout={EXECUTOR_TIMEOUT_S}",),
+    )
+    yield running
+    running.stop()
+
+
+def static_answer_time(served: ServedApps) -> float:
+    """Seconds for a static file while whatever else runs (3 s at most: then the server is stuck)."""
+    start = time.monotonic()
+    try:
+        urllib.request.urlopen(f"{served.base}/voila/static/voila.js", timeout=3).read()
+    except OSError:
+        return float("inf")
+    return time.monotonic() - start
+
+
+def signed_in_page(served: ServedApps, name: str):
+    issued = identity.add_participant(served.store, name)
+    page = fetch_page(served.base, f"{PARTICIPANT}?code={issued.code}")
+    assert page.status == 200 and page.kernel_id
+    return issued, page
+
+
+def text_field(states: dict) -> str:
+    """A preparation text field's model id."""
+    for model_id, state in states.items():
+        classes = state.get("_dom_classes", [])
+        if state.get("_model_name") in ("TextModel", "TextareaModel") and any(
+            c.startswith("wb-field-") for c in classes
+        ):
+            return model_id
+    raise AssertionError("no preparation text field on the page")
+
+
+def wait_for_idle_pool(served: ServedApps) -> None:
+    """Earlier tests' kernels are given back: only the evaluator's preheated kernel remains."""
+    assert served.wait_until(lambda: len(served.kernel_ids()) <= 1, timeout=GONE_S + 30)
+
+
+# -- no freeze --------------------------------------------------------------------------------------
+def test_legacy_binary_reply_does_not_freeze_the_server(served):
+    page = fetch_page(served.base, PARTICIPANT)
+    attacker = KernelSocket(served.base, page.kernel_id, page.cookie_header, protocol="legacy")
+    try:
+        comm_id = uuid.uuid4().hex
+        state = {
+            "_model_name": "ImageModel",
+            "_model_module": "@jupyter-widgets/controls",
+            "_model_module_version": "2.0.0",
+            "_view_name": "ImageView",
+            "_view_module": "@jupyter-widgets/controls",
+            "_view_module_version": "2.0.0",
+        }
+        attacker.send(
+            "comm_open",
+            {
+                "comm_id": comm_id,
+                "target_name": "jupyter.widget",
+                "data": {"state": state, "buffer_paths": []},
+            },
+            metadata=WIDGET_VERSION,
+        )
+        attacker.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
+        time.sleep(1.0)  # the kernel's binary reply is on its way through the server
+        assert static_answer_time(served) < 2.0
+        # the reply reached the legacy client in its own protocol, buffers and all
+        reply = attacker.wait_for(
+            lambda m: (
+                m.msg_type == "comm_msg"
+                and m.content.get("comm_id") == comm_id
+                and m.content["data"].get("method") == "update"
+            ),
+            timeout=10,
+        )
+        assert reply.buffers == [b""]
+    finally:
+        attacker.close()
+
+
+def test_hostile_v1_frame_closes_that_connection_only(served):
+    page = fetch_page(served.base, PARTICIPANT)
+    attacker = KernelSocket(served.base, page.kernel_id, page.cookie_header, protocol="v1")
+    bystander_page = fetch_page(served.base, PARTICIPANT)
+    bystander = KernelSocket(served.base, bystander_page.kernel_id, bystander_page.cookie_header)
+    try:
+        assert attacker.ws.subprotocol == V1_PROTOCOL
+        attacker.send_raw((2**60).to_bytes(8, "little") + b"\x00" * 64)  # claims 10^18 offsets
+        assert static_answer_time(served) < 2.0
+        with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
+            for _ in range(100):  # the server closes it: reading ends in an error
+                attacker.ws.settimeout(5)
+                attacker.recv()
+        assert bystander.widget_states(timeout=20)  # the other page goes on
+    finally:
+        attacker.close()
+        bystander.close()
+
+
+# -- kernels belong to their page -------------------------------------------------------------------
+def test_another_visitor_is_refused_on_a_kernel_id(served):
+    _issued, page = signed_in_page(served, "Owner Person")
+    kernel = page.kernel_id
+    owner = KernelSocket(served.base, kernel, page.cookie_header)  # the owner's page stays open
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        KernelSocket(served.base, kernel, cookie_header="")
+    assert refused.value.status_code == 403
+    stranger = fetch_page(served.base, "/voila/render/index.ipynb", CookieJar())  # a visit of their own
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        KernelSocket(served.base, kernel, cookie_header=stranger.cookie_header)
+    # a self-made _xsrf gets past the form check, but not past the owner check
+    xsrf = {"Cookie": f"_xsrf=made-up; {stranger.cookie_header}", "X-XSRFToken": "made-up"}
+    for method, path in (
+        ("DELETE", f"/api/kernels/{kernel}"),
+        ("POST", f"/voila/api/shutdown/{kernel}"),
+        ("GET", f"/api/kernels/{kernel}"),
+    ):
+        request = urllib.request.Request(served.base + path, method=method, headers=xsrf)
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(request, timeout=10)
+        assert denied.value.code == 403, (method, path)
+    assert kernel in served.kernel_ids()
+    try:
+        assert owner.widget_states()
+    finally:
+        owner.close()
+
+
+def test_kernel_errors_go_to_the_log_not_to_the_visitor(served):
+    _issued, page = signed_in_page(served, "Error Maker")
+    visitor = KernelSocket(served.base, page.kernel_id, page.cookie_header)
+    try:
+        # a control comm of the wrong version makes ipywidgets raise: a traceback on the kernel's stderr
+        visitor.send(
+            "comm_open",
+            {"comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget.control", "data": {}},
+            metadata={"version": "0.0.1"},
+        )
+        seen = visitor.collect(3.0)
+    finally:
+        visitor.close()
+    assert seen, "the kernel answered nothing at all"
+    leaked = [
+        m
+        for m in seen
+        if m.msg_type == "error" or (m.msg_type == "stream" and m.content.get("name") == "stderr")
+    ]
+    assert leaked == []
+    log = served.log()
+    assert "Incompatible widget control protocol" in log  # the operator sees it
+    assert page.kernel_id not in log  # kernels are named by tag, never by id
+
+
+# -- kernels given back -----------------------------------------------------------------------------
+def test_kernel_of_a_page_never_connected_is_shut_down(served):
+    page = fetch_page(served.base, PARTICIPANT)
+    assert page.kernel_id in served.kernel_ids()
+    assert served.wait_until(lambda: page.kernel_id not in served.kernel_ids(), timeout=GONE_S + 15)
+
+
+def test_kernel_lives_while_its_page_is_open_and_goes_after_it_closes(served):
+    _issued, page = signed_in_page(served, "Open Tab")
+    visitor = KernelSocket(served.base, page.kernel_id, page.cookie_header)
+    assert visitor.widget_states()
+    time.sleep(GONE_S * 2)
+    assert page.kernel_id in served.kernel_ids()
+    visitor.close()
+    assert served.wait_until(lambda: page.kernel_id not in served.kernel_ids(), timeout=GONE_S + 15)
+
+
+def test_idle_page_is_saved_then_closed_and_its_kernel_shut_down(served):
+    issued, page = signed_in_page(served, "Idle Typist")
+    visitor = KernelSocket(served.base, page.kernel_id, page.cookie_header)
+    try:
+        states = visitor.widget_states()
+        field = text_field(states)
+        visitor.set_value(field, "written just before going for lunch")
+        closing = visitor.wait_for(
+            lambda m: m.msg_type in ("comm_open", "comm_msg") and "without activity" in json.dumps(m.content),
+            timeout=IDLE_S + 20,
+        )
+        assert "reload to go on" in json.dumps(closing.content)
+    finally:
+        visitor.close()
+    assert served.wait_until(lambda: page.kernel_id not in served.kernel_ids(), timeout=15)
+    answers = served.store.current_answers(issued.person.id, SCOPE)
+    assert "written just before going for lunch" in [a.value for a in answers.values()]
+
+
+def test_page_on_which_nobody_signs_in_closes(served):
+    page = fetch_page(served.base, PARTICIPANT)
+    visitor = KernelSocket(served.base, page.kernel_id, page.cookie_header)
+    try:
+        assert models_with_class(visitor.widget_states(), "wb-code")
+        visitor.wait_for(
+            lambda m: m.msg_type in ("comm_open", "comm_msg") and "nobody signed in" in json.dumps(m.content),
+            timeout=SIGNIN_S + 20,
+        )
+    finally:
+        visitor.close()
+    assert served.wait_until(lambda: page.kernel_id not in served.kernel_ids(), timeout=15)
+
+
+# -- the cap --------------------------------------------------------------------------------------
+def test_beyond_the_cap_a_visitor_gets_the_busy_page_and_no_kernel(served):
+    wait_for_idle_pool(served)
+    open_pages = []
+    try:
+        while len(served.kernel_ids()) < CAP:
+            page = fetch_page(served.base, "/voila/render/index.ipynb")
+            assert page.status == 200
+            open_pages.append(KernelSocket(served.base, page.kernel_id, page.cookie_header))
+        before = served.kernel_ids()
+        busy = fetch_page(served.base, PARTICIPANT)
+        assert busy.status == 503
+        assert "The workbook is busy, try again in a minute" in busy.html
+        assert busy.kernel_id is None and served.kernel_ids() == before
+    finally:
+        for visitor in open_pages:
+            visitor.close()
+    assert served.wait_until(lambda: fetch_page(served.base, PARTICIPANT).status == 200, timeout=GONE_S + 20)
+
+
+# -- the preheated kernel ------------------------------------------------------------------------
+def test_preheated_kernel_waits_longer_than_the_executor_timeout(served):
+    waited = time.monotonic() - served.started
+    if waited < EXECUTOR_TIMEOUT_S + 4:
+        time.sleep(EXECUTOR_TIMEOUT_S + 4 - waited)
+    page = fetch_page(served.base, f"/voila/render/evaluator.ipynb?key={EVALUATOR_KEY}")
+    assert page.status == 200
+    assert "timed out" not in page.html
+    visitor = KernelSocket(served.base, page.kernel_id, page.cookie_header)
+    try:
+        assert models_with_class(visitor.widget_states(), "wb-evaluator-app")
+    finally:
+        visitor.close()
+
+
+# -- nothing from another host ------------------------------------------------------------------
+FOREIGN = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|["'](?:https?:)?//[^"'\s]+\.(?:m?js|css)\b""")
+
+
+def test_no_notebook_page_refers_to_another_host(served):
+    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        page = fetch_page(served.base, f"/voila/render/{notebook.name}")
+        assert page.status == 200, notebook.name
+        assert FOREIGN.findall(page.html) == [], notebook.name
+
+
+# -- under a Jupyter server ----------------------------------------------------------------------
+@pytest.mark.skipif(PLAIN_VOILA, reason="the extension is the workbook's")
+def test_guards_load_as_a_jupyter_server_extension(tmp_path):
+    """JupyterHub and Binder run Voila inside a Jupyter server: the workbook extension guards it too."""
+    port, token = free_port(), "extension-test-token"
+    env = {
+        **os.environ,
+        "WORKBOOK_DATA_DIR": str(tmp_path),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path),
+    }
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            "--allow-root",
+            "--no-browser",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            '--ServerApp.jpserver_extensions={"voila": True, "workbook": True}',
+            f"--ServerApp.root_dir={NOTEBOOKS}",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while "Workbook guards installed" not in (tmp_path / "server.log").read_text():
+            assert time.monotonic() < deadline and proc.poll() is None, (tmp_path / "server.log").read_text()
+            time.sleep(0.5)
+        page = fetch_page(base, f"/voila/render/participant.ipynb?token={token}")
+        assert page.status == 200 and page.kernel_id
+        assert FOREIGN.findall(page.html) == []
+        # the server's token alone (another visitor of the same single-user server) is not the page
+        with pytest.raises(websocket.WebSocketBadStatusException):
+            KernelSocket(base, page.kernel_id, cookie_header="_xsrf=x", protocol="v1").close()
+        owner = KernelSocket(base, page.kernel_id, page.cookie_header)
+        try:
+            assert owner.widget_states()
+        finally:
+            owner.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()

@@ -1,0 +1,235 @@
+"""The server guards' logic without a server: frames, page assets, the kernel book, page timers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+import time
+
+import pytest
+from jupyter_server.services.kernels.connection.base import serialize_binary_message, serialize_msg_to_ws_v1
+
+from workbook import config, identity
+from workbook.apps import common
+from workbook.apps.participant import participant_app
+from workbook.preparation import SCOPE
+from workbook.server import frames
+from workbook.server.handlers import strip_foreign_assets
+from workbook.server.lifecycle import KernelRegistry, RedactKernelIds, kernel_tag
+from workbook.server.page import PageLife
+
+KERNEL = "1ebb3b8e-990a-45ab-ac1c-f49f91afbf7d"
+
+
+def v1_frame(msg_type: str, content: dict, buffers: tuple[bytes, ...] = ()) -> bytes:
+    parts = [
+        json.dumps({"msg_type": msg_type}).encode(),
+        b"{}",
+        b"{}",
+        json.dumps(content).encode(),
+        *buffers,
+    ]
+    return serialize_msg_to_ws_v1(parts, "iopub")
+
+
+def legacy_binary(msg_type: str, content: dict) -> bytes:
+    message = {"header": {"msg_type": msg_type}, "parent_header": {}, "metadata": {}, "content": content}
+    return serialize_binary_message({**message, "buffers": [b"\x89PNG"], "channel": "iopub"})
+
+
+# -- frames -----------------------------------------------------------------------------------------
+def test_v1_frames_are_read_with_their_buffers():
+    message = frames.read(v1_frame("stream", {"name": "stderr", "text": "x"}, (b"buf",)), frames.V1_PROTOCOL)
+    assert (message.channel, message.msg_type, message.content()["name"]) == ("iopub", "stream", "stderr")
+
+
+def test_legacy_binary_frames_are_read_as_legacy():
+    message = frames.read(legacy_binary("comm_msg", {"comm_id": "c"}), None)
+    assert message.msg_type == "comm_msg" and message.content() == {"comm_id": "c"}
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        legacy_binary("comm_msg", {"comm_id": "c"}),  # Voila's freeze: a legacy frame read as v1
+        (2**60).to_bytes(8, "little") + b"\x00" * 64,  # a count of 10^18 offsets
+        (7).to_bytes(8, "little") + (9999).to_bytes(8, "little") * 7,  # offsets beyond the frame
+        b"\x01\x02",
+        "a text frame",
+    ],
+)
+def test_hostile_or_foreign_frames_on_v1_are_refused_at_once(frame):
+    start = time.perf_counter()
+    with pytest.raises(frames.FrameError):
+        frames.read(frame, frames.V1_PROTOCOL)
+    assert time.perf_counter() - start < 0.1
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [(2**31).to_bytes(4, "big") + b"\x00" * 16, b"\x00\x00\x00\x01\x00\x00\x00\x08[1]", "not json", "[1, 2]"],
+)
+def test_malformed_legacy_frames_are_refused(frame):
+    with pytest.raises(frames.FrameError):
+        frames.read(frame, None)
+
+
+# -- assets ---------------------------------------------------------------------------------------
+def test_page_keeps_only_assets_of_its_own_server():
+    page = (
+        '<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css"'
+        ' type="text/css" />\n<link rel="stylesheet" href="/voila/static/index.css">\n'
+        '<script type="module">const m = await import("https://cdnjs.cloudflare.com/x/mermaid.esm.min.mjs");</script>\n'
+        '<script src="//cdn.example.org/lib.js"></script>\n'
+        '<script src="/voila/static/voila.js"></script><script>var ns = "http://www.w3.org/2000/svg";</script>'
+    )
+    kept = strip_foreign_assets(page)
+    assert "cdn" not in kept
+    assert (
+        "/voila/static/index.css" in kept and "/voila/static/voila.js" in kept and "w3.org/2000/svg" in kept
+    )
+
+
+# -- the kernel book ------------------------------------------------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_kernel_is_due_once_its_page_has_been_gone_long_enough():
+    clock = Clock()
+    book = KernelRegistry(clock=clock)
+    book.bind("k1", "visit-a")
+    clock.now += 500
+    assert book.due({"k1"}, set(), 120, strict=True) == []  # still rendering
+    book.rendered("k1")
+    clock.now += 119
+    assert book.due({"k1"}, set(), 120, strict=True) == []
+    clock.now += 1
+    assert book.due({"k1"}, set(), 120, strict=True) == ["k1"]  # never connected
+    book.connected("k1")
+    clock.now += 10_000
+    assert book.due({"k1"}, set(), 120, strict=True) == []  # open page
+    book.disconnected("k1")
+    clock.now += 119
+    assert book.due({"k1"}, set(), 120, strict=True) == []
+    clock.now += 1
+    assert book.due({"k1"}, set(), 120, strict=True) == ["k1"]
+
+
+def test_pool_kernels_are_never_due_and_unowned_ones_only_on_the_standalone_server():
+    clock = Clock()
+    book = KernelRegistry(clock=clock)
+    assert book.due({"pool", "lab"}, {"pool"}, 120, strict=False) == []
+    assert book.due({"pool", "lab"}, {"pool"}, 120, strict=True) == []
+    clock.now += 120
+    assert book.due({"pool", "lab"}, {"pool"}, 120, strict=True) == ["lab"]
+    book.bind("gone", "v")
+    book.due(set(), set(), 120, strict=True)
+    assert book.owner("gone") is None  # no longer running: forgotten
+
+
+def test_log_lines_name_kernels_by_tag_not_id():
+    record = logging.LogRecord("Voila", logging.INFO, __file__, 1, "Kernel started: %s", (KERNEL,), None)
+    RedactKernelIds().filter(record)
+    assert KERNEL not in record.getMessage() and kernel_tag(KERNEL) in record.getMessage()
+
+
+# -- the page's timers (inside the kernel) --------------------------------------------------------
+def test_idle_page_writes_pending_saves_then_shows_why_it_closed(store, monkeypatch):
+    loop = asyncio.new_event_loop()  # autosaves wait on it, as they do in a kernel, but it never runs
+    monkeypatch.setattr(common, "_kernel_loop", lambda: loop)
+    issued = identity.add_participant(store, "Lunch Break")
+    monkeypatch.setenv("QUERY_STRING", f"code={issued.code}")
+    clock = Clock()
+    life = PageLife(clock=clock)
+    monkeypatch.setattr("workbook.server.page._life", life)
+    app = participant_app(store)
+    boxes = [w for w in _all_widgets() if getattr(w, "placeholder", None) is not None and hasattr(w, "rows")]
+    boxes[0].value = "typed, not yet saved"
+    assert store.current_answers(issued.person.id, SCOPE) == {}  # the autosave is pending
+    clock.now += config.idle_close_after() - 1
+    assert life.check() is None
+    clock.now += 1
+    reason = life.check()
+    assert reason == "This page was closed after an hour without activity: reload to go on."
+    saved = [a.value for a in store.current_answers(issued.person.id, SCOPE).values()]
+    assert saved == ["typed, not yet saved"]
+    assert "closed after an hour without activity" in app.children[0].value
+    loop.close()
+
+
+def test_page_without_sign_in_closes_after_ten_minutes_and_a_signed_in_one_does_not(monkeypatch):
+    clock = Clock()
+    anonymous, signed = PageLife(clock=clock), PageLife(clock=clock)
+    monkeypatch.setattr("workbook.server.page._show_everywhere", lambda reason: None)
+    signed.signed_in()
+    clock.now += 600
+    assert (
+        anonymous.check() == "This page was closed because nobody signed in for 10 minutes: reload to go on."
+    )
+    assert signed.check() is None
+
+
+def _all_widgets():
+    from ipywidgets.widgets.widget import _instances
+
+    return list(_instances.values())
+
+
+# -- settings -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "raw", "reader"),
+    [
+        ("WORKBOOK_MAX_KERNELS", "many", config.max_kernels),
+        ("WORKBOOK_MAX_KERNELS", "0", config.max_kernels),
+        ("WORKBOOK_PAGE_GONE_SECONDS", "-5", config.page_gone_after),
+        ("WORKBOOK_IDLE_CLOSE_SECONDS", "an hour", config.idle_close_after),
+        ("WORKBOOK_SIGNIN_CLOSE_SECONDS", "0", config.signin_close_after),
+    ],
+)
+def test_bad_server_settings_are_named(monkeypatch, name, raw, reader):
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(config.ConfigError, match=name):
+        reader()
+
+
+def test_server_settings_have_production_defaults(monkeypatch):
+    for name in (
+        "WORKBOOK_MAX_KERNELS",
+        "WORKBOOK_PAGE_GONE_SECONDS",
+        "WORKBOOK_IDLE_CLOSE_SECONDS",
+        "WORKBOOK_SIGNIN_CLOSE_SECONDS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert (config.max_kernels(), config.page_gone_after()) == (120, 120)
+    assert (config.idle_close_after(), config.signin_close_after()) == (3600, 600)
+
+
+# -- the evaluator before its key -----------------------------------------------------------------
+@pytest.mark.parametrize("query", ["", "key=not-the-key"])
+def test_evaluator_imports_nothing_heavy_before_its_key_checks_out(query, tmp_path):
+    probe = (
+        "import sys, asyncio\n"
+        "from workbook.apps.evaluator import evaluator_app\n"
+        "async def visit():\n"
+        "    evaluator_app()\n"  # inside a running loop, as in a kernel
+        "    await asyncio.sleep(0.5)\n"
+        "asyncio.run(visit())\n"
+        "heavy = ('scipy', 'pandas', 'matplotlib', 'workbook.evaluation')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m.startswith(heavy)))\n"
+    )
+    env = {
+        "WORKBOOK_EVALUATOR_KEY": "the-right-evaluator-key-0123456789",
+        "QUERY_STRING": query,
+        "WORKBOOK_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,68 @@
+"""Content as data: YAML files in the content folder, validated into typed models on load.
+
+A facilitator edits the YAML without touching code; a mistake is reported with the file and
+the key that is wrong (`workbook content check` runs every check from the command line).
+The layers: `base` (strict models, loading), then one module per audience's content (`preparation`,
+`course`); this package imports them, and none of them imports anything above it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from workbook import config
+from workbook.content.base import ContentError, Ident, Strict, Text, load, load_model
+from workbook.content.course import COURSE_FILES
+from workbook.content.preparation import (
+    TEXT_LIMITS,
+    VISIBILITY_LABELS,
+    Choice,
+    GoalGuidance,
+    Preparation,
+    PrepField,
+    PrepSection,
+    VisibilityLevel,
+    preparation,
+)
+
+# Every content file the apps read, by file name.
+CONTENT_FILES: dict[str, type[BaseModel]] = {"preparation.yaml": Preparation, **COURSE_FILES}
+
+
+def content_files() -> dict[str, type[BaseModel]]:
+    return dict(CONTENT_FILES)
+
+
+def check_all(folder: Path | None = None) -> list[str]:
+    """Validate every content file; returns the problems (empty when all is well)."""
+    problems = []
+    for name, model in CONTENT_FILES.items():
+        try:
+            load_model((folder or config.content_dir()) / name, model)
+        except ContentError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+__all__ = [
+    "CONTENT_FILES",
+    "TEXT_LIMITS",
+    "VISIBILITY_LABELS",
+    "Choice",
+    "ContentError",
+    "GoalGuidance",
+    "Ident",
+    "PrepField",
+    "PrepSection",
+    "Preparation",
+    "Strict",
+    "Text",
+    "VisibilityLevel",
+    "check_all",
+    "content_files",
+    "load",
+    "load_model",
+    "preparation",
+]

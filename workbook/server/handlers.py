@@ -1,0 +1,323 @@
+"""The request handlers that replace Voila's own for pages and kernels.
+
+- Rendering a page: refused with a friendly busy page (and no kernel) at the kernel cap; otherwise
+  the page's kernel is bound to the visitor's per-visit cookie, and every asset reference to another
+  host is taken out of the HTML (Voila's own bundle already carries Font Awesome).
+- The kernel websocket: only the visit that owns the kernel may connect; frames are read by the
+  protocol the client negotiated; a frame that does not add up closes that one connection; kernel
+  stderr and errors go to the server log, never to the visitor; open and close feed the lifecycle.
+- The kernel REST endpoints (model, shutdown, interrupt, restart, Voila's unload beacon): the
+  owning visit only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from jupyter_core.utils import ensure_async
+from jupyter_server.services.kernels.handlers import KernelActionHandler, KernelHandler
+from tornado import web
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+from workbook.server import frames
+from workbook.server.lifecycle import KernelRegistry, Reaper, kernel_tag
+
+VISIT_COOKIE = "workbook_visit"
+# The header that carries the visitor's address to the page's kernel (as HTTP_X_WORKBOOK_CLIENT, through
+# Voila's http_header_envs); the server sets it on every page request, so a visitor cannot choose it.
+CLIENT_HEADER = "X-Workbook-Client"
+PAGE_TARGET = "workbook.page"  # the comm target a kernel uses to announce it closed its page
+BUSY_RETRY_S = 60
+
+# Voila's lab template links Font Awesome from a CDN although voila.js bundles it; nbconvert's lab
+# template adds a Mermaid loader from another CDN. Neither may reach another host.
+_FOREIGN_LINK = re.compile(r"<link\b[^>]*\bhref=[\"'](?:https?:)?//[^\"']*[\"'][^>]*>\s*", re.IGNORECASE)
+# Under a Jupyter server the page config names MathJax on a CDN (standalone Voila leaves it null).
+_FOREIGN_MATHJAX = re.compile(r'"fullMathjaxUrl":\s*"(?:https?:)?//[^"]*"')
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>\s*", re.IGNORECASE | re.DOTALL)
+_FOREIGN_CODE = re.compile(r"[\"'](?:https?:)?//[^\"'\s]+\.m?js\b", re.IGNORECASE)
+_FOREIGN_SRC = re.compile(r"\bsrc=[\"'](?:https?:)?//", re.IGNORECASE)
+
+
+def _keep_local_script(match: re.Match[str]) -> str:
+    attributes, body = match.group(1), match.group(2)
+    return "" if _FOREIGN_SRC.search(attributes) or _FOREIGN_CODE.search(body) else match.group(0)
+
+
+def strip_foreign_assets(page: str) -> str:
+    """The page without stylesheets or scripts from other hosts."""
+    page = _FOREIGN_MATHJAX.sub('"fullMathjaxUrl": null', _FOREIGN_LINK.sub("", page))
+    return _SCRIPT.sub(_keep_local_script, page)
+
+
+BUSY_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>The workbook is busy</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em;color:#222}}
+a{{color:#0072B2}}</style></head>
+<body><main><h1>The workbook is busy</h1>
+<p class="wb-busy" role="status">The workbook is busy, try again in a minute. Nothing you saved is lost.</p>
+<p><a href="{again}">Try again</a></p></main></body></html>
+"""
+
+
+@dataclass
+class Guard:
+    """What the handlers share, kept in the tornado settings under ``workbook_guard``."""
+
+    registry: KernelRegistry
+    reaper: Reaper
+    strict: bool  # standalone server: only kernels a page owns are reachable at all
+    max_kernels: int
+    log: Any
+
+    def may_use(self, handler: web.RequestHandler, kernel_id: str) -> bool:
+        """Whether the request comes from the visit whose page owns the kernel."""
+        owner = self.registry.owner(kernel_id)
+        if owner is None:
+            return not self.strict
+        return secrets.compare_digest(owner, visit_of(handler) or "")
+
+    def is_page_kernel(self, kernel_id: str) -> bool:
+        return self.registry.owner(kernel_id) is not None
+
+
+def guard_of(handler: web.RequestHandler) -> Guard:
+    return handler.settings["workbook_guard"]
+
+
+def visit_of(handler: web.RequestHandler) -> str | None:
+    """The per-visit token from the signed cookie, or None."""
+    raw = handler.get_secure_cookie(VISIT_COOKIE)
+    return raw.decode("ascii", "replace") if raw else None
+
+
+def refuse_unless_owner(handler: web.RequestHandler, kernel_id: str) -> None:
+    if not guard_of(handler).may_use(handler, kernel_id):
+        handler.log.warning(
+            "Refused %s %s to a visitor who does not own it", handler.request.method, kernel_tag(kernel_id)
+        )
+        raise web.HTTPError(403, "This kernel belongs to another page.")
+
+
+class PlainErrors:
+    """Errors as one line of text (the server's HTML error template needs settings Voila lacks)."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code}: {self._reason}\n")
+
+
+class _BindingKernelManager:
+    """Voila's kernel manager as seen by one page request: the kernel it starts or takes from the pool
+    is bound to the request's visit; a pool kernel gets the executor's time limit from now on."""
+
+    def __init__(self, manager: Any, handler: WorkbookRenderHandler) -> None:
+        self._manager = manager
+        self._handler = handler
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._manager, name)
+
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+        kernel_id = await ensure_async(self._manager.start_kernel(*args, **kwargs))
+        self._handler.took_kernel(kernel_id)
+        return kernel_id
+
+    async def get_rendered_notebook(self, *args: Any, **kwargs: Any) -> Any:
+        render_task, rendered_cache, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
+        self._handler.took_kernel(kernel_id)
+        self._handler.limit_from_now(kernel_id, render_task)
+        return render_task, rendered_cache, kernel_id
+
+
+class WorkbookRenderHandler(TornadoVoilaHandler):
+    """Renders a notebook page (see the module docstring)."""
+
+    kernel_id: str | None = None
+
+    @property
+    def kernel_manager(self) -> Any:  # type: ignore[override]
+        return _BindingKernelManager(self.settings["kernel_manager"], self)
+
+    def took_kernel(self, kernel_id: str) -> None:
+        self.kernel_id = kernel_id
+        guard_of(self).registry.bind(kernel_id, self.visit)
+
+    def limit_from_now(self, kernel_id: str, render_task: asyncio.Future) -> None:
+        """A preheated kernel ran its notebook up to the wait for its visitor without a time limit
+        (see ``VisitorClockExecutor``); from the visitor's arrival the executor's limit applies."""
+        limit = executor_timeout(self.traitlet_config)
+        if not limit:
+            return
+        manager = self.settings["kernel_manager"]
+
+        def interrupt() -> None:
+            if not render_task.done() and kernel_id in manager:
+                self.log.error(
+                    "Page of %s still running after %s s: interrupting", kernel_tag(kernel_id), limit
+                )
+                asyncio.ensure_future(ensure_async(manager.interrupt_kernel(kernel_id)))
+
+        asyncio.get_event_loop().call_later(limit, interrupt)
+
+    def _visit(self) -> str:
+        visit = visit_of(self)
+        if not visit:
+            visit = secrets.token_urlsafe(24)
+            self.set_secure_cookie(
+                VISIT_COOKIE,
+                visit,
+                expires_days=None,
+                httponly=True,
+                samesite="Lax",
+                path=self.settings.get("base_url", "/") or "/",
+            )
+        return visit
+
+    @web.authenticated
+    async def get(self, path: str | None = None) -> None:
+        guard = guard_of(self)
+        running = len(self.settings["kernel_manager"].list_kernel_ids())
+        if running >= guard.max_kernels:
+            guard.log.warning("Kernel cap reached (%s running): busy page for %s", running, path)
+            self.set_status(503)
+            self.set_header("Retry-After", str(BUSY_RETRY_S))
+            self.set_header("Cache-Control", "no-store")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(BUSY_PAGE.format(again=html.escape(self.request.uri or "", quote=True)))
+            return
+        self.visit = self._visit()
+        self.request.headers[CLIENT_HEADER] = self.request.remote_ip or ""
+        self.xsrf_token  # noqa: B018 (sets the _xsrf cookie that Voila's unload beacon sends back: voila#1458)
+        try:
+            async for snippet in self.get_generator(path=path):
+                self.write(strip_foreign_assets(snippet))
+                self.flush()
+        finally:
+            if self.kernel_id:
+                guard.registry.rendered(self.kernel_id)
+
+
+def executor_timeout(traitlet_config: Any) -> float | None:
+    try:
+        value = traitlet_config.VoilaExecutor.timeout
+    except AttributeError:
+        return None
+    return value if isinstance(value, int | float) and value > 0 else None
+
+
+class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
+    """A page's kernel websocket (see the module docstring)."""
+
+    _counted = False
+
+    async def get(self, kernel_id: str) -> None:  # type: ignore[override]
+        refuse_unless_owner(self, kernel_id)
+        await super().get(kernel_id)
+
+    async def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        guard_of(self).registry.connected(kernel_id)
+        self._counted = True
+        await super().open(kernel_id)
+
+    def on_close(self) -> None:
+        if self._counted:
+            self._counted = False
+            guard_of(self).registry.disconnected(self.kernel_id)
+        if self.connection is not None:
+            super().on_close()
+
+    def _drop(self, reason: str) -> None:
+        self.log.warning("Closing a websocket of %s: %s", kernel_tag(self.kernel_id), reason)
+        self.close(1008, "malformed or refused frame")
+
+    def on_message(self, ws_message: str | bytes) -> None:
+        try:
+            frames.read(ws_message, self.selected_subprotocol)
+        except frames.FrameError as exc:
+            self._drop(str(exc))
+            return
+        try:
+            super().on_message(ws_message)
+        except Exception as exc:  # a frame the kernel side cannot take: this connection only
+            self._drop(f"{type(exc).__name__} while forwarding a frame")
+
+    def write_message(self, message: Any, binary: bool = False) -> Any:  # type: ignore[override]
+        base_write = super(VoilaKernelWebsocketHandler, self).write_message  # not Voila's: see below
+        if self.ws_connection is None:  # closed: let tornado say so
+            return base_write(message, binary)
+        if isinstance(message, dict):  # status messages built by the server itself
+            header = message.get("header") or {}
+            msg = frames.Message(message.get("channel"), header, message.get("content") or {})
+        else:
+            try:
+                msg = frames.read(message, self.selected_subprotocol)
+            except frames.FrameError as exc:
+                self.log.warning("Dropped a malformed message from %s: %s", kernel_tag(self.kernel_id), exc)
+                return None
+        if not self._may_pass(msg):
+            return None
+        # Voila's own override reads every binary frame as v1: it is skipped.
+        return base_write(message, binary)
+
+    def _may_pass(self, msg: frames.Message) -> bool:
+        kind = msg.msg_type
+        if kind == "execute_input":
+            return False
+        guard = guard_of(self)
+        if not guard.is_page_kernel(self.kernel_id):
+            return True
+        tag = kernel_tag(self.kernel_id)
+        if kind == "stream":
+            content = msg.content()
+            if content.get("name") == "stderr":
+                self.log.warning("%s stderr: %s", tag, str(content.get("text", "")).rstrip())
+                return False
+        elif kind == "error":
+            content = msg.content()
+            trace = "\n".join(str(line) for line in content.get("traceback", []))
+            self.log.warning("%s error %s: %s\n%s", tag, content.get("ename"), content.get("evalue"), trace)
+            return False
+        elif kind == "comm_open":
+            content = msg.content()
+            if content.get("target_name") == PAGE_TARGET:
+                guard.reaper.page_closed(self.kernel_id)
+                return False
+        return True
+
+
+class GuardedKernelHandler(PlainErrors, KernelHandler):
+    """A kernel's model and its shutdown (DELETE): the owning visit only."""
+
+    async def get(self, kernel_id: str) -> None:
+        refuse_unless_owner(self, kernel_id)
+        await super().get(kernel_id)
+
+    async def delete(self, kernel_id: str) -> None:
+        refuse_unless_owner(self, kernel_id)
+        await super().delete(kernel_id)
+
+
+class GuardedKernelActionHandler(PlainErrors, KernelActionHandler):
+    """Interrupt and restart: the owning visit only."""
+
+    async def post(self, kernel_id: str, action: str) -> None:
+        refuse_unless_owner(self, kernel_id)
+        await super().post(kernel_id, action)
+
+
+class GuardedShutdownHandler(PlainErrors, VoilaShutdownKernelHandler):
+    """Voila's unload beacon: the owning visit only."""
+
+    async def post(self, kernel_id: str) -> None:
+        refuse_unless_owner(self, kernel_id)
+        await super().post(kernel_id)

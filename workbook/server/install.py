@@ -1,0 +1,95 @@
+"""Fitting the guards into a running tornado application (standalone Voila or a Jupyter server)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import voila.notebook_renderer
+from jupyter_server.services.kernels.handlers import KernelActionHandler, KernelHandler
+from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+from tornado import web
+from tornado.routing import Rule, RuleRouter
+from voila.execute import VoilaExecutor
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+from workbook import config
+from workbook.server.handlers import (
+    Guard,
+    GuardedKernelActionHandler,
+    GuardedKernelHandler,
+    GuardedKernelWebsocketHandler,
+    GuardedShutdownHandler,
+    WorkbookRenderHandler,
+)
+from workbook.server.lifecycle import KernelRegistry, Reaper, RedactKernelIds
+
+REPLACEMENTS: dict[type, type] = {
+    TornadoVoilaHandler: WorkbookRenderHandler,
+    VoilaKernelWebsocketHandler: GuardedKernelWebsocketHandler,
+    KernelWebsocketHandler: GuardedKernelWebsocketHandler,
+    KernelHandler: GuardedKernelHandler,
+    KernelActionHandler: GuardedKernelActionHandler,
+    VoilaShutdownKernelHandler: GuardedShutdownHandler,
+}
+
+
+class VisitorClockExecutor(VoilaExecutor):
+    """Voila's executor, except that a preheated kernel's wait for its visitor is not timed.
+
+    ``VoilaExecutor.timeout`` bounds a cell from the moment it is sent; a pool kernel's cell waits
+    inside for the visitor's request, so an unvisited pool kernel used to fail its first visitor with
+    "Cell execution timed out". Its cells run without that limit here; the page handler applies the
+    limit from the visitor's arrival instead (``WorkbookRenderHandler.limit_from_now``).
+    """
+
+    def _get_timeout(self, cell: Any) -> int | None:
+        launch = getattr(self.km, "_launch_args", None) or {}
+        if (launch.get("env") or {}).get("VOILA_PREHEAT") == "True":
+            return None
+        return super()._get_timeout(cell)
+
+
+def _swap(router: Any) -> int:
+    swapped = 0
+    for rule in getattr(router, "rules", []):
+        if isinstance(rule, Rule):
+            target = rule.target
+            if isinstance(target, type) and target in REPLACEMENTS:
+                rule.target = REPLACEMENTS[target]
+                swapped += 1
+            elif isinstance(target, RuleRouter):
+                swapped += _swap(target)
+    return swapped
+
+
+def redact_logs(*loggers: logging.Logger) -> None:
+    """Kernel ids never appear in INFO logs (handlers of these loggers, the root and tornado's)."""
+    wanted = [*loggers, logging.getLogger(), logging.getLogger("tornado.access")]
+    for logger in wanted:
+        for handler in logger.handlers:
+            if not any(isinstance(f, RedactKernelIds) for f in handler.filters):
+                handler.addFilter(RedactKernelIds())
+        if not any(isinstance(f, RedactKernelIds) for f in logger.filters):
+            logger.addFilter(RedactKernelIds())
+
+
+def install(web_app: web.Application, kernel_manager: Any, log: logging.Logger, *, strict: bool) -> Guard:
+    """Guard an application whose Voila handlers are already added; returns the shared guard.
+
+    `strict` (the standalone server): a kernel no page owns can be reached by nobody and is shut
+    down like a page that never connected. Under a Jupyter server (not strict) the server's own
+    authentication covers kernels that Voila pages did not start (JupyterLab's).
+    """
+    voila.notebook_renderer.VoilaExecutor = VisitorClockExecutor  # noqa: B010 (the renderer's name)
+    registry = KernelRegistry()
+    reaper = Reaper(kernel_manager, registry, config.page_gone_after(), strict, log)
+    guard = Guard(registry=registry, reaper=reaper, strict=strict, max_kernels=config.max_kernels(), log=log)
+    web_app.settings["workbook_guard"] = guard
+    swapped = _swap(web_app.default_router) + _swap(web_app.wildcard_router)
+    log.info("Workbook guards installed on %s handlers (kernel cap %s)", swapped, guard.max_kernels)
+    redact_logs(log)
+    reaper.start()
+    return guard

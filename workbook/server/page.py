@@ -1,0 +1,168 @@
+"""Inside a page's kernel: closing the page after an hour without activity, or after ten minutes
+when nobody signed in, with every pending save written first.
+
+The apps call three hooks (from ``workbook.apps.common``): ``track_autosaver`` for each Autosaver,
+``signed_in`` when a code or key checks out, and ``page_opened`` once the visitor is there. Activity
+is any message the page's browser sends to a widget. Closing flushes the autosavers, puts the closing
+message in place of every app on the page, and announces the close on the ``workbook.page`` comm;
+the server (``workbook.server.handlers``) then shuts the kernel down. Outside a kernel (plain
+Python, tests) nothing runs by itself: ``PageLife.check`` is called directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from workbook import config
+
+PAGE_TARGET = "workbook.page"
+ROOT_CLASS = "wb-app"  # every app's outermost box carries it
+
+
+class Flushable(Protocol):
+    def flush(self) -> None: ...
+
+
+def _minutes(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return "an hour" if hours == 1 else f"{hours} hours"
+    if seconds >= 60:
+        minutes = round(seconds / 60)
+        return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return f"{round(seconds)} seconds"
+
+
+class PageLife:
+    """The timers of one page (one kernel serves one page)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.opened_at = clock()
+        self.last_activity = self.opened_at
+        self.is_signed_in = False
+        self.closed_reason: str | None = None
+        self._autosavers: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._timer: asyncio.TimerHandle | None = None
+
+    # -- hooks ------------------------------------------------------------------------------------
+    def track_autosaver(self, saver: Flushable) -> None:
+        self._autosavers.add(saver)
+
+    def signed_in(self) -> None:
+        self.is_signed_in = True
+        self.touch()
+
+    def touch(self) -> None:
+        self.last_activity = self.clock()
+
+    # -- the rules --------------------------------------------------------------------------------
+    def due(self) -> str | None:
+        """Why the page must close now, or None."""
+        now = self.clock()
+        if self.closed_reason is not None:
+            return None
+        idle = config.idle_close_after()
+        if now - self.last_activity >= idle:
+            return f"This page was closed after {_minutes(idle)} without activity: reload to go on."
+        if not self.is_signed_in and now - self.opened_at >= config.signin_close_after():
+            wait = _minutes(config.signin_close_after())
+            return f"This page was closed because nobody signed in for {wait}: reload to go on."
+        return None
+
+    def check(self) -> str | None:
+        reason = self.due()
+        if reason is not None:
+            self.close(reason)
+        return reason
+
+    def close(self, reason: str) -> None:
+        """Write what is pending, show why the page closed, and tell the server."""
+        self.closed_reason = reason
+        for saver in list(self._autosavers):
+            try:
+                saver.flush()
+            except Exception:  # one failing save must not keep the others from being written
+                pass
+        _show_everywhere(reason)
+        _announce(reason)
+
+    # -- inside a kernel --------------------------------------------------------------------------
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        _count_browser_messages(self)
+        self._schedule(loop)
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        interval = max(0.5, min(30.0, config.idle_close_after() / 10, config.signin_close_after() / 10))
+
+        def tick() -> None:
+            if self.check() is None:
+                self._schedule(loop)
+
+        self._timer = loop.call_later(interval, tick)
+
+
+def _show_everywhere(reason: str) -> None:
+    import html
+
+    import ipywidgets as widgets
+    from ipywidgets.widgets.widget import _instances
+
+    notice = widgets.HTML(
+        f'<div class="wb-page-closed" role="alert"><h2>Page closed</h2><p>{html.escape(reason)}</p></div>'
+    )
+    for widget in list(_instances.values()):
+        if isinstance(widget, widgets.Box) and ROOT_CLASS in widget._dom_classes:
+            widget.children = [notice]
+
+
+def _announce(reason: str) -> None:
+    try:
+        from comm import create_comm
+
+        create_comm(target_name=PAGE_TARGET, data={"closed": reason})
+    except Exception:  # outside a kernel there is nobody to tell
+        pass
+
+
+def _count_browser_messages(life: PageLife) -> None:
+    """Every widget message from the browser counts as activity."""
+    from IPython import get_ipython
+
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None:
+        return
+    original = kernel.shell_handlers.get("comm_msg")
+    if original is None or getattr(original, "_workbook_counts", False):
+        return
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        life.touch()
+        return original(*args, **kwargs)
+
+    counted._workbook_counts = True  # type: ignore[attr-defined]
+    kernel.shell_handlers["comm_msg"] = counted
+
+
+_life: PageLife | None = None
+
+
+def current() -> PageLife:
+    """This kernel's page (created on first use)."""
+    global _life
+    if _life is None:
+        _life = PageLife()
+    return _life
+
+
+def page_opened(loop: asyncio.AbstractEventLoop | None) -> PageLife:
+    """The visitor is here: the clocks start now; inside a kernel (`loop` given) they run by themselves."""
+    life = current()
+    if life._timer is None and loop is not None:
+        life.opened_at = life.last_activity = life.clock()
+        life.start(loop)
+    return life
