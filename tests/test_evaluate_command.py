@@ -187,3 +187,57 @@ def test_two_one_person_cohorts_stay_hidden_in_every_output(tmp_path):
     assert why["Solo 1"] == "hidden: too few people (n = 1, fewer than 5)"
     assert why[secondary[0]].startswith("hidden so that a smaller group cannot be worked out")
     assert "hidden so that a smaller group cannot be worked out" in report.read_text(encoding="utf-8")
+
+
+def test_the_json_of_the_demo_is_unchanged(tmp_path):
+    """The JSON contract: `workbook evaluate` on the seeded demo writes, byte for byte, the file that
+    the command wrote before the summary rows were typed (tests/data/evaluate_demo.json)."""
+    from pathlib import Path
+
+    from workbook.demo import seed_all
+    from workbook.store import Store
+
+    seed_all(Store())
+    out = tmp_path / "demo.json"
+    assert main(["--json", str(out)]) == 0
+    expected = Path(__file__).with_name("data") / "evaluate_demo.json"
+    assert out.read_bytes() == expected.read_bytes()
+
+
+def test_pdf_report_holds_the_headline_and_the_summary(tmp_path, capsys):
+    from pypdf import PdfReader
+
+    scores = write_scores(tmp_path / "scores.csv")
+    out, pdf = tmp_path / "r.json", tmp_path / "report.pdf"
+    assert main(["--scores", str(scores), "--json", str(out), "--pdf", str(pdf), "--synthetic"]) == 0
+    assert str(pdf) in capsys.readouterr().out
+    result = json.loads(out.read_text(encoding="utf-8"))
+    scale = result["scale"]
+    reader = PdfReader(pdf)
+    text = " ".join("".join(page.extract_text() for page in reader.pages).split())
+    assert f"{scale['pct_change_of_means']:+.1f}%" in text
+    assert f"Normalised gain: {scale['normalized_gain']:.2f}" in text
+    assert f"{result['flow']['matched']} matched of {result['flow']['participants']}" in text
+    assert "Synthetic demo data" in text and "Summary" in text
+    hidden = result["cohorts"]["Cohort C"]["scale"]["hidden_text"]
+    assert hidden.split("(")[0].strip() in text  # cohort C's row says why it is hidden
+    assert "Who answered at each stage" in text  # a chart page, titled once for page, HTML and PDF
+    assert len(reader.pages) >= 5
+
+
+def test_unwritable_pdf_is_exit_1(tmp_path, capsys):
+    scores = write_scores(tmp_path / "scores.csv")
+    pdf = tmp_path / "missing" / "r.pdf"
+    assert main(["--scores", str(scores), "--json", str(tmp_path / "r.json"), "--pdf", str(pdf)]) == 1
+    assert "cannot write --pdf" in one_line_error(capsys)
+
+
+def test_progress_is_off_off_a_terminal_and_on_when_asked(tmp_path, capsys):
+    scores = write_scores(tmp_path / "scores.csv")
+    out = tmp_path / "r.json"
+    assert main(["--scores", str(scores), "--json", str(out)]) == 0
+    assert capsys.readouterr().err == ""  # tests do not run on a terminal: no bar
+    assert main(["--scores", str(scores), "--json", str(out), "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "Evaluating" in captured.err and "100%" in captured.err and "3/3" in captured.err
+    assert "Evaluating" not in captured.out  # stdout stays clean for scripts

@@ -527,7 +527,7 @@ def test_cronbach_alpha_edge_cases():
 @pytest.mark.parametrize("kind", ["likert", "continuous"])
 def test_every_cohort_matches_scipy(monkeypatch, dense_ranks, kind):
     """Both ranking paths (dense table and sort) give scipy's signed-rank p in every group."""
-    from workbook.evaluation import stats as engine
+    from workbook.evaluation import paired as engine
 
     if not dense_ranks:
         monkeypatch.setattr(engine, "_DENSE_RANK_FACTOR", 0)

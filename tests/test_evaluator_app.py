@@ -21,7 +21,8 @@ from widget_helpers import expected_evaluation, find, live_widget_state
 
 from workbook import identity
 from workbook.apps.evaluator import KEY_ENV, EvaluatorGate, evaluator_app, key_matches
-from workbook.evaluation.stats import METHOD, summary_frame
+from workbook.evaluation.stats import METHOD
+from workbook.evaluation.summary import summary_frame
 from workbook.manager import demo
 from workbook.manager.content import instrument
 from workbook.manager.reaction import save_reaction

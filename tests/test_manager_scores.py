@@ -201,6 +201,47 @@ def test_import_good_file_and_empty_cohort_is_accepted(store, manager, tmp_path)
     assert frame["answered_at"].min() == datetime(2025, 1, 1, 10, tzinfo=UTC)
 
 
+def test_a_large_import_shows_progress_when_asked_and_writes_every_row_in_one_go(
+    tmp_path, monkeypatch, capsys
+):
+    from workbook import cli
+    from workbook.manager import scores
+
+    store = Store()  # the command's store (the test's data folder)
+    add_participant(store, "Ada Manager", cohort="Cohort 1", pid="m-ada")
+    monkeypatch.setattr(scores, "IMPORT_CHUNK", 7)  # 20 rows: three INSERTs, one transaction
+    path = tmp_path / "good.csv"
+    path.write_text(HEADER + "\n".join(_rows("m-ada", "", 20)) + "\n", encoding="utf-8")
+    assert cli.main(["scores", "import", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "Imported 20 score rows" in captured.out and captured.err == ""  # no terminal: no bar
+    assert cli.main(["scores", "import", "--progress", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "Importing scores" in captured.err and "20/20" in captured.err
+    assert n_scores(store) == 40
+
+
+def test_an_import_that_fails_while_writing_stores_nothing(store, manager, tmp_path, monkeypatch):
+    from workbook.manager import scores
+
+    monkeypatch.setattr(scores, "IMPORT_CHUNK", 7)
+    calls = []
+    original = scores.insert_score_rows
+
+    def fail_on_the_third(session, rows):
+        calls.append(len(rows))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        original(session, rows)
+
+    monkeypatch.setattr(scores, "insert_score_rows", fail_on_the_third)
+    path = tmp_path / "good.csv"
+    path.write_text(HEADER + "\n".join(_rows("m-ada", "", 20)) + "\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        import_scores_csv(store, path)
+    assert calls == [7, 7, 6] and n_scores(store) == 0
+
+
 def _populate(store: Store) -> None:
     """Scores for several people and cohorts, with history, written straight into the store."""
     people = [("m-1", "North"), ("m-2", "North"), ("m-3", "South"), ("m-4", None)]

@@ -199,7 +199,7 @@ def cmd_scores_export(args: argparse.Namespace) -> int:
 def cmd_scores_import(args: argparse.Namespace) -> int:
     from workbook.manager.scores import import_scores_csv
 
-    rows = import_scores_csv(_store(), args.file)
+    rows = import_scores_csv(_store(), args.file, progress=True if args.progress else None)
     print(f"Imported {rows} score rows from {args.file}")
     return 0
 
@@ -292,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     sexport.set_defaults(handler=cmd_scores_export)
     simport = sverbs.add_parser("import", help="check a scores CSV and import all of its rows or none")
     simport.add_argument("file")
+    simport.add_argument(
+        "--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal"
+    )
     simport.set_defaults(handler=cmd_scores_import)
 
     waves = verbs.add_parser("waves", help="open, close or show the comfort check's waves for a cohort")

@@ -7,7 +7,7 @@ import pytest
 from widget_helpers import expected_evaluation
 
 from workbook import identity
-from workbook.evaluation.stats import summary_frame
+from workbook.evaluation.summary import summary_frame
 from workbook.manager.content import instrument
 from workbook.manager.demo import seed_manager_demo
 from workbook.manager.scores import insert_score_rows, scores_frame

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from workbook.evaluation.disclosure import too_few
+from workbook.evaluation.format import sentence as _sentence
 from workbook.evaluation.stats import TIE_DECIMALS
 
 OKABE_ITO: dict[str, str] = {
@@ -61,10 +62,6 @@ def why_hidden(block: dict[str, Any] | None, n: int, threshold: int) -> str | No
         return str(block["hidden_text"])
     hidden = too_few(n, threshold)
     return None if hidden is None else hidden.text
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
 
 
 def _suppressed(fig: Figure, title: str, n: int, why: str, *, xlabel: str = "", ylabel: str = "") -> Figure:

@@ -23,6 +23,7 @@ from workbook.evaluation.stats import (
     paired_scale_scores,
     score_tables,
 )
+from workbook.progress import progress_bar
 from workbook.scores_frame import ScoresInputError, latest_scores, read_scores_csv, validate_scores_frame
 
 PROG = "workbook evaluate"
@@ -80,10 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", required=True, metavar="OUT.json", help="where to write the result")
     parser.add_argument("--report", metavar="OUT.html", help="also write a self-contained HTML report")
+    parser.add_argument(
+        "--pdf", metavar="OUT.pdf", help="also write the report as a PDF (headline, summary table, charts)"
+    )
     parser.add_argument("--xlsx", metavar="OUT.xlsx", help="also write the summary as an Excel workbook")
     parser.add_argument("--summary-csv", metavar="OUT.csv", help="also write the summary table as CSV")
     parser.add_argument(
         "--synthetic", action="store_true", help="label the report as synthetic demo data (not real people)"
+    )
+    parser.add_argument(
+        "--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal"
     )
     return parser
 
@@ -99,6 +106,89 @@ def _write_json(result: dict[str, Any], path: Path) -> None:
     os.replace(tmp, path)
 
 
+class _WriteError(Exception):
+    """An output file could not be written (the message names the option and the file)."""
+
+
+def _evaluate(
+    args: argparse.Namespace, store_loader: Callable[[], pd.DataFrame] | None, bar: Any
+) -> tuple[dict[str, Any], Any, int]:
+    """Read and check the scores, then run the evaluation; one bar step for each of the three stages."""
+    threshold = check_threshold(anonymity_threshold() if args.threshold is None else args.threshold)
+    if args.scale_min >= args.scale_max:
+        raise ValueError(f"--scale-min ({args.scale_min:g}) must be below --scale-max ({args.scale_max:g})")
+    bar.set_postfix_str("reading the scores")
+    if args.scores:
+        frame = read_scores_csv(args.scores, scale_min=args.scale_min, scale_max=args.scale_max)
+    else:
+        loader = store_loader or load_store_scores
+        frame = validate_scores_frame(
+            loader(),
+            scale_min=args.scale_min,
+            scale_max=args.scale_max,
+            allow_duplicates=True,
+            source="store",
+        )
+        frame = latest_scores(frame)
+    bar.update()
+    bar.set_postfix_str("tables")
+    tables = score_tables(frame)
+    bar.update()
+    bar.set_postfix_str("statistics")
+    result = evaluate_tables(tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold)
+    bar.update()
+    return result, tables, threshold
+
+
+def _write_outputs(
+    args: argparse.Namespace, result: dict[str, Any], tables: Any, threshold: int, bar: Any
+) -> list[tuple[str, str]]:
+    """Write the JSON and every file asked for; a file that cannot be written raises _WriteError."""
+    outputs = [("--json", args.json)]
+    charts: dict[str, Any] = {}
+
+    def chart_data() -> dict[str, Any]:
+        if not charts:
+            charts["pairs"] = paired_scale_scores(tables)
+            charts["distribution"] = item_answer_distribution(
+                tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold
+            )
+        return charts
+
+    try:
+        _write_json(result, Path(args.json))
+        if args.report:
+            outputs.append(("--report", args.report))
+            bar.set_postfix_str("HTML report")
+            from workbook.evaluation.report import write_html_report
+
+            write_html_report(result, args.report, synthetic=args.synthetic, **chart_data())
+            bar.update()
+        if args.pdf:
+            outputs.append(("--pdf", args.pdf))
+            bar.set_postfix_str("PDF report")
+            from workbook.evaluation.pdf_report import write_pdf_report
+
+            write_pdf_report(result, args.pdf, synthetic=args.synthetic, **chart_data())
+            bar.update()
+        if args.xlsx:
+            outputs.append(("--xlsx", args.xlsx))
+            from workbook.evaluation.report import write_xlsx
+
+            write_xlsx(result, args.xlsx)
+            bar.update()
+        if args.summary_csv:
+            outputs.append(("--summary-csv", args.summary_csv))
+            from workbook.evaluation.report import write_summary_csv
+
+            write_summary_csv(result, args.summary_csv)
+            bar.update()
+    except OSError as exc:
+        option, target = outputs[-1]
+        raise _WriteError(f"cannot write {option} {target}: {exc.strerror or exc}") from exc
+    return outputs
+
+
 def main(argv: list[str] | None = None, *, store_loader: Callable[[], pd.DataFrame] | None = None) -> int:
     """Run ``workbook evaluate``; returns the exit status (0 ok, 1 cannot write, 2 bad input)."""
     parser = build_parser()
@@ -110,62 +200,20 @@ def main(argv: list[str] | None = None, *, store_loader: Callable[[], pd.DataFra
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
 
-    try:
-        threshold = check_threshold(anonymity_threshold() if args.threshold is None else args.threshold)
-        if args.scale_min >= args.scale_max:
-            raise ValueError(
-                f"--scale-min ({args.scale_min:g}) must be below --scale-max ({args.scale_max:g})"
-            )
-        if args.scores:
-            frame = read_scores_csv(args.scores, scale_min=args.scale_min, scale_max=args.scale_max)
-        else:
-            loader = store_loader or load_store_scores
-            frame = validate_scores_frame(
-                loader(),
-                scale_min=args.scale_min,
-                scale_max=args.scale_max,
-                allow_duplicates=True,
-                source="store",
-            )
-            frame = latest_scores(frame)
-        tables = score_tables(frame)
-        result = evaluate_tables(
-            tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold
-        )
-    except (ScoresInputError, ValueError) as exc:
-        _error(exc)
-        return 2
-
-    outputs = [("--json", args.json)]
-    try:
-        _write_json(result, Path(args.json))
-        if args.report:
-            outputs.append(("--report", args.report))
-            from workbook.evaluation.report import write_html_report
-
-            write_html_report(
-                result,
-                args.report,
-                pairs=paired_scale_scores(tables),
-                distribution=item_answer_distribution(
-                    tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold
-                ),
-                synthetic=args.synthetic,
-            )
-        if args.xlsx:
-            outputs.append(("--xlsx", args.xlsx))
-            from workbook.evaluation.report import write_xlsx
-
-            write_xlsx(result, args.xlsx)
-        if args.summary_csv:
-            outputs.append(("--summary-csv", args.summary_csv))
-            from workbook.evaluation.report import write_summary_csv
-
-            write_summary_csv(result, args.summary_csv)
-    except OSError as exc:
-        option, target = outputs[-1]
-        _error(f"cannot write {option} {target}: {exc.strerror or exc}")
-        return 1
+    steps = 3 + sum(bool(option) for option in (args.report, args.pdf, args.xlsx, args.summary_csv))
+    with progress_bar(steps, "Evaluating", show=True if args.progress else None) as bar:
+        try:
+            result, tables, threshold = _evaluate(args, store_loader, bar)
+        except (ScoresInputError, ValueError) as exc:
+            bar.close()
+            _error(exc)
+            return 2
+        try:
+            outputs = _write_outputs(args, result, tables, threshold, bar)
+        except _WriteError as exc:
+            bar.close()
+            _error(str(exc))
+            return 1
 
     flow = result["flow"]
     print(

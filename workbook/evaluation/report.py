@@ -18,22 +18,12 @@ import jinja2
 import pandas as pd
 
 from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
-from workbook.evaluation.stats import FLOW_COUNT_KEYS, METHOD, summary_frame
+from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, fmt_p, hake_band
+from workbook.evaluation.stats import FLOW_COUNT_KEYS, METHOD
+from workbook.evaluation.summary import summary_frame, summary_table
 from workbook.spreadsheet import spreadsheet_safe
 
 _TEXT_COLUMNS = ("scope", "cohort", "measure", "comparison", "group", "why_hidden")
-
-CHART_TITLES = {
-    "flow": "Who answered at each stage",
-    "slope": "Each participant's scale score before and after",
-    "change": "How the individual changes are spread",
-    "baseline": "Change against the starting score",
-    "items": "Item means before and after",
-    "answers": "Answers per item before and after",
-    "cohorts": "Mean change by cohort with 95% confidence interval",
-    "response_shift": "Pre, retrospective 'then' and post",
-}
-
 
 def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
@@ -88,76 +78,6 @@ def write_xlsx(result: dict[str, Any], path: str | os.PathLike[str]) -> Path:
 # HTML
 
 
-def _fmt(value: Any, digits: int = 2, *, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    try:
-        if pd.isna(value):
-            return "—"
-    except (TypeError, ValueError):
-        pass
-    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-
-
-def _fmt_p(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def _hake_band(gain: float | None) -> str:
-    if gain is None:
-        return ""
-    if gain < 0.3:
-        return "low (below 0.3)"
-    if gain <= 0.7:
-        return "medium (0.3 to 0.7)"
-    return "high (above 0.7)"
-
-
-def _table_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for row in summary_frame(result).to_dict("records"):
-        suppressed = bool(row["suppressed"])
-        group = row["cohort"] if row["scope"] == "cohort" else "All participants"
-        ci = "—"
-        if not pd.isna(row["ci95_low"]) and not pd.isna(row["ci95_high"]):
-            ci = f"{row['ci95_low']:+.2f} to {row['ci95_high']:+.2f}"
-        rows.append(
-            {
-                "group": group,
-                "measure": row["measure"],
-                "comparison": row["comparison"],
-                "n": f"{int(row['n'])} / {int(row['participants'])}",
-                "suppressed": suppressed,
-                "why": row["why_hidden"] if suppressed else "",
-                "pre": "—" if suppressed else f"{_fmt(row['pre_mean'])} ({_fmt(row['pre_sd'])})",
-                "post": "—" if suppressed else f"{_fmt(row['post_mean'])} ({_fmt(row['post_sd'])})",
-                "change": _fmt(row["mean_change"], signed=True),
-                "ci": ci,
-                "t": _fmt(row["t"]),
-                "df": "—" if pd.isna(row["df"]) else str(int(row["df"])),
-                "p": _fmt_p(row["p"]),
-                "wilcoxon_p": _fmt_p(row["wilcoxon_p"]),
-                "d_z": _fmt(row["d_z"]),
-                "d_av": _fmt(row["d_av"]),
-                "gain": _fmt(row["normalized_gain"]),
-                "improved": "—"
-                if suppressed
-                else " / ".join(_fmt(row[key], 0) for key in ("pct_improved", "pct_same", "pct_declined")),
-                "ceiling": _fmt(row["pct_at_ceiling_pre"], 0),
-                "alpha": ""
-                if pd.isna(row["alpha_pre"]) and pd.isna(row["alpha_post"])
-                else f"{_fmt(row['alpha_pre'])} / {_fmt(row['alpha_post'])}",
-            }
-        )
-    return rows
-
-
 def _headline(result: dict[str, Any]) -> dict[str, Any]:
     scale = result["scale"]
     if scale["suppressed"]:
@@ -165,26 +85,26 @@ def _headline(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "suppressed": False,
         "n": scale["n"],
-        "pre_mean": _fmt(scale["pre_mean"]),
-        "post_mean": _fmt(scale["post_mean"]),
-        "pct_change": _fmt(scale["pct_change_of_means"], 1, signed=True),
-        "pct_improved": _fmt(scale["pct_improved"], 0),
-        "pct_same": _fmt(scale["pct_same"], 0),
-        "pct_declined": _fmt(scale["pct_declined"], 0),
-        "gain": _fmt(scale["normalized_gain"]),
-        "band": _hake_band(scale["normalized_gain"]),
-        "change": _fmt(scale["mean_change"], signed=True),
-        "ci": "—" if not scale["ci95"] else f"{scale['ci95'][0]:+.2f} to {scale['ci95'][1]:+.2f}",
-        "t": _fmt(scale["t"]),
+        "pre_mean": fmt(scale["pre_mean"]),
+        "post_mean": fmt(scale["post_mean"]),
+        "pct_change": fmt(scale["pct_change_of_means"], 1, signed=True),
+        "pct_improved": fmt(scale["pct_improved"], 0),
+        "pct_same": fmt(scale["pct_same"], 0),
+        "pct_declined": fmt(scale["pct_declined"], 0),
+        "gain": fmt(scale["normalized_gain"]),
+        "band": hake_band(scale["normalized_gain"]),
+        "change": fmt(scale["mean_change"], signed=True),
+        "ci": fmt_ci(scale["ci95"]),
+        "t": fmt(scale["t"]),
         "df": scale["df"],
-        "p": _fmt_p(scale["p"]),
-        "wilcoxon_p": _fmt_p(scale["wilcoxon_p"]),
-        "d_z": _fmt(scale["d_z"]),
-        "d_av": _fmt(scale["d_av"]),
-        "g_z": _fmt(scale["g_z"]),
-        "ceiling": _fmt(scale["pct_at_ceiling_pre"], 0),
-        "alpha_pre": _fmt(scale["alpha_pre"]),
-        "alpha_post": _fmt(scale["alpha_post"]),
+        "p": fmt_p(scale["p"]),
+        "wilcoxon_p": fmt_p(scale["wilcoxon_p"]),
+        "d_z": fmt(scale["d_z"]),
+        "d_av": fmt(scale["d_av"]),
+        "g_z": fmt(scale["g_z"]),
+        "ceiling": fmt(scale["pct_at_ceiling_pre"], 0),
+        "alpha_pre": fmt(scale["alpha_pre"]),
+        "alpha_post": fmt(scale["alpha_post"]),
         "alpha_pre_n": scale.get("alpha_pre_n"),
         "alpha_post_n": scale.get("alpha_post_n"),
     }
@@ -201,10 +121,10 @@ def _shift(result: dict[str, Any]) -> dict[str, Any] | None:
         "why": "; ".join(dict.fromkeys(h or "hidden" for h in hidden)),
         "n": shift["n"],
         "then_n": then["n"],
-        "mean_shift": _fmt(shift["mean_shift"], signed=True),
-        "ci": "—" if not shift["ci95"] else f"{shift['ci95'][0]:+.2f} to {shift['ci95'][1]:+.2f}",
-        "then_change": _fmt(then["mean_change"], signed=True),
-        "pre_change": _fmt(scale["mean_change"], signed=True),
+        "mean_shift": fmt(shift["mean_shift"], signed=True),
+        "ci": fmt_ci(shift["ci95"]),
+        "then_change": fmt(then["mean_change"], signed=True),
+        "pre_change": fmt(scale["mean_change"], signed=True),
     }
 
 
@@ -262,7 +182,7 @@ figures are hidden where a smaller group could otherwise be worked out by taking
     <div class="value">{{ headline.gain }}</div>
     <div class="formula">(post mean − pre mean) / (scale maximum − pre mean)</div>
     <div class="note">The share of the room for improvement that was used{% if headline.band %}:
-    {{ headline.band }} on Hake's bands{% endif %}.</div></div>
+    {{ headline.band }}{% endif %}.</div></div>
 </div>
 <p>Mean change of the scale score {{ headline.change }} (95% CI {{ headline.ci }}), paired
 t({{ headline.df }}) = {{ headline.t }}, p {{ "" if headline.p.startswith("<") else "= " }}{{ headline.p }};
@@ -365,8 +285,8 @@ def render_html_report(
     flows = [
         {
             **row,
-            "completers": _fmt(row["pre_mean_completers"]),
-            "noncompleters": _fmt(row["pre_mean_noncompleters"]),
+            "completers": fmt(row["pre_mean_completers"]),
+            "noncompleters": fmt(row["pre_mean_noncompleters"]),
         }
         for row in flow_frame(result).to_dict("records")
     ]
@@ -381,7 +301,7 @@ def render_html_report(
         headline=_headline(result),
         shift=_shift(result),
         flows=flows,
-        table=_table_rows(result),
+        table=summary_table(result),
         charts=charts,
         method=result.get("method") or METHOD,
     )

@@ -17,43 +17,35 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from workbook.config import DEFAULT_THRESHOLD, check_threshold
 from workbook.evaluation.disclosure import DisclosurePlan, Figure, Hidden, build_plan, mark, too_few
-from workbook.scores_frame import KEY_COLUMNS, WAVES, latest_scores
-
-TIE_DECIMALS = 9  # differences equal to this many decimals are ties / zero (float noise is not a change)
-PRE, POST, THEN = (WAVES.index(w) for w in ("pre", "post", "then"))
-
-STAT_KEYS: tuple[str, ...] = (
-    "n",
-    "suppressed",
-    "pre_mean",
-    "pre_sd",
-    "post_mean",
-    "post_sd",
-    "mean_change",
-    "ci95",
-    "t",
-    "df",
-    "p",
-    "wilcoxon_p",
-    "d_z",
-    "d_av",
-    "g_z",
-    "pct_change_of_means",
-    "pct_improved",
-    "pct_same",
-    "pct_declined",
-    "normalized_gain",
-    "pct_at_ceiling_pre",
+from workbook.evaluation.paired import (  # noqa: F401 (the statistics' public names stay here too)
+    STAT_KEYS,
+    TIE_DECIMALS,
+    _grouped_paired,
+    _num,
+    _stats_dict,
+    _stats_dicts,
+    cronbach_alpha,
+    paired_stats,
 )
+from workbook.evaluation.tables import (  # noqa: F401
+    PHASES,
+    POST,
+    PRE,
+    THEN,
+    ScoreTables,
+    phase_tables,
+    score_tables,
+    select_cohorts,
+)
+from workbook.scores_frame import WAVES
+
 FLOW_COUNT_KEYS: tuple[str, ...] = ("participants", "pre", "post", "then", "matched", "pre_without_post")
 
 METHOD: dict[str, str] = {
@@ -118,344 +110,10 @@ METHOD: dict[str, str] = {
     ),
 }
 
-PHASES: dict[str, str] = {
-    "pre": "Before and after: the pre-test against the post-test",
-    "then": "Looking back and after: the retrospective 'then' rating against the post-test",
-}
-"""The fixed programme phases an evaluator can compare (the wave used as 'before', against post)."""
-
 
 def _check_scale(scale_min: float, scale_max: float) -> None:
     if not (math.isfinite(scale_min) and math.isfinite(scale_max)) or scale_min >= scale_max:
         raise ValueError(f"scale minimum ({scale_min}) must be below the scale maximum ({scale_max})")
-
-
-# --------------------------------------------------------------------------------------------------
-# Long table -> dense arrays
-
-
-@dataclass(frozen=True)
-class ScoreTables:
-    """The scores as dense arrays: ``answers[wave, participant, item]`` (NaN = not answered)."""
-
-    participants: np.ndarray  # participant ids, object array
-    cohorts: np.ndarray  # cohort of each participant ("" = none), object array
-    items: tuple[str, ...]  # in order of first appearance
-    answers: np.ndarray  # float64, shape (3, n_participants, n_items)
-    scale: np.ndarray  # float64, shape (3, n_participants): mean of the answered items
-
-    def subset(self, keep: np.ndarray) -> ScoreTables:
-        """The same tables for the participants in the boolean mask ``keep``."""
-        return ScoreTables(
-            participants=self.participants[keep],
-            cohorts=self.cohorts[keep],
-            items=self.items,
-            answers=self.answers[:, keep, :],
-            scale=self.scale[:, keep],
-        )
-
-
-def select_cohorts(tables: ScoreTables, cohorts: Iterable[str] | None) -> ScoreTables:
-    """The participants of whole cohorts ("" = those without one); None keeps everyone."""
-    if cohorts is None:
-        return tables
-    return tables.subset(np.isin(tables.cohorts, np.array([str(c) for c in cohorts], dtype=object)))
-
-
-def phase_tables(tables: ScoreTables, phase: str) -> ScoreTables:
-    """The tables as compared in a phase: for 'then' the retrospective rating takes the place of 'pre'
-    (and the 'then' wave is empty, as it is the baseline now)."""
-    if phase not in PHASES:
-        raise ValueError(f"unknown phase {phase!r}: expected {', '.join(PHASES)}")
-    if phase == "pre":
-        return tables
-    answers = tables.answers.copy()
-    scale = tables.scale.copy()
-    answers[PRE], scale[PRE] = tables.answers[THEN], tables.scale[THEN]
-    answers[THEN], scale[THEN] = np.nan, np.nan
-    return ScoreTables(tables.participants, tables.cohorts, tables.items, answers, scale)
-
-
-def score_tables(frame: pd.DataFrame, *, item_order: Sequence[str] | None = None) -> ScoreTables:
-    """Pivot a validated long scores frame into dense arrays; repeated answers keep the latest one.
-
-    Items come in ``item_order`` (the instrument's order) when given, any others after it in order of
-    first appearance. A participant's cohort is the one on their rows; if their rows disagree, their
-    latest answer's.
-    """
-    tables = _score_tables(frame)
-    if item_order:
-        rank = {item: k for k, item in enumerate(dict.fromkeys(item_order))}
-        order = sorted(range(len(tables.items)), key=lambda j: (rank.get(tables.items[j], len(rank)), j))
-        if order != list(range(len(tables.items))):
-            tables = ScoreTables(
-                participants=tables.participants,
-                cohorts=tables.cohorts,
-                items=tuple(tables.items[j] for j in order),
-                answers=tables.answers[:, :, order],
-                scale=tables.scale,
-            )
-    return tables
-
-
-def _objects(column: pd.Series) -> np.ndarray:
-    """The column as an object array (no copy for pandas' default python-backed ``str`` dtype)."""
-    values = column.to_numpy()
-    return values if values.dtype == object else values.astype(object)
-
-
-def _score_tables(frame: pd.DataFrame) -> ScoreTables:
-    if len(frame) == 0:
-        empty = np.empty(0, dtype=object)
-        return ScoreTables(empty, empty, (), np.empty((3, 0, 0)), np.empty((3, 0)))
-    # factorizing the plain object arrays skips pandas' per-call dtype checks: about twice as fast
-    p_codes, participants = pd.factorize(_objects(frame["participant"]), sort=False)
-    w_codes, w_names = pd.factorize(_objects(frame["wave"]), sort=False)
-    unknown = [w for w in w_names if w not in WAVES]
-    if unknown:
-        raise ValueError(f"unknown wave {unknown[0]!r}: expected {', '.join(WAVES)}")
-    wave_index = np.array([WAVES.index(w) for w in w_names], dtype=np.int64)
-    i_codes, items = pd.factorize(_objects(frame["item"]), sort=False)
-    if (p_codes < 0).any() or (i_codes < 0).any():
-        raise ValueError("participant and item must not be missing (validate the frame first)")
-    n_p, n_i = len(participants), len(items)
-    flat = (wave_index[w_codes] * n_p + p_codes) * n_i + i_codes
-    if np.bincount(flat, minlength=3 * n_p * n_i).max() > 1:
-        return _score_tables(latest_scores(frame[list(KEY_COLUMNS) + ["cohort", "score", "answered_at"]]))
-    answers = np.full(3 * n_p * n_i, np.nan)
-    answers[flat] = frame["score"].to_numpy(dtype=np.float64)
-    answers = answers.reshape(3, n_p, n_i)
-
-    # codes follow first appearance, so a participant's first row is where the running maximum grows
-    cohort_column = _objects(frame["cohort"])
-    first_row = np.flatnonzero(np.diff(np.maximum.accumulate(p_codes), prepend=-1) > 0)
-    cohorts = cohort_column[first_row]
-    if (cohorts[p_codes] != cohort_column).any():  # someone's rows disagree: their latest answer decides
-        rows = pd.DataFrame({"p": p_codes, "t": frame["answered_at"].to_numpy()})
-        last = rows.sort_values("t", kind="stable").drop_duplicates("p", keep="last")
-        cohorts = cohorts.copy()
-        cohorts[last["p"].to_numpy()] = cohort_column[last.index.to_numpy()]
-    cohorts = np.array(["" if not isinstance(c, str) else c for c in cohorts], dtype=object)
-
-    answered = ~np.isnan(answers)
-    count = answered.sum(axis=2)
-    total = np.where(answered, answers, 0.0).sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(count > 0, total / count, np.nan)
-    return ScoreTables(
-        participants=np.asarray(participants, dtype=object),
-        cohorts=cohorts,
-        items=tuple(str(i) for i in items),
-        answers=answers,
-        scale=scale,
-    )
-
-
-# --------------------------------------------------------------------------------------------------
-# Grouped paired statistics
-
-
-def _grouped_paired(
-    pre: np.ndarray, post: np.ndarray, groups: np.ndarray, n_groups: int, *, scale_max: float
-) -> dict[str, np.ndarray]:
-    """Every paired figure for each group at once; inputs are matched pairs (no NaN), groups int codes."""
-    pre = np.asarray(pre, dtype=np.float64)
-    post = np.asarray(post, dtype=np.float64)
-    groups = np.asarray(groups, dtype=np.int64)
-    g = n_groups
-    out: dict[str, np.ndarray] = {}
-    with np.errstate(all="ignore"):
-        n_int = np.bincount(groups, minlength=g)
-        n = n_int.astype(np.float64)
-        diff = post - pre
-
-        def mean(x: np.ndarray) -> np.ndarray:
-            return np.bincount(groups, weights=x, minlength=g) / n
-
-        def sd(x: np.ndarray, m: np.ndarray) -> np.ndarray:
-            return np.sqrt(np.bincount(groups, weights=(x - m[groups]) ** 2, minlength=g) / (n - 1))
-
-        m_pre, m_post, m_diff = mean(pre), mean(post), mean(diff)
-        s_pre, s_post, s_diff = sd(pre, m_pre), sd(post, m_post), sd(diff, m_diff)
-        df = n - 1
-        se = s_diff / np.sqrt(n)
-        t = m_diff / se
-        t = np.where((se == 0) & (m_diff == 0), np.nan, t)
-        valid_df = df >= 1
-        p = np.full(g, np.nan)
-        crit = np.full(g, np.nan)
-        p[valid_df] = 2 * sps.t.sf(np.abs(t[valid_df]), df[valid_df])
-        crit[valid_df] = sps.t.ppf(0.975, df[valid_df])
-        d_z = m_diff / s_diff
-        d_z = np.where(s_diff == 0, np.nan, d_z)
-        sd_av = np.sqrt((s_pre**2 + s_post**2) / 2)
-        d_av = np.where(sd_av == 0, np.nan, m_diff / sd_av)
-        g_z = d_z * (1 - 3 / (4 * df - 1))
-
-        rounded = np.round(diff, TIE_DECIMALS)
-        up = np.bincount(groups, weights=rounded > 0, minlength=g)
-        down = np.bincount(groups, weights=rounded < 0, minlength=g)
-        zero = n - up - down
-        room = scale_max - m_pre
-        ceiling = np.bincount(groups, weights=pre >= scale_max - 10.0**-TIE_DECIMALS, minlength=g)
-
-        out.update(
-            n=n_int,
-            pre_mean=m_pre,
-            pre_sd=s_pre,
-            post_mean=m_post,
-            post_sd=s_post,
-            mean_change=m_diff,
-            ci_low=m_diff - crit * se,
-            ci_high=m_diff + crit * se,
-            t=t,
-            df=df,
-            p=p,
-            wilcoxon_p=_grouped_wilcoxon_p(rounded, groups, n_int, zero),
-            d_z=d_z,
-            d_av=d_av,
-            g_z=g_z,
-            pct_change_of_means=np.where(m_pre == 0, np.nan, 100 * (m_post - m_pre) / m_pre),
-            pct_improved=100 * up / n,
-            pct_same=100 * zero / n,
-            pct_declined=100 * down / n,
-            normalized_gain=np.where(room <= 10.0**-TIE_DECIMALS, np.nan, (m_post - m_pre) / room),
-            pct_at_ceiling_pre=100 * ceiling / n,
-        )
-    return out
-
-
-# The dense rank table (groups x distinct |change| values) is used while it stays small compared with
-# the data: always so for answers on a fixed scale. Otherwise a sort does the ranking.
-_DENSE_RANK_FACTOR = 4
-_DENSE_RANK_MIN_CELLS = 1 << 20
-
-
-def _ranks_within_groups(
-    a: np.ndarray, groups: np.ndarray, n_int: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Average ranks (1-based, ties share their mean rank) of ``a`` within each group, and per group the
-    tie term sum(t^3 - t) over runs of equal non-zero values."""
-    g = len(n_int)
-    codes, uniques = pd.factorize(a, sort=True)  # codes are dense ranks of the distinct values
-    v = len(uniques)
-    if g * v <= max(_DENSE_RANK_FACTOR * len(a), _DENSE_RANK_MIN_CELLS):
-        key = groups * v + codes
-        counts = np.bincount(key, minlength=g * v).reshape(g, v).astype(np.float64)
-        average = (np.cumsum(counts, axis=1) - counts) + (counts + 1) / 2
-        tied = counts[:, 1:] if uniques[0] == 0 else counts  # zeros are not in the tie term
-        return average.ravel()[key], (tied**3 - tied).sum(axis=1)
-    order = np.lexsort((a, groups))
-    g_s, a_s = groups[order], a[order]
-    new_run = np.ones(len(a), dtype=bool)
-    new_run[1:] = (g_s[1:] != g_s[:-1]) | (a_s[1:] != a_s[:-1])
-    run_start = np.flatnonzero(new_run)
-    run_len = np.diff(np.append(run_start, len(a))).astype(np.float64)
-    run_group = g_s[run_start]
-    group_start = np.concatenate(([0], np.cumsum(n_int)[:-1]))
-    run_rank = (run_start - group_start[run_group]) + (run_len + 1) / 2
-    rank = np.empty(len(a))
-    rank[order] = run_rank[np.cumsum(new_run) - 1]
-    ties = np.where(a_s[run_start] == 0, 0.0, run_len**3 - run_len)
-    return rank, np.bincount(run_group, weights=ties, minlength=g)
-
-
-def _grouped_wilcoxon_p(
-    diff: np.ndarray, groups: np.ndarray, n_int: np.ndarray, n_zero: np.ndarray
-) -> np.ndarray:
-    """Two-sided signed-rank p per group: Pratt zeros, normal approximation, tie and continuity correction."""
-    g = len(n_int)
-    p = np.full(g, np.nan)
-    if len(diff) == 0:
-        return p
-    rank, tie_term = _ranks_within_groups(np.abs(diff), groups, n_int)
-    r_plus = np.bincount(groups, weights=rank * (diff > 0), minlength=g)
-    n = n_int.astype(np.float64)
-    nz = n_zero
-    with np.errstate(all="ignore"):
-        expected = n * (n + 1) / 4 - nz * (nz + 1) / 4
-        variance = (n * (n + 1) * (2 * n + 1) - nz * (nz + 1) * (2 * nz + 1) - tie_term / 2) / 24
-        se = np.sqrt(variance)
-        ok = (n - nz >= 1) & (se > 0)
-        z = (r_plus - expected) / se
-        z = z - np.sign(z) * 0.5 / se
-        p[ok] = np.minimum(1.0, 2 * sps.norm.sf(np.abs(z[ok])))
-    return p
-
-
-def _num(value: Any) -> float | None:
-    """A plain float for JSON, or None for anything missing or infinite."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _stats_dicts(block: dict[str, np.ndarray], hidden: Sequence[Hidden | None]) -> list[dict[str, Any]]:
-    """One STATS dict per group, emptied where ``hidden`` says so (plain lists made once, not per cell)."""
-    n = block["n"].tolist()
-    columns: dict[str, list] = {}
-    for key in (*STAT_KEYS[2:], "ci_low", "ci_high"):
-        if key in ("ci95", "df"):
-            continue
-        values = np.asarray(block[key], dtype=np.float64)
-        finite = np.isfinite(values)
-        columns[key] = [v if ok else None for v, ok in zip(values.tolist(), finite.tolist(), strict=True)]
-    df = block["df"].tolist()
-    out = []
-    for i, count in enumerate(n):
-        result: dict[str, Any] = dict.fromkeys(STAT_KEYS)
-        result["n"] = int(count)
-        if hidden[i] is None:
-            for key in STAT_KEYS[2:]:
-                if key == "ci95":
-                    low, high = columns["ci_low"][i], columns["ci_high"][i]
-                    result[key] = None if low is None or high is None else [low, high]
-                elif key == "df":
-                    result[key] = int(df[i])
-                else:
-                    result[key] = columns[key][i]
-        out.append(mark(result, hidden[i]))
-    return out
-
-
-def _stats_dict(block: dict[str, np.ndarray], i: int, hidden: Hidden | None) -> dict[str, Any]:
-    return _stats_dicts({key: values[i : i + 1] for key, values in block.items()}, [hidden])[0]
-
-
-def paired_stats(
-    pre: Iterable[float],
-    post: Iterable[float],
-    *,
-    scale_max: float,
-    threshold: int = DEFAULT_THRESHOLD,
-) -> dict[str, Any]:
-    """The STATS block for one group of matched pairs (NaN pairs are dropped), suppression included."""
-    threshold = check_threshold(threshold)
-    pre_a = np.asarray(list(pre) if not isinstance(pre, np.ndarray) else pre, dtype=np.float64)
-    post_a = np.asarray(list(post) if not isinstance(post, np.ndarray) else post, dtype=np.float64)
-    if pre_a.shape != post_a.shape:
-        raise ValueError("pre and post must have the same length")
-    keep = ~np.isnan(pre_a) & ~np.isnan(post_a)
-    block = _grouped_paired(
-        pre_a[keep], post_a[keep], np.zeros(int(keep.sum()), dtype=np.int64), 1, scale_max=scale_max
-    )
-    return _stats_dict(block, 0, too_few(int(keep.sum()), threshold))
-
-
-def cronbach_alpha(items: np.ndarray) -> float | None:
-    """Cronbach's alpha of a participants x items matrix, listwise (rows with any NaN are left out)."""
-    items = np.asarray(items, dtype=np.float64)
-    if items.ndim != 2 or items.shape[1] < 2:
-        return None
-    complete = items[~np.isnan(items).any(axis=1)]
-    if complete.shape[0] < 2:
-        return None
-    k = complete.shape[1]
-    total_var = complete.sum(axis=1).var(ddof=1)
-    if total_var <= 0:
-        return None
-    return _num(k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_var))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -744,75 +402,6 @@ def run_evaluation(
 
 # --------------------------------------------------------------------------------------------------
 # Views used by charts, exports and the app
-
-
-SUMMARY_COLUMNS: tuple[str, ...] = (
-    "scope",
-    "cohort",
-    "measure",
-    "comparison",
-    "participants",
-    "n",
-    "suppressed",
-    "why_hidden",
-    *(part for key in STAT_KEYS[2:] for part in (("ci95_low", "ci95_high") if key == "ci95" else (key,))),
-    "alpha_pre",
-    "alpha_post",
-)
-_SUMMARY_NUMBERS = SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("why_hidden") + 1 :]
-
-
-def summary_frame(result: dict[str, Any]) -> pd.DataFrame:
-    """One row per scale, item and cohort, with ``suppressed`` and ``why_hidden`` (in words): the table
-    behind every export."""
-    rows: list[dict[str, Any]] = []
-
-    def add(scope: str, cohort: str, measure: str, comparison: str, participants: int, block: dict, **extra):
-        row: dict[str, Any] = {
-            "scope": scope,
-            "cohort": cohort,
-            "measure": measure,
-            "comparison": comparison,
-            "participants": participants,
-        }
-        for key in STAT_KEYS:
-            if key == "ci95":
-                ci = block.get("ci95") or [None, None]
-                row["ci95_low"], row["ci95_high"] = ci
-            else:
-                row[key] = block.get(key)
-        row["why_hidden"] = block.get("hidden_text") or ""
-        row.update(extra)
-        rows.append(row)
-
-    everyone = result["flow"]["participants"]
-    scale = result["scale"]
-    versus = f"post vs {result.get('phase', 'pre')}"
-    add(
-        "overall",
-        "",
-        "scale",
-        versus,
-        everyone,
-        scale,
-        alpha_pre=scale.get("alpha_pre"),
-        alpha_post=scale.get("alpha_post"),
-    )
-    if scale.get("then"):
-        add("overall", "", "scale", "post vs then", everyone, scale["then"])
-    for item, block in result["items"].items():
-        add("overall", "", item, versus, everyone, block)
-    for cohort, entry in result["cohorts"].items():
-        add("cohort", cohort, "scale", versus, entry["flow"]["participants"], entry["scale"])
-
-    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    for column in _SUMMARY_NUMBERS:
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    frame["df"] = frame["df"].astype("Int64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    for column in ("scope", "cohort", "measure", "comparison", "why_hidden"):
-        frame[column] = frame[column].astype("str")
-    return frame
 
 
 def paired_scale_scores(data: pd.DataFrame | ScoreTables) -> pd.DataFrame:

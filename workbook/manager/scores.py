@@ -25,6 +25,7 @@ from workbook.identity import Person, holding_role
 from workbook.manager.content import Instrument, instrument
 from workbook.manager.waves import clean_wave, waves_in_session
 from workbook.models import Cohort, Participant, Score
+from workbook.progress import progress_bar
 from workbook.scores_frame import SCORE_COLUMNS, WAVES, ScoresInputError, read_scores_csv
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import Store, as_utc, utcnow
@@ -32,6 +33,7 @@ from workbook.validation import EARLIEST_DATE, InputError
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"  # how answered_at is written, so export -> import is exact
 _SHOW_ROWS = 5
+IMPORT_CHUNK = 10_000  # rows per INSERT of an import (all in one transaction), and per step of its bar
 EARLIEST_ANSWER = pd.Timestamp(EARLIEST_DATE, tz="UTC")
 
 
@@ -245,8 +247,10 @@ def _lines(mask: np.ndarray) -> str:
     return text + (f" and {more} more" if more else "")
 
 
-def import_scores_csv(store: Store, path: str | os.PathLike[str]) -> int:
+def import_scores_csv(store: Store, path: str | os.PathLike[str], *, progress: bool | None = False) -> int:
     """Append every row of a scores CSV to the store, or none; returns the number of rows imported.
+
+    ``progress``: a bar on stderr while the rows are written (None: only on a terminal).
 
     The file is checked whole before anything is written: shape, types, waves, range and duplicates by
     `read_scores_csv`, then whole numbers, unknown items, unknown participant ids and a cohort that is
@@ -315,6 +319,9 @@ def import_scores_csv(store: Store, path: str | os.PathLike[str]) -> int:
             participant_id.to_numpy(), frame["wave"], frame["item"], scores, answered_at, strict=True
         )
     ]
-    with store.write() as session:
-        insert_score_rows(session, rows)
+    with progress_bar(len(rows), "Importing scores", unit="rows", show=progress) as bar:
+        with store.write() as session:  # one transaction: every row or none
+            for start in range(0, len(rows), IMPORT_CHUNK):
+                insert_score_rows(session, rows[start : start + IMPORT_CHUNK])
+                bar.update(len(rows[start : start + IMPORT_CHUNK]))
     return len(rows)

@@ -1,0 +1,98 @@
+"""The evaluator's downloads for one selection: the summary (CSV, Excel), the report (HTML, PDF) and every
+chart (PNG, SVG), as links that carry the file in a data URI. Built on the worker thread from figures
+the page already shows; nothing here computes a statistic.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbook.apps.evaluator.templates import render
+from workbook.evaluation.format import CHART_TITLES
+
+if TYPE_CHECKING:
+    from workbook.apps.evaluator.data import Computed, Loaded
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # the link's class (wb-download-<kind>), for styles and tests
+    mime: str
+    filename: str
+    payload: str  # base64
+    text: str
+
+
+def link(kind: str, mime: str, filename: str, data: bytes, text: str) -> Link:
+    return Link(kind, mime, filename, base64.b64encode(data).decode("ascii"), text)
+
+
+def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | None = None) -> str:
+    """Every file of the selection as a link list."""
+    from workbook.evaluation.charts import figure_to_svg_bytes
+    from workbook.evaluation.pdf_report import render_pdf_report
+    from workbook.evaluation.report import render_html_report, write_summary_csv, write_xlsx
+
+    stamp = now or dt.datetime.now(dt.UTC)
+    day = stamp.strftime("%Y%m%d")
+    prefix = "synthetic-demo-" if loaded.synthetic else ""
+    selection = computed.selection.describe()
+    title = f"Career-conversation coaching: evaluation report ({selection[len('Selection: ') :]})"
+    with tempfile.TemporaryDirectory(prefix="wb-evaluator-") as tmp:
+        csv_bytes = write_summary_csv(computed.result, Path(tmp) / "summary.csv").read_bytes()
+        xlsx_bytes = write_xlsx(computed.result, Path(tmp) / "summary.xlsx").read_bytes()
+    report = render_html_report(
+        computed.shown,
+        pairs=computed.pairs,
+        distribution=computed.distribution,
+        synthetic=loaded.synthetic,
+        title=title,
+        invited=computed.invited,
+        generated=stamp,
+    ).encode("utf-8")
+    pdf = render_pdf_report(
+        computed.shown,
+        computed.pngs,
+        title=title,
+        selection=selection,
+        synthetic=loaded.synthetic,
+        generated=stamp,
+    )
+    groups = [
+        (
+            "Summary table",
+            True,
+            [
+                link("csv", "text/csv", f"{prefix}evaluation-summary-{day}.csv", csv_bytes, "CSV"),
+                link("xlsx", XLSX, f"{prefix}evaluation-summary-{day}.xlsx", xlsx_bytes, "Excel (.xlsx)"),
+            ],
+        ),
+        (
+            "Whole report",
+            True,
+            [
+                link("html", "text/html", f"{prefix}evaluation-report-{day}.html", report, "HTML"),
+                link("pdf", "application/pdf", f"{prefix}evaluation-report-{day}.pdf", pdf, "PDF"),
+            ],
+        ),
+    ]
+    for name, png in computed.pngs.items():
+        svg = figure_to_svg_bytes(computed.figures[name])
+        groups.append(
+            (
+                CHART_TITLES[name],
+                False,
+                [
+                    link(f"{name}-png", "image/png", f"{prefix}chart-{name}-{day}.png", png, "PNG"),
+                    link(f"{name}-svg", "image/svg+xml", f"{prefix}chart-{name}-{day}.svg", svg, "SVG"),
+                ],
+            )
+        )
+    return render("downloads.html", selection=selection, prepared=stamp.strftime("%H:%M:%S"), groups=groups)

@@ -1,0 +1,187 @@
+"""The evaluator's gate: the page opens for a person with the evaluator role (their access code) or for
+anyone with the shared evaluator key (``WORKBOOK_EVALUATOR_KEY``, as ``?key=`` in the URL or on the page).
+
+Nothing is read from the programme's data before the key or code checks out, and nothing heavy is
+imported here: the dashboard (pandas, scipy, matplotlib, the statistics) is imported when the gate opens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from workbook import config
+from workbook.apps.common import app_style, css, query_param
+from workbook.apps.evaluator.templates import APP_TITLE, render
+from workbook.server import page
+
+if TYPE_CHECKING:
+    from workbook.apps.evaluator.dashboard import EvaluatorDashboard
+    from workbook.apps.evaluator.runner import Runner
+
+KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
+EVALUATOR_STYLE = (Path(__file__).with_name("templates") / "style.html").read_text(encoding="utf-8")
+
+
+def configured_key() -> str | None:
+    """The evaluator key from the environment, or None when it is unset or empty."""
+    return config.evaluator_key()
+
+
+def key_matches(given: object, expected: str) -> bool:
+    """Constant-time comparison of a key from the page with the configured one."""
+    if not isinstance(given, str) or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8"))
+
+
+def query_key() -> str | None:
+    """The ``key`` parameter of the page's URL (Voila passes the query string to the kernel)."""
+    return query_param("key")
+
+
+class EvaluatorGate:
+    """Opens the dashboard for an evaluator: a person with the evaluator role (their access code) or
+    anyone with the shared evaluator key. Nothing is read from the programme's data before that.
+
+    Failed tries count per page and per address, like every sign-in (`workbook.signin_guard`)."""
+
+    def __init__(self, store: Any = None, *, runner: Runner | None = None) -> None:
+        from workbook.signin_guard import SignInGuard
+
+        self.store = store
+        self.runner = runner
+        self.dashboard: EvaluatorDashboard | None = None
+        self.message = widgets.HTML(_dom_classes=css("wb-key-message"))
+        self._guard: SignInGuard | None = None
+        style = widgets.HTML(EVALUATOR_STYLE)
+        self.key = widgets.Password(
+            description="Access code or evaluator key",
+            placeholder="your access code, or the evaluator key",
+            style={"description_width": "initial"},
+            _dom_classes=css("wb-key"),
+        )
+        self.button = widgets.Button(
+            description="Open", button_style="primary", _dom_classes=css("wb-key-open")
+        )
+        self.button.on_click(lambda _b: self.try_key(self.key.value))
+        self.form = widgets.VBox(
+            [
+                widgets.HTML(render("gate.html", title=APP_TITLE, problem=self.key_problem())),
+                widgets.HBox([self.key, self.button]),
+                self.message,
+            ],
+            _dom_classes=css("wb-eval-gate"),
+        )
+        self.widget = widgets.VBox(
+            [app_style(), style, self.form], _dom_classes=css("wb-app", "wb-evaluator-app")
+        )
+
+    @staticmethod
+    def key_problem() -> str | None:
+        """Why the shared key cannot be used (unset, or too weak), or None when it can."""
+        expected = configured_key()
+        if expected is None:
+            return (
+                f"none is set. To set one, start the server with {KEY_ENV} holding a random key made with: "
+                f"{config.MAKE_KEY_COMMAND}"
+            )
+        try:
+            config.check_evaluator_key(expected)
+        except config.ConfigError as exc:
+            return str(exc)
+        return None
+
+    def _store(self) -> Any:
+        if self.store is None:
+            from workbook.store import Store
+
+            self.store = Store()
+        return self.store
+
+    def guard(self) -> Any:
+        if self._guard is None:
+            from workbook.signin_guard import SignInGuard
+
+            self._guard = SignInGuard(self._store(), "evaluator")
+        return self._guard
+
+    def try_key(self, given: object) -> bool:
+        """Open the dashboard for the evaluator key or an evaluator's access code."""
+        from workbook.identity import NOT_VALID, AccessDenied, authenticate
+        from workbook.signin_guard import wait_message
+
+        guard = self.guard()
+        wait = guard.wait()
+        if wait is not None:
+            self._refuse(wait_message(wait))
+            return False
+        expected = configured_key()
+        if expected is not None and self.key_problem() is None and key_matches(given, expected):
+            return self._open()
+        try:
+            person = authenticate(self._store(), given if isinstance(given, str) else "")
+        except AccessDenied:
+            guard.failed()
+            self._refuse(NOT_VALID.replace("access code", "access code or evaluator key", 1))
+            return False
+        if not person.holds("evaluator"):
+            self._refuse(
+                "This page is for the programme's evaluators, so it does not open with your code. "
+                "Open the link from your invitation to reach your own pages."
+            )
+            return False
+        return self._open()
+
+    def _open(self) -> bool:
+        """The one successful path: the key or code checked out, so the dashboard (and its heavy
+        imports) may load."""
+        from workbook.apps.evaluator.dashboard import EvaluatorDashboard
+
+        self.key.value = ""
+        page.current().signed_in()
+        start_prefetch()  # the heavy imports start only once the key or code checks out
+        self.dashboard = EvaluatorDashboard(self._store(), runner=self.runner)
+        self.widget.children = [self.widget.children[0], self.widget.children[1], self.dashboard.widget]
+        return True
+
+    def _refuse(self, message: str) -> None:
+        self.message.value = render("message.html", kind="refused", text=message)
+
+    def start(self) -> widgets.Widget:
+        """Try the key or code from the URL, if any; otherwise show the form."""
+        given = query_key() or query_param("code")
+        if given is not None:
+            self.try_key(given)
+        return self.widget
+
+
+def _prefetch() -> None:
+    """Import what the figures need (pandas, scipy, the store's tables); reads no data."""
+    import workbook.apps.evaluator.dashboard  # noqa: F401
+    import workbook.evaluation.stats  # noqa: F401
+    import workbook.manager.demo  # noqa: F401
+    import workbook.manager.reaction_summary  # noqa: F401
+    import workbook.manager.scores  # noqa: F401
+
+
+def start_prefetch() -> threading.Thread | None:
+    """Inside a kernel, start the slow imports on a thread once the key or code checks out: they then
+    overlap with the dashboard's first widgets reaching the browser."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    thread = threading.Thread(target=_prefetch, name="wb-evaluator-prefetch", daemon=True)
+    thread.start()
+    return thread
+
+
+def evaluator_app(store: Any = None) -> widgets.Widget:
+    """The evaluator's app, behind the evaluator key (``WORKBOOK_EVALUATOR_KEY``)."""
+    return EvaluatorGate(store).start()

@@ -1,0 +1,196 @@
+"""The summary table: one typed row per scale, item and cohort, and one way of writing a row as text.
+
+:func:`summary_rows` reads an evaluation result into :class:`SummaryRow` models (the numbers, for the CSV
+and Excel files through :func:`summary_frame`); :func:`summary_cells` writes one row as
+:class:`SummaryCells` (the text shown by the evaluator's page, the HTML report and the PDF), so every
+place words a figure, a hidden row and Hake's band the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from workbook.evaluation.format import DASH, fmt, fmt_ci, fmt_p, missing
+from workbook.evaluation.stats import STAT_KEYS
+
+ALL_PARTICIPANTS = "All participants"
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "scope",
+    "cohort",
+    "measure",
+    "comparison",
+    "participants",
+    "n",
+    "suppressed",
+    "why_hidden",
+    *(part for key in STAT_KEYS[2:] for part in (("ci95_low", "ci95_high") if key == "ci95" else (key,))),
+    "alpha_pre",
+    "alpha_post",
+)
+_SUMMARY_NUMBERS = SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("why_hidden") + 1 :]
+
+
+class SummaryRow(BaseModel):
+    """The figures of one row (None where a figure is undefined or hidden)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scope: Literal["overall", "cohort"]
+    cohort: str
+    measure: str
+    comparison: str
+    participants: int
+    n: int
+    suppressed: bool
+    why_hidden: str
+    pre_mean: float | None = None
+    pre_sd: float | None = None
+    post_mean: float | None = None
+    post_sd: float | None = None
+    mean_change: float | None = None
+    ci95_low: float | None = None
+    ci95_high: float | None = None
+    t: float | None = None
+    df: int | None = None
+    p: float | None = None
+    wilcoxon_p: float | None = None
+    d_z: float | None = None
+    d_av: float | None = None
+    g_z: float | None = None
+    pct_change_of_means: float | None = None
+    pct_improved: float | None = None
+    pct_same: float | None = None
+    pct_declined: float | None = None
+    normalized_gain: float | None = None
+    pct_at_ceiling_pre: float | None = None
+    alpha_pre: float | None = None
+    alpha_post: float | None = None
+
+    @property
+    def group(self) -> str:
+        return self.cohort if self.scope == "cohort" else ALL_PARTICIPANTS
+
+
+class SummaryCells(BaseModel):
+    """One row written out; a hidden row keeps its counts and says why (``why``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str
+    measure: str
+    comparison: str
+    n: str
+    suppressed: bool
+    why: str
+    pre: str
+    post: str
+    change: str
+    ci: str
+    t: str
+    df: str
+    p: str
+    wilcoxon_p: str
+    d_z: str
+    d_av: str
+    g_z: str
+    gain: str
+    improved: str
+    ceiling: str
+    alpha: str
+
+
+def summary_rows(result: dict[str, Any]) -> list[SummaryRow]:
+    """The rows of an evaluation result: the scale (and its 'then' comparison), each item, each cohort."""
+    rows: list[SummaryRow] = []
+
+    def add(scope: str, cohort: str, measure: str, comparison: str, participants: int, block: dict, **extra):
+        row: dict[str, Any] = {
+            "scope": scope,
+            "cohort": cohort,
+            "measure": measure,
+            "comparison": comparison,
+            "participants": participants,
+        }
+        for key in STAT_KEYS:
+            if key == "ci95":
+                row["ci95_low"], row["ci95_high"] = block.get("ci95") or [None, None]
+            else:
+                row[key] = block.get(key)
+        row["why_hidden"] = block.get("hidden_text") or ""
+        row.update(extra)
+        rows.append(SummaryRow(**row))
+
+    everyone = result["flow"]["participants"]
+    scale = result["scale"]
+    versus = f"post vs {result.get('phase', 'pre')}"
+    add(
+        "overall",
+        "",
+        "scale",
+        versus,
+        everyone,
+        scale,
+        alpha_pre=scale.get("alpha_pre"),
+        alpha_post=scale.get("alpha_post"),
+    )
+    if scale.get("then"):
+        add("overall", "", "scale", "post vs then", everyone, scale["then"])
+    for item, block in result["items"].items():
+        add("overall", "", item, versus, everyone, block)
+    for cohort, entry in result["cohorts"].items():
+        add("cohort", cohort, "scale", versus, entry["flow"]["participants"], entry["scale"])
+    return rows
+
+
+def summary_frame(result: dict[str, Any]) -> pd.DataFrame:
+    """The summary rows as a frame with ``suppressed`` and ``why_hidden`` (in words): the table behind
+    the CSV and Excel files."""
+    frame = pd.DataFrame([row.model_dump() for row in summary_rows(result)], columns=list(SUMMARY_COLUMNS))
+    for column in _SUMMARY_NUMBERS:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["df"] = frame["df"].astype("Int64")
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+    for column in ("scope", "cohort", "measure", "comparison", "why_hidden"):
+        frame[column] = frame[column].astype("str")
+    return frame
+
+
+def summary_cells(row: SummaryRow) -> SummaryCells:
+    """One row as text, the same on the page, in the HTML report and in the PDF."""
+    hidden = row.suppressed
+    return SummaryCells(
+        group=row.group,
+        measure=row.measure,
+        comparison=row.comparison,
+        n=f"{row.n} / {row.participants}",
+        suppressed=hidden,
+        why=(row.why_hidden or "hidden") if hidden else "",
+        pre=DASH if hidden else f"{fmt(row.pre_mean)} ({fmt(row.pre_sd)})",
+        post=DASH if hidden else f"{fmt(row.post_mean)} ({fmt(row.post_sd)})",
+        change=fmt(row.mean_change, signed=True),
+        ci=fmt_ci((row.ci95_low, row.ci95_high)),
+        t=fmt(row.t),
+        df=fmt(row.df),
+        p=fmt_p(row.p),
+        wilcoxon_p=fmt_p(row.wilcoxon_p),
+        d_z=fmt(row.d_z),
+        d_av=fmt(row.d_av),
+        g_z=fmt(row.g_z),
+        gain=fmt(row.normalized_gain),
+        improved=DASH
+        if hidden
+        else " / ".join(fmt(value, 0) for value in (row.pct_improved, row.pct_same, row.pct_declined)),
+        ceiling=fmt(row.pct_at_ceiling_pre, 0),
+        alpha=""
+        if missing(row.alpha_pre) and missing(row.alpha_post)
+        else f"{fmt(row.alpha_pre)} / {fmt(row.alpha_post)}",
+    )
+
+
+def summary_table(result: dict[str, Any]) -> list[SummaryCells]:
+    """Every row of a result, written out."""
+    return [summary_cells(row) for row in summary_rows(result)]
