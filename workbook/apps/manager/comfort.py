@@ -1,0 +1,264 @@
+"""The comfort and skill check (its waves, submitted as one) and the manager's own before and after."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from workbook.apps.common import (
+    css,
+    esc,
+    when,
+)
+from workbook.apps.lessons import (
+    label,
+    wide_button,
+)
+from workbook.apps.manager.shared import (
+    NOT_ANSWERED,
+    Home,
+    SubmitStatus,
+)
+from workbook.manager.content import Instrument, instrument
+from workbook.manager.scores import SUBMITS, WAVE_NAMES, submit_comfort_check, unanswered
+from workbook.manager.summary import BeforeAfter, before_after, before_after_figure
+from workbook.validation import InputError
+
+
+# -- Comfort check -------------------------------------------------------------------------------------
+class WaveForm:
+    """The ten questions of one wave, each with a 5-point choice labelled by its anchors."""
+
+    def __init__(self, inst: Instrument, wave: str, saved: Mapping[str, float]) -> None:
+        self.wave = wave
+        self.choices: dict[str, widgets.ToggleButtons] = {}
+        self.marks: dict[str, widgets.HTML] = {}
+        rows: list[widgets.Widget] = []
+        values = dict(inst.scale.options())
+        for number, item in enumerate(inst.items, start=1):
+            previous = saved.get(item.id)
+            choice = widgets.ToggleButtons(
+                options=inst.scale.options(),
+                value=int(previous) if previous is not None and int(previous) in values.values() else None,
+                style={"button_width": "auto"},
+                _dom_classes=css("wb-item", f"wb-item-{wave}-{item.id}"),
+            )
+            self.choices[item.id] = choice
+            mark = self.marks[item.id] = widgets.HTML(_dom_classes=css("wb-field-note"))
+            choice.observe(lambda _c, m=mark: setattr(m, "value", ""), "value")
+            rows += [label(f"{number}. {inst.wording(item.id, wave)}", "wb-question"), choice, mark]
+        self.widget = widgets.VBox(rows, _dom_classes=css("wb-wave-form", f"wb-wave-form-{wave}"))
+
+    def values(self) -> dict[str, Any]:
+        return {item: box.value for item, box in self.choices.items() if box.value is not None}
+
+    def mark_unanswered(self) -> None:
+        """Say beside each unanswered question that it still needs an answer (answers stay chosen)."""
+        for item, box in self.choices.items():
+            if box.value is None:
+                self.marks[item].value = NOT_ANSWERED
+
+
+class ComfortCheck:
+    """Which waves are open for the manager's cohort, and the questions of the open ones."""
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self.inst = instrument()
+        self.forms: dict[str, WaveForm] = {}
+        self.statuses: dict[str, SubmitStatus] = {}
+        self.buttons: dict[str, widgets.Button] = {}
+        self.widget = widgets.VBox(_dom_classes=css("wb-tab-check"))
+        self.build()
+
+    def build(self) -> None:
+        home = self.home
+        self.forms.clear()
+        self.statuses.clear()
+        self.buttons.clear()
+        head = widgets.HTML(f"<h3>{esc(self.inst.title)}</h3><p>{esc(self.inst.intro)}</p>")
+        if home.waves is None:
+            self.widget.children = [
+                head,
+                widgets.HTML(
+                    '<p class="wb-no-cohort">You are not in a cohort of the programme yet, so there is no '
+                    "check for you to answer. Your facilitator adds you to a cohort; if you think this is a "
+                    "mistake, ask them.</p>"
+                ),
+            ]
+            return
+        scores = home.scores
+        children: list[widgets.Widget] = [head]
+        for submit, waves in SUBMITS.items():
+            answered = scores[scores["wave"] == submit]
+            last = answered["answered_at"].max() if len(answered) else None
+            last_text = f"You last submitted it on {when(last.to_pydatetime())}." if last is not None else ""
+            title = "At the start of the programme" if submit == "pre" else "At the end of the programme"
+            if not home.waves[submit]:
+                if last is not None:
+                    text = f"This check is closed. {last_text}"
+                elif submit == "pre":
+                    text = "This check is closed. It is open at the start of the programme."
+                else:
+                    text = (
+                        "This check is not open yet. Your facilitator opens it at the end of the programme."
+                    )
+                children.append(
+                    widgets.HTML(
+                        f"<h4>{esc(title)}</h4>"
+                        f'<p class="wb-wave-closed wb-wave-closed-{submit}">{esc(text)}</p>'
+                    )
+                )
+                continue
+            parts: list[widgets.Widget] = [
+                widgets.HTML(
+                    f"<h4>{esc(title)}</h4>"
+                    f'<p class="wb-wave-open">This check is open. {esc(last_text)} '
+                    "Answer every question, then submit; you can submit again while the check is open "
+                    "(your earlier answers are kept).</p>"
+                )
+            ]
+            for wave in waves:
+                saved = dict(
+                    zip(*(scores.loc[scores["wave"] == wave, c] for c in ("item", "score")), strict=True)
+                )
+                form = WaveForm(self.inst, wave, saved)
+                self.forms[wave] = form
+                if wave == "then":
+                    parts.append(widgets.HTML(f"<h4>Looking back</h4><p>{esc(self.inst.then_intro)}</p>"))
+                parts.append(form.widget)
+            button = widgets.Button(
+                description="Submit my answers",
+                layout=wide_button(),
+                button_style="primary",
+                icon="paper-plane",
+                _dom_classes=css("wb-submit-wave", f"wb-submit-{submit}"),
+            )
+            button.on_click(lambda _b, s=submit: self.submit(s))
+            status = SubmitStatus("Your answers are saved when you submit them.")
+            status.widget.add_class(f"wb-wave-status-{submit}")
+            self.buttons[submit] = button
+            self.statuses[submit] = status
+            parts += [button, status.widget]
+            children.append(widgets.VBox(parts, _dom_classes=css("wb-wave", f"wb-wave-{submit}")))
+        self.widget.children = children
+
+    def _status_for(self, submit: object) -> SubmitStatus:
+        """The status line under the submit button (or a new one, when the page shows no form)."""
+        if isinstance(submit, str) and submit in self.statuses:
+            return self.statuses[submit]
+        if self.statuses:
+            return next(iter(self.statuses.values()))
+        status = SubmitStatus("")
+        self.statuses["other"] = status
+        self.widget.children = [*self.widget.children, status.widget]
+        return status
+
+    def submit(self, submit: str, answers: Mapping[str, Any] | None = None) -> bool:
+        """Submit the answers on the page (or `answers` as {wave: {item: score}}, as a crafted client
+        might send) with `submit_comfort_check`, which stores all of it or nothing; unanswered
+        questions are marked beside themselves."""
+        status = self._status_for(submit)
+        try:
+            if answers is None:
+                waves = SUBMITS.get(submit, ()) if isinstance(submit, str) else ()
+                closed = [w for w in waves if w not in self.forms]
+                if closed:
+                    raise InputError(f"scores: {WAVE_NAMES[closed[0]]} is not open for you")
+                answers = {wave: self.forms[wave].values() for wave in waves}
+                for wave in waves:
+                    if unanswered(answers[wave]):
+                        self.forms[wave].mark_unanswered()
+            moment = submit_comfort_check(self.home.store, self.home.person, submit, answers)
+        except InputError as exc:
+            status.error(str(exc))
+            return False
+        status.done(
+            f"Thank you: your answers were submitted on {when(moment)}. You can change them and submit "
+            "again while the check is open; your earlier answers are kept."
+        )
+        self.home.after_scores()
+        return True
+
+
+# -- My before and after -----------------------------------------------------------------------------
+class SummaryTab:
+    """The manager's own before/after, once they have answered the check at the end."""
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self.sentences = widgets.HTML(_dom_classes=css("wb-summary-sentences"))
+        self.chart = widgets.HTML(_dom_classes=css("wb-before-after-chart"))
+        self.widget = widgets.VBox(
+            [widgets.HTML("<h3>My before and after</h3>"), self.sentences, self.chart],
+            _dom_classes=css("wb-tab-summary"),
+        )
+        self.summary: BeforeAfter | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        scores = self.home.scores
+        privacy = (
+            '<p class="wb-private wb-muted">Nobody else sees your individual answers: your facilitator '
+            "and the evaluators only ever see results of groups of managers.</p>"
+        )
+        if not (scores["wave"] == "post").any():
+            self.summary = None
+            if (scores["wave"] == "pre").any():
+                text = (
+                    "You answered the check at the start. Your before and after appears here once you "
+                    "have answered the check at the end of the programme, which your facilitator opens "
+                    "near the end."
+                )
+            else:
+                text = (
+                    "Your before and after appears here once you have answered the comfort check at the "
+                    "start and at the end of the programme."
+                )
+            self.sentences.value = f'<p class="wb-summary-pending">{esc(text)}</p>{privacy}'
+            self.chart.value = ""
+            return
+        self.summary = before_after(scores)
+        self.sentences.value = (
+            "".join(f'<p class="wb-summary-sentence">{esc(s)}</p>' for s in self.summary.sentences) + privacy
+        )
+        self.chart.value = self._chart(self.summary)
+
+    @staticmethod
+    def _chart(summary: BeforeAfter) -> str:
+        figure = before_after_figure(summary)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90)
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        table = summary.table
+
+        def num(value: float) -> str:
+            return "–" if pd.isna(value) else f"{value:.1f}"
+
+        overall = table.iloc[-1]
+        alt = (
+            f"Chart of your confidence ratings for each of the {len(table) - 1} questions and overall, "
+            f"on a scale of {summary.scale_min} to {summary.scale_max}. "
+            f"Overall: {num(overall['pre'])} at the start, {num(overall['then'])} looking back, "
+            f"{num(overall['post'])} at the end. "
+            "The table below gives every number."
+        )
+        rows = "".join(
+            f"<tr><td>{esc(row['label'])}</td><td>{num(row['pre'])}</td><td>{num(row['then'])}</td>"
+            f"<td>{num(row['post'])}</td></tr>"
+            for _, row in table.iterrows()
+        )
+        return (
+            f'<img class="wb-chart" style="max-width:100%" alt="{esc(alt)}" '
+            f'src="data:image/png;base64,{png}">'
+            "<details><summary>The numbers behind the chart</summary>"
+            '<table class="wb-table"><tr><th>Question</th><th>At the start</th><th>Looking back</th>'
+            f"<th>At the end</th></tr>{rows}</table></details>"
+        )
+
+
