@@ -58,3 +58,13 @@ def test_the_graph_sees_the_packages_imports():
     graph = import_graph()
     assert "workbook.content.base" in graph["workbook.content.course"]
     assert "workbook.store" in graph["workbook.identity"]
+
+
+def test_no_module_of_the_package_is_over_500_lines():
+    """A module that grows past this does more than one job: split it (the apps are packages of views)."""
+    sizes = {
+        str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    assert {name: n for name, n in sizes.items() if n > 500} == {}
