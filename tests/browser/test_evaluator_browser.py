@@ -139,3 +139,14 @@ def test_markup_in_a_cohort_name_shows_as_text(server, demo_store, page):
     assert payload in page.inner_text(".wb-eval-status")
     assert page.evaluate("window.__pwned === undefined")
     assert page.dialogs == []
+
+
+def test_an_evaluator_opens_the_app_with_their_personal_link(server, demo_store, page):
+    """The link carries a code, not the key: the preheated kernel reads the visitor's request once."""
+    evaluator = identity.add_participant(
+        demo_store, "Eve Evaluator", roles=["evaluator"], allow_privileged=True
+    )
+    page.goto(evaluator.url)
+    page.wait_for_selector(".wb-eval-headline", timeout=90_000)
+    page.wait_for_function(READY, timeout=90_000)
+    assert "Demo cohort A" in page.inner_text(".wb-eval-cohorts").replace("\xa0", " ")

@@ -80,13 +80,26 @@ def query_param(name: str) -> str | None:
     and nothing about the visitor is read before they come. Outside a preheated kernel it returns
     at once.
     """
+    _wait_for_the_visitor()
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
+    return values[0] if values else None
+
+
+_visitor_arrived = False
+
+
+def _wait_for_the_visitor() -> None:
+    """Once per kernel: a preheated kernel waits for its visitor's request (a second wait would never
+    end, since the request comes once); then the page's idle clocks start."""
+    global _visitor_arrived
+    if _visitor_arrived:
+        return
     if os.environ.get("VOILA_PREHEAT", "False") != "False":
         from voila.utils import wait_for_request  # costs seconds to import: only when preheated
 
         wait_for_request()
+    _visitor_arrived = True
     page.page_opened(_kernel_loop())  # the visitor is here: the page's idle clocks start
-    values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
-    return values[0] if values else None
 
 
 def query_code() -> str | None:
