@@ -110,7 +110,7 @@ def child_analysis(n_participants: int, repeats: int) -> dict:
         result = run_evaluation(frame, scale_min=1, scale_max=5, threshold=5)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
-    json.dumps(result, allow_nan=False)
+    json.dumps(result.model_dump(mode="json"), allow_nan=False)
     return {
         "rows": len(frame),
         "times": times,
@@ -118,7 +118,7 @@ def child_analysis(n_participants: int, repeats: int) -> dict:
         "rss_data": rss_data,
         "peak_analysis": _status("VmHWM") if reset else None,
         "peak_process": _maxrss(),
-        "cohorts": len(result["cohorts"]),
+        "cohorts": len(result.cohorts),
     }
 
 

@@ -76,29 +76,29 @@ def test_two_one_person_cohorts_are_not_revealed_by_overall_minus_the_shown_ones
     """The issue's second attack: overall minus the shown cohorts gave both managers' means."""
     sizes = {"A": 9, "B": 8, "S1": 1, "S2": 1}
     result = run_evaluation(frame_of(sizes))
-    cohorts = {name: entry["scale"] for name, entry in result["cohorts"].items()}
-    assert cohorts["S1"]["hidden_because"] == cohorts["S2"]["hidden_because"] == "too_few"
-    assert cohorts["B"]["hidden_because"] == "secondary" and cohorts["B"]["mean_change"] is None
-    assert not cohorts["A"]["suppressed"] and not result["scale"]["suppressed"]
-    shown = sum(block["n"] for block in cohorts.values() if not block["suppressed"])
-    assert remainder_ok(result["scale"]["n"] - shown, 5)
+    cohorts = {name: entry.scale for name, entry in result.cohorts.items()}
+    assert cohorts["S1"].hidden_because == cohorts["S2"].hidden_because == "too_few"
+    assert cohorts["B"].hidden_because == "secondary" and cohorts["B"].mean_change is None
+    assert not cohorts["A"].suppressed and not result.scale.suppressed
+    shown = sum(block.n for block in cohorts.values() if not block.suppressed)
+    assert remainder_ok(result.scale.n - shown, 5)
 
 
 def test_people_without_a_cohort_count_in_the_remainder():
     result = run_evaluation(frame_of({"A": 8, NO_COHORT: 2}))
-    assert result["cohorts"]["A"]["scale"]["hidden_because"] == "secondary"
+    assert result.cohorts["A"].scale.hidden_because == "secondary"
 
 
 # -- rule 3: figures of the same scores over overlapping groups ------------------------------------------
 def test_the_then_comparison_is_hidden_when_it_differs_from_pre_post_by_a_few_people():
     # 10 matched, 8 of them answered 'then': the two post means would give 2 people's post score
     result = run_evaluation(frame_of({"A": 10}, then={"A": 8}))
-    then = result["scale"]["then"]
-    assert then["n"] == 8 and then["hidden_because"] == "secondary" and then["post_mean"] is None
-    assert not result["scale"]["suppressed"]
+    then = result.scale.then
+    assert then.n == 8 and then.hidden_because == "secondary" and then.post_mean is None
+    assert not result.scale.suppressed
     # a gap of 5 is safe: both shown
     result = run_evaluation(frame_of({"A": 12}, then={"A": 7}))
-    assert not result["scale"]["then"]["suppressed"]
+    assert not result.scale.then.suppressed
 
 
 def test_overlapping_figures_of_the_same_scores_keep_the_first_one():
@@ -143,9 +143,9 @@ def test_a_figure_of_a_selection_is_hidden_when_one_of_its_cohorts_hides_it():
     plan = scores_plan(tables, 5)
     assert plan.hidden("then", "W") is not None  # W's 'then' group is too small
     both = evaluate_tables(select_cohorts(tables, ("X", "W")), plan=plan, cohorts=("X", "W"))
-    assert both["scale"]["then"]["hidden_because"] == "secondary"  # 13 people, but W's 4 would follow
+    assert both.scale.then.hidden_because == "secondary"  # 13 people, but W's 4 would follow
     only_x = evaluate_tables(select_cohorts(tables, ("X",)), plan=plan, cohorts=("X",))
-    assert not only_x["scale"]["then"]["suppressed"]
+    assert not only_x.scale.then.suppressed
 
 
 # -- the property --------------------------------------------------------------------------------------
@@ -171,9 +171,9 @@ def _check_plan(sizes: dict[str, int], then: dict[str, int], threshold: int) -> 
         assert plan.refusal(option) is None
         chosen = select_cohorts(tables, option)
         result = evaluate_tables(chosen, plan=plan, cohorts=option, threshold=threshold)
-        for name, block in (("scale", result["scale"]), ("then", result["scale"]["then"])):
-            if block is not None and not block["suppressed"]:
-                shown.setdefault(name, {})[option] = block["n"]
+        for name, block in (("scale", result.scale), ("then", result.scale.then)):
+            if block is not None and not block.suppressed:
+                shown.setdefault(name, {})[option] = block.n
     for name, ns in shown.items():
         for (a, n_a), (b, n_b) in itertools.combinations(ns.items(), 2):
             nested = a is None or b is None or set(a) <= set(b) or set(b) <= set(a)

@@ -19,6 +19,7 @@ from workbook.evaluation.report import (
     write_summary_csv,
     write_xlsx,
 )
+from workbook.evaluation.result import PairedStats
 
 EVIL = "<script>alert(1)</script>"
 
@@ -197,7 +198,9 @@ def test_suppressed_individual_charts_draw_no_data(chart):
 def test_individual_charts_follow_a_secondary_decision():
     """Enough people, but the evaluation hid the group so that a smaller one cannot be worked out."""
     pairs = pd.DataFrame({"pre": [1.0, 2.0, 3.0, 2.0, 1.0], "post": [2.0, 2.0, 4.0, 3.0, 3.0]})
-    scale = {"hidden_text": "hidden so that a smaller group cannot be worked out (n = 5)"}
+    scale = PairedStats(
+        n=5, suppressed=True, hidden_text="hidden so that a smaller group cannot be worked out (n = 5)"
+    )
     fig = charts.slope_chart(pairs, threshold=5, scale_min=1, scale_max=5, scale=scale)
     assert not fig.axes[0].collections
     text = all_texts(fig)

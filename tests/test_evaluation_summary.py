@@ -31,7 +31,7 @@ def test_rows_are_typed_and_the_frame_keeps_its_columns():
     frame = summary_frame(evaluation)
     assert list(frame.columns) == list(SUMMARY_COLUMNS) and len(frame) == len(rows)
     assert str(frame["df"].dtype) == "Int64" and frame["suppressed"].dtype == bool
-    assert frame["pre_mean"].iloc[0] == evaluation["scale"]["pre_mean"]
+    assert frame["pre_mean"].iloc[0] == evaluation.scale.pre_mean
 
 
 def test_a_hidden_row_keeps_its_counts_and_says_why():
@@ -49,7 +49,7 @@ def test_the_html_report_words_rows_and_bands_as_the_formatter_does():
     shown = summary_cells(summary_rows(evaluation)[0])
     for text in (shown.pre, shown.post, shown.ci, shown.improved):
         assert text in report
-    band = hake_band(evaluation["scale"]["normalized_gain"])
+    band = hake_band(evaluation.scale.normalized_gain)
     assert band and band.replace("'", "&#39;") in report
 
 

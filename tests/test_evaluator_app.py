@@ -190,18 +190,18 @@ def test_headline_figures_are_run_evaluations(seeded):
     board = open_dashboard(seeded)
     want = expected_evaluation(scores_frame(seeded))
     assert board.computed.result == want
-    scale = want["scale"]
+    scale = want.scale
     text = html.unescape(board.headline.value)
     for shown in (
-        f"{scale['pct_change_of_means']:+.1f}%",
-        f"{scale['pct_improved']:.0f}%",
-        f"{scale['normalized_gain']:.2f}",
-        f"{scale['mean_change']:+.2f} ({scale['ci95'][0]:+.2f} to {scale['ci95'][1]:+.2f})",
-        f"t({scale['df']}) = {scale['t']:.2f}",
-        f"{scale['d_z']:.2f}",
-        f"{scale['d_av']:.2f}",
-        f"{scale['g_z']:.2f}",
-        f"{scale['n']} / {want['flow']['participants']}",
+        f"{scale.pct_change_of_means:+.1f}%",
+        f"{scale.pct_improved:.0f}%",
+        f"{scale.normalized_gain:.2f}",
+        f"{scale.mean_change:+.2f} ({scale.ci95[0]:+.2f} to {scale.ci95[1]:+.2f})",
+        f"t({scale.df}) = {scale.t:.2f}",
+        f"{scale.d_z:.2f}",
+        f"{scale.d_av:.2f}",
+        f"{scale.g_z:.2f}",
+        f"{scale.n} / {want.flow.participants}",
         "Wilcoxon signed-rank test",
     ):
         assert shown in text, shown
@@ -246,7 +246,7 @@ def test_a_cohort_filter_changes_the_figures(seeded_plus):
     want = expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"])
     assert board.computed.result == want and board.computed.refused is None
     assert board.headline.value != before
-    assert f"{want['scale']['pct_change_of_means']:+.1f}%" in board.headline.value
+    assert f"{want.scale.pct_change_of_means:+.1f}%" in board.headline.value
     assert "Spring 2025" in board.status.value
     board.cohorts.value = ()  # none chosen: every cohort again
     assert board.computed.result == expected_evaluation(scores_frame(seeded))
@@ -258,7 +258,7 @@ def test_the_date_filters_are_gone_and_phases_are_fixed(seeded):
     assert [value for _label, value in board.phase.options] == ["pre", "then"]
     board.phase.value = "then"
     want = expected_evaluation(scores_frame(seeded), phase="then")
-    assert board.computed.result == want and want["phase"] == "then"
+    assert board.computed.result == want and want.phase == "then"
     assert "retrospective 'then' rating" in board.headline.value
     assert "looking back and after" in board.status.value
 
@@ -283,8 +283,8 @@ def test_a_cohort_under_the_threshold_cannot_be_chosen(seeded):
     assert "cohort Demo cohort B has too few people (n = 4, fewer than 5)" in headline
     assert "by 4 people" in headline
     assert "wb-eval-value" not in headline and "Paired t-test" not in headline
-    assert board.computed.result["scale"]["mean_change"] is None
-    assert board.computed.result["flow"]["participants"] == 0  # nothing of the selection was computed
+    assert board.computed.result.scale.mean_change is None
+    assert board.computed.result.flow.participants == 0  # nothing of the selection was computed
     assert not [name for name, box in board.chart_boxes.items() if box.layout.display != "none"]
     assert "cannot be shown" in html.unescape(board.reaction.value)
     assert board.prepare.disabled and "wb-error" in board.status.value
@@ -299,7 +299,7 @@ def test_a_cohort_hidden_so_that_a_smaller_one_cannot_be_worked_out_cannot_be_ch
     assert board.computed.refused is not None
     headline = html.unescape(board.headline.value)
     assert "cohort Demo cohort A is hidden so that a smaller group cannot be worked out" in headline
-    assert board.computed.result["scale"]["n"] == 0
+    assert board.computed.result.scale.n == 0
     board.cohorts.value = ("Demo cohort A", "Demo cohort B", "Demo cohort C")  # = everyone
     assert board.computed.refused is None and "wb-eval-value" in board.headline.value
 
@@ -311,8 +311,8 @@ def test_two_selections_never_differ_by_a_small_group(store, keyed):
     add_cohort_with_scores(store, "Z", 1)
     board = open_dashboard(store)
     board.cohorts.value = ("X",)
-    assert board.computed.refused is None and board.computed.result["scale"]["n"] == 6
-    assert board.computed.result["scale"]["mean_change"] is not None
+    assert board.computed.refused is None and board.computed.result.scale.n == 6
+    assert board.computed.result.scale.mean_change is not None
     board.cohorts.value = ("X", "Z")
     assert board.computed.refused is not None and "cohort Z has too few people (n = 1" in html.unescape(
         board.headline.value
@@ -320,9 +320,9 @@ def test_two_selections_never_differ_by_a_small_group(store, keyed):
     # and everyone minus X minus Y would be Z: Y (6) is hidden too, and says why
     assert board.computed is not None
     board.cohorts.value = ()
-    cohorts = board.computed.result["cohorts"]
-    assert cohorts["Z"]["scale"]["hidden_because"] == "too_few"
-    assert cohorts["Y"]["scale"]["hidden_because"] == "secondary" and not cohorts["X"]["scale"]["suppressed"]
+    cohorts = board.computed.result.cohorts
+    assert cohorts["Z"].scale.hidden_because == "too_few"
+    assert cohorts["Y"].scale.hidden_because == "secondary" and not cohorts["X"].scale.suppressed
     board.cohorts.value = ("Y",)
     assert board.computed.refused is not None  # else everyone minus X minus Y would be Z
 
@@ -358,7 +358,7 @@ def test_downloads_hold_the_same_numbers(seeded):
     assert name.endswith(".csv") and mime == "text/csv"
     got = pd.read_csv(io.BytesIO(payload))
     assert list(got.columns) == list(want.columns)
-    assert list(got["measure"]) == list(want["measure"])
+    assert list(got.measure) == list(want.measure)
     for column in (
         "n",
         "pre_mean",
@@ -386,14 +386,14 @@ def test_downloads_hold_the_same_numbers(seeded):
 
     report = files["html"][2].decode("utf-8")
     assert report.startswith("<!DOCTYPE html>") and "Synthetic demo data" in report
-    assert f"{want['pct_change_of_means'][0]:+.1f}%" in report
+    assert f"{want.pct_change_of_means[0]:+.1f}%" in report
 
     pdf = files["pdf"][2]
     assert pdf.startswith(b"%PDF")
     from pypdf import PdfReader
 
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert f"{want['pct_change_of_means'][0]:+.1f}%" in text and "Summary" in text
+    assert f"{want.pct_change_of_means[0]:+.1f}%" in text and "Summary" in text
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 1 + len(board.computed.pngs)
 
 
@@ -405,7 +405,7 @@ def test_downloads_follow_the_filter(seeded_plus):
     assert board.downloads.value == ""  # old files are withdrawn with the old selection
     got = pd.read_csv(io.BytesIO(downloads(board)["csv"][2]))
     want = summary_frame(expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"]))
-    assert got["n"].tolist() == want["n"].tolist()
+    assert got.n.tolist() == want.n.tolist()
 
 
 # -- privacy -----------------------------------------------------------------------------------------------
@@ -440,7 +440,7 @@ def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
     for widget in html_widgets:
         assert "<script" not in widget.value and "<img src=x" not in widget.value
     board.cohorts.value = (payload,)
-    assert board.computed.result["scale"]["n"] == 6
+    assert board.computed.result.scale.n == 6
     assert html.escape(payload) in board.status.value
     report = downloads(board)["html"][2].decode("utf-8")
     assert "<script>window" not in report and "&lt;script&gt;" in report

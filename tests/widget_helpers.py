@@ -7,6 +7,8 @@ import json
 import ipywidgets as widgets
 from ipywidgets.widgets.widget import _instances
 
+from workbook.evaluation.result import EvaluationResult
+
 
 def find(root: widgets.Widget, dom_class: str) -> list[widgets.Widget]:
     """Every widget below `root` (itself included) carrying `dom_class`."""
@@ -24,7 +26,7 @@ def live_widget_state() -> str:
     return json.dumps([w.get_state() for w in list(_instances.values())], default=str)
 
 
-def expected_evaluation(frame, cohorts=None, phase: str = "pre", threshold: int = 5) -> dict:
+def expected_evaluation(frame, cohorts=None, phase: str = "pre", threshold: int = 5) -> EvaluationResult:
     """What the evaluator app should show for `frame` with a selection of whole `cohorts` (None: all)
     in `phase`, computed without the app: the disclosure plan of every view the app offers."""
     from workbook.evaluation.stats import PHASES, evaluate_tables, score_tables, scores_plan, select_cohorts

@@ -65,10 +65,10 @@ def test_the_key_is_required(server, demo_store, page):
 
 def test_headline_then_a_cohort_filter_changes_the_figures(server, demo_store, page):
     open_app(page, server)
-    scale = expected_evaluation(scores_frame(demo_store))["scale"]
+    scale = expected_evaluation(scores_frame(demo_store)).scale
     headline = page.inner_text(".wb-eval-headline")
-    assert f"{scale['pct_change_of_means']:+.1f}%" in headline
-    assert f"{scale['normalized_gain']:.2f}" in headline and "Wilcoxon signed-rank test" in headline
+    assert f"{scale.pct_change_of_means:+.1f}%" in headline
+    assert f"{scale.normalized_gain:.2f}" in headline and "Wilcoxon signed-rank test" in headline
     assert "synthetic demo cohorts" in page.inner_text(".wb-eval-banner")
     page.wait_for_function(
         'document.querySelectorAll(\'.wb-eval-chart img[src^="blob:"], .wb-eval-chart img[src^="data:"]\')'
@@ -77,14 +77,14 @@ def test_headline_then_a_cohort_filter_changes_the_figures(server, demo_store, p
     )
 
     page.select_option(".wb-eval-cohorts select", label=["Demo cohort A"])
-    only_a = expected_evaluation(scores_frame(demo_store), cohorts=["Demo cohort A"])["scale"]
+    only_a = expected_evaluation(scores_frame(demo_store), cohorts=["Demo cohort A"]).scale
     page.wait_for_function(
         "(text) => document.querySelector('.wb-eval-headline').innerText.includes(text)",
-        arg=f"{only_a['pct_change_of_means']:+.1f}%",
+        arg=f"{only_a.pct_change_of_means:+.1f}%",
         timeout=60_000,
     )
     page.wait_for_function(READY, timeout=60_000)
-    assert f"{only_a['n']} / " in page.inner_text(".wb-eval-headline")
+    assert f"{only_a.n} / " in page.inner_text(".wb-eval-headline")
 
     page.select_option(".wb-eval-cohorts select", label=["Demo cohort B (figures hidden)"])
     page.wait_for_function(

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 
 from workbook.evaluation.disclosure import too_few
 from workbook.evaluation.format import sentence as _sentence
+from workbook.evaluation.result import EvaluationResult, PairedStats, ThreeWaves
 from workbook.evaluation.stats import TIE_DECIMALS
 
 OKABE_ITO: dict[str, str] = {
@@ -56,10 +57,10 @@ def _figure(width: float = 7.0, height: float = 4.5) -> Figure:
     return fig
 
 
-def why_hidden(block: dict[str, Any] | None, n: int, threshold: int) -> str | None:
+def why_hidden(block: PairedStats | ThreeWaves | None, n: int, threshold: int) -> str | None:
     """The words for a hidden group: the block's own reason, else 'too few people' when it is small."""
-    if block is not None and block.get("hidden_text"):
-        return str(block["hidden_text"])
+    if block is not None and block.hidden_text:
+        return str(block.hidden_text)
     hidden = too_few(n, threshold)
     return None if hidden is None else hidden.text
 
@@ -114,7 +115,7 @@ def slope_chart(
     title: str = "Scale score before and after",
     max_lines: int = 2000,
     seed: int = 0,
-    scale: dict[str, Any] | None = None,
+    scale: PairedStats | None = None,
 ) -> Figure:
     """One line per matched participant from pre to post, coloured by direction (a sample if very many).
 
@@ -153,35 +154,35 @@ def slope_chart(
     return fig
 
 
-def dumbbell_chart(result: dict[str, Any], *, title: str = "Item means before and after") -> Figure:
+def dumbbell_chart(result: EvaluationResult, *, title: str = "Item means before and after") -> Figure:
     """Pre and post mean of every item joined by a bar; a suppressed item shows a note instead."""
-    items = result["items"]
-    threshold = result["threshold"]
+    items = result.items
+    threshold = result.threshold
     fig = _figure(7.5, 1.2 + 0.42 * max(len(items), 1))
     ax = fig.add_subplot()
     names = list(items)
     y = np.arange(len(names))[::-1]
     for yi, name in zip(y, names, strict=True):
         block = items[name]
-        if block["suppressed"] or block["pre_mean"] is None or block["post_mean"] is None:
+        if block.suppressed or block.pre_mean is None or block.post_mean is None:
             ax.text(
-                result["scale_min"],
+                result.scale_min,
                 yi,
-                f"  {why_hidden(block, block['n'], threshold) or 'no figures'}",
+                f"  {why_hidden(block, block.n, threshold) or 'no figures'}",
                 va="center",
                 fontsize=8,
                 color=OKABE_ITO["black"],
             )
             continue
-        ax.plot([block["pre_mean"], block["post_mean"]], [yi, yi], color=OKABE_ITO["grey"], lw=2, zorder=1)
-        ax.scatter([block["pre_mean"]], [yi], color=PRE_COLOUR, s=45, zorder=2)
-        ax.scatter([block["post_mean"]], [yi], color=POST_COLOUR, s=45, zorder=2)
-    ax.set_yticks(y, [f"{label(name)} (n = {items[name]['n']})" for name in names])
-    ax.set_xlim(result["scale_min"], result["scale_max"])
+        ax.plot([block.pre_mean, block.post_mean], [yi, yi], color=OKABE_ITO["grey"], lw=2, zorder=1)
+        ax.scatter([block.pre_mean], [yi], color=PRE_COLOUR, s=45, zorder=2)
+        ax.scatter([block.post_mean], [yi], color=POST_COLOUR, s=45, zorder=2)
+    ax.set_yticks(y, [f"{label(name)} (n = {items[name].n})" for name in names])
+    ax.set_xlim(result.scale_min, result.scale_max)
     ax.set_ylim(-0.8, len(names) - 0.2)
     ax.set_xlabel("Mean score")
     ax.set_ylabel("Item (matched participants)")
-    ax.set_title(f"{title} (n = {result['flow']['matched']} matched on the scale)")
+    ax.set_title(f"{title} (n = {result.flow.matched} matched on the scale)")
     ax.legend(
         handles=[
             Line2D([], [], color=PRE_COLOUR, marker="o", ls="", label="pre"),
@@ -266,7 +267,7 @@ def change_histogram(
     *,
     threshold: int,
     title: str = "Distribution of change",
-    scale: dict[str, Any] | None = None,
+    scale: PairedStats | None = None,
 ) -> Figure:
     """How the individual changes (post - pre) spread around zero and the mean."""
     fig = _figure()
@@ -296,7 +297,7 @@ def baseline_change_scatter(
     scale_min: float,
     scale_max: float,
     title: str = "Baseline and change",
-    scale: dict[str, Any] | None = None,
+    scale: PairedStats | None = None,
 ) -> Figure:
     """Change against the pre score: high starters have little room (ceiling, regression to the mean)."""
     fig = _figure()
@@ -320,39 +321,39 @@ def baseline_change_scatter(
     return fig
 
 
-def cohort_chart(result: dict[str, Any], *, title: str = "Mean change by cohort") -> Figure:
+def cohort_chart(result: EvaluationResult, *, title: str = "Mean change by cohort") -> Figure:
     """Mean change with its 95% CI, all participants and each cohort side by side."""
-    threshold = result["threshold"]
-    groups = [("All participants", result["scale"])] + [
-        (name, entry["scale"]) for name, entry in result["cohorts"].items()
+    threshold = result.threshold
+    groups = [("All participants", result.scale)] + [
+        (name, entry.scale) for name, entry in result.cohorts.items()
     ]
     fig = _figure(7.0, 1.4 + 0.45 * len(groups))
     ax = fig.add_subplot()
     y = np.arange(len(groups))[::-1]
     for yi, (_, block) in zip(y, groups, strict=True):
-        if block["suppressed"] or block["mean_change"] is None:
+        if block.suppressed or block.mean_change is None:
             ax.text(
                 0.02,
                 yi,
-                why_hidden(block, block["n"], threshold) or "no figures",
+                why_hidden(block, block.n, threshold) or "no figures",
                 va="center",
                 ha="left",
                 fontsize=8,
                 transform=ax.get_yaxis_transform(),
             )
             continue
-        low, high = block["ci95"] or (block["mean_change"], block["mean_change"])
+        low, high = block.ci95 or (block.mean_change, block.mean_change)
         ax.errorbar(
-            block["mean_change"],
+            block.mean_change,
             yi,
-            xerr=[[block["mean_change"] - low], [high - block["mean_change"]]],
+            xerr=[[block.mean_change - low], [high - block.mean_change]],
             fmt="o",
             color=POST_COLOUR,
             ecolor=OKABE_ITO["black"],
             capsize=4,
         )
     ax.axvline(0, color=OKABE_ITO["grey"], ls="--", lw=1)
-    ax.set_yticks(y, [f"{label(name)} (n = {block['n']})" for name, block in groups])
+    ax.set_yticks(y, [f"{label(name)} (n = {block.n})" for name, block in groups])
     ax.set_ylim(-0.8, len(groups) - 0.2)
     ax.set_xlabel("Mean change in scale score (post − pre), 95% CI")
     ax.set_ylabel("Group (matched participants)")
@@ -360,15 +361,17 @@ def cohort_chart(result: dict[str, Any], *, title: str = "Mean change by cohort"
     return fig
 
 
-def flow_chart(result: dict[str, Any], *, invited: int | None = None, title: str = "Who answered") -> Figure:
+def flow_chart(
+    result: EvaluationResult, *, invited: int | None = None, title: str = "Who answered"
+) -> Figure:
     """Counts at each stage, to show attrition and how many pairs the paired figures rest on."""
-    flow = result["flow"]
+    flow = result.flow
     stages = ([("Invited", invited)] if invited is not None else []) + [
-        ("Any answer", flow["participants"]),
-        ("Answered pre", flow["pre"]),
-        ("Answered post", flow["post"]),
-        ("Answered then", flow["then"]),
-        ("Matched pre-post", flow["matched"]),
+        ("Any answer", flow.participants),
+        ("Answered pre", flow.pre),
+        ("Answered post", flow.post),
+        ("Answered then", flow.then),
+        ("Matched pre-post", flow.matched),
     ]
     fig = _figure(7.0, 4.0)
     ax = fig.add_subplot()
@@ -379,15 +382,15 @@ def flow_chart(result: dict[str, Any], *, invited: int | None = None, title: str
     ax.set_xticks(x, [name for name, _ in stages], rotation=15)
     ax.set_xlabel("Stage")
     ax.set_ylabel("Participants")
-    ax.set_title(f"{title} (n = {flow['participants']} with any answer)")
+    ax.set_title(f"{title} (n = {flow.participants} with any answer)")
     ax.margins(y=0.15)
     return fig
 
 
-def response_shift_chart(result: dict[str, Any], *, title: str = "Pre, then and post") -> Figure:
+def response_shift_chart(result: EvaluationResult, *, title: str = "Pre, then and post") -> Figure:
     """Mean pre, retrospective 'then' and post score of those who answered all three waves."""
     fig = _figure(6.0, 4.0)
-    shift = result["scale"].get("response_shift")
+    shift = result.scale.response_shift
     if shift is None:
         ax = fig.add_subplot()
         ax.set_title(f"{title} (n = 0)")
@@ -404,46 +407,46 @@ def response_shift_chart(result: dict[str, Any], *, title: str = "Pre, then and 
             transform=ax.transAxes,
         )
         return fig
-    three = shift["three_waves"]
-    if why := why_hidden(three, three["n"], result["threshold"]):
+    three = shift.three_waves
+    if why := why_hidden(three, three.n, result.threshold):
         return _suppressed(
             fig,
             f"{title}, participants with all three waves",
-            three["n"],
+            three.n,
             why,
             xlabel="Wave",
             ylabel="Mean scale score",
         )
     ax = fig.add_subplot()
     names = ["pre", "then (looking back)", "post"]
-    values = [three["pre_mean"], three["then_mean"], three["post_mean"]]
+    values = [three.pre_mean, three.then_mean, three.post_mean]
     bars = ax.bar(names, values, color=[PRE_COLOUR, THEN_COLOUR, POST_COLOUR])
     ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=2)
-    ax.set_ylim(result["scale_min"], result["scale_max"])
+    ax.set_ylim(result.scale_min, result.scale_max)
     ax.set_xlabel("Wave")
     ax.set_ylabel("Mean scale score")
-    ax.set_title(f"{title} (n = {three['n']} with all three waves)")
+    ax.set_title(f"{title} (n = {three.n} with all three waves)")
     return fig
 
 
 def evaluation_figures(
-    result: dict[str, Any],
+    result: EvaluationResult,
     pairs: pd.DataFrame | None = None,
     distribution: pd.DataFrame | None = None,
     *,
     invited: int | None = None,
 ) -> dict[str, Figure]:
     """Every chart of the report, by name; charts of individuals need ``pairs`` / ``distribution``."""
-    threshold, low, high = result["threshold"], result["scale_min"], result["scale_max"]
+    threshold, low, high = result.threshold, result.scale_min, result.scale_max
     figures: dict[str, Figure] = {"flow": flow_chart(result, invited=invited)}
     if pairs is not None:
-        scale = result["scale"]
+        scale = result.scale
         figures["slope"] = slope_chart(pairs, threshold=threshold, scale_min=low, scale_max=high, scale=scale)
         figures["change"] = change_histogram(pairs, threshold=threshold, scale=scale)
         figures["baseline"] = baseline_change_scatter(
             pairs, threshold=threshold, scale_min=low, scale_max=high, scale=scale
         )
-    if result["items"]:
+    if result.items:
         figures["items"] = dumbbell_chart(result)
     if distribution is not None and len(distribution):
         figures["answers"] = diverging_bars_chart(distribution)

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from workbook.config import DEFAULT_THRESHOLD, anonymity_threshold, check_threshold
+from workbook.evaluation.result import EvaluationResult
 from workbook.evaluation.stats import (
     evaluate_tables,
     item_answer_distribution,
@@ -99,8 +100,8 @@ def _error(message: str) -> None:
     sys.stderr.write(f"{PROG}: error: {' '.join(str(message).split())}\n")
 
 
-def _write_json(result: dict[str, Any], path: Path) -> None:
-    text = json.dumps(result, allow_nan=False, indent=2, ensure_ascii=False)
+def _write_json(result: EvaluationResult, path: Path) -> None:
+    text = json.dumps(result.model_dump(mode="json"), allow_nan=False, indent=2, ensure_ascii=False)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text + "\n", encoding="utf-8")
     os.replace(tmp, path)
@@ -112,7 +113,7 @@ class _WriteError(Exception):
 
 def _evaluate(
     args: argparse.Namespace, store_loader: Callable[[], pd.DataFrame] | None, bar: Any
-) -> tuple[dict[str, Any], Any, int]:
+) -> tuple[EvaluationResult, Any, int]:
     """Read and check the scores, then run the evaluation; one bar step for each of the three stages."""
     threshold = check_threshold(anonymity_threshold() if args.threshold is None else args.threshold)
     if args.scale_min >= args.scale_max:
@@ -141,7 +142,7 @@ def _evaluate(
 
 
 def _write_outputs(
-    args: argparse.Namespace, result: dict[str, Any], tables: Any, threshold: int, bar: Any
+    args: argparse.Namespace, result: EvaluationResult, tables: Any, threshold: int, bar: Any
 ) -> list[tuple[str, str]]:
     """Write the JSON and every file asked for; a file that cannot be written raises _WriteError."""
     outputs = [("--json", args.json)]
@@ -215,9 +216,9 @@ def main(argv: list[str] | None = None, *, store_loader: Callable[[], pd.DataFra
             _error(str(exc))
             return 1
 
-    flow = result["flow"]
+    flow = result.flow
     print(
-        f"Analysed {flow['participants']} participants ({flow['matched']} matched pre-post); "
+        f"Analysed {flow.participants} participants ({flow.matched} matched pre-post); "
         f"wrote {', '.join(str(target) for _, target in outputs)}"
     )
     return 0

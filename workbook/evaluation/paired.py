@@ -14,31 +14,13 @@ from scipy import stats as sps
 
 from workbook.config import DEFAULT_THRESHOLD, check_threshold
 from workbook.evaluation.disclosure import Hidden, mark, too_few
+from workbook.evaluation.result import PairedStats
 
 TIE_DECIMALS = 9  # differences equal to this many decimals are ties / zero (float noise is not a change)
 
-STAT_KEYS: tuple[str, ...] = (
-    "n",
-    "suppressed",
-    "pre_mean",
-    "pre_sd",
-    "post_mean",
-    "post_sd",
-    "mean_change",
-    "ci95",
-    "t",
-    "df",
-    "p",
-    "wilcoxon_p",
-    "d_z",
-    "d_av",
-    "g_z",
-    "pct_change_of_means",
-    "pct_improved",
-    "pct_same",
-    "pct_declined",
-    "normalized_gain",
-    "pct_at_ceiling_pre",
+# The figures of a paired block, in order, without the reason a hidden block carries.
+STAT_KEYS: tuple[str, ...] = tuple(
+    key for key in PairedStats.model_fields if key not in ("hidden_because", "hidden_text")
 )
 
 
@@ -216,8 +198,8 @@ def paired_stats(
     *,
     scale_max: float,
     threshold: int = DEFAULT_THRESHOLD,
-) -> dict[str, Any]:
-    """The STATS block for one group of matched pairs (NaN pairs are dropped), suppression included."""
+) -> PairedStats:
+    """The paired figures of one group of matched pairs (NaN pairs are dropped), suppression included."""
     threshold = check_threshold(threshold)
     pre_a = np.asarray(list(pre) if not isinstance(pre, np.ndarray) else pre, dtype=np.float64)
     post_a = np.asarray(list(post) if not isinstance(post, np.ndarray) else post, dtype=np.float64)
@@ -227,7 +209,7 @@ def paired_stats(
     block = _grouped_paired(
         pre_a[keep], post_a[keep], np.zeros(int(keep.sum()), dtype=np.int64), 1, scale_max=scale_max
     )
-    return _stats_dict(block, 0, too_few(int(keep.sum()), threshold))
+    return PairedStats.model_validate(_stats_dict(block, 0, too_few(int(keep.sum()), threshold)))
 
 
 def cronbach_alpha(items: np.ndarray) -> float | None:

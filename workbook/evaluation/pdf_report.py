@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, hake_band, p_phrase, sentence
+from workbook.evaluation.result import EvaluationResult
 from workbook.evaluation.summary import summary_table
 
 DEFAULT_TITLE = "Career-conversation coaching: evaluation report"
@@ -42,7 +43,7 @@ def _font_dir() -> Path:
 
 
 def render_pdf_report(
-    result: dict[str, Any],
+    result: EvaluationResult,
     pngs: dict[str, bytes],
     *,
     title: str = DEFAULT_TITLE,
@@ -70,50 +71,50 @@ def render_pdf_report(
             pdf.ln(after)
 
     generated = generated or dt.datetime.now(dt.UTC)
-    threshold, scale, flow = result["threshold"], result["scale"], result["flow"]
+    threshold, scale, flow = result.threshold, result.scale, result.flow
     pdf.add_page()
     text(title, 16, "B", 8)
     if synthetic:
         text("Synthetic demo data: these figures describe invented participants, not real people.", 10, "B")
     text(
         f"{selection}. Generated {generated.strftime('%Y-%m-%d %H:%M UTC')}. "
-        f"Scale {fmt(result['scale_min'])} to {fmt(result['scale_max'])}. "
+        f"Scale {fmt(result.scale_min)} to {fmt(result.scale_max)}. "
         f"Anonymity threshold {threshold}: a group with fewer matched "
         "participants shows counts only (too few people), and further figures are hidden where a smaller "
         "group could otherwise be worked out.",
         9,
     )
     text('"An increase": three different numbers', 13, "B", 7)
-    text(f"{flow['matched']} matched of {flow['participants']} participants who answered.", 10)
-    if scale["suppressed"]:
-        text(sentence(scale.get("hidden_text") or "hidden"), 11, "B")
+    text(f"{flow.matched} matched of {flow.participants} participants who answered.", 10)
+    if scale.suppressed:
+        text(sentence(scale.hidden_text or "hidden"), 11, "B")
     else:
-        method = result.get("method") or {}
+        method = result.method or {}
         text(
-            f"1. Percent change of the mean score: {fmt(scale['pct_change_of_means'], 1, signed=True)}% "
-            f"(mean {fmt(scale['pre_mean'])} before, {fmt(scale['post_mean'])} after)",
+            f"1. Percent change of the mean score: {fmt(scale.pct_change_of_means, 1, signed=True)}% "
+            f"(mean {fmt(scale.pre_mean)} before, {fmt(scale.post_mean)} after)",
             11,
             "B",
         )
         text(method.get("pct_change_of_means", ""), 8.5)
         text(
-            f"2. Managers who improved: {fmt(scale['pct_improved'], 0)}% (same {fmt(scale['pct_same'], 0)}%, "
-            f"declined {fmt(scale['pct_declined'], 0)}%)",
+            f"2. Managers who improved: {fmt(scale.pct_improved, 0)}% (same {fmt(scale.pct_same, 0)}%, "
+            f"declined {fmt(scale.pct_declined, 0)}%)",
             11,
             "B",
         )
         text(method.get("pct_improved", ""), 8.5)
         text(
-            f"3. Normalised gain: {fmt(scale['normalized_gain'])} {hake_band(scale['normalized_gain'])}",
+            f"3. Normalised gain: {fmt(scale.normalized_gain)} {hake_band(scale.normalized_gain)}",
             11,
             "B",
         )
         text(method.get("normalized_gain", ""), 8.5)
         text(
-            f"Mean change {fmt(scale['mean_change'], signed=True)} (95% CI {fmt_ci(scale['ci95'])}); paired "
-            f"t({fmt(scale['df'])}) = {fmt(scale['t'])}, {p_phrase(scale['p'])}; Wilcoxon signed-rank "
-            f"{p_phrase(scale['wilcoxon_p'])}; d_z = {fmt(scale['d_z'])}, d_av = {fmt(scale['d_av'])}, "
-            f"g_z = {fmt(scale['g_z'])}.",
+            f"Mean change {fmt(scale.mean_change, signed=True)} (95% CI {fmt_ci(scale.ci95)}); paired "
+            f"t({fmt(scale.df)}) = {fmt(scale.t)}, {p_phrase(scale.p)}; Wilcoxon signed-rank "
+            f"{p_phrase(scale.wilcoxon_p)}; d_z = {fmt(scale.d_z)}, d_av = {fmt(scale.d_av)}, "
+            f"g_z = {fmt(scale.g_z)}.",
             10,
         )
 
@@ -143,7 +144,7 @@ def render_pdf_report(
 
 
 def write_pdf_report(
-    result: dict[str, Any],
+    result: EvaluationResult,
     path: str | os.PathLike[str],
     *,
     pairs: Any = None,

@@ -19,11 +19,13 @@ import pandas as pd
 
 from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
 from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, fmt_p, hake_band
-from workbook.evaluation.stats import FLOW_COUNT_KEYS, METHOD
+from workbook.evaluation.result import EvaluationResult, Flow
+from workbook.evaluation.stats import METHOD
 from workbook.evaluation.summary import summary_frame, summary_table
 from workbook.spreadsheet import spreadsheet_safe
 
 _TEXT_COLUMNS = ("scope", "cohort", "measure", "comparison", "group", "why_hidden")
+
 
 def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
@@ -33,24 +35,27 @@ def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def flow_frame(result: dict[str, Any]) -> pd.DataFrame:
+def flow_frame(result: EvaluationResult) -> pd.DataFrame:
     """Flow counts (and completers' / non-completers' mean pre score) for everyone and per cohort."""
-    rows = [{"group": "All participants", "scope": "overall", **result["flow"]}]
-    rows += [{"group": name, "scope": "cohort", **entry["flow"]} for name, entry in result["cohorts"].items()]
-    columns = ["scope", "group", *FLOW_COUNT_KEYS, "pre_mean_completers", "pre_mean_noncompleters"]
+    rows = [{"group": "All participants", "scope": "overall", **result.flow.model_dump()}]
+    rows += [
+        {"group": name, "scope": "cohort", **entry.flow.model_dump()}
+        for name, entry in result.cohorts.items()
+    ]
+    columns = ["scope", "group", *Flow.model_fields]
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("pre_mean_completers", "pre_mean_noncompleters"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 
 
-def method_frame(result: dict[str, Any] | None = None) -> pd.DataFrame:
+def method_frame(result: EvaluationResult | None = None) -> pd.DataFrame:
     """The plain-language definitions, one per row."""
-    method = (result or {}).get("method") or METHOD
+    method = result.method if result is not None else METHOD
     return pd.DataFrame({"figure": list(method), "definition": list(method.values())})
 
 
-def write_summary_csv(result: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+def write_summary_csv(result: EvaluationResult, path: str | os.PathLike[str]) -> Path:
     """The summary table (one row per scale, item and cohort) as UTF-8 CSV; empty cells are suppressed
     or undefined figures, told apart by the ``suppressed`` column."""
     path = Path(path)
@@ -58,7 +63,7 @@ def write_summary_csv(result: dict[str, Any], path: str | os.PathLike[str]) -> P
     return path
 
 
-def write_xlsx(result: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+def write_xlsx(result: EvaluationResult, path: str | os.PathLike[str]) -> Path:
     """A workbook with the summary, the flow and the method definitions on separate sheets."""
     path = Path(path)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -68,7 +73,7 @@ def write_xlsx(result: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         pd.DataFrame(
             {
                 "setting": ["anonymity threshold", "scale minimum", "scale maximum"],
-                "value": [result["threshold"], result["scale_min"], result["scale_max"]],
+                "value": [result.threshold, result.scale_min, result.scale_max],
             }
         ).to_excel(writer, sheet_name="Settings", index=False)
     return path
@@ -78,53 +83,53 @@ def write_xlsx(result: dict[str, Any], path: str | os.PathLike[str]) -> Path:
 # HTML
 
 
-def _headline(result: dict[str, Any]) -> dict[str, Any]:
-    scale = result["scale"]
-    if scale["suppressed"]:
-        return {"suppressed": True, "n": scale["n"], "why": scale.get("hidden_text") or "hidden"}
+def _headline(result: EvaluationResult) -> dict[str, Any]:
+    scale = result.scale
+    if scale.suppressed:
+        return {"suppressed": True, "n": scale.n, "why": scale.hidden_text or "hidden"}
     return {
         "suppressed": False,
-        "n": scale["n"],
-        "pre_mean": fmt(scale["pre_mean"]),
-        "post_mean": fmt(scale["post_mean"]),
-        "pct_change": fmt(scale["pct_change_of_means"], 1, signed=True),
-        "pct_improved": fmt(scale["pct_improved"], 0),
-        "pct_same": fmt(scale["pct_same"], 0),
-        "pct_declined": fmt(scale["pct_declined"], 0),
-        "gain": fmt(scale["normalized_gain"]),
-        "band": hake_band(scale["normalized_gain"]),
-        "change": fmt(scale["mean_change"], signed=True),
-        "ci": fmt_ci(scale["ci95"]),
-        "t": fmt(scale["t"]),
-        "df": scale["df"],
-        "p": fmt_p(scale["p"]),
-        "wilcoxon_p": fmt_p(scale["wilcoxon_p"]),
-        "d_z": fmt(scale["d_z"]),
-        "d_av": fmt(scale["d_av"]),
-        "g_z": fmt(scale["g_z"]),
-        "ceiling": fmt(scale["pct_at_ceiling_pre"], 0),
-        "alpha_pre": fmt(scale["alpha_pre"]),
-        "alpha_post": fmt(scale["alpha_post"]),
-        "alpha_pre_n": scale.get("alpha_pre_n"),
-        "alpha_post_n": scale.get("alpha_post_n"),
+        "n": scale.n,
+        "pre_mean": fmt(scale.pre_mean),
+        "post_mean": fmt(scale.post_mean),
+        "pct_change": fmt(scale.pct_change_of_means, 1, signed=True),
+        "pct_improved": fmt(scale.pct_improved, 0),
+        "pct_same": fmt(scale.pct_same, 0),
+        "pct_declined": fmt(scale.pct_declined, 0),
+        "gain": fmt(scale.normalized_gain),
+        "band": hake_band(scale.normalized_gain),
+        "change": fmt(scale.mean_change, signed=True),
+        "ci": fmt_ci(scale.ci95),
+        "t": fmt(scale.t),
+        "df": scale.df,
+        "p": fmt_p(scale.p),
+        "wilcoxon_p": fmt_p(scale.wilcoxon_p),
+        "d_z": fmt(scale.d_z),
+        "d_av": fmt(scale.d_av),
+        "g_z": fmt(scale.g_z),
+        "ceiling": fmt(scale.pct_at_ceiling_pre, 0),
+        "alpha_pre": fmt(scale.alpha_pre),
+        "alpha_post": fmt(scale.alpha_post),
+        "alpha_pre_n": scale.alpha_pre_n,
+        "alpha_post_n": scale.alpha_post_n,
     }
 
 
-def _shift(result: dict[str, Any]) -> dict[str, Any] | None:
-    scale = result["scale"]
-    shift, then = scale.get("response_shift"), scale.get("then")
+def _shift(result: EvaluationResult) -> dict[str, Any] | None:
+    scale = result.scale
+    shift, then = scale.response_shift, scale.then
     if shift is None or then is None:
         return None
-    hidden = [block.get("hidden_text") for block in (then, shift) if block["suppressed"]]
+    hidden = [block.hidden_text for block in (then, shift) if block.suppressed]
     return {
         "suppressed": bool(hidden),
         "why": "; ".join(dict.fromkeys(h or "hidden" for h in hidden)),
-        "n": shift["n"],
-        "then_n": then["n"],
-        "mean_shift": fmt(shift["mean_shift"], signed=True),
-        "ci": fmt_ci(shift["ci95"]),
-        "then_change": fmt(then["mean_change"], signed=True),
-        "pre_change": fmt(scale["mean_change"], signed=True),
+        "n": shift.n,
+        "then_n": then.n,
+        "mean_shift": fmt(shift.mean_shift, signed=True),
+        "ci": fmt_ci(shift.ci95),
+        "then_change": fmt(then.mean_change, signed=True),
+        "pre_change": fmt(scale.mean_change, signed=True),
     }
 
 
@@ -260,7 +265,7 @@ _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 def render_html_report(
-    result: dict[str, Any],
+    result: EvaluationResult,
     *,
     pairs: pd.DataFrame | None = None,
     distribution: pd.DataFrame | None = None,
@@ -295,19 +300,19 @@ def render_html_report(
         title=title,
         synthetic=synthetic,
         generated=generated.strftime("%Y-%m-%d %H:%M UTC"),
-        threshold=result["threshold"],
-        scale_min=result["scale_min"],
-        scale_max=result["scale_max"],
+        threshold=result.threshold,
+        scale_min=result.scale_min,
+        scale_max=result.scale_max,
         headline=_headline(result),
         shift=_shift(result),
         flows=flows,
         table=summary_table(result),
         charts=charts,
-        method=result.get("method") or METHOD,
+        method=result.method or METHOD,
     )
 
 
-def write_html_report(result: dict[str, Any], path: str | os.PathLike[str], **options: Any) -> Path:
+def write_html_report(result: EvaluationResult, path: str | os.PathLike[str], **options: Any) -> Path:
     """Write :func:`render_html_report` to ``path`` as UTF-8."""
     path = Path(path)
     path.write_text(render_html_report(result, **options), encoding="utf-8")

@@ -34,6 +34,7 @@ from workbook.evaluation.paired import (  # noqa: F401 (the statistics' public n
     cronbach_alpha,
     paired_stats,
 )
+from workbook.evaluation.result import EvaluationResult
 from workbook.evaluation.tables import (  # noqa: F401
     PHASES,
     POST,
@@ -241,7 +242,7 @@ def evaluate_tables(
     plan: DisclosurePlan | None = None,
     cohorts: Sequence[str] | None = None,
     phase: str = "pre",
-) -> dict[str, Any]:
+) -> EvaluationResult:
     """The evaluation result (see :func:`run_evaluation`) from already pivoted tables.
 
     Without ``plan`` the tables are everyone and the plan is made from them. A view that offers
@@ -357,17 +358,19 @@ def evaluate_tables(
             str(name): {"flow": flows[c], "scale": cohort_stats[c]} for c, name in enumerate(names)
         }
 
-    return {
-        "threshold": threshold,
-        "scale_min": _plain(scale_min),
-        "scale_max": _plain(scale_max),
-        "phase": phase,
-        "method": dict(METHOD),
-        "flow": flow,
-        "scale": scale,
-        "items": items,
-        "cohorts": cohort_results,
-    }
+    return EvaluationResult.model_validate(
+        {
+            "threshold": threshold,
+            "scale_min": _plain(scale_min),
+            "scale_max": _plain(scale_max),
+            "phase": phase,
+            "method": dict(METHOD),
+            "flow": flow,
+            "scale": scale,
+            "items": items,
+            "cohorts": cohort_results,
+        }
+    )
 
 
 def _plain(x: float) -> int | float:
@@ -387,11 +390,9 @@ def run_evaluation(
     scale_max: float = 5,
     threshold: int = DEFAULT_THRESHOLD,
     item_order: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    """Analyse a validated long scores frame; the result is plain JSON-ready data (None for missing).
+) -> EvaluationResult:
+    """Analyse a validated long scores frame (see :mod:`workbook.evaluation.result` for the shape).
 
-    Shape: ``threshold``, ``scale_min``, ``scale_max``, ``method`` (plain-language definitions),
-    ``flow``, ``scale`` (STATS + alpha + ``then`` + ``response_shift``), ``items`` and ``cohorts``.
     Repeated answers to the same (participant, wave, item) count once: the latest.
     """
     check_threshold(threshold)
@@ -424,7 +425,7 @@ def item_answer_distribution(
     scale_min: float = 1,
     scale_max: float = 5,
     threshold: int = DEFAULT_THRESHOLD,
-    result: dict[str, Any] | None = None,
+    result: EvaluationResult | None = None,
 ) -> pd.DataFrame:
     """Answers per level, per item, at pre and post among the item's matched participants.
 
@@ -443,9 +444,9 @@ def item_answer_distribution(
         a, b = tables.answers[PRE, :, j], tables.answers[POST, :, j]
         both = ~np.isnan(a) & ~np.isnan(b)
         n = int(both.sum())
-        block = (result or {}).get("items", {}).get(item)
+        block = result.items.get(item) if result is not None else None
         if block is not None:
-            why = block.get("hidden_text") or ""
+            why = block.hidden_text or ""
         else:
             hidden = too_few(n, threshold)
             why = "" if hidden is None else hidden.text

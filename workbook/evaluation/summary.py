@@ -8,13 +8,14 @@ place words a figure, a hidden row and Hake's band the same way.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from workbook.evaluation.format import DASH, fmt, fmt_ci, fmt_p, missing
-from workbook.evaluation.stats import STAT_KEYS
+from workbook.evaluation.paired import STAT_KEYS
+from workbook.evaluation.result import EvaluationResult, PairedStats
 
 ALL_PARTICIPANTS = "All participants"
 
@@ -103,30 +104,32 @@ class SummaryCells(BaseModel):
     alpha: str
 
 
-def summary_rows(result: dict[str, Any]) -> list[SummaryRow]:
+def summary_rows(result: EvaluationResult) -> list[SummaryRow]:
     """The rows of an evaluation result: the scale (and its 'then' comparison), each item, each cohort."""
     rows: list[SummaryRow] = []
 
-    def add(scope: str, cohort: str, measure: str, comparison: str, participants: int, block: dict, **extra):
-        row: dict[str, Any] = {
-            "scope": scope,
-            "cohort": cohort,
-            "measure": measure,
-            "comparison": comparison,
-            "participants": participants,
-        }
-        for key in STAT_KEYS:
-            if key == "ci95":
-                row["ci95_low"], row["ci95_high"] = block.get("ci95") or [None, None]
-            else:
-                row[key] = block.get(key)
-        row["why_hidden"] = block.get("hidden_text") or ""
-        row.update(extra)
-        rows.append(SummaryRow(**row))
+    def add(
+        scope: str, cohort: str, measure: str, comparison: str, participants: int, block: PairedStats, **extra
+    ) -> None:
+        low, high = block.ci95 or (None, None)
+        rows.append(
+            SummaryRow(
+                scope=scope,
+                cohort=cohort,
+                measure=measure,
+                comparison=comparison,
+                participants=participants,
+                **{key: getattr(block, key) for key in STAT_KEYS if key != "ci95"},
+                ci95_low=low,
+                ci95_high=high,
+                why_hidden=block.hidden_text or "",
+                **extra,
+            )
+        )
 
-    everyone = result["flow"]["participants"]
-    scale = result["scale"]
-    versus = f"post vs {result.get('phase', 'pre')}"
+    everyone = result.flow.participants
+    scale = result.scale
+    versus = f"post vs {result.phase}"
     add(
         "overall",
         "",
@@ -134,19 +137,19 @@ def summary_rows(result: dict[str, Any]) -> list[SummaryRow]:
         versus,
         everyone,
         scale,
-        alpha_pre=scale.get("alpha_pre"),
-        alpha_post=scale.get("alpha_post"),
+        alpha_pre=scale.alpha_pre,
+        alpha_post=scale.alpha_post,
     )
-    if scale.get("then"):
-        add("overall", "", "scale", "post vs then", everyone, scale["then"])
-    for item, block in result["items"].items():
+    if scale.then:
+        add("overall", "", "scale", "post vs then", everyone, scale.then)
+    for item, block in result.items.items():
         add("overall", "", item, versus, everyone, block)
-    for cohort, entry in result["cohorts"].items():
-        add("cohort", cohort, "scale", versus, entry["flow"]["participants"], entry["scale"])
+    for cohort, entry in result.cohorts.items():
+        add("cohort", cohort, "scale", versus, entry.flow.participants, entry.scale)
     return rows
 
 
-def summary_frame(result: dict[str, Any]) -> pd.DataFrame:
+def summary_frame(result: EvaluationResult) -> pd.DataFrame:
     """The summary rows as a frame with ``suppressed`` and ``why_hidden`` (in words): the table behind
     the CSV and Excel files."""
     frame = pd.DataFrame([row.model_dump() for row in summary_rows(result)], columns=list(SUMMARY_COLUMNS))
@@ -191,6 +194,6 @@ def summary_cells(row: SummaryRow) -> SummaryCells:
     )
 
 
-def summary_table(result: dict[str, Any]) -> list[SummaryCells]:
+def summary_table(result: EvaluationResult) -> list[SummaryCells]:
     """Every row of a result, written out."""
     return [summary_cells(row) for row in summary_rows(result)]

@@ -28,7 +28,6 @@ from workbook.apps.evaluator.data import (
     invited,
     load,
     reaction_of,
-    with_item_labels,
 )
 from workbook.apps.evaluator.runner import Runner
 from workbook.apps.evaluator.templates import APP_TITLE, render
@@ -328,7 +327,7 @@ class EvaluatorDashboard:
             cohorts=cohorts,
             phase=selection.phase,
         )
-        shown = with_item_labels(result, loaded.item_labels)
+        shown = result.with_item_names(loaded.item_labels)
         compared = phase_tables(tables, selection.phase)
         distribution = item_answer_distribution(
             compared,
@@ -356,7 +355,7 @@ class EvaluatorDashboard:
             refused=refused,
             headline=refusal_html(refused, headline=True)
             if refused
-            else headline_html(shown, result.get("method") or METHOD, invited=invited_count),
+            else headline_html(shown, result.method or METHOD, invited=invited_count),
             table=refusal_html(refused) if refused else summary_html(summary_table(shown), threshold),
             reaction_table=refusal_html(refused)
             if refused

@@ -6,9 +6,12 @@ as the plan says. Imports of pandas, scipy and SQLAlchemy happen inside the func
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.evaluation.format import CHART_TITLES
+
+if TYPE_CHECKING:
+    from workbook.evaluation.result import EvaluationResult
 
 NO_COHORT = ""  # the cohort value of participants who are in none
 NO_COHORT_LABEL = "(no cohort)"
@@ -60,8 +63,8 @@ class Computed:
 
     generation: int
     selection: Selection
-    result: dict[str, Any]  # run_evaluation's result, items by id
-    shown: dict[str, Any]  # the same with items by short label
+    result: EvaluationResult  # items by id
+    shown: EvaluationResult  # the same with items by short label
     pairs: Any
     distribution: Any
     invited: int | None
@@ -80,9 +83,9 @@ class Computed:
         if self.refused:
             return []
         names = ["flow", "slope", "change", "baseline", "cohorts"]
-        if self.shown["items"]:
+        if self.shown.items:
             names += ["items", "answers"]
-        if self.shown["scale"].get("response_shift") is not None:
+        if self.shown.scale.response_shift is not None:
             names.append("response_shift")
         if self.reaction["respondents"] > 0:
             names.append("reaction")
@@ -212,15 +215,3 @@ def reaction_of(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) -> 
         summary["questions"][key] = mark(block, hidden)
     summary["suppressed"] = too_few(summary["respondents"], loaded.threshold) is not None
     return summary
-
-
-def with_item_labels(result: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    """A copy of the result whose items are named by their short labels (for charts and reports).
-
-    Labels are used only if they are unique; otherwise the item ids stay.
-    """
-    if len(set(labels.values())) != len(labels):
-        return result
-    shown = dict(result)
-    shown["items"] = {labels.get(item, item): block for item, block in result["items"].items()}
-    return shown

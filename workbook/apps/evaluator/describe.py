@@ -2,89 +2,105 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, reaction_label, sentence
+from workbook.evaluation.result import EvaluationResult
 
 
-def _listing(
-    lead: str, groups: Iterable[tuple[str, dict[str, Any]]], shown: Callable[[dict[str, Any]], str]
-) -> str:
-    """``lead`` then "name: figures" per group, or "name: hidden (n = …)" for a hidden one."""
-    parts = [
-        f"{name}: hidden (n = {block['n']})" if block["suppressed"] else f"{name}: {shown(block)}"
-        for name, block in groups
-    ]
+def _listing(lead: str, groups: Iterable[tuple[str, int, str | None]]) -> str:
+    """``lead`` then "name: figures" per group, or "name: hidden (n = …)" where the figures are None."""
+    parts = [f"{name}: hidden (n = {n})" if text is None else f"{name}: {text}" for name, n, text in groups]
     return lead + "; ".join(parts) + "."
 
 
-def chart_description(name: str, shown: dict[str, Any], extra: dict[str, Any]) -> str:
+def chart_description(name: str, shown: EvaluationResult, extra: dict[str, Any]) -> str:
     """A text equivalent of each chart (its alt text), from the same aggregated figures."""
-    scale, flow = shown["scale"], shown["flow"]
-    hidden = sentence(scale.get("hidden_text") or "hidden")
+    scale, flow = shown.scale, shown.flow
+    hidden = sentence(scale.hidden_text or "hidden")
     if name == "flow":
         invited = extra.get("invited")
         lead = f"{invited} in the chosen cohorts, " if invited is not None else ""
         return (
-            f"Bar chart of counts: {lead}{flow['participants']} with any answer, {flow['pre']} answered pre, "
-            f"{flow['post']} answered post, {flow['then']} answered then, {flow['matched']} matched."
+            f"Bar chart of counts: {lead}{flow.participants} with any answer, {flow.pre} answered pre, "
+            f"{flow.post} answered post, {flow.then} answered then, {flow.matched} matched."
         )
-    if name in ("slope", "change", "baseline") and scale["suppressed"]:
+    if name in ("slope", "change", "baseline") and scale.suppressed:
         return hidden
     if name == "slope":
         return (
-            f"One line per matched participant (n = {scale['n']}) from the pre to the post score: "
-            f"{fmt(scale['pct_improved'], 0)}% up, {fmt(scale['pct_same'], 0)}% the same, "
-            f"{fmt(scale['pct_declined'], 0)}% down; the mean moved from {fmt(scale['pre_mean'])} to "
-            f"{fmt(scale['post_mean'])}."
+            f"One line per matched participant (n = {scale.n}) from the pre to the post score: "
+            f"{fmt(scale.pct_improved, 0)}% up, {fmt(scale.pct_same, 0)}% the same, "
+            f"{fmt(scale.pct_declined, 0)}% down; the mean moved from {fmt(scale.pre_mean)} to "
+            f"{fmt(scale.post_mean)}."
         )
     if name == "change":
         return (
-            f"Histogram of the individual changes (post − pre) of {scale['n']} matched participants; "
-            f"mean change {fmt(scale['mean_change'], signed=True)}."
+            f"Histogram of the individual changes (post − pre) of {scale.n} matched participants; "
+            f"mean change {fmt(scale.mean_change, signed=True)}."
         )
     if name == "baseline":
         return (
-            f"Scatter of each matched participant's change against their pre score (n = {scale['n']}), "
-            f"with the largest possible gain and loss; {fmt(scale['pct_at_ceiling_pre'], 0)}% started "
+            f"Scatter of each matched participant's change against their pre score (n = {scale.n}), "
+            f"with the largest possible gain and loss; {fmt(scale.pct_at_ceiling_pre, 0)}% started "
             "at the maximum."
         )
     if name == "items":
         return _listing(
             "Pre and post mean of each item. ",
-            shown["items"].items(),
-            lambda block: f"{fmt(block['pre_mean'])} to {fmt(block['post_mean'])}",
+            (
+                (
+                    item,
+                    block.n,
+                    None if block.suppressed else f"{fmt(block.pre_mean)} to {fmt(block.post_mean)}",
+                )
+                for item, block in shown.items.items()
+            ),
         )
     if name == "answers":
-        hidden_items = [item for item, block in shown["items"].items() if block["suppressed"]]
+        hidden_items = [item for item, block in shown.items.items() if block.suppressed]
         return "Share of answers at each level of the scale, pre and post, for each item" + (
             f"; hidden: {', '.join(hidden_items)}." if hidden_items else "."
         )
     if name == "cohorts":
-        groups = [("All participants", scale)] + [(k, v["scale"]) for k, v in shown["cohorts"].items()]
+        groups = [("All participants", scale)] + [(k, v.scale) for k, v in shown.cohorts.items()]
         return _listing(
             "Mean change with its 95% CI. ",
-            groups,
-            lambda block: f"{fmt(block['mean_change'], signed=True)} ({fmt_ci(block['ci95'])})",
+            (
+                (
+                    group,
+                    block.n,
+                    None
+                    if block.suppressed
+                    else f"{fmt(block.mean_change, signed=True)} ({fmt_ci(block.ci95)})",
+                )
+                for group, block in groups
+            ),
         )
     if name == "response_shift":
-        shift = scale.get("response_shift")
+        shift = scale.response_shift
         if not shift:
             return "No retrospective 'then' answers."
-        three = shift["three_waves"]
-        if three["suppressed"]:
-            return f"Participants with all three waves: {three.get('hidden_text') or 'hidden'}."
+        three = shift.three_waves
+        if three.suppressed:
+            return f"Participants with all three waves: {three.hidden_text or 'hidden'}."
         return (
-            f"Mean scale score of the {three['n']} participants with all three waves: pre "
-            f"{fmt(three['pre_mean'])}, then {fmt(three['then_mean'])}, post {fmt(three['post_mean'])}."
+            f"Mean scale score of the {three.n} participants with all three waves: pre "
+            f"{fmt(three.pre_mean)}, then {fmt(three.then_mean)}, post {fmt(three.post_mean)}."
         )
     if name == "reaction":
         reaction = extra["reaction"]
         return _listing(
             "Share of ratings 1 to 5 for each reaction question. ",
-            ((reaction_label(key), block) for key, block in reaction["questions"].items()),
-            lambda block: f"mean {fmt(block['mean'])} (n = {block['n']})",
+            (
+                (
+                    reaction_label(key),
+                    block["n"],
+                    None if block["suppressed"] else f"mean {fmt(block['mean'])} (n = {block['n']})",
+                )
+                for key, block in reaction["questions"].items()
+            ),
         )
     if name == "behaviour":
         behaviour = extra["behaviour"]

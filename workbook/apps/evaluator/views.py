@@ -10,6 +10,7 @@ from typing import Any
 
 from workbook.apps.evaluator.templates import render
 from workbook.evaluation.format import fmt, fmt_ci, hake_band, p_phrase
+from workbook.evaluation.result import EvaluationResult, Flow, ScaleResult
 from workbook.evaluation.summary import SummaryCells
 
 # (heading, SummaryCells field) of the page's summary table, in order.
@@ -51,91 +52,88 @@ def protection_html(threshold: int) -> str:
     return render("protection.html", threshold=threshold)
 
 
-def _meanings(scale: dict[str, Any], method: dict[str, str]) -> list[dict[str, str]]:
+def _meanings(scale: ScaleResult, method: dict[str, str]) -> list[dict[str, str]]:
     return [
         {
             "key": "pct",
             "title": "1. Percent change of the mean score",
-            "value": f"{fmt(scale['pct_change_of_means'], 1, signed=True)}%",
-            "detail": f"Mean {fmt(scale['pre_mean'])} before, {fmt(scale['post_mean'])} after.",
+            "value": f"{fmt(scale.pct_change_of_means, 1, signed=True)}%",
+            "detail": f"Mean {fmt(scale.pre_mean)} before, {fmt(scale.post_mean)} after.",
             "definition": method["pct_change_of_means"],
         },
         {
             "key": "improved",
             "title": "2. Managers who improved",
-            "value": f"{fmt(scale['pct_improved'], 0)}%",
-            "detail": f"{fmt(scale['pct_same'], 0)}% stayed the same, {fmt(scale['pct_declined'], 0)}% "
-            f"declined (n = {scale['n']}).",
+            "value": f"{fmt(scale.pct_improved, 0)}%",
+            "detail": f"{fmt(scale.pct_same, 0)}% stayed the same, {fmt(scale.pct_declined, 0)}% "
+            f"declined (n = {scale.n}).",
             "definition": method["pct_improved"],
         },
         {
             "key": "gain",
             "title": "3. Normalised gain",
-            "value": fmt(scale["normalized_gain"]),
-            "detail": (hake_band(scale["normalized_gain"]) or "Undefined: the pre mean is the scale maximum.")
+            "value": fmt(scale.normalized_gain),
+            "detail": (hake_band(scale.normalized_gain) or "Undefined: the pre mean is the scale maximum.")
             + ".",
             "definition": method["normalized_gain"],
         },
     ]
 
 
-def _stat_rows(
-    scale: dict[str, Any], flow: dict[str, Any], method: dict[str, str]
-) -> list[tuple[str, str, str]]:
+def _stat_rows(scale: ScaleResult, flow: Flow, method: dict[str, str]) -> list[tuple[str, str, str]]:
     rows = [
-        ("n matched / participants", f"{scale['n']} / {flow['participants']}", method["matched"]),
+        ("n matched / participants", f"{scale.n} / {flow.participants}", method["matched"]),
         (
             "Mean change (post − pre), 95% CI",
-            f"{fmt(scale['mean_change'], signed=True)} ({fmt_ci(scale['ci95'])})",
+            f"{fmt(scale.mean_change, signed=True)} ({fmt_ci(scale.ci95)})",
             method["scale_score"],
         ),
-        ("Paired t-test", f"t({fmt(scale['df'])}) = {fmt(scale['t'])}, {p_phrase(scale['p'])}", method["t"]),
-        ("Wilcoxon signed-rank test", p_phrase(scale["wilcoxon_p"]), method["wilcoxon"]),
-        ("d_z", fmt(scale["d_z"]), method["d_z"]),
-        ("d_av", fmt(scale["d_av"]), method["d_av"]),
-        ("g_z", fmt(scale["g_z"]), method["g_z"]),
+        ("Paired t-test", f"t({fmt(scale.df)}) = {fmt(scale.t)}, {p_phrase(scale.p)}", method["t"]),
+        ("Wilcoxon signed-rank test", p_phrase(scale.wilcoxon_p), method["wilcoxon"]),
+        ("d_z", fmt(scale.d_z), method["d_z"]),
+        ("d_av", fmt(scale.d_av), method["d_av"]),
+        ("g_z", fmt(scale.g_z), method["g_z"]),
         (
             "At the scale maximum before",
-            f"{fmt(scale['pct_at_ceiling_pre'], 0)}%",
+            f"{fmt(scale.pct_at_ceiling_pre, 0)}%",
             method["pct_at_ceiling_pre"],
         ),
         (
             "Cronbach's alpha, pre / post",
-            f"{fmt(scale.get('alpha_pre'))} (n = {scale.get('alpha_pre_n')}) / "
-            f"{fmt(scale.get('alpha_post'))} (n = {scale.get('alpha_post_n')})",
+            f"{fmt(scale.alpha_pre)} (n = {scale.alpha_pre_n}) / "
+            f"{fmt(scale.alpha_post)} (n = {scale.alpha_post_n})",
             method["alpha"],
         ),
     ]
-    then, shift = scale.get("then"), scale.get("response_shift")
+    then, shift = scale.then, scale.response_shift
     if then is not None and shift is not None:
-        if then["suppressed"] or shift["suppressed"]:
-            why = then.get("hidden_text") if then["suppressed"] else shift.get("hidden_text")
-            value = f"{why} (with a 'then' answer: {then['n']})"
+        if then.suppressed or shift.suppressed:
+            why = then.hidden_text if then.suppressed else shift.hidden_text
+            value = f"{why} (with a 'then' answer: {then.n})"
         else:
             value = (
-                f"post − then {fmt(then['mean_change'], signed=True)} (n = {then['n']}); then − pre "
-                f"{fmt(shift['mean_shift'], signed=True)} ({fmt_ci(shift['ci95'])}, n = {shift['n']})"
+                f"post − then {fmt(then.mean_change, signed=True)} (n = {then.n}); then − pre "
+                f"{fmt(shift.mean_shift, signed=True)} ({fmt_ci(shift.ci95)}, n = {shift.n})"
             )
         rows.append(("Response shift", value, method["then"]))
     return rows
 
 
-def headline_html(result: dict[str, Any], method: dict[str, str], *, invited: int | None) -> str:
+def headline_html(result: EvaluationResult, method: dict[str, str], *, invited: int | None) -> str:
     """The three meanings of "an increase" side by side, then the paired statistics, each named."""
-    scale, flow = result["scale"], result["flow"]
-    counts = (
-        f"{flow['matched']} matched (answered before and after) of {flow['participants']} who answered"
-        + (f", {invited} in the chosen cohorts" if invited is not None else "")
+    scale, flow = result.scale, result.flow
+    counts = f"{flow.matched} matched (answered before and after) of {flow.participants} who answered" + (
+        f", {invited} in the chosen cohorts" if invited is not None else ""
     )
-    suppressed = bool(scale["suppressed"])
+    suppressed = bool(scale.suppressed)
     return render(
         "headline.html",
         counts=counts,
-        scale_min=fmt(result["scale_min"]),
-        scale_max=fmt(result["scale_max"]),
-        then_phase=result.get("phase") == "then",
+        scale_min=fmt(result.scale_min),
+        scale_max=fmt(result.scale_max),
+        then_phase=result.phase == "then",
         suppressed=suppressed,
-        why=scale.get("hidden_text"),
+        why=scale.hidden_text,
         meanings=[] if suppressed else _meanings(scale, method),
         rows=[] if suppressed else _stat_rows(scale, flow, method),
     )
