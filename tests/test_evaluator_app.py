@@ -34,7 +34,8 @@ from workbook.store import utcnow
 KEY = "unit-test-evaluator-key-0123456789"
 INST = instrument()
 LINK = re.compile(
-    r'<a class="wb-download wb-download-([\w-]+)" download="([^"]+)" href="data:([^;]+);base64,([^"]+)"'
+    r'<a class="wb-download wb-download-([\w-]+)" download="([^"]+)" '
+    r'href="data:([^;]+)(?:;charset=utf-8)?;base64,([^"]+)"'
 )
 
 

@@ -29,6 +29,13 @@ from workbook.content import VISIBILITY_LABELS
 from workbook.preparation import DevelopmentPlan, PlanSection
 
 FORMATS = ("docx", "pdf", "md")
+# Each format's media type and its name for people, for the links that offer the plan.
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "md": "text/markdown",
+}
+FORMAT_NAMES = {"docx": "Word (.docx)", "pdf": "PDF", "md": "Markdown"}
 NOT_ANSWERED = "Not answered yet."
 NO_GOALS = "No goals yet."
 GOALS_HEADING = "Goals"

@@ -3,7 +3,6 @@ with a development plan. Every answer saves as it is typed."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -431,24 +430,22 @@ class PreparationWorkbook:
     # -- the plan -------------------------------------------------------------------------------
     def build_plan(self) -> None:
         from workbook import idp
+        from workbook.apps.downloads import download, links_html
 
         self.autosaver.flush()
         plan = load_plan(self.store, self.prep, self.person, date.today())
         self.plan_preview.value = idp.render_html(plan)
-        links = []
-        mime = {
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "pdf": "application/pdf",
-            "md": "text/markdown",
-        }
-        labels = {"docx": "Word (.docx)", "pdf": "PDF", "md": "Markdown"}
-        for fmt in idp.FORMATS:
-            payload = base64.b64encode(idp.render(plan, fmt)).decode("ascii")
-            links.append(
-                f'<a class="wb-download wb-download-{fmt}" download="{esc(idp.filename(plan, fmt))}" '
-                f'href="data:{mime[fmt]};base64,{payload}">Download {labels[fmt]}</a>'
+        files = [
+            download(
+                fmt,
+                idp.MEDIA_TYPES[fmt],
+                idp.filename(plan, fmt),
+                idp.render(plan, fmt),
+                f"Download {idp.FORMAT_NAMES[fmt]}",
             )
-        self.downloads.value = '<p class="wb-download-links">' + " · ".join(links) + "</p>"
+            for fmt in idp.FORMATS
+        ]
+        self.downloads.value = f'<p class="wb-download-links">{links_html(files)}</p>'
 
 
 def participant_app(store: Store | None = None) -> widgets.Widget:

@@ -5,13 +5,12 @@ the page already shows; nothing here computes a statistic.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbook.apps.downloads import download
 from workbook.apps.evaluator.templates import render
 from workbook.evaluation.format import CHART_TITLES
 
@@ -19,19 +18,6 @@ if TYPE_CHECKING:
     from workbook.apps.evaluator.data import Computed, Loaded
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class Link:
-    kind: str  # the link's class (wb-download-<kind>), for styles and tests
-    mime: str
-    filename: str
-    payload: str  # base64
-    text: str
-
-
-def link(kind: str, mime: str, filename: str, data: bytes, text: str) -> Link:
-    return Link(kind, mime, filename, base64.b64encode(data).decode("ascii"), text)
 
 
 def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | None = None) -> str:
@@ -70,16 +56,16 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
             "Summary table",
             True,
             [
-                link("csv", "text/csv", f"{prefix}evaluation-summary-{day}.csv", csv_bytes, "CSV"),
-                link("xlsx", XLSX, f"{prefix}evaluation-summary-{day}.xlsx", xlsx_bytes, "Excel (.xlsx)"),
+                download("csv", "text/csv", f"{prefix}evaluation-summary-{day}.csv", csv_bytes, "CSV"),
+                download("xlsx", XLSX, f"{prefix}evaluation-summary-{day}.xlsx", xlsx_bytes, "Excel (.xlsx)"),
             ],
         ),
         (
             "Whole report",
             True,
             [
-                link("html", "text/html", f"{prefix}evaluation-report-{day}.html", report, "HTML"),
-                link("pdf", "application/pdf", f"{prefix}evaluation-report-{day}.pdf", pdf, "PDF"),
+                download("html", "text/html", f"{prefix}evaluation-report-{day}.html", report, "HTML"),
+                download("pdf", "application/pdf", f"{prefix}evaluation-report-{day}.pdf", pdf, "PDF"),
             ],
         ),
     ]
@@ -90,8 +76,8 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
                 CHART_TITLES[name],
                 False,
                 [
-                    link(f"{name}-png", "image/png", f"{prefix}chart-{name}-{day}.png", png, "PNG"),
-                    link(f"{name}-svg", "image/svg+xml", f"{prefix}chart-{name}-{day}.svg", svg, "SVG"),
+                    download(f"{name}-png", "image/png", f"{prefix}chart-{name}-{day}.png", png, "PNG"),
+                    download(f"{name}-svg", "image/svg+xml", f"{prefix}chart-{name}-{day}.svg", svg, "SVG"),
                 ],
             )
         )

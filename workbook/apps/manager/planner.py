@@ -15,6 +15,7 @@ from workbook.apps.common import (
     esc,
     full_width,
 )
+from workbook.apps.downloads import download, links_html
 from workbook.apps.lessons import (
     label,
     wide_button,
@@ -23,7 +24,6 @@ from workbook.apps.manager.shared import (
     PLAN_AHEAD,
     Home,
     day_text,
-    download_link,
 )
 from workbook.manager.planner import (
     SEND_AHEAD,
@@ -177,12 +177,16 @@ class PlanCard:
         )
         self.links.value = (
             "<p>"
-            + download_link(
-                "wb-download-ics",
-                f"career-conversation-{item.id}-{item.proposed_on.isoformat()}.ics",
-                "text/calendar",
-                ics,
-                "Download the calendar invitation (.ics)",
+            + links_html(
+                [
+                    download(
+                        "ics",
+                        "text/calendar",
+                        f"career-conversation-{item.id}-{item.proposed_on.isoformat()}.ics",
+                        ics,
+                        "Download the calendar invitation (.ics)",
+                    )
+                ]
             )
             + ' <span class="wb-muted">with the preparation outline for your team member</span></p>'
         )
@@ -270,12 +274,16 @@ class PlannerTab:
         text = plan_markdown(self.home.person.name, entries)
         self.markdown.value = (
             "<p>"
-            + download_link(
-                "wb-download-md",
-                "career-conversation-plan.md",
-                "text/markdown",
-                text,
-                "Download the whole plan (Markdown)",
+            + links_html(
+                [
+                    download(
+                        "md",
+                        "text/markdown",
+                        "career-conversation-plan.md",
+                        text,
+                        "Download the whole plan (Markdown)",
+                    )
+                ]
             )
             + f' <span class="wb-muted">({len(entries)} planned)</span></p>'
         )

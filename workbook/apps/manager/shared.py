@@ -1,9 +1,8 @@
-"""What the manager's tabs share: the title, the status line of a form sent with a button, download
-links, dates in words, and the home page's interface."""
+"""What the manager's tabs share: the title, the status line of a form sent with a button, dates in
+words, and the home page's interface."""
 
 from __future__ import annotations
 
-import base64
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -11,7 +10,6 @@ import pandas as pd
 
 from workbook.apps.common import (
     SaveStatus,
-    esc,
 )
 from workbook.identity import Person
 from workbook.store import Store
@@ -34,14 +32,6 @@ class SubmitStatus(SaveStatus):
 
     def done(self, message: str) -> None:
         self._show("saved", message)
-
-
-def download_link(css_class: str, filename: str, mime: str, text: str, caption: str) -> str:
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return (
-        f'<a class="wb-download {css_class}" download="{esc(filename)}" '
-        f'href="data:{mime};charset=utf-8;base64,{payload}">{esc(caption)}</a>'
-    )
 
 
 def day_text(moment: date) -> str:

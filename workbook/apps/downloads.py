@@ -1,0 +1,38 @@
+"""Files a page offers for download (a plan, an invitation, a report, a chart) as links that carry the file
+in a data URI: the file is made in the kernel from what the page may show, and nothing is stored on the
+server for it. One definition of such a link for every app."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file to download: ``kind`` names its link's class (``wb-download-<kind>``) for styles and tests."""
+
+    kind: str
+    mime: str
+    filename: str
+    data: bytes
+    text: str
+
+    @property
+    def href(self) -> str:
+        """The file as a data URI; text files say they are UTF-8."""
+        charset = ";charset=utf-8" if self.mime.startswith("text/") else ""
+        return f"data:{self.mime}{charset};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+def download(kind: str, mime: str, filename: str, data: bytes | str, text: str) -> Download:
+    """A download of ``data`` (text is written as UTF-8)."""
+    return Download(kind, mime, filename, data.encode("utf-8") if isinstance(data, str) else data, text)
+
+
+def links_html(items: Iterable[Download]) -> str:
+    """The links of ``items``, separated by a dot, every value escaped."""
+    from workbook.apps.templates import render_macro
+
+    return render_macro("links.html", "links", list(items))
