@@ -238,3 +238,11 @@ def test_response_shift_chart_without_then(evil_frame):
     result = run_evaluation(evil_frame[evil_frame["wave"] != "then"])
     fig = charts.response_shift_chart(result)
     assert "No 'then'" in all_texts(fig)
+
+
+def test_the_change_histogram_counts_whole_people():
+    pairs = pd.DataFrame({"pre": [1.0, 2.0, 3.0, 2.0, 1.0, 3.0], "post": [2.0, 2.5, 4.0, 3.0, 3.0, 3.5]})
+    fig = charts.change_histogram(pairs, threshold=5)
+    fig.canvas.draw()
+    ticks = [tick for tick in fig.axes[0].get_yticks() if tick >= 0]
+    assert ticks and all(float(tick).is_integer() for tick in ticks), ticks

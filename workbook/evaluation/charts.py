@@ -21,6 +21,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from workbook.evaluation.disclosure import too_few
 from workbook.evaluation.format import sentence as _sentence
@@ -106,6 +107,18 @@ def _direction_legend(ax, change: np.ndarray, **kwargs) -> None:
     ax.legend(handles=handles, title="Direction", frameon=False, **kwargs)
 
 
+def _individuals(
+    fig: Figure, pairs: pd.DataFrame, threshold: int, scale: PairedStats | None, title: str
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The matched scores a chart of individuals draws, or ``hidden`` (the figure then says why) when the
+    evaluation hid the group or it is too small: such a chart never draws a hidden person."""
+    pre, post = _matched(pairs)
+    if why := why_hidden(scale, len(pre), threshold):
+        _suppressed(fig, title, len(pre), why)
+        return pre, post, True
+    return pre, post, False
+
+
 def slope_chart(
     pairs: pd.DataFrame,
     *,
@@ -122,10 +135,10 @@ def slope_chart(
     ``scale``: the evaluation's scale block, whose decision (shown or hidden, and why) the chart follows.
     """
     fig = _figure(6.0, 5.0)
-    pre, post = _matched(pairs)
+    pre, post, hidden = _individuals(fig, pairs, threshold, scale, title)
+    if hidden:
+        return fig
     n = len(pre)
-    if why := why_hidden(scale, n, threshold):
-        return _suppressed(fig, title, n, why)
     change = post - pre
     shown = np.arange(n)
     note = ""
@@ -271,10 +284,10 @@ def change_histogram(
 ) -> Figure:
     """How the individual changes (post - pre) spread around zero and the mean."""
     fig = _figure()
-    pre, post = _matched(pairs)
+    pre, post, hidden = _individuals(fig, pairs, threshold, scale, title)
+    if hidden:
+        return fig
     n = len(pre)
-    if why := why_hidden(scale, n, threshold):
-        return _suppressed(fig, title, n, why)
     change = np.round(post - pre, TIE_DECIMALS)
     ax = fig.add_subplot()
     bins = np.histogram_bin_edges(change, bins="auto")
@@ -285,6 +298,7 @@ def change_histogram(
     ax.axvline(change.mean(), color=OKABE_ITO["vermillion"], lw=2, label=f"mean {change.mean():+.2f}")
     ax.set_xlabel("Change in scale score (post − pre)")
     ax.set_ylabel("Participants")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # people are counted in whole numbers
     ax.set_title(f"{title} (n = {n})")
     ax.legend(frameon=False, fontsize=8)
     return fig
@@ -301,10 +315,10 @@ def baseline_change_scatter(
 ) -> Figure:
     """Change against the pre score: high starters have little room (ceiling, regression to the mean)."""
     fig = _figure()
-    pre, post = _matched(pairs)
+    pre, post, hidden = _individuals(fig, pairs, threshold, scale, title)
+    if hidden:
+        return fig
     n = len(pre)
-    if why := why_hidden(scale, n, threshold):
-        return _suppressed(fig, title, n, why)
     change = post - pre
     ax = fig.add_subplot()
     ax.scatter(pre, change, c=_direction_colours(change), s=18, alpha=max(0.1, min(0.8, 20 / math.sqrt(n))))
