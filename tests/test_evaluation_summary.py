@@ -63,3 +63,14 @@ def test_the_gate_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_every_definition_has_words_for_people_without_code():
+    """The page explains each figure in words; the exact method (formulas, options) stays in METHOD."""
+    from workbook.evaluation.format import IN_WORDS
+    from workbook.evaluation.stats import METHOD
+
+    assert set(IN_WORDS) == set(METHOD)
+    for key, text in IN_WORDS.items():
+        for code in ("scipy", "ddof", "zero_method", "=", "sqrt", "×", "correction"):
+            assert code not in text, (key, code)

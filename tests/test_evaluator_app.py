@@ -21,6 +21,7 @@ from widget_helpers import expected_evaluation, find, live_widget_state
 
 from workbook import identity
 from workbook.apps.evaluator import KEY_ENV, EvaluatorGate, evaluator_app, key_matches
+from workbook.evaluation.format import IN_WORDS
 from workbook.evaluation.stats import METHOD
 from workbook.evaluation.summary import summary_frame
 from workbook.manager import demo
@@ -216,7 +217,9 @@ def test_headline_figures_are_run_evaluations(seeded):
         "d_av",
         "g_z",
     ):
-        assert METHOD[key] in text, key
+        assert METHOD[key] in text, key  # the exact method, under "Method"
+        assert IN_WORDS[key] in text, key  # and what it means, in words
+    assert text.count("<summary>Method</summary>") >= 10
     assert board.headline.value.count('class="wb-eval-meaning ') == 3
     assert "Synthetic demo data" in board.banner.value
     assert "Up to date" in board.status.value

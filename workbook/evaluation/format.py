@@ -85,3 +85,52 @@ def sentence(text: str) -> str:
 def reaction_label(question: str) -> str:
     """A short name of a reaction question ("confidence_to_apply" -> "Confidence to apply")."""
     return question.replace("_", " ").capitalize()
+
+
+# What each figure means, in words for the page and the reports. The exact method of each (formulas, the
+# test's options) is in ``stats.METHOD``, which the page shows under "Method" and the JSON file carries.
+IN_WORDS: dict[str, str] = {
+    "t": (
+        "Is the average change bigger than chance would give? The paired t-test compares each person's "
+        "change with no change at all; a small p (below 0.05) means the change is unlikely to be chance."
+    ),
+    "wilcoxon": (
+        "The same question asked without assuming the changes follow a bell curve: it uses only whether "
+        "each change is up or down and how large it is compared with the others."
+    ),
+    "d_z": "How big the average change is compared with how much the changes differ from person to person.",
+    "d_av": "How big the average change is compared with how much the scores themselves differ.",
+    "g_z": "The same as d_z, corrected so that it does not overstate the effect in a small group.",
+    "normalized_gain": (
+        "How much of the room left for improvement was used: 0 means none, 1 means everyone reached the top "
+        "of the scale. Below 0.3 is usually called low, 0.3 to 0.7 medium, above 0.7 high."
+    ),
+    "pct_change_of_means": (
+        "How much the average score rose, as a percentage of the average before. It depends on how the "
+        "answers are numbered, so compare it only with figures from the same scale."
+    ),
+    "alpha": (
+        "How consistently the questions measure one thing (Cronbach's alpha): 0.7 or more is usually "
+        "taken as good enough to add the answers up into one score."
+    ),
+    "pct_improved": "The share of people whose score went up, stayed the same or went down.",
+    "pct_at_ceiling_pre": (
+        "The share of people who already gave the highest answers before: their score cannot show a rise."
+    ),
+    "scale_score": (
+        "Each person's score is the average of their answers in that round; if they changed an answer, "
+        "the last one counts."
+    ),
+    "matched": (
+        "Only people who answered both rounds are compared; everyone else is counted in the flow but left "
+        "out of the before-and-after figures."
+    ),
+    "then": (
+        "'Then' is asked at the end: 'looking back, how confident were you before?'. People often rate "
+        "their start lower once they know more; the gap between 'then' and the first answer shows how much."
+    ),
+    "suppression": (
+        "Figures of a group smaller than the anonymity threshold are not shown, and neither are figures from "
+        "which such a group could be worked out by subtraction; the counts stay."
+    ),
+}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbook.apps.evaluator.templates import render
-from workbook.evaluation.format import fmt, fmt_ci, hake_band, p_phrase
+from workbook.evaluation.format import IN_WORDS, fmt, fmt_ci, hake_band, p_phrase
 from workbook.evaluation.result import EvaluationResult, Flow, ScaleResult
 from workbook.evaluation.summary import SummaryCells
 
@@ -59,7 +59,8 @@ def _meanings(scale: ScaleResult, method: dict[str, str]) -> list[dict[str, str]
             "title": "1. Percent change of the mean score",
             "value": f"{fmt(scale.pct_change_of_means, 1, signed=True)}%",
             "detail": f"Mean {fmt(scale.pre_mean)} before, {fmt(scale.post_mean)} after.",
-            "definition": method["pct_change_of_means"],
+            "definition": IN_WORDS["pct_change_of_means"],
+            "method": method["pct_change_of_means"],
         },
         {
             "key": "improved",
@@ -67,7 +68,8 @@ def _meanings(scale: ScaleResult, method: dict[str, str]) -> list[dict[str, str]
             "value": f"{fmt(scale.pct_improved, 0)}%",
             "detail": f"{fmt(scale.pct_same, 0)}% stayed the same, {fmt(scale.pct_declined, 0)}% "
             f"declined (n = {scale.n}).",
-            "definition": method["pct_improved"],
+            "definition": IN_WORDS["pct_improved"],
+            "method": method["pct_improved"],
         },
         {
             "key": "gain",
@@ -75,34 +77,44 @@ def _meanings(scale: ScaleResult, method: dict[str, str]) -> list[dict[str, str]
             "value": fmt(scale.normalized_gain),
             "detail": (hake_band(scale.normalized_gain) or "Undefined: the pre mean is the scale maximum.")
             + ".",
-            "definition": method["normalized_gain"],
+            "definition": IN_WORDS["normalized_gain"],
+            "method": method["normalized_gain"],
         },
     ]
 
 
-def _stat_rows(scale: ScaleResult, flow: Flow, method: dict[str, str]) -> list[tuple[str, str, str]]:
+def _explained(key: str, method: dict[str, str]) -> tuple[str, str]:
+    """A figure's meaning in words and its exact method (shown under "Method")."""
+    return IN_WORDS[key], method[key]
+
+
+def _stat_rows(scale: ScaleResult, flow: Flow, method: dict[str, str]) -> list[tuple[str, str, str, str]]:
     rows = [
-        ("n matched / participants", f"{scale.n} / {flow.participants}", method["matched"]),
+        ("n matched / participants", f"{scale.n} / {flow.participants}", *_explained("matched", method)),
         (
             "Mean change (post − pre), 95% CI",
             f"{fmt(scale.mean_change, signed=True)} ({fmt_ci(scale.ci95)})",
-            method["scale_score"],
+            *_explained("scale_score", method),
         ),
-        ("Paired t-test", f"t({fmt(scale.df)}) = {fmt(scale.t)}, {p_phrase(scale.p)}", method["t"]),
-        ("Wilcoxon signed-rank test", p_phrase(scale.wilcoxon_p), method["wilcoxon"]),
-        ("d_z", fmt(scale.d_z), method["d_z"]),
-        ("d_av", fmt(scale.d_av), method["d_av"]),
-        ("g_z", fmt(scale.g_z), method["g_z"]),
+        (
+            "Paired t-test",
+            f"t({fmt(scale.df)}) = {fmt(scale.t)}, {p_phrase(scale.p)}",
+            *_explained("t", method),
+        ),
+        ("Wilcoxon signed-rank test", p_phrase(scale.wilcoxon_p), *_explained("wilcoxon", method)),
+        ("d_z", fmt(scale.d_z), *_explained("d_z", method)),
+        ("d_av", fmt(scale.d_av), *_explained("d_av", method)),
+        ("g_z", fmt(scale.g_z), *_explained("g_z", method)),
         (
             "At the scale maximum before",
             f"{fmt(scale.pct_at_ceiling_pre, 0)}%",
-            method["pct_at_ceiling_pre"],
+            *_explained("pct_at_ceiling_pre", method),
         ),
         (
             "Cronbach's alpha, pre / post",
             f"{fmt(scale.alpha_pre)} (n = {scale.alpha_pre_n}) / "
             f"{fmt(scale.alpha_post)} (n = {scale.alpha_post_n})",
-            method["alpha"],
+            *_explained("alpha", method),
         ),
     ]
     then, shift = scale.then, scale.response_shift
@@ -115,7 +127,7 @@ def _stat_rows(scale: ScaleResult, flow: Flow, method: dict[str, str]) -> list[t
                 f"post − then {fmt(then.mean_change, signed=True)} (n = {then.n}); then − pre "
                 f"{fmt(shift.mean_shift, signed=True)} ({fmt_ci(shift.ci95)}, n = {shift.n})"
             )
-        rows.append(("Response shift", value, method["then"]))
+        rows.append(("Response shift", value, *_explained("then", method)))
     return rows
 
 
