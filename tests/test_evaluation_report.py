@@ -246,3 +246,24 @@ def test_the_change_histogram_counts_whole_people():
     fig.canvas.draw()
     ticks = [tick for tick in fig.axes[0].get_yticks() if tick >= 0]
     assert ticks and all(float(tick).is_integer() for tick in ticks), ticks
+
+
+def test_xlsx_shows_figures_rounded_keeps_every_digit_and_names_items(tmp_path):
+    result = run_evaluation(synthetic_scores(), threshold=5)
+    labels = {item: f"Wording of {item}" for item in result.items}
+    labels[next(iter(labels))] = "=CMD()"  # wording is text, never a formula
+    book = openpyxl.load_workbook(write_xlsx(result, tmp_path / "s.xlsx", item_labels=labels))
+    sheet = book["Summary"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[header.index("measure") + 1] == "wording"
+    rows = list(sheet.iter_rows(min_row=2))
+    overall = rows[0]
+    assert overall[header.index("wording")].value == "the whole scale"
+    mean = overall[header.index("mean_change")]
+    assert mean.value == result.scale.mean_change  # full precision kept
+    assert mean.number_format == "0.00"
+    assert overall[header.index("p")].number_format == "0.000"
+    wordings = {row[header.index("measure")].value: row[header.index("wording")].value for row in rows}
+    first = next(iter(result.items))
+    assert wordings[first] == "'=CMD()" and all(row[header.index("wording")].data_type != "f" for row in rows)
+    assert sheet.freeze_panes == "A2"

@@ -175,8 +175,9 @@ def _write_outputs(
         if args.xlsx:
             outputs.append(("--xlsx", args.xlsx))
             from workbook.evaluation.report import write_xlsx
+            from workbook.manager.content import instrument
 
-            write_xlsx(result, args.xlsx)
+            write_xlsx(result, args.xlsx, item_labels={item.id: item.short for item in instrument().items})
             bar.update()
         if args.summary_csv:
             outputs.append(("--summary-csv", args.summary_csv))

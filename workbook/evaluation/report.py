@@ -63,11 +63,23 @@ def write_summary_csv(result: EvaluationResult, path: str | os.PathLike[str]) ->
     return path
 
 
-def write_xlsx(result: EvaluationResult, path: str | os.PathLike[str]) -> Path:
-    """A workbook with the summary, the flow and the method definitions on separate sheets."""
+def write_xlsx(
+    result: EvaluationResult, path: str | os.PathLike[str], *, item_labels: dict[str, str] | None = None
+) -> Path:
+    """A workbook with the summary, the flow and the method definitions on separate sheets.
+
+    Cells keep every digit of a figure and show it rounded (two decimals, p-values three), so a reader
+    sees what the page shows and a formula computes with the exact value. ``item_labels`` puts each item's
+    wording beside its code."""
     path = Path(path)
+    summary = _safe_frame(summary_frame(result))
+    if item_labels:
+        wording = summary["measure"].map(
+            lambda code: item_labels.get(code, "the whole scale" if code == "scale" else "")
+        )
+        summary.insert(summary.columns.get_loc("measure") + 1, "wording", wording.map(spreadsheet_safe))
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        _safe_frame(summary_frame(result)).to_excel(writer, sheet_name="Summary", index=False)
+        summary.to_excel(writer, sheet_name="Summary", index=False)
         _safe_frame(flow_frame(result)).to_excel(writer, sheet_name="Flow", index=False)
         method_frame(result).to_excel(writer, sheet_name="Method", index=False)
         pd.DataFrame(
@@ -76,7 +88,25 @@ def write_xlsx(result: EvaluationResult, path: str | os.PathLike[str]) -> Path:
                 "value": [result.threshold, result.scale_min, result.scale_max],
             }
         ).to_excel(writer, sheet_name="Settings", index=False)
+        for sheet in writer.sheets.values():
+            _shown_rounded(sheet)
     return path
+
+
+def _shown_rounded(sheet: Any) -> None:
+    """Round what a sheet shows (not what it holds), freeze its header and fit its columns."""
+    header = [cell.value for cell in sheet[1]]
+    for column, name in enumerate(header, start=1):
+        number_format = "0.000" if name in ("p", "wilcoxon_p") else "0.00"
+        width = len(str(name))
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if isinstance(cell.value, float):
+                cell.number_format = number_format
+                width = max(width, 8)
+            else:
+                width = max(width, min(len(str(cell.value or "")), 60))
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width + 2
+    sheet.freeze_panes = "A2"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
     title = f"Career-conversation coaching: evaluation report ({selection[len('Selection: ') :]})"
     with tempfile.TemporaryDirectory(prefix="wb-evaluator-") as tmp:
         csv_bytes = write_summary_csv(computed.result, Path(tmp) / "summary.csv").read_bytes()
-        xlsx_bytes = write_xlsx(computed.result, Path(tmp) / "summary.xlsx").read_bytes()
+        xlsx_bytes = write_xlsx(
+            computed.result, Path(tmp) / "summary.xlsx", item_labels=loaded.item_labels
+        ).read_bytes()
     report = render_html_report(
         computed.shown,
         pairs=computed.pairs,
