@@ -21,7 +21,7 @@ from widget_helpers import expected_evaluation, find, live_widget_state
 
 from workbook import identity
 from workbook.apps.evaluator import KEY_ENV, EvaluatorGate, evaluator_app, key_matches
-from workbook.evaluation.format import IN_WORDS
+from workbook.evaluation.format import CHART_TITLES, IN_WORDS
 from workbook.evaluation.stats import METHOD
 from workbook.evaluation.summary import summary_frame
 from workbook.manager import demo
@@ -391,6 +391,11 @@ def test_downloads_hold_the_same_numbers(seeded):
     report = files["html"][2].decode("utf-8")
     assert report.startswith("<!DOCTYPE html>") and "Synthetic demo data" in report
     assert f"{want.pct_change_of_means[0]:+.1f}%" in report
+    # the report has every chart the page shows, the reaction and conversations included, in page order
+    assert {"reaction", "behaviour"} <= set(board.computed.pngs)
+    shown = [CHART_TITLES[name] for name in board.computed.pngs]
+    in_report = re.findall(r"<figcaption>([^<]+)</figcaption>", report)
+    assert [html.unescape(title) for title in in_report] == shown
 
     pdf = files["pdf"][2]
     assert pdf.startswith(b"%PDF")

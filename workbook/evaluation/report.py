@@ -303,19 +303,21 @@ def render_html_report(
     title: str = "Career-conversation coaching: evaluation report",
     invited: int | None = None,
     generated: dt.datetime | None = None,
+    pngs: dict[str, bytes] | None = None,
 ) -> str:
     """A single self-contained HTML page (charts embedded as PNG); every data string is escaped.
 
-    ``pairs`` (per-participant scale scores) and ``distribution`` (answers per level) add the charts
-    that draw individuals; without them the report has the aggregate charts only.
+    ``pngs``: the charts already drawn (by name), as the evaluator's page and its PDF show them, with the
+    reaction and conversation charts. Otherwise the charts are drawn here: ``pairs`` (per-participant
+    scale scores) and ``distribution`` (answers per level) add the charts that draw individuals.
     """
-    figures = evaluation_figures(result, pairs, distribution, invited=invited)
+    if pngs is None:
+        figures = evaluation_figures(result, pairs, distribution, invited=invited)
+        pngs = {name: figure_to_png_bytes(fig) for name, fig in figures.items()}
     charts = [
-        {
-            "title": CHART_TITLES.get(name, name),
-            "png": base64.b64encode(figure_to_png_bytes(fig)).decode("ascii"),
-        }
-        for name, fig in figures.items()
+        {"title": CHART_TITLES[name], "png": base64.b64encode(pngs[name]).decode("ascii")}
+        for name in CHART_TITLES
+        if name in pngs
     ]
     flows = [
         {

@@ -44,6 +44,7 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
         title=title,
         invited=computed.invited,
         generated=stamp,
+        pngs=computed.pngs,
     ).encode("utf-8")
     pdf = render_pdf_report(
         computed.shown,
