@@ -221,6 +221,7 @@ def test_headline_figures_are_run_evaluations(seeded):
         assert IN_WORDS[key] in text, key  # and what it means, in words
     assert text.count("<summary>Method</summary>") >= 10
     assert board.headline.value.count('class="wb-eval-meaning ') == 3
+    assert "Working out the figures" not in board.headline.value  # the placeholder gave way to the figures
     assert "Synthetic demo data" in board.banner.value
     assert "Up to date" in board.status.value
 

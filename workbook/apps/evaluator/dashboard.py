@@ -79,7 +79,10 @@ class EvaluatorDashboard:
             ],
             _dom_classes=css("wb-eval-filters"),
         )
-        self.headline = widgets.HTML(_dom_classes=css("wb-eval-headline-box"))
+        self.headline = widgets.HTML(
+            '<p class="wb-muted">Working out the figures of this selection…</p>',
+            _dom_classes=css("wb-eval-headline-box"),
+        )
         # The page's views report themselves (_view_count), so the first charts can wait until the
         # headline is on screen: drawing them earlier competes with the browser for the CPU.
         self.headline._view_count = 0
@@ -133,7 +136,7 @@ class EvaluatorDashboard:
             [
                 self.filters,
                 self.status,
-                widgets.HTML("<h2>Headline</h2>"),
+                widgets.HTML("<h2>What changed</h2>"),
                 self.headline,
                 widgets.HTML("<h2>Summary: the scale, each item, each cohort</h2>"),
                 self.summary,
