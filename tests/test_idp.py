@@ -106,13 +106,14 @@ def test_docx_has_title_headings_answers_and_goal_table(plan: DevelopmentPlan) -
         "Strengths to build on",
         "Support you need",
         "Goals",
+        idp.AGREEMENT_HEADING,
     ]
     questions = [text for style, text in styled if style == "Heading 2"]
     assert "What are your strengths?" in questions
     texts = [p.text for p in paragraphs]
     assert f"Who can see this: {VISIBILITY_LABELS['manager']}" in texts
     assert f"Who can see this: {VISIBILITY_LABELS['facilitator']}" in texts
-    assert "Your manager, A mentor" in texts
+    assert "Your manager, a mentor" in texts
     # paragraphs stay paragraphs, line breaks inside one stay line breaks
     assert (
         "My last review said I am reliable under pressure.\n"
@@ -134,7 +135,8 @@ def test_docx_has_title_headings_answers_and_goal_table(plan: DevelopmentPlan) -
 def test_docx_without_goals_says_so() -> None:
     doc = Document(io.BytesIO(idp.render_docx(_plan())))
     assert not doc.tables
-    assert doc.paragraphs[-1].text == "No goals yet."
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[texts.index("Goals") + 1] == "No goals yet."
 
 
 # -- PDF --------------------------------------------------------------------------------------------
@@ -237,7 +239,7 @@ def test_markdown_escapes_what_people_type() -> None:
 
 
 def test_markdown_without_goals() -> None:
-    assert idp.render_markdown(_plan()).rstrip().endswith("## Goals\n\nNo goals yet.")
+    assert f"## Goals\n\nNo goals yet.\n\n## {idp.AGREEMENT_HEADING}" in idp.render_markdown(_plan())
 
 
 # -- dispatch and file names ------------------------------------------------------------------------
@@ -287,3 +289,70 @@ def test_characters_word_refuses_are_dropped_not_fatal(fmt: str) -> None:
         goals=({"goal": odd, "measure": ""},),
     )
     assert idp.render(plan, fmt)
+
+
+def test_support_choices_read_as_one_phrase(plan: DevelopmentPlan) -> None:
+    support = next(section for section in plan.sections if section.title == "Support you need")
+    assert support.entries[0].answer == "Your manager, a mentor"
+    from workbook.preparation import list_phrase
+
+    assert list_phrase(["A coach", "HR business partner", "Learning and development"]) == (
+        "A coach, HR business partner, learning and development"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx", "pdf"])
+def test_every_format_has_room_for_the_agreement_and_both_signatures(plan: DevelopmentPlan, fmt: str) -> None:
+    data = idp.render(plan, fmt)
+    if fmt == "md":
+        text = data.decode("utf-8")
+    elif fmt == "docx":
+        text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    else:
+        text = _pdf_text(data)
+    for words in (idp.AGREEMENT_HEADING, *idp.AGREEMENT_PROMPTS, *idp.SIGNATURES):
+        assert _squash(words) in _squash(text), (fmt, words)
+    assert _squash(text).rindex(_squash(idp.AGREEMENT_HEADING)) > _squash(text).rindex(
+        _squash(idp.GOALS_HEADING)
+    )
+
+
+def _headings_of(plan: DevelopmentPlan) -> set[str]:
+    headings = {idp.GOALS_HEADING, idp.AGREEMENT_HEADING}
+    for section in plan.sections:
+        headings.add(section.title)
+        headings.update(entry.question for entry in section.entries)
+    return {_squash(h) for h in headings}
+
+
+def test_no_heading_is_left_alone_at_the_bottom_of_a_pdf_page() -> None:
+    """Whatever the length of the answers before it, a heading starts the page its text is on."""
+    checked = 0
+    for lines in range(0, 48, 2):
+        first = PlanEntry(
+            "How did it start?", "\n".join(f"Line {n} of the first answer." for n in range(lines)) or "."
+        )
+        entries = (first,) + tuple(
+            PlanEntry(
+                f"A question {q} that is long enough to wrap onto a second line of the page when printed?",
+                "Short answer. " * (q + 1),
+            )
+            for q in range(6)
+        )
+        sections = (
+            PlanSection("Where you stand today", entries, "private"),
+            PlanSection("Support you need", entries[:3], "manager"),
+        )
+        plan = _plan(sections=sections, goals=({"goal": "Grow", "measure": "Promoted"},))
+        headings = _headings_of(plan)
+        pages = PdfReader(io.BytesIO(idp.render_pdf(plan))).pages
+        for page in pages[:-1]:
+            lines_on_page = [
+                line for line in page.extract_text().split("\n") if line.strip() and "Page " not in line
+            ]
+            body = [line for line in lines_on_page if _squash(line) != _squash(plan.document_title)]
+            last = _squash(body[-1])
+            tail = _squash("".join(body[-2:]))
+            assert last not in headings and tail not in headings, (lines, body[-3:])
+            checked += 1
+    assert checked >= 10  # the sweep did reach page ends

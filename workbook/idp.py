@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.table import Table as DocxTable
 from fpdf import FPDF, FontFace, XPos, YPos
+from fpdf.enums import MethodReturnValue
 
 from workbook.content import VISIBILITY_LABELS
 from workbook.preparation import DevelopmentPlan, PlanSection
@@ -39,6 +40,12 @@ FORMAT_NAMES = {"docx": "Word (.docx)", "pdf": "PDF", "md": "Markdown"}
 NOT_ANSWERED = "Not answered yet."
 NO_GOALS = "No goals yet."
 GOALS_HEADING = "Goals"
+# Filled in by hand at the conversation: what the manager agreed to support, when to look at the plan
+# again, and both signatures. The printed plan is what the two of them keep.
+AGREEMENT_HEADING = "Agreed in the conversation"
+AGREEMENT_PROMPTS = ("Support agreed with my manager", "Review date")
+SIGNATURES = ("Team member", "Manager")
+BLANK = "_" * 28
 
 
 # -- shared ---------------------------------------------------------------------------------------
@@ -136,6 +143,9 @@ def render_markdown(plan: DevelopmentPlan) -> str:
         out.append("| " + " | ".join("---" for _ in header) + " |")
         out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
         out.append("")
+    out += [f"## {AGREEMENT_HEADING}", ""]
+    out += [f"**{prompt}:** {BLANK}  " for prompt in AGREEMENT_PROMPTS]
+    out += [""] + [f"**{who}:** signed {BLANK} date {BLANK[:12]}  " for who in SIGNATURES] + [""]
     return "\n".join(out)
 
 
@@ -164,6 +174,11 @@ def render_html(plan: DevelopmentPlan) -> str:
         )
         out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows]
         out.append("</tbody></table>")
+    out.append(f"<h3>{AGREEMENT_HEADING}</h3>")
+    out.append(
+        '<p class="wb-muted">The printed plan has room for what you agree with your manager, a date to '
+        "look at it again, and both your signatures.</p>"
+    )
     return "\n".join(out)
 
 
@@ -212,6 +227,15 @@ def render_docx(plan: DevelopmentPlan) -> bytes:
         for row in rows:
             for cell, text in zip(table.add_row().cells, row, strict=True):
                 cell.text = text
+    doc.add_heading(AGREEMENT_HEADING, level=1)
+    for prompt in AGREEMENT_PROMPTS:
+        line = doc.add_paragraph()
+        line.add_run(f"{prompt}: ").bold = True
+        line.add_run(BLANK)
+    for who in SIGNATURES:
+        line = doc.add_paragraph()
+        line.add_run(f"{who}: ").bold = True
+        line.add_run(f"signed {BLANK}   date {BLANK[:12]}")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -319,9 +343,25 @@ def _keep_with_next(pdf: FPDF, height: float) -> None:
         pdf.add_page()
 
 
+def _height(pdf: FPDF, text: str, size: float, style: str = "", line: float = _LINE_MM) -> float:
+    """How tall ``text`` will be, measured without drawing it."""
+    pdf.set_font(_FONT, style, size)
+    return float(
+        pdf.multi_cell(0, line, text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT)  # type: ignore[arg-type]
+    )
+
+
+def _first_lines(pdf: FPDF, paragraphs: list[str]) -> float:
+    """The height of a block's first two lines (or all of it if shorter): what must follow a heading."""
+    if not paragraphs:
+        return _LINE_MM
+    return min(_height(pdf, paragraphs[0], _BODY_PT), 2 * _LINE_MM)
+
+
 def _all_text(plan: DevelopmentPlan) -> str:
     """Every string the PDF will show, to know which characters need a fallback font."""
     parts = [plan.document_title, plan.title, NOT_ANSWERED, NO_GOALS, GOALS_HEADING, "Page of 0123456789"]
+    parts += [AGREEMENT_HEADING, *AGREEMENT_PROMPTS, *SIGNATURES, ": signature and date"]
     for section in plan.sections:
         parts += [section.title, _visibility_line(section)]
         parts += [text for entry in section.entries for text in (entry.question, entry.answer)]
@@ -342,19 +382,31 @@ def render_pdf(plan: DevelopmentPlan) -> bytes:
     _pdf_text(pdf, title, 18, "B", line=8.5, after=1)
     _pdf_text(pdf, _plain(plan.title), 12, color=90, line=6, after=4)
     for section in plan.sections:
-        _keep_with_next(pdf, 30)
+        title = _plain(section.title)
+        heading = (
+            3 + _height(pdf, title, 14, "B", 7) + _height(pdf, _visibility_line(section), 8.5, "I", 4.5) + 2
+        )
+        if section.entries:
+            first = section.entries[0]
+            following = _height(pdf, _plain(first.question), _BODY_PT, "B") + 1
+            following += _first_lines(pdf, _paragraphs(first.answer))
+        else:
+            following = _LINE_MM
+        _keep_with_next(pdf, heading + following)
         pdf.ln(3)
-        _pdf_text(pdf, _plain(section.title), 14, "B", line=7)
+        _pdf_text(pdf, title, 14, "B", line=7)
         _pdf_text(pdf, _visibility_line(section), 8.5, "I", color=100, line=4.5, after=2)
         if not section.entries:
             _pdf_text(pdf, NOT_ANSWERED, _BODY_PT, "I", color=90, after=2)
         for entry in section.entries:
-            _keep_with_next(pdf, 18)
-            _pdf_text(pdf, _plain(entry.question), _BODY_PT, "B", after=1)
-            for paragraph in _paragraphs(entry.answer):
+            question = _plain(entry.question)
+            paragraphs = _paragraphs(entry.answer)
+            _keep_with_next(pdf, _height(pdf, question, _BODY_PT, "B") + 1 + _first_lines(pdf, paragraphs))
+            _pdf_text(pdf, question, _BODY_PT, "B", after=1)
+            for paragraph in paragraphs:
                 _pdf_text(pdf, paragraph, _BODY_PT, after=1.5)
             pdf.ln(1.5)
-    _keep_with_next(pdf, 35)
+    _keep_with_next(pdf, 3 + 7 + 2 + 25)  # the heading, the table's header and its first row
     pdf.ln(3)
     _pdf_text(pdf, GOALS_HEADING, 14, "B", line=7, after=2)
     header, rows = _goal_rows(plan)
@@ -375,7 +427,30 @@ def render_pdf(plan: DevelopmentPlan) -> bytes:
             table.row(header)
             for row in rows:
                 table.row(row)
+    _pdf_agreement(pdf)
     return bytes(pdf.output())
+
+
+def _pdf_agreement(pdf: FPDF) -> None:
+    """Room to write what was agreed, the review date and both signatures, kept on one page."""
+    _keep_with_next(pdf, 3 + 7 + 2 + len(AGREEMENT_PROMPTS) * 12 + len(SIGNATURES) * 14)
+    pdf.ln(3)
+    _pdf_text(pdf, AGREEMENT_HEADING, 14, "B", line=7, after=2)
+    for prompt in AGREEMENT_PROMPTS:
+        _pdf_text(pdf, f"{prompt}:", _BODY_PT, "B", after=5)
+        _rule(pdf)
+    for who in SIGNATURES:
+        _pdf_text(pdf, f"{who}: signature and date", _BODY_PT, "B", after=7)
+        _rule(pdf)
+
+
+def _rule(pdf: FPDF) -> None:
+    """A line to write on, the width of the text."""
+    y = pdf.get_y()
+    pdf.set_draw_color(120)
+    pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
+    pdf.set_draw_color(0)
+    pdf.ln(4)
 
 
 # -- choosing a format ----------------------------------------------------------------------------

@@ -163,8 +163,18 @@ class DevelopmentPlan:
 def _display(prep_field: PrepField, value: Any) -> str:
     if prep_field.kind == "choices":
         labels = {c.id: c.label for c in prep_field.choices}
-        return ", ".join(labels.get(v, v) for v in value or [])
+        return list_phrase([labels.get(v, v) for v in value or []])
     return (value or "").strip()
+
+
+def list_phrase(labels: list[str]) -> str:
+    """Choices as one phrase in sentence case: "Your manager, a mentor, a coach". A label whose
+    second letter is a capital (an acronym such as "HR") keeps its case."""
+
+    def lowered(label: str) -> str:
+        return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+    return ", ".join(label if i == 0 else lowered(label) for i, label in enumerate(labels))
 
 
 def build_plan(
