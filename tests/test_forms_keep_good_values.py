@@ -50,7 +50,7 @@ def test_planner_a_bad_time_keeps_the_other_parts(store, kim):
         None,
     )
     assert card.time.value == "half past nine", "the page keeps what was typed"
-    assert shows_problem(card.parts.notes["time"], "HH:MM")
+    assert shows_problem(card.parts.notes["time"], "Write it like 14:30")
     assert "Everything else is saved" in planner.status.text
     assert "Needs your attention: Time." in planner.status.text
     card.time.value = "09:30"
@@ -109,7 +109,7 @@ def test_conversation_log_names_the_bad_field_beside_it_and_keeps_the_rest(store
     tab.alias.value = "Dee"
     tab.follow.value = True
     tab.button.click()
-    assert shows_problem(tab.notes["Date of the conversation"], "after the latest date allowed")
+    assert shows_problem(tab.notes["Date of the conversation"], "has not come yet")
     assert "Date of the conversation needs your attention" in tab.status.text
     assert (tab.alias.value, tab.follow.value) == ("Dee", True), "nothing typed is cleared"
     assert conversations(store, kim.person) == []

@@ -46,8 +46,8 @@ def test_log_and_list(store, manager):
 @pytest.mark.parametrize(
     ("held_on", "alias", "idp", "follow", "message"),
     [
-        (TODAY + timedelta(days=1), "Jo", True, True, "after the latest date allowed, Saturday 15 June 2030"),
-        (date(1999, 12, 31), "Jo", True, True, "before the earliest date allowed, Saturday 1 January 2000"),
+        (TODAY + timedelta(days=1), "Jo", True, True, "has not come yet: log a conversation once"),
+        (date(1999, 12, 31), "Jo", True, True, "is too far back: choose Saturday 1 January 2000 or later"),
         ("06/15/2030", "Jo", True, True, "not a real date"),
         ("mid June", "Jo", True, True, "not a date we can read"),
         (datetime(2030, 6, 1, 10), "Jo", True, True, "expected a date"),

@@ -117,12 +117,12 @@ def test_slugs():
         ({"alias": "x" * 81}, "at most 80"),
         ({"alias": 7}, "expected text"),
         ({"proposed_on": "May the fourth"}, "not a date we can read"),
-        ({"proposed_on": "1999-12-31"}, "before the earliest date allowed, Saturday 1 January 2000"),
+        ({"proposed_on": "1999-12-31"}, "is too far back: choose Saturday 1 January 2000 or later"),
         ({"proposed_on": 20300504}, "expected a date"),
         ({"send_ahead": "email"}, "not one of link, outline, both"),
         ({"questions": "x" * 4001}, "at most 4000"),
         ({"support_ideas": "bad\x00"}, "control character"),
-        ({"start_time": "25:00"}, "HH:MM"),
+        ({"start_time": "25:00"}, "Write it like 14:30"),
         ({"entry_id": "../etc"}, "not one of your planned"),
     ],
 )
@@ -218,3 +218,26 @@ def test_plan_markdown_escapes_what_people_wrote():
     assert "## Al: 4 May 2030, 09:00" in text
     assert "_None yet._" in text
     assert "No conversations planned yet." in plan_markdown("Mo", [])
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("14:30", "14:30"),
+        ("9.15", "09:15"),
+        ("2:30 pm", "14:30"),
+        ("3pm", "15:00"),
+        ("12 am", "00:00"),
+        ("12pm", "12:00"),
+        ("15h30", "15:30"),
+        ("9", "09:00"),
+        ("13pm", None),
+        ("24:00", None),
+        ("9:75", None),
+        ("half past nine", None),
+    ],
+)
+def test_times_are_read_as_people_write_them(typed, read):
+    from workbook.manager.planner import read_time
+
+    assert read_time(typed) == read

@@ -143,7 +143,7 @@ def test_a_bad_target_date_keeps_the_other_parts_of_the_goal(store, ana, book):
         }
     ]
     note = card.notes["target_date"].widget.value
-    assert 'role="alert"' in note and "before the earliest date allowed" in note
+    assert 'role="alert"' in note and "is too far back" in note
     assert "wb-invalid" in card.inputs["target_date"]._dom_classes
     assert book.status.state == "error"
     assert "Goal 1 / Target date needs your attention" in book.status.text

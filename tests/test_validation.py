@@ -51,7 +51,7 @@ def test_clean_date_names_the_field_and_its_bounds():
         clean_date("Target date", date(2101, 1, 1), earliest=EARLIEST, latest=LATEST)
     assert caught.value.field == "Target date"
     assert caught.value.problem == (
-        "Saturday 1 January 2101 is after the latest date allowed, Friday 31 December 2100"
+        "Saturday 1 January 2101 is too far ahead: choose Friday 31 December 2100 or earlier"
     )
     assert str(caught.value).startswith("Target date: Saturday")
 

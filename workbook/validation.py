@@ -140,8 +140,13 @@ def long_date(moment: date) -> str:
     return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B %Y')}"
 
 
-def clean_date(label: str, value: object, *, earliest: date, latest: date) -> date:
-    """A date (or a date typed in a common form) between `earliest` and `latest`, or InputError."""
+def clean_date(
+    label: str, value: object, *, earliest: date, latest: date, too_late: str | None = None
+) -> date:
+    """A date (or a date typed in a common form) between `earliest` and `latest`, or InputError.
+
+    ``too_late`` says in the page's own words why a later date is refused (e.g. a conversation that
+    has not happened yet); otherwise the message names the latest date allowed."""
     if isinstance(value, datetime) or not isinstance(value, date | str):
         raise refuse(label, f"expected a date, got {type(value).__name__}")
     if isinstance(value, str):
@@ -150,7 +155,8 @@ def clean_date(label: str, value: object, *, earliest: date, latest: date) -> da
         except ValueError as exc:
             raise refuse(label, str(exc)) from None
     if value < earliest:
-        raise refuse(label, f"{long_date(value)} is before the earliest date allowed, {long_date(earliest)}")
+        raise refuse(label, f"{long_date(value)} is too far back: choose {long_date(earliest)} or later")
     if value > latest:
-        raise refuse(label, f"{long_date(value)} is after the latest date allowed, {long_date(latest)}")
+        reason = too_late or f"is too far ahead: choose {long_date(latest)} or earlier"
+        raise refuse(label, f"{long_date(value)} {reason}")
     return value

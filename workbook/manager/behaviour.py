@@ -59,7 +59,13 @@ def log_conversation(
 ) -> Conversation:
     """Record a career conversation; InputError (nothing stored) for a date in the future or before
     2000, an empty or over-long alias, or flags that are not true/false."""
-    held = clean_date("Date of the conversation", held_on, earliest=EARLIEST, latest=today or date.today())
+    held = clean_date(
+        "Date of the conversation",
+        held_on,
+        earliest=EARLIEST,
+        latest=today or date.today(),
+        too_late="has not come yet: log a conversation once it has taken place",
+    )
     name = clean_alias("Team member (alias)", alias)
     idp = clean_flag("Development plan started", idp_started)
     follow = clean_flag("Follow-up planned", follow_up_planned)

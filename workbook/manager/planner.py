@@ -63,9 +63,33 @@ def _clean_time(value: Any) -> str | None:
         return None
     if isinstance(value, time):
         return value.strftime("%H:%M")
-    if isinstance(value, str) and TIME.match(value.strip()):
-        return value.strip()
-    raise InputError(f"Time: {value!r} is not a time in the form HH:MM (24-hour)")
+    if isinstance(value, str) and (typed := read_time(value)) is not None:
+        return typed
+    raise InputError(
+        f"Time: {str(value)[:40]!r} is not a time we can read. Write it like 14:30 or 2:30 pm, or leave it "
+        "empty for a conversation without a set time"
+    )
+
+
+_TYPED_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+
+
+def read_time(text: str) -> str | None:
+    """A time of day as people type it ("14:30", "9.15", "2:30 pm", "3pm", "15h30", "9") as HH:MM."""
+    if TIME.match(text.strip()):
+        return text.strip()
+    found = _TYPED_TIME.match(text)
+    if not found:
+        return None
+    hour, minute = int(found[1]), int(found[2] or 0)
+    half = (found[3] or "").lower().replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
 
 
 PLAN_PARTS: dict[str, str] = {
