@@ -11,6 +11,7 @@ import numbers
 import os
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
@@ -146,3 +147,15 @@ def idle_close_after() -> float:
 def signin_close_after() -> float:
     """Seconds a page on which nobody signed in stays open (`WORKBOOK_SIGNIN_CLOSE_SECONDS`)."""
     return _positive("WORKBOOK_SIGNIN_CLOSE_SECONDS", DEFAULT_SIGNIN_CLOSE_S)
+
+
+def default_time_zone() -> ZoneInfo:
+    """The time zone of times shown to a visitor whose browser does not say theirs
+    (`WORKBOOK_TIME_ZONE`, an IANA name such as Europe/Lisbon; UTC when unset)."""
+    name = os.environ.get("WORKBOOK_TIME_ZONE", "").strip() or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"WORKBOOK_TIME_ZONE: {name!r} is not a time zone name (write it like Europe/Lisbon or UTC)"
+        ) from None

@@ -187,3 +187,27 @@ def test_a_bad_target_date_keeps_the_rest_of_the_goal(server, page):
     first.locator(".wb-goal-target_date input").fill("2027-03-31")
     page.wait_for_selector("text=Understood as Wednesday 31 March 2027", timeout=20_000)
     assert not page.locator(".wb-add-goal").is_disabled()
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/Sao_Paulo"])
+def test_saved_times_show_in_the_visitors_own_time_zone(server, chromium, zone):
+    """The server runs on UTC; the page says when it saved in the clock of the browser's time zone."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000}, timezone_id=zone)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        issued = identity.add_participant(server.store, f"Clock {zone}")
+        open_workbook(page, issued.url)
+        page.locator(".wb-field-self_awareness-strengths textarea").fill("Listening")
+        page.wait_for_selector(".wb-status-saved", timeout=20_000)
+        text = page.inner_text(".wb-save-status")
+        assert "UTC" not in text, text
+        shown = text.split("(")[1].split(")")[0]  # "All changes saved (HH:MM:SS)"
+        now = datetime.now(UTC).astimezone(ZoneInfo(zone))
+        candidates = {(now - timedelta(seconds=s)).strftime("%H:%M:%S") for s in range(0, 60)}
+        assert shown in candidates, (shown, zone)
+    finally:
+        context.close()

@@ -28,7 +28,9 @@ def esc(text: object) -> str:
 
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "not yet"
+    from workbook.apps.clock import local_time
+
+    return local_time(moment, "%d %b %Y, %H:%M") if moment else "not yet"
 
 
 def full_width() -> widgets.Layout:
@@ -67,9 +69,12 @@ APP_STYLE = """
 """
 
 
-def app_style() -> widgets.HTML:
-    """Shared look of the apps (tab titles in full, save-state colours)."""
-    return widgets.HTML(APP_STYLE)
+def app_style() -> widgets.Box:
+    """What every page starts with: the shared look of the apps (tab titles in full, save-state colours)
+    and the widget that tells the kernel the visitor's time zone."""
+    from workbook.apps.clock import BrowserTimeZone
+
+    return widgets.Box([widgets.HTML(APP_STYLE), BrowserTimeZone()], _dom_classes=("wb-page-setup",))
 
 
 def query_param(name: str) -> str | None:
@@ -127,11 +132,13 @@ class SaveStatus:
         self._show("saving", "Saving…")
 
     def saved(self, moment: datetime) -> None:
-        stamp = moment.strftime("%H:%M:%S")
+        from workbook.apps.clock import local_time
+
+        stamp = local_time(moment)
         if self._attention:
-            self._show("error", f"Everything else is saved ({stamp} UTC). {self._attention_text()}")
+            self._show("error", f"Everything else is saved ({stamp}). {self._attention_text()}")
         else:
-            self._show("saved", f"All changes saved ({stamp} UTC)")
+            self._show("saved", f"All changes saved ({stamp})")
 
     def error(self, message: str) -> None:
         self._show("error", f"Not saved: {message}")
