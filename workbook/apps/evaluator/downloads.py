@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from workbook.apps.clock import local_time
 from workbook.apps.downloads import download
 from workbook.apps.evaluator.templates import render
 from workbook.evaluation.format import CHART_TITLES
@@ -84,4 +85,4 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
                 ],
             )
         )
-    return render("downloads.html", selection=selection, prepared=stamp.strftime("%H:%M:%S"), groups=groups)
+    return render("downloads.html", selection=selection, prepared=local_time(stamp), groups=groups)
