@@ -19,8 +19,17 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("WORKBOOK_DATABASE_URL", raising=False)
     monkeypatch.delenv("WORKBOOK_CONTENT_DIR", raising=False)
     monkeypatch.delenv("WORKBOOK_ANONYMITY_THRESHOLD", raising=False)
-    for name in ("QUERY_STRING", "HTTP_X_WORKBOOK_CLIENT", "HTTP_X_FORWARDED_FOR", "WORKBOOK_TRUSTED_PROXY"):
+    for name in (
+        "QUERY_STRING",
+        "HTTP_X_WORKBOOK_CLIENT",
+        "HTTP_X_FORWARDED_FOR",
+        "WORKBOOK_TRUSTED_PROXY",
+        "WORKBOOK_TIME_ZONE",
+    ):
         monkeypatch.delenv(name, raising=False)
+    from workbook.apps.clock import forget_visitor_zone
+
+    forget_visitor_zone()  # a zone a test's page learnt is not the next test's
     return data
 
 

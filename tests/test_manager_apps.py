@@ -317,7 +317,7 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
     assert name == "career-conversation-sam-k-2030-05-14.ics" and mime == "text/calendar"
     event = parse_ics(ics)
     assert event["SUMMARY"] == "Career conversation with Sam K"
-    assert event["DTSTART"] == "20300514T093000"
+    assert event["DTSTART"] == "20300514T093000Z"  # no browser zone here: the default, UTC
     assert "Where you stand" in event["DESCRIPTION"] or "preparation" in event["DESCRIPTION"].lower()
     assert "Where do you want to be" not in event["DESCRIPTION"]  # private notes stay out by default
     planner.include_notes.value = True
@@ -325,6 +325,16 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
         "Where do you want to be in two years?"
         in parse_ics(data_url(card.links.value, "wb-download-ics")[2])["DESCRIPTION"]
     )
+    from workbook.apps import clock
+
+    try:  # the manager's browser says they are in Lisbon (UTC+1 in May): 09:30 there is 08:30 UTC
+        clock.BrowserTimeZone().time_zone = "Europe/Lisbon"
+        planner.include_notes.value = False
+        event = parse_ics(data_url(card.links.value, "wb-download-ics")[2])
+        assert event["DTSTART"] == "20300514T083000Z"
+    finally:
+        clock.forget_visitor_zone()
+    assert "/voila/render/participant.ipynb</a>" in planner.widget.children[0].value
 
     card.alias.value = "Sam Kay"  # an edit updates the same entry
     [entry] = plan_entries(store, mo.person)

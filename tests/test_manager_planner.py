@@ -241,3 +241,28 @@ def test_times_are_read_as_people_write_them(typed, read):
     from workbook.manager.planner import read_time
 
     assert read_time(typed) == read
+
+
+def test_a_timed_invitation_is_fixed_in_the_organisers_zone():
+    from zoneinfo import ZoneInfo
+
+    props = parse_ics(to_ics(_entry(time="16:45"), "Mo", time_zone=ZoneInfo("Europe/Lisbon")))
+    # 4 May 2030 is summer time in Lisbon (UTC+1): every calendar shows the same moment
+    assert props["DTSTART"][1] == "20300504T154500Z" and props["DTEND"][1] == "20300504T161500Z"
+
+
+@pytest.mark.parametrize(("send_ahead", "carried"), [("link", True), ("both", True), ("outline", False)])
+def test_an_invitation_that_sends_a_link_carries_the_workbooks_address_never_a_code(send_ahead, carried):
+    address = "https://workbook.example.org/voila/render/participant.ipynb"
+    props = parse_ics(to_ics(_entry(send_ahead=send_ahead), "Mo", workbook_address=address))
+    description = unescape(props["DESCRIPTION"][1])
+    assert (address in description) is carried and ("URL" in props) is carried
+    assert "code=" not in description
+
+
+def test_the_workbooks_address_holds_no_code(monkeypatch):
+    from workbook.identity import app_address, personal_link
+
+    monkeypatch.setenv("WORKBOOK_BASE_URL", "https://workbook.example.org")
+    assert app_address() == "https://workbook.example.org/voila/render/participant.ipynb"
+    assert personal_link("abc").startswith(app_address() + "?code=")

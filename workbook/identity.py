@@ -106,7 +106,13 @@ def new_code() -> str:
 
 def personal_link(code: str, app: str = "participant") -> str:
     """The link a participant opens; the code in it is their key."""
-    return f"{config.public_base_url()}/voila/render/{app}.ipynb?code={quote(code)}"
+    return f"{app_address(app)}?code={quote(code)}"
+
+
+def app_address(app: str = "participant") -> str:
+    """An app's address without any code: what one person may pass to another (each signs in with
+    their own code)."""
+    return f"{config.public_base_url()}/voila/render/{app}.ipynb"
 
 
 def _clean_name(name: str) -> str:

@@ -16,7 +16,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from workbook.content import Preparation, preparation
@@ -235,14 +235,21 @@ def ics_fold(line: str) -> str:
 
 
 def _description(
-    entry: PlanItem, organiser_name: str, include_private_notes: bool, prep: Preparation | None
+    entry: PlanItem,
+    organiser_name: str,
+    include_private_notes: bool,
+    prep: Preparation | None,
+    link: str | None = None,
 ) -> str:
     paragraphs = [
         f"Career conversation with {entry.alias}, arranged by {organiser_name}.",
         "This conversation is about where you want to grow over the coming years; it is not about a move "
         "next month. It is yours to lead: please prepare using the outline below and bring what you want "
         "to talk about.",
-        f"Before we meet you will receive {SEND_AHEAD[entry.send_ahead]}.",
+        f"Before we meet you will receive {SEND_AHEAD[entry.send_ahead]}."
+        if link is None
+        else f"Prepare in the workbook: {link} (sign in with your own access code; if you have none, ask "
+        "your programme facilitator).",
         preparation_outline(prep),
     ]
     if include_private_notes:
@@ -260,14 +267,25 @@ def to_ics(
     include_private_notes: bool = False,
     now: datetime | None = None,
     prep: Preparation | None = None,
+    time_zone: tzinfo | None = None,
+    workbook_address: str | None = None,
 ) -> str:
-    """A calendar file with one event: all day, or 30 minutes from the entry's local (floating) time.
+    """A calendar file with one event: all day, or 30 minutes from the entry's time.
 
-    The UID is stable per organiser and entry, so importing an updated file replaces the event.
+    The time is the organiser's local time in ``time_zone``, written in UTC so that every calendar shows
+    it at the same moment (without a zone it floats: each calendar reads it as its own local time).
+    ``workbook_address`` (the preparation workbook's address, never a code) goes in the invitation when
+    the entry sends a link ahead. The UID is stable per organiser and entry, so importing an updated
+    file replaces the event.
     """
     stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%SZ")
+    link = workbook_address if workbook_address and entry.send_ahead in ("link", "both") else None
     digest = hashlib.sha256(f"{organiser_name}\n{entry.id}".encode()).hexdigest()[:16]
-    if entry.time:
+    if entry.time and time_zone is not None:
+        start = datetime.combine(entry.proposed_on, time.fromisoformat(entry.time), tzinfo=time_zone)
+        start = start.astimezone(UTC)
+        when = [f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{start + DURATION:%Y%m%dT%H%M%SZ}"]
+    elif entry.time:
         start = datetime.combine(entry.proposed_on, time.fromisoformat(entry.time))
         when = [f"DTSTART:{start:%Y%m%dT%H%M%S}", f"DTEND:{start + DURATION:%Y%m%dT%H%M%S}"]
     else:
@@ -283,7 +301,9 @@ def to_ics(
         f"DTSTAMP:{stamp}",
         *when,
         "SUMMARY:" + ics_escape(f"Career conversation with {entry.alias}"),
-        "DESCRIPTION:" + ics_escape(_description(entry, organiser_name, include_private_notes, prep)),
+        "DESCRIPTION:"
+        + ics_escape(_description(entry, organiser_name, include_private_notes, prep, link)),
+        *([f"URL:{ics_escape(link)}"] if link else []),
         "END:VEVENT",
         "END:VCALENDAR",
     ]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import ipywidgets as widgets
 
+from workbook.apps.clock import visitor_zone
 from workbook.apps.common import (
     Autosaver,
     CheckedParts,
@@ -25,6 +26,7 @@ from workbook.apps.manager.shared import (
     Home,
     day_text,
 )
+from workbook.identity import app_address
 from workbook.manager.planner import (
     SEND_AHEAD,
     PlanItem,
@@ -173,7 +175,11 @@ class PlanCard:
         moment = day_text(item.proposed_on) + (f", {item.time}" if item.time else "")
         self.header.value = f"<h4>{esc(item.alias)}: {esc(moment)}</h4>"
         ics = to_ics(
-            item, self.planner.home.person.name, include_private_notes=self.planner.include_notes.value
+            item,
+            self.planner.home.person.name,
+            include_private_notes=self.planner.include_notes.value,
+            time_zone=visitor_zone(),
+            workbook_address=app_address(),
         )
         self.links.value = (
             "<p>"
@@ -227,6 +233,10 @@ class PlannerTab:
                     "Refer to team members by an alias. The calendar invitation goes to your team member, "
                     "so it carries the alias, the date and the preparation outline, and your own notes "
                     "only if you tick the box.</p>"
+                    '<p class="wb-workbook-address">Your team member prepares in the workbook at '
+                    f'<a href="{esc(app_address())}">{esc(app_address())}</a>. Send them this address '
+                    "(the invitations that send a link carry it); they sign in with their own access code, "
+                    "which only they and the programme facilitator have.</p>"
                 ),
                 self.include_notes,
                 self.status.widget,
