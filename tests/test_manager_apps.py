@@ -353,10 +353,26 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
     assert "must not be empty" in planner.status.text
     assert [e.alias for e in plan_entries(store, mo.person)] == ["Lin", "Sam Kay"]
 
+    card.delete_button.click()  # deleting asks first, naming the conversation
+    assert "Delete the conversation with Sam Kay?" in card.question.value
+    assert len(plan_entries(store, mo.person)) == 2
+    card.keep.click()
+    assert card.asking.layout.display == "none" and len(plan_entries(store, mo.person)) == 2
     card.delete_button.click()
+    card.confirm_delete.click()
     assert [e.alias for e in plan_entries(store, mo.person)] == ["Lin"]
     history = store.answer_history(mo.person.id, PLANNER_SCOPE, "sam-k")  # every version is kept
     assert history[0].value["alias"] == "Sam K" and history[-1].value == {"deleted": True}
+    assert "Deleted the conversation with Sam Kay" in planner.deleted_note.value
+    planner.undo_button.click()  # undo brings it back as it was
+    [restored] = [e for e in plan_entries(store, mo.person) if e.id == "sam-k"]
+    assert (restored.alias, restored.time) == ("Sam Kay", "09:30")
+    assert planner.undo_bar.layout.display == "none"
+    assert sorted(c.alias.value for c in planner.cards) == ["Lin", "Sam Kay"]
+    [again] = [c for c in planner.cards if c.entry_id == "sam-k"]
+    again.delete_button.click()
+    again.confirm_delete.click()
+    assert [e.alias for e in plan_entries(store, mo.person)] == ["Lin"]
     reopened = ManagerHome(store, mo.person, mo.code).planner
     assert [c.alias.value for c in reopened.cards] == ["Lin"]
     assert "(1 planned)" in reopened.markdown.value

@@ -266,3 +266,17 @@ def test_the_workbooks_address_holds_no_code(monkeypatch):
     monkeypatch.setenv("WORKBOOK_BASE_URL", "https://workbook.example.org")
     assert app_address() == "https://workbook.example.org/voila/render/participant.ipynb"
     assert personal_link("abc").startswith(app_address() + "?code=")
+
+
+def test_a_deleted_entry_comes_back_as_it_was_and_only_a_deleted_one(store, manager):
+    from workbook.manager.planner import restore_plan_entry
+
+    entry = save_plan_entry(store, manager, "Al", date(2030, 5, 1), "link", "Q?", start_time="09:30")
+    with pytest.raises(InputError, match="not a conversation you deleted"):
+        restore_plan_entry(store, manager, entry.id)
+    delete_plan_entry(store, manager, entry.id)
+    back = restore_plan_entry(store, manager, entry.id)
+    assert (back.alias, back.time, back.questions) == ("Al", "09:30", "Q?")
+    assert [e.id for e in plan_entries(store, manager)] == [entry.id]
+    with pytest.raises(InputError):
+        restore_plan_entry(store, manager, "someone-elses")

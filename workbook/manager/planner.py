@@ -193,6 +193,20 @@ def delete_plan_entry(store: Store, person: Person, entry_id: str) -> None:
     store.save_answer(person.id, SCOPE, entry_id, {"deleted": True})
 
 
+def restore_plan_entry(store: Store, person: Person, entry_id: str) -> PlanItem:
+    """Bring a deleted entry back as it was just before it was deleted (the undo of a delete).
+
+    InputError for an id that is not one of this manager's deleted entries."""
+    existing = _raw_entries(store, person)
+    deleted = isinstance(entry_id, str) and entry_id in existing and existing[entry_id].value.get("deleted")
+    if not deleted:
+        raise InputError(f"Plan entry: {entry_id!r} is not a conversation you deleted")
+    history = store.answer_history(person.id, SCOPE, entry_id)
+    last = next(saved.value for saved in reversed(history) if not saved.value.get("deleted"))
+    moment = store.save_answer(person.id, SCOPE, entry_id, last)
+    return _item(entry_id, last, moment)
+
+
 # -- the preparation outline ----------------------------------------------------------------------------
 def preparation_outline(prep: Preparation | None = None) -> str:
     """The team member's preparation as plain text: section titles and their questions."""

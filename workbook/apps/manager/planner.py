@@ -34,6 +34,7 @@ from workbook.manager.planner import (
     delete_plan_entry,
     plan_entries,
     plan_markdown,
+    restore_plan_entry,
     save_plan_entry,
     to_ics,
 )
@@ -109,7 +110,19 @@ class PlanCard:
         self.delete_button = widgets.Button(
             description="Delete", icon="trash", _dom_classes=css("wb-plan-delete")
         )
-        self.delete_button.on_click(lambda _b: self.planner.delete(self))
+        self.delete_button.on_click(lambda _b: self.ask_to_delete())
+        self.confirm_delete = widgets.Button(
+            description="Yes, delete", button_style="danger", _dom_classes=css("wb-plan-delete-confirm")
+        )
+        self.confirm_delete.on_click(lambda _b: self.planner.delete(self))
+        self.keep = widgets.Button(description="Keep it", _dom_classes=css("wb-plan-delete-keep"))
+        self.keep.on_click(lambda _b: self.set_asking(False))
+        self.question = widgets.HTML(_dom_classes=css("wb-plan-delete-question"))
+        self.asking = widgets.HBox(
+            [self.question, self.confirm_delete, self.keep],
+            layout=widgets.Layout(display="none", flex_flow="row wrap", align_items="center"),
+            _dom_classes=css("wb-plan-delete-ask"),
+        )
         self.widget = widgets.VBox(
             [
                 self.header,
@@ -131,11 +144,30 @@ class PlanCard:
                 notes["support_ideas"].widget,
                 self.links,
                 self.delete_button,
+                self.asking,
             ],
             layout=full_width(),
             _dom_classes=css("wb-plan-entry", "wb-goal-card"),
         )
         self.render()
+
+    def ask_to_delete(self) -> None:
+        """Deleting asks first, naming the conversation; an empty new card goes at once."""
+        if self.entry_id is None:
+            self.planner.delete(self)
+            return
+        self.question.value = f"<p>Delete the conversation with {esc(self.saved_alias())}?</p>"
+        self.set_asking(True)
+
+    def saved_alias(self) -> str:
+        """The alias as saved (the box may hold an edit that was refused)."""
+        home = self.planner.home
+        saved = [e.alias for e in plan_entries(home.store, home.person) if e.id == self.entry_id]
+        return saved[0] if saved else self.alias.value.strip() or "this team member"
+
+    def set_asking(self, asking: bool) -> None:
+        self.asking.layout.display = "flex" if asking else "none"
+        self.delete_button.layout.display = "none" if asking else None
 
     def changed(self, part: str, value: object) -> None:
         """Check the changed part at once; save the entry (with every good part) after a pause."""
@@ -225,6 +257,15 @@ class PlannerTab:
         )
         self.add_button.on_click(lambda _b: self.add())
         self.markdown = widgets.HTML(_dom_classes=css("wb-plan-markdown"))
+        self.deleted_id: str | None = None
+        self.deleted_note = widgets.HTML(_dom_classes=css("wb-plan-deleted-note"))
+        self.undo_button = widgets.Button(description="Undo", icon="undo", _dom_classes=css("wb-plan-undo"))
+        self.undo_button.on_click(lambda _b: self.undo_delete())
+        self.undo_bar = widgets.HBox(
+            [self.deleted_note, self.undo_button],
+            layout=widgets.Layout(display="none", flex_flow="row wrap", align_items="center"),
+            _dom_classes=css("wb-plan-undo-bar"),
+        )
         self.widget = widgets.VBox(
             [
                 widgets.HTML(
@@ -240,6 +281,7 @@ class PlannerTab:
                 ),
                 self.include_notes,
                 self.status.widget,
+                self.undo_bar,
                 self.list,
                 self.add_button,
                 self.markdown,
@@ -267,17 +309,39 @@ class PlannerTab:
 
     def delete(self, card: PlanCard) -> None:
         if card.entry_id is not None:
+            alias = card.saved_alias()
             try:
                 delete_plan_entry(self.home.store, self.home.person, card.entry_id)
             except InputError as exc:
                 self.status.error(str(exc))
                 return
             self.status.saved(utcnow())
+            self.deleted_id = card.entry_id
+            self.deleted_note.value = (
+                f'<p role="status">Deleted the conversation with {esc(alias)}.</p>'
+            )
+            self.undo_bar.layout.display = "flex"
         card.parts.forget_problems()
         if card in self.cards:
             self.cards.remove(card)
         self._show_cards()
         self.refresh_markdown()
+
+    def undo_delete(self) -> None:
+        """Bring back the conversation deleted last, as it was."""
+        if self.deleted_id is None:
+            return
+        try:
+            item = restore_plan_entry(self.home.store, self.home.person, self.deleted_id)
+        except InputError as exc:
+            self.status.error(str(exc))
+            return
+        self.deleted_id = None
+        self.undo_bar.layout.display = "none"
+        self.cards.append(PlanCard(self, item))
+        self._show_cards()
+        self.refresh_markdown()
+        self.status.saved(utcnow())
 
     def refresh_markdown(self) -> None:
         entries = plan_entries(self.home.store, self.home.person)
