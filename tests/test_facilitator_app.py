@@ -220,3 +220,21 @@ def test_a_person_without_the_facilitator_role_gets_no_page(store, facilitator):
     sign_in.try_code(manager.code)
     assert find(sign_in.widget, "wb-facilitator-app") == []
     assert "Mira Manager" not in live_widget_state()
+
+
+def test_the_demo_seeds_a_facilitator_of_the_demo_cohorts(capsys):
+    from workbook.cli import main
+    from workbook.demo import DEMO_FACILITATOR
+    from workbook.facilitator.cohorts import facilitated
+    from workbook.store import Store
+
+    assert main(["demo"]) == 0
+    assert main(["demo"]) == 0  # idempotent: still one facilitator, with a fresh link
+    out = capsys.readouterr().out
+    link = [w for w in out.split() if "facilitator.ipynb?code=" in w][-1]  # the second run's
+    store = Store()
+    person = identity.authenticate(store, link.split("code=")[1])
+    assert person.pid == DEMO_FACILITATOR
+    assert facilitated(person) == ["Demo cohort A", "Demo cohort B", "Demo cohort C"]
+    home = FacilitatorHome(store, person)
+    assert "Demo manager 01" in home.glance.table.value
