@@ -138,3 +138,12 @@ def test_revoking_one_code(store, cohort):
     assert revoke_code(store, cohort, tom.pid) == 1
     with pytest.raises(identity.AccessDenied):
         identity.authenticate(store, tom.link.split("code=")[1])
+
+
+def test_signing_in_once_marks_a_person_signed_in_for_the_board(store, cohort):
+    batch = hand_out(store, cohort)
+    mira = next(h for h in batch.handouts if h.name == "Mira Manager")
+    assert not any(m.signed_in for m in members(store, cohort))
+    identity.authenticate(store, mira.link.split("code=")[1])
+    identity.authenticate(store, mira.link.split("code=")[1])  # a second sign-in changes nothing
+    assert {m.name for m in members(store, cohort) if m.signed_in} == {"Mira Manager"}

@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +26,11 @@ from workbook.preparation import SCOPE as PREP_SCOPE
 from workbook.preparation import section_progress
 from workbook.scores_frame import WAVES
 from workbook.spreadsheet import spreadsheet_safe
-from workbook.store import SavedAnswer, Store, as_utc
+from workbook.store import SavedAnswer, Store
+
+# The board shows completion only, so when an answer was saved is not read (parsing those stamps was
+# the largest part of a refresh); the progress functions get this stand-in.
+NOT_READ = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -84,12 +89,10 @@ def _latest_answers(session: Session, ids: list[int]) -> dict[tuple[int, str], d
             .where((Answer.scope == PREP_SCOPE) | Answer.scope.like("lesson:%"))
             .group_by(Answer.participant_id, Answer.scope, Answer.key)
         )
-        for pk, scope, key, value, saved_at in session.execute(
-            select(Answer.participant_id, Answer.scope, Answer.key, Answer.value, Answer.saved_at).where(
-                Answer.id.in_(latest)
-            )
+        for pk, scope, key, value in session.execute(
+            select(Answer.participant_id, Answer.scope, Answer.key, Answer.value).where(Answer.id.in_(latest))
         ):
-            found.setdefault((pk, scope), {})[key] = SavedAnswer(json.loads(value), as_utc(saved_at))
+            found.setdefault((pk, scope), {})[key] = SavedAnswer(json.loads(value), NOT_READ)
     return found
 
 
@@ -97,8 +100,9 @@ def board(store: Store, cohort: str) -> Board:
     """Everyone in the cohort with their completion (read in one transaction)."""
     course = lessons()
     prep = content.preparation()
+    blocks = {lesson.id: lesson.interactive for lesson in course.lessons}  # a property: computed once here
     checks = [
-        (lesson, b) for lesson in course.lessons for b in lesson.interactive if isinstance(b, KnowledgeCheck)
+        (lesson, b) for lesson in course.lessons for b in blocks[lesson.id] if isinstance(b, KnowledgeCheck)
     ]
     with store.read() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
@@ -129,8 +133,8 @@ def board(store: Store, cohort: str) -> Board:
             lessons_done = 0
             for lesson in course.lessons:
                 saved = answers.get((m.id, lesson_scope(lesson.id)), {})
-                done = sum(1 for b in lesson.interactive if b.id in saved and is_done(b, saved[b.id].value))
-                lessons_done += done == len(lesson.interactive)
+                done = sum(1 for b in blocks[lesson.id] if b.id in saved and is_done(b, saved[b.id].value))
+                lessons_done += done == len(blocks[lesson.id])
             checks_answered = sum(
                 1
                 for lesson, b in checks
