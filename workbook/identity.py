@@ -6,7 +6,8 @@ the SHA-256 hash. A code can be revoked and a new one issued.
 
 A person holds one or more roles: `team_member` (prepares a career conversation), `manager` (in the
 coaching programme, of a cohort), `facilitator` (of a cohort) and `evaluator`. Each app admits only its
-roles; `facilitator` and `evaluator` are granted from the command line only.
+roles; `facilitator` and `evaluator` are granted from the command line only, except that a facilitator
+may make a co-facilitator of their own cohort (`workbook.facilitator`).
 """
 
 from __future__ import annotations
