@@ -14,6 +14,7 @@ from workbook.store import Store, StoreError
 
 DEMO_TEAM_MEMBER = "demo-team-member"
 DEMO_EVALUATOR = "demo-evaluator"
+DEMO_FACILITATOR = "demo-facilitator"
 DEMO_MANAGER = "demo-m01"  # the demo team member's manager, from the manager track's demo
 
 DEMO_ANSWERS: dict[str, object] = {
@@ -68,9 +69,28 @@ def evaluator_link(store: Store) -> str:
     return identity.personal_link(identity.reissue(store, DEMO_EVALUATOR).code, "evaluator")
 
 
+def facilitator_link(store: Store, cohorts: list[str]) -> str:
+    """A fresh personal link for the demo facilitator, who runs the demo cohorts."""
+    try:
+        identity.find_participant(store, DEMO_FACILITATOR)
+    except StoreError:
+        name = "Demo facilitator (synthetic)"
+        identity.add_participant(
+            store,
+            name,
+            email="demo-facilitator@example.org",
+            roles=[f"facilitator:{cohort}" for cohort in cohorts],
+            pid=DEMO_FACILITATOR,
+            allow_privileged=True,
+        )
+    for cohort in cohorts:  # idempotent: a cohort added to the demo later is granted too
+        identity.grant_role(store, DEMO_FACILITATOR, f"facilitator:{cohort}", allow_privileged=True)
+    return identity.personal_link(identity.reissue(store, DEMO_FACILITATOR).code, "facilitator")
+
+
 def seed_all(store: Store) -> list[str]:
     """Seed every app's demo content and return lines to print (with fresh personal links)."""
-    from workbook.manager.demo import seed_manager_demo
+    from workbook.manager.demo import COHORTS, seed_manager_demo
 
     managers = seed_manager_demo(store)
     team_member = seed_team_member(store)
@@ -82,5 +102,6 @@ def seed_all(store: Store) -> list[str]:
         f"Demo managers: {managers['managers']} created now, in {managers['cohorts']} new cohort(s).",
         f"Demo manager (Demo manager 01): {manager_link}",
         f"Demo team member ({'created' if team_member.created else 'already there'}): {team_member.link}",
+        f"Demo facilitator (demo cohorts): {facilitator_link(store, [c.name for c in COHORTS])}",
         f"Demo evaluator (demo cohorts): {evaluator_link(store)}",
     ] + ([f"Evaluator, with the shared evaluator key: {shared}"] if shared else [])

@@ -6,7 +6,8 @@ the SHA-256 hash. A code can be revoked and a new one issued.
 
 A person holds one or more roles: `team_member` (prepares a career conversation), `manager` (in the
 coaching programme, of a cohort), `facilitator` (of a cohort) and `evaluator`. Each app admits only its
-roles; `facilitator` and `evaluator` are granted from the command line only.
+roles; `facilitator` and `evaluator` are granted from the command line only, except that a facilitator
+may make a co-facilitator of their own cohort (`workbook.facilitator`).
 """
 
 from __future__ import annotations
@@ -234,13 +235,23 @@ def add_participant(
     return Issued(person, code, personal_link(code, _home_app(person)))
 
 
+def home_app_for(roles: Iterable[str]) -> str:
+    """The app a personal link opens: the manager's course for managers, the preparation for team
+    members, the facilitator's app for facilitators, else the evaluator's."""
+    held = set(roles)
+    for role, notebook in (
+        ("manager", "manager"),
+        ("team_member", "participant"),
+        ("facilitator", "facilitator"),
+        ("evaluator", "evaluator"),
+    ):
+        if role in held:
+            return notebook
+    return "participant"
+
+
 def _home_app(person: Person) -> str:
-    """The app a personal link opens: the manager's course for managers, else the preparation."""
-    if person.holds("manager"):
-        return "manager"
-    if person.holds("team_member"):
-        return "participant"
-    return "evaluator" if person.holds("evaluator") else "participant"
+    return home_app_for(role.name for role in person.roles)
 
 
 def grant_role(store: Store, pid: str, spec: str | Role, *, allow_privileged: bool = False) -> Person:
@@ -342,7 +353,16 @@ def authenticate(store: Store, code: str | None) -> Person:
         ).first()
         if row is None:
             raise AccessDenied(NOT_VALID)
-        return _person(session, row[1])
+        person = _person(session, row[1])
+        first_use = row[0].first_used_at is None
+    if first_use:  # once per code: a facilitator sees who has signed in, without a log of visits
+        with store.write() as session:
+            session.execute(
+                update(AccessCode)
+                .where(AccessCode.code_hash == hash_code(code), AccessCode.first_used_at.is_(None))
+                .values(first_used_at=utcnow())
+            )
+    return person
 
 
 def code_is_live(session: Session, code: str) -> bool:

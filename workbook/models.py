@@ -28,6 +28,18 @@ class Cohort(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class WorkshopSession(Base):
+    """A workshop session of a cohort (a day in the room with the facilitator)."""
+
+    __tablename__ = "workshop_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
 
 
 class Participant(Base):
@@ -52,6 +64,7 @@ class AccessCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    first_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Answer(Base):
@@ -89,6 +102,8 @@ class WaveEvent(Base):
     wave: Mapped[str] = mapped_column(String(10))
     is_open: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # who switched it: a facilitator on their page, or None for the command line
+    by_person_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
 
 
 class Score(Base):

@@ -67,6 +67,14 @@ APPS: tuple[App, ...] = (
         lesson="preparing",
     ),
     App(
+        "facilitator.ipynb",
+        "Run your cohort",
+        "Facilitators",
+        "Set up your cohort, hand out personal links, open and close the check, see who has done what.",
+        ("facilitator",),
+        True,
+    ),
+    App(
         "evaluator.ipynb",
         "Programme evaluation",
         "Evaluators",

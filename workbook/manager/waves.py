@@ -8,10 +8,13 @@ two from drifting apart (a `then` answer given weeks after `post` would measure 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbook.models import WaveEvent
+from workbook.models import Participant, WaveEvent
 from workbook.scores_frame import WAVES
 from workbook.store import Store, utcnow
 from workbook.validation import InputError
@@ -44,8 +47,10 @@ def waves_in_session(session: Session, cohort_id: int) -> dict[str, bool]:
     return _latest(session, cohort_id)
 
 
-def set_wave(store: Store, cohort: str, wave: str, is_open: bool) -> bool:
+def set_wave(store: Store, cohort: str, wave: str, is_open: bool, *, by_person_id: int | None = None) -> bool:
     """Open or close `pre` or `post` for a cohort; returns whether anything changed.
+
+    `by_person_id` is the facilitator who did it (kept with the change); None for the command line.
 
     Raises InputError for an unknown wave, for `then` (it follows `post`) or a non-bool `is_open`;
     StoreError for an unknown cohort. Setting the state it already has records nothing.
@@ -61,7 +66,15 @@ def set_wave(store: Store, cohort: str, wave: str, is_open: bool) -> bool:
         cohort_id = store.cohort_id(session, cohort, create=False)
         if _latest(session, cohort_id)[wave] == is_open:
             return False
-        session.add(WaveEvent(cohort_id=cohort_id, wave=wave, is_open=is_open, changed_at=utcnow()))
+        session.add(
+            WaveEvent(
+                cohort_id=cohort_id,
+                wave=wave,
+                is_open=is_open,
+                changed_at=utcnow(),
+                by_person_id=by_person_id,
+            )
+        )
     return True
 
 
@@ -74,3 +87,28 @@ def open_waves(store: Store, cohort: str) -> dict[str, bool]:
 def wave_is_open(store: Store, cohort: str, wave: str) -> bool:
     """Whether members of `cohort` may answer `wave` now."""
     return open_waves(store, cohort)[clean_wave(wave)]
+
+
+@dataclass(frozen=True)
+class WaveChange:
+    """The latest switch of one wave: open or closed, when, and by whom (None: the command line)."""
+
+    wave: str
+    is_open: bool
+    changed_at: datetime
+    by: str | None
+
+
+def last_changes(store: Store, cohort: str) -> dict[str, WaveChange]:
+    """The latest change of `pre` and `post` for a cohort (a wave never switched is absent)."""
+    from workbook.store import as_utc
+
+    with store.read() as session:
+        cohort_id = store.cohort_id(session, cohort, create=False)
+        rows = session.execute(
+            select(WaveEvent.wave, WaveEvent.is_open, WaveEvent.changed_at, Participant.name)
+            .outerjoin(Participant, WaveEvent.by_person_id == Participant.id)
+            .where(WaveEvent.cohort_id == cohort_id)
+            .order_by(WaveEvent.id)
+        ).all()
+    return {wave: WaveChange(wave, bool(is_open), as_utc(moment), by) for wave, is_open, moment, by in rows}

@@ -1,0 +1,210 @@
+"""Cohorts and rosters: every rule of `workbook cohorts` and `workbook roster import`, bad input included."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from workbook import identity
+from workbook.cli import main
+from workbook.facilitator.cohorts import add_cohort, cohort_info, parse_session
+from workbook.facilitator.people import members
+from workbook.facilitator.roster import RosterError, import_roster
+from workbook.models import AccessCode, Participant, RoleGrant
+from workbook.store import Store, StoreError
+
+GOOD = (
+    "name,email,role,manager_email\n"
+    "Mira Manager,mira@example.org,manager,\n"
+    "Tom Team,tom@example.org,team_member,mira@example.org\n"
+    "Fred Facil,fred@example.org,facilitator;manager,\n"
+)
+
+
+def write(tmp_path, text: str, name: str = "roster.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def count(store: Store, model) -> int:
+    with store.read() as session:
+        return session.scalar(select(func.count(model.id)))
+
+
+def test_a_good_roster_makes_people_with_roles_and_no_codes(store, tmp_path):
+    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    assert (summary.created, summary.updated, summary.cohort_created) == (3, 0, True)
+    people = {m.name: m for m in members(store, "Spring 2027")}
+    assert people["Mira Manager"].roles == ("manager",)
+    assert people["Tom Team"].roles == ("team_member",) and people["Tom Team"].manager_name == "Mira Manager"
+    assert people["Fred Facil"].roles == ("manager", "facilitator")
+    assert count(store, AccessCode) == 0
+    assert not any(m.live_code for m in people.values())
+
+
+def test_a_known_email_adds_roles_to_that_person(store, tmp_path):
+    known = identity.add_participant(store, "Mira M.", email="MIRA@example.org", roles=["team_member"])
+    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    assert (summary.created, summary.updated) == (2, 1)
+    person = identity.find_participant(store, known.person.pid)
+    assert {r.name for r in person.roles} == {"team_member", "manager"}
+    assert person.name == "Mira M."  # the store's name is kept
+    assert count(store, Participant) == 3
+
+
+def test_a_second_import_of_the_same_file_adds_nothing(store, tmp_path):
+    import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    grants = count(store, RoleGrant)
+    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    assert (summary.created, summary.updated) == (0, 3)
+    assert count(store, RoleGrant) == grants and count(store, Participant) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            GOOD + "Tom Again,TOM@example.org,manager,\n",
+            "row 5, column \"email\": 'TOM@example.org' is already on row 3",
+        ),
+        (GOOD + "Una Known,una@example.org,captain,\n", "row 5, column \"role\": unknown role 'captain'"),
+        (GOOD + "Nora,nora@example.org,team_member,ghost@example.org\n", 'row 5, column "manager_email"'),
+        (
+            GOOD + "=HYPERLINK(1),eve@example.org,manager,\n",
+            "row 5, column \"name\": the name starts with '='",
+        ),
+        (GOOD + "+Plus,p@example.org,manager,\n", 'row 5, column "name"'),
+        (GOOD + "-Minus,m@example.org,manager,\n", 'row 5, column "name"'),
+        (GOOD + "@At,a@example.org,manager,\n", 'row 5, column "name"'),
+        (GOOD + "Ned,not-an-email,manager,\n", 'row 5, column "email"'),
+        (GOOD + "Tia,tia@example.org,team_member,\n", 'row 5, column "manager_email": a team member needs'),
+        (GOOD + ",x@example.org,manager,\n", 'row 5, column "name": the name is empty'),
+        (GOOD + "Short,row@example.org\n", "row 5: 2 values, but the header has 4 columns"),
+        ("name,email\nA,a@example.org\n", "row 1: column 'role' missing"),
+        ("name,email,role,boss\nA,a@example.org,manager,x\n", "row 1: unknown column(s) 'boss'"),
+        ("name,email,role\n", "the file has a header but no people"),
+    ],
+)
+def test_a_bad_row_names_row_and_column_and_stores_nothing(store, tmp_path, text, expected):
+    with pytest.raises(RosterError) as caught:
+        import_roster(store, write(tmp_path, text), "Spring 2027")
+    assert expected in str(caught.value)
+    assert "nothing was imported" in str(caught.value)
+    assert count(store, Participant) == 0 and count(store, RoleGrant) == 0
+    with pytest.raises(StoreError):  # the failed import left no cohort behind
+        cohort_info(store, "Spring 2027")
+
+
+def test_every_bad_row_is_named_not_just_the_first(store, tmp_path):
+    text = GOOD + "=A,a@example.org,manager,\nB,b@example.org,boss,\nC,bad,manager,\n"
+    with pytest.raises(RosterError) as caught:
+        import_roster(store, write(tmp_path, text), "C1")
+    assert len(caught.value.problems) == 3
+    assert [p.split(",")[0] for p in caught.value.problems] == ["row 5", "row 6", "row 7"]
+
+
+def test_a_manager_already_in_the_store_may_be_named(store, tmp_path):
+    identity.add_participant(store, "Old Boss", email="old@example.org", cohort="Spring 2027")
+    text = "name,email,role,manager_email\nNew,new@example.org,team_member,old@example.org\n"
+    import_roster(store, write(tmp_path, text), "Spring 2027")
+    new = next(m for m in members(store, "Spring 2027") if m.name == "New")
+    assert new.manager_name == "Old Boss"
+
+
+def test_a_manager_of_another_cohort_is_refused(store, tmp_path):
+    identity.add_participant(store, "Mira", email="mira@example.org", cohort="Autumn")
+    with pytest.raises(RosterError, match="row 2, column \"role\".*manager in cohort 'Autumn'"):
+        import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    assert count(store, Participant) == 1
+
+
+def test_a_wrong_encoding_is_named(store, tmp_path):
+    path = write(tmp_path, GOOD + "Zoë Ünal,zoe@example.org,manager,\n", encoding="cp1252")
+    with pytest.raises(RosterError, match=r'row 5: the file is not UTF-8 text .*"CSV UTF-8"'):
+        import_roster(store, path, "Spring 2027")
+    utf16 = write(tmp_path, GOOD, "u16.csv", encoding="utf-16")
+    with pytest.raises(RosterError, match="UTF-16"):
+        import_roster(store, utf16, "Spring 2027")
+    xlsx = tmp_path / "r.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04rest-of-a-zip")
+    with pytest.raises(RosterError, match="spreadsheet file"):
+        import_roster(store, xlsx, "Spring 2027")
+    assert count(store, Participant) == 0
+
+
+def test_a_utf8_file_with_a_byte_order_mark_and_accents_imports(store, tmp_path):
+    path = write(tmp_path, "\ufeff" + GOOD + "Zoë Ünal,zoe@example.org,manager,\n")
+    import_roster(store, path, "Spring 2027")
+    assert "Zoë Ünal" in {m.name for m in members(store, "Spring 2027")}
+
+
+def test_ten_thousand_rows_import_in_one_go(store, tmp_path):
+    lines = ["name,email,role,manager_email"]
+    for i in range(100):
+        lines.append(f"Manager {i},m{i}@example.org,manager,")
+    for i in range(9_900):
+        lines.append(f"Member {i},t{i}@example.org,team_member,m{i % 100}@example.org")
+    summary = import_roster(store, write(tmp_path, "\n".join(lines) + "\n"), "Big")
+    assert summary.created == 10_000
+    assert count(store, Participant) == 10_000 and count(store, RoleGrant) == 10_000
+    assert len(members(store, "Big")) == 10_000
+
+
+def test_ten_thousand_rows_with_one_bad_row_store_nothing(store, tmp_path):
+    lines = ["name,email,role,manager_email"] + [f"P {i},p{i}@example.org,manager," for i in range(9_999)]
+    lines.append("P 9999,p9999@example.org,wizard,")
+    with pytest.raises(RosterError, match='row 10001, column "role"'):
+        import_roster(store, write(tmp_path, "\n".join(lines) + "\n"), "Big")
+    assert count(store, Participant) == 0
+
+
+def test_cohorts_add_list_show_on_the_command_line(tmp_path, capsys):
+    args = ["cohorts", "add", "Spring 2027", "--starts", "2027-03-01", "--ends", "31/05/2027"]
+    assert main([*args, "--session", "2027-03-02:Kick-off", "--session", "2027-04-06:Practice day"]) == 0
+    assert "2027-03-01 to 2027-05-31, 2 workshop session(s)" in capsys.readouterr().out
+    assert main(["cohorts", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["sessions"] == [
+        {"date": "2027-03-02", "title": "Kick-off"},
+        {"date": "2027-04-06", "title": "Practice day"},
+    ]
+    assert main(["roster", "import", str(write(tmp_path, GOOD)), "--cohort", "Spring 2027"]) == 0
+    assert "3 new people" in capsys.readouterr().out
+    assert main(["cohorts", "show", "Spring 2027"]) == 0
+    shown = capsys.readouterr().out
+    assert "Mira Manager" in shown and "no link yet" in shown and "session 2027-03-02: Kick-off" in shown
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ends", "2027-01-01", "--starts", "2027-02-01"], "ends (2027-01-01) before it starts"),
+        (["--session", "no-date"], "write it as DATE:TITLE"),
+        (["--session", "2027-02-30:Day"], "not a real date"),
+        (["--starts", "2027-03-01", "--session", "2027-02-01:Early"], "is before the start"),
+    ],
+)
+def test_bad_cohort_details_are_named(capsys, args, message):
+    assert main(["cohorts", "add", "C", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert main(["cohorts", "list"]) == 0 and capsys.readouterr().out == ""
+
+
+def test_a_cohort_name_is_checked_and_unique(store):
+    add_cohort(store, "Spring", sessions=[parse_session("2027-03-02:Kick-off")])
+    with pytest.raises(StoreError, match="exists already"):
+        add_cohort(store, "Spring")
+    with pytest.raises(StoreError, match="spreadsheet"):
+        add_cohort(store, "=cmd")
+
+
+def test_a_bad_roster_on_the_command_line_exits_non_zero(tmp_path, capsys):
+    path = write(tmp_path, GOOD + "Tom Again,tom@example.org,manager,\n")
+    assert main(["roster", "import", str(path), "--cohort", "C"]) == 2
+    err = capsys.readouterr().err
+    assert 'row 5, column "email"' in err and "nothing was imported" in err
+    assert main(["roster", "import", str(tmp_path / "missing.csv"), "--cohort", "C"]) == 2
+    assert "cannot be read" in capsys.readouterr().err

@@ -1,0 +1,147 @@
+"""The cohort at a glance, live: per person, signed in or not and how far they have got (completion
+only, never answers), refreshed every few seconds while the page is open; a filter "not yet done X" and
+that list as a download for reminders, with new links on request."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import ipywidgets as widgets
+
+from workbook.apps.common import css
+from workbook.apps.facilitator.handouts import slug
+from workbook.apps.facilitator.shared import Confirm, Home
+from workbook.apps.facilitator.templates import download, message, render
+from workbook.facilitator.glance import FILTERS, Board, board, reminder_csv, still_to_do
+from workbook.facilitator.handouts import hand_out
+from workbook.server import page
+from workbook.store import StoreError
+
+REFRESH_S = 10.0
+EVERYONE = ""
+
+
+class GlanceTab:
+    def __init__(self, home: Home, *, refresh_every: float = REFRESH_S) -> None:
+        self.home = home
+        self.every = refresh_every
+        self.filter = widgets.Dropdown(
+            description="Show",
+            options=[("Everyone", EVERYONE)] + [(label, key) for key, (label, _) in FILTERS.items()],
+            _dom_classes=css("wb-board-filter"),
+            style={"description_width": "initial"},
+        )
+        self.filter.observe(lambda _c: self.show(), "value")
+        self.table = widgets.HTML(_dom_classes=css("wb-board-table"))
+        self.list_button = widgets.Button(
+            description="Download this list", _dom_classes=css("wb-board-download")
+        )
+        self.relink_button = widgets.Button(
+            description="Download with new links", _dom_classes=css("wb-board-relink")
+        )
+        self.list_button.on_click(lambda _b: self._download(links=False))
+        self.relink_button.on_click(lambda _b: self._ask_relink())
+        self.confirm = Confirm("relink")
+        self.result = widgets.HTML(_dom_classes=css("wb-board-result"))
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML("<h3>The cohort at a glance</h3>"),
+                self.filter,
+                self.table,
+                widgets.HBox([self.list_button, self.relink_button]),
+                self.confirm.widget,
+                self.result,
+            ],
+            _dom_classes=css("wb-tab-glance"),
+        )
+        self._timer: asyncio.TimerHandle | None = None
+        self.refresh()
+        self._start_timer()
+
+    # -- live --------------------------------------------------------------------------------------------
+    def _start_timer(self) -> None:
+        """Inside a kernel, refresh every `every` seconds until the page closes or this tab is closed."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # plain Python (tests): refresh() is called directly
+
+        def tick() -> None:
+            if page.current().closed_reason is not None or self.widget.comm is None:
+                self._timer = None
+                return
+            try:
+                self.refresh()
+            finally:
+                self._timer = loop.call_later(self.every, tick)
+
+        self._timer = loop.call_later(self.every, tick)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def refresh(self) -> None:
+        self.board: Board = board(self.home.store, self.home.cohort)
+        self.updated = dt.datetime.now(dt.UTC)
+        self.show()
+
+    def clear(self) -> None:
+        self.result.value = ""
+        self.confirm.cancel()
+
+    def rows(self) -> list:
+        return still_to_do(self.board, self.filter.value or None)
+
+    def show(self) -> None:
+        key = self.filter.value or None
+        rows = self.rows()
+        self.table.value = render(
+            "board.html",
+            board=self.board,
+            rows=rows,
+            shown=len(rows),
+            total=len(self.board.rows),
+            label=FILTERS[key][0] if key else "",
+            updated=self.updated.strftime("%H:%M:%S"),
+            every=int(self.every),
+        )
+        self.list_button.disabled = self.relink_button.disabled = not rows
+
+    # -- the list for reminders -----------------------------------------------------------------------------
+    def _download(self, *, links: bool) -> None:
+        rows = [r for r in self.rows() if r.pid != self.home.person.pid or not links]
+        found: dict[str, str] | None = None
+        said = f"The list of {len(rows)} people is ready."
+        if links:
+            try:
+                batch = hand_out(self.home.store, self.home.cohort, reissue=True, pids=[r.pid for r in rows])
+            except StoreError as exc:
+                self.result.value = message("error", f"No list made: {exc}")
+                return
+            found = {h.pid: h.link for h in batch.handouts}
+            said = batch.describe()
+        key = self.filter.value or "everyone"
+        day = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+        item = download(
+            "reminder-csv",
+            "text/csv",
+            f"reminders-{key}-{slug(self.home.cohort)}-{day}.csv",
+            reminder_csv(rows, found).encode("utf-8"),
+            "Reminder list (CSV)",
+        )
+        self.result.value = render("downloads.html", text=said, items=[item])
+        if links:
+            self.refresh()
+
+    def _ask_relink(self) -> None:
+        rows = [r for r in self.rows() if r.pid != self.home.person.pid]
+        self.confirm.ask(
+            f"Make new links for the {len(rows)} people on this list? Their current links "
+            "stop working and any "
+            "page they have open is signed out (what they saved is kept).",
+            "Yes, make new links",
+            lambda: self._download(links=True),
+        )

@@ -1,0 +1,103 @@
+"""Hand out links: a mail-merge CSV and a PDF of cards (name, link, QR code) for the people of the cohort
+without a live link, or, on request and after a confirmation, new links for everyone else too."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ipywidgets as widgets
+
+from workbook.apps.common import css
+from workbook.apps.facilitator.shared import Confirm, Home
+from workbook.apps.facilitator.templates import download, message, render
+from workbook.facilitator import people
+from workbook.facilitator.handouts import HandoutBatch, cards_pdf, hand_out, links_csv
+from workbook.spreadsheet import spreadsheet_safe
+from workbook.store import StoreError
+
+
+def slug(text: str) -> str:
+    return (
+        "".join(c if c.isalnum() else "-" for c in str(spreadsheet_safe(text)).lower()).strip("-")[:40]
+        or "cohort"
+    )
+
+
+def batch_downloads(batch: HandoutBatch, stem: str) -> str:
+    """The batch as two download links (CSV and PDF) with what happened, in words."""
+    day = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    name = f"{stem}-{slug(batch.cohort)}-{day}"
+    items = []
+    if batch.handouts:
+        items = [
+            download(
+                "links-csv",
+                "text/csv",
+                f"{name}.csv",
+                links_csv(batch.handouts).encode("utf-8"),
+                "Mail-merge list (CSV)",
+            ),
+            download("cards-pdf", "application/pdf", f"{name}.pdf", cards_pdf(batch), "Cards to print (PDF)"),
+        ]
+    return render("downloads.html", text=batch.describe(), items=items)
+
+
+class HandoutsTab:
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self.summary = widgets.HTML(_dom_classes=css("wb-links-summary"))
+        self.make = widgets.Button(button_style="primary", _dom_classes=css("wb-links-make"))
+        self.reissue = widgets.Button(
+            description="Reissue links for everyone", _dom_classes=css("wb-links-reissue")
+        )
+        self.make.on_click(lambda _b: self._hand_out(reissue=False))
+        self.reissue.on_click(lambda _b: self._ask_reissue())
+        self.confirm = Confirm("reissue")
+        self.result = widgets.HTML(_dom_classes=css("wb-links-result"))
+        self.widget = widgets.VBox(
+            [self.summary, widgets.HBox([self.make, self.reissue]), self.confirm.widget, self.result],
+            _dom_classes=css("wb-tab-links"),
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.members = people.members(self.home.store, self.home.cohort)
+        without = sum(not m.live_code for m in self.members)
+        self.summary.value = render(
+            "links.html", cohort=self.home.cohort, without=without, total=len(self.members)
+        )
+        self.make.description = f"Make links for {without} people" if without else "Everyone has a link"
+        self.make.disabled = without == 0
+        self.reissue.disabled = not any(m.live_code for m in self._others())
+
+    def clear(self) -> None:
+        self.result.value = ""
+        self.confirm.cancel()
+
+    def _others(self) -> list[people.Member]:
+        """Everyone but the viewer: reissuing their own link would sign this page out."""
+        return [m for m in self.members if m.id != self.home.person.id]
+
+    def _ask_reissue(self) -> None:
+        others = self._others()
+        live = sum(m.live_code for m in others)
+        self.confirm.ask(
+            f"Make new links for all {len(others)} other people of {self.home.cohort}? The "
+            f"{live} links that work "
+            "now stop working, and every page those people have open is signed out (what "
+            "they saved is kept). "
+            "Your own link is not changed.",
+            "Yes, reissue every link",
+            lambda: self._hand_out(reissue=True),
+        )
+
+    def _hand_out(self, *, reissue: bool) -> None:
+        try:
+            batch = hand_out(
+                self.home.store, self.home.cohort, reissue=reissue, pids=[m.pid for m in self._others()]
+            )
+        except StoreError as exc:
+            self.result.value = message("error", f"No links made: {exc}")
+            return
+        self.result.value = batch_downloads(batch, "links")
+        self.refresh()
