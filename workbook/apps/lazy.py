@@ -8,9 +8,10 @@ building only the page a person is looking at keeps the first render as small as
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import ipywidgets as widgets
+import traitlets
 
 
 class View(Protocol):
@@ -104,3 +105,34 @@ class Shown:
 
     def build(self) -> None:
         pass
+
+
+class ViewGroup(traitlets.HasTraits):
+    """A View made of several views (key -> view) that `make()` returns on first build, shown one under
+    the other. The `value` trait of each is gathered into `answers` (key -> value), which the page
+    observes: the views never know the page."""
+
+    answers = traitlets.Dict(help="the value of each view that has one, by key, as changed on the page")
+
+    def __init__(self, keys: Sequence[str], make: Callable[[], dict[str, Any]]) -> None:
+        super().__init__()
+        self.keys = list(keys)
+        self._make = make
+        self.views: dict[str, Any] = {}
+        self.widget = widgets.VBox()
+
+    @property
+    def built(self) -> bool:
+        return bool(self.views)
+
+    def build(self) -> None:
+        if self.built:
+            return
+        self.views = self._make()
+        for key, view in self.views.items():
+            if isinstance(view, traitlets.HasTraits) and view.has_trait("value"):
+                view.observe(lambda change, key=key: self._gather(key, change["new"]), "value")
+        self.widget.children = [view.widget for view in self.views.values()]
+
+    def _gather(self, key: str, value: Any) -> None:
+        self.answers = {**self.answers, key: value}

@@ -15,6 +15,7 @@ from workbook.apps.common import (
     css,
     esc,
 )
+from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
 from workbook.apps.lessons import (
     app_href,
     manager_style,
@@ -73,7 +74,10 @@ class LessonsTab:
 
 # -- the home ---------------------------------------------------------------------------------------------
 class ManagerHome:
-    """Everything of one signed-in manager; holds only that manager's own data."""
+    """Everything of one signed-in manager; holds only that manager's own data.
+
+    The lessons tab is built when the page opens; every other tab when it is first opened (or first
+    asked for, as `home.planner`)."""
 
     def __init__(self, store: Store, person: Person, code: str = "") -> None:
         self.store = store
@@ -82,24 +86,20 @@ class ManagerHome:
         self.waves: dict[str, bool] | None = open_waves(store, person.cohort) if person.cohort else None
         self.scores: pd.DataFrame = my_scores(store, person)
         self.lessons_tab = LessonsTab(self)
-        self.comfort = ComfortCheck(self)
-        self.summary = SummaryTab(self)
-        self.reaction: ReactionTab | None = ReactionTab(self) if self._reaction_due() else None
-        self.planner = PlannerTab(self)
-        self.conversations = ConversationsTab(self)
-        pages = [
-            ("Lessons", self.lessons_tab.widget),
-            ("Comfort check", self.comfort.widget),
-            ("My before and after", self.summary.widget),
+        self._comfort = Deferred(lambda: ComfortCheck(self))
+        self._summary = Deferred(lambda: SummaryTab(self))
+        self._reaction = Deferred(lambda: ReactionTab(self)) if self._reaction_due() else None
+        self._planner = Deferred(lambda: PlannerTab(self))
+        self._conversations = Deferred(lambda: ConversationsTab(self))
+        pages: list[tuple[str, View]] = [
+            ("Lessons", Shown(self.lessons_tab.widget)),
+            ("Comfort check", self._comfort),
+            ("My before and after", self._summary),
         ]
-        if self.reaction is not None:
-            pages.append(("Reaction", self.reaction.widget))
-        pages += [("Planner", self.planner.widget), ("Conversations held", self.conversations.widget)]
-        self.tabs = widgets.Tab(
-            children=[page for _, page in pages],
-            titles=[title for title, _ in pages],
-            _dom_classes=css("wb-tabs"),
-        )
+        if self._reaction is not None:
+            pages.append(("Reaction", self._reaction))
+        pages += [("Planner", self._planner), ("Conversations held", self._conversations)]
+        self.tabs = LazyTabs(pages, "wb-tabs").widget
         self.tabs.observe(self._on_tab, "selected_index")
         header = widgets.HTML(
             f'<h2 class="wb-title">{esc(TITLE)}</h2>'
@@ -108,6 +108,26 @@ class ManagerHome:
             + "</p>"
         )
         self.widget = widgets.VBox([manager_style(), header, self.tabs], _dom_classes=css("wb-manager-home"))
+
+    @property
+    def comfort(self) -> ComfortCheck:
+        return self._comfort.content
+
+    @property
+    def summary(self) -> SummaryTab:
+        return self._summary.content
+
+    @property
+    def reaction(self) -> ReactionTab | None:
+        return self._reaction.content if self._reaction is not None else None
+
+    @property
+    def planner(self) -> PlannerTab:
+        return self._planner.content
+
+    @property
+    def conversations(self) -> ConversationsTab:
+        return self._conversations.content
 
     def _reaction_due(self) -> bool:
         return bool(self.waves and self.waves["post"]) or bool((self.scores["wave"] == "post").any())
@@ -118,7 +138,9 @@ class ManagerHome:
 
     def after_scores(self) -> None:
         self.scores = my_scores(self.store, self.person)
-        self.summary.refresh()
+        summary = self._summary.content_if_built
+        if summary is not None:  # one not built yet reads the scores when it is
+            summary.refresh()
 
 
 def manager_app(store: Store | None = None) -> widgets.Widget:
