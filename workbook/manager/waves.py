@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbook.models import WaveEvent
-from workbook.scores_frame import WAVES
+from workbook.identity import Person
+from workbook.models import WAVES, Score, WaveEvent
 from workbook.store import Store, utcnow
 from workbook.validation import InputError
 
@@ -74,3 +74,10 @@ def open_waves(store: Store, cohort: str) -> dict[str, bool]:
 def wave_is_open(store: Store, cohort: str, wave: str) -> bool:
     """Whether members of `cohort` may answer `wave` now."""
     return open_waves(store, cohort)[clean_wave(wave)]
+
+
+def waves_answered(store: Store, person: Person) -> set[str]:
+    """The waves in which a manager has answered the check (without loading their scores)."""
+    with store.read() as session:
+        rows = session.execute(select(Score.wave).where(Score.participant_id == person.id).distinct())
+        return {wave for (wave,) in rows}

@@ -7,8 +7,9 @@ raise InputError (shown in the status line, nothing stored). Text a person wrote
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ipywidgets as widgets
-import pandas as pd
 
 from workbook.apps.common import (
     SignIn,
@@ -20,10 +21,6 @@ from workbook.apps.lessons import (
     app_href,
     manager_style,
 )
-from workbook.apps.manager.comfort import ComfortCheck, SummaryTab
-from workbook.apps.manager.conversations import ConversationsTab
-from workbook.apps.manager.planner import PlannerTab
-from workbook.apps.manager.reaction import ReactionTab
 from workbook.apps.manager.shared import (
     TITLE,
     Home,
@@ -31,9 +28,16 @@ from workbook.apps.manager.shared import (
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.content import lesson_progress, lesson_scope, lessons
-from workbook.manager.scores import my_scores
-from workbook.manager.waves import open_waves
+from workbook.manager.waves import open_waves, waves_answered
 from workbook.store import Store
+
+if TYPE_CHECKING:  # the tabs after the first, and pandas, are imported when a tab is first opened
+    import pandas as pd
+
+    from workbook.apps.manager.comfort import ComfortCheck, SummaryTab
+    from workbook.apps.manager.conversations import ConversationsTab
+    from workbook.apps.manager.planner import PlannerTab
+    from workbook.apps.manager.reaction import ReactionTab
 
 
 # -- Lessons ---------------------------------------------------------------------------------------------
@@ -84,13 +88,13 @@ class ManagerHome:
         self.person = person
         self.code = code  # the viewer's own code, for links to their lessons only
         self.waves: dict[str, bool] | None = open_waves(store, person.cohort) if person.cohort else None
-        self.scores: pd.DataFrame = my_scores(store, person)
+        self._scores: pd.DataFrame | None = None  # loaded by the first tab that shows them
         self.lessons_tab = LessonsTab(self)
-        self._comfort = Deferred(lambda: ComfortCheck(self))
-        self._summary = Deferred(lambda: SummaryTab(self))
-        self._reaction = Deferred(lambda: ReactionTab(self)) if self._reaction_due() else None
-        self._planner = Deferred(lambda: PlannerTab(self))
-        self._conversations = Deferred(lambda: ConversationsTab(self))
+        self._comfort = Deferred(self._make_comfort)
+        self._summary = Deferred(self._make_summary)
+        self._reaction = Deferred(self._make_reaction) if self._reaction_due() else None
+        self._planner = Deferred(self._make_planner)
+        self._conversations = Deferred(self._make_conversations)
         pages: list[tuple[str, View]] = [
             ("Lessons", Shown(self.lessons_tab.widget)),
             ("Comfort check", self._comfort),
@@ -108,6 +112,40 @@ class ManagerHome:
             + "</p>"
         )
         self.widget = widgets.VBox([manager_style(), header, self.tabs], _dom_classes=css("wb-manager-home"))
+
+    def _make_comfort(self) -> ComfortCheck:
+        from workbook.apps.manager.comfort import ComfortCheck
+
+        return ComfortCheck(self)
+
+    def _make_summary(self) -> SummaryTab:
+        from workbook.apps.manager.comfort import SummaryTab
+
+        return SummaryTab(self)
+
+    def _make_reaction(self) -> ReactionTab:
+        from workbook.apps.manager.reaction import ReactionTab
+
+        return ReactionTab(self)
+
+    def _make_planner(self) -> PlannerTab:
+        from workbook.apps.manager.planner import PlannerTab
+
+        return PlannerTab(self)
+
+    def _make_conversations(self) -> ConversationsTab:
+        from workbook.apps.manager.conversations import ConversationsTab
+
+        return ConversationsTab(self)
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The manager's own latest scores, loaded when a tab first needs them."""
+        if self._scores is None:
+            from workbook.manager.scores import my_scores
+
+            self._scores = my_scores(self.store, self.person)
+        return self._scores
 
     @property
     def comfort(self) -> ComfortCheck:
@@ -130,14 +168,14 @@ class ManagerHome:
         return self._conversations.content
 
     def _reaction_due(self) -> bool:
-        return bool(self.waves and self.waves["post"]) or bool((self.scores["wave"] == "post").any())
+        return bool(self.waves and self.waves["post"]) or "post" in waves_answered(self.store, self.person)
 
     def _on_tab(self, change: dict) -> None:
         if change["new"] == 0:
             self.lessons_tab.refresh()
 
     def after_scores(self) -> None:
-        self.scores = my_scores(self.store, self.person)
+        self._scores = None
         summary = self._summary.content_if_built
         if summary is not None:  # one not built yet reads the scores when it is
             summary.refresh()

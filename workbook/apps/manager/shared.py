@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date, timedelta
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from workbook.apps.common import (
     SaveStatus,
@@ -15,6 +13,9 @@ from workbook.apps.common import (
 )
 from workbook.identity import Person
 from workbook.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TITLE = "Career conversations: the manager's course"
 NOT_ANSWERED = '<p class="wb-field-error" role="alert">Not answered yet.</p>'
