@@ -25,7 +25,7 @@ from workbook.apps.common import (
     when,
 )
 from workbook.apps.goals import GoalsEditor, field_label
-from workbook.apps.lazy import LazyTabs, Shown
+from workbook.apps.lazy import Deferred, LazyTabs, Shown
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
 from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
 from workbook.identity import Person
@@ -210,6 +210,22 @@ class PreparationWorkbook:
             view.observe(self._answers_changed, names="answers")
             view.observe(self._level_changed, names="level")
             self.views[section.id] = view
+        self._plan = Deferred(self._make_plan_tab)
+        pages = [(f"{i}. {s.title}", self.views[s.id]) for i, s in enumerate(prep.sections, start=1)]
+        self.sections = LazyTabs([*pages, ("Your plan", self._plan)], "wb-tabs")
+        self.tabs = self.sections.widget
+        header = widgets.HTML(
+            f'<h2 class="wb-title">{esc(prep.title)}</h2>'
+            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
+            f"<p>{esc(prep.intro)}</p>"
+        )
+        self.widget = widgets.VBox(
+            [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
+        )
+        self._update_progress()
+
+    def _make_plan_tab(self) -> Shown:
+        """The plan tab, made when it is first opened (or a plan is first asked for)."""
         self.plan_preview = widgets.HTML(_dom_classes=css("wb-plan-preview"))
         self.downloads = widgets.HTML(_dom_classes=css("wb-downloads"))
         make = widgets.Button(
@@ -231,18 +247,7 @@ class PreparationWorkbook:
             ],
             _dom_classes=css("wb-section", "wb-section-plan"),
         )
-        pages = [(f"{i}. {s.title}", self.views[s.id]) for i, s in enumerate(prep.sections, start=1)]
-        self.sections = LazyTabs([*pages, ("Your plan", Shown(plan_tab))], "wb-tabs")
-        self.tabs = self.sections.widget
-        header = widgets.HTML(
-            f'<h2 class="wb-title">{esc(prep.title)}</h2>'
-            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
-            f"<p>{esc(prep.intro)}</p>"
-        )
-        self.widget = widgets.VBox(
-            [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
-        )
-        self._update_progress()
+        return Shown(plan_tab)
 
     def open_section(self, section_id: str) -> SectionView:
         """Show a section, as a click on its tab does (building it the first time)."""
@@ -332,6 +337,7 @@ class PreparationWorkbook:
     def build_plan(self) -> None:
         from workbook import idp
 
+        self._plan.build()
         self.autosaver.flush()
         plan = load_plan(self.store, self.prep, self.person, date.today())
         self.plan_preview.value = idp.render_html(plan)
