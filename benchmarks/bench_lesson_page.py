@@ -5,7 +5,7 @@ the bare page is a notebook with one `ipywidgets.Text()` served with the same co
 directory (so the same voila.json) and flags. Runs alternate A, B, A, B..., each in a fresh browser
 context; the figure is the time from `page.goto` until the lesson's Next button (drawn after the
 lesson's first part) is visible, or the bare page's `.widget-text`. Goal: median(lesson) / median(bare)
-<= 1.2.
+<= 1.1 (only the first part is built at start; the others when first shown).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import quote
 from bench_participant_page import alternate, write_bare_notebook
 from common import chromium, header, median, report, sqlite_url, voila_serve, workbook_serve
 
-GOAL_RATIO = 1.2
+GOAL_RATIO = 1.1
 LESSON = "lesson-practices.ipynb"
 READY = ".wb-lesson button.wb-part-next"  # drawn after the first part: the page is ready
 

@@ -4,7 +4,8 @@ The participant page is opened by a personal link (a participant with every ques
 the bare page is a notebook with one `ipywidgets.Text()`, served by Voila with the same command,
 working directory (so the same voila.json) and flags. Runs alternate A, B, A, B... each in a fresh
 browser context; the figure is the time from `page.goto` until the app's `.wb-workbook` (or the bare
-page's `.widget-text`) is visible. Goal: median(participant) / median(bare) <= 1.2.
+page's `.widget-text`) is visible. Goal: median(participant) / median(bare) <= 1.1 (the page builds
+only its first section at start; the others when first opened).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from common import (
     workbook_serve,
 )
 
-GOAL_RATIO = 1.2
+GOAL_RATIO = 1.1
 TIMEOUT_MS = 120_000
 BARE_SOURCE = "import ipywidgets\n\nipywidgets.Text()"
 

@@ -201,7 +201,7 @@ def seed_participant(data_dir: Path) -> str:
 
     store = Store(sqlite_url(data_dir))
     try:
-        issued = identity.add_participant(store, "Bench Participant", cohort="bench")
+        issued = identity.add_participant(store, "Bench Participant", roles=["team_member"])
         pid = issued.person.id
         for section in content.preparation().sections:
             for prep_field in section.fields:

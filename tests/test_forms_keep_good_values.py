@@ -71,7 +71,7 @@ def test_planner_an_emptied_alias_keeps_the_saved_one(store, kim):
 
 def test_scenario_a_bad_response_keeps_the_ticks(store, kim):
     page = LessonPage(store, kim.person, lessons().lesson("practices"), kim.code)
-    scenario = page.views["scenario_promise"]
+    scenario = page.open_block("scenario_promise")
     scenario.response.value = "A good first answer."
     scenario.response.value = "Bad \x07 bell"
     scenario.boxes[2].value = True
@@ -83,7 +83,7 @@ def test_scenario_a_bad_response_keeps_the_ticks(store, kim):
 
 def test_reflection_problem_is_shown_beside_it(store, kim):
     page = LessonPage(store, kim.person, lessons().lesson("practices"), kim.code)
-    reflection = page.views["reflect_next_practice"]
+    reflection = page.open_block("reflect_next_practice")
     reflection.box.value = "kept"
     reflection.box.value = "x" * 10_000
     assert shows_problem(reflection.note, "At most")

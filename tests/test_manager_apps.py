@@ -11,7 +11,7 @@ from html import unescape as html_unescape
 import ipywidgets as widgets
 import pytest
 from ipywidgets.widgets.widget import _instances
-from widget_helpers import live_widget_state
+from widget_helpers import live_widget_state, open_every_tab
 
 from workbook import identity
 from workbook.apps.lessons import LessonPage, lesson_app
@@ -90,7 +90,7 @@ def parse_ics(text: str) -> dict[str, str]:
 # -- lessons --------------------------------------------------------------------------------------------
 def test_knowledge_check_shows_feedback_and_stores_the_answer(store, mo):
     page = lesson_page(store, mo)
-    check = page.views["check_who_leads"]
+    check = page.open_block("check_who_leads")
     assert "Who should prepare most and lead" in html_of(check.widget)
     check.choice.value = "manager"
     check.button.click()
@@ -108,14 +108,14 @@ def test_knowledge_check_shows_feedback_and_stores_the_answer(store, mo):
 
 def test_check_without_a_choice_asks_for_one(store, mo):
     page = lesson_page(store, mo)
-    page.views["check_who_leads"].button.click()
-    assert "Choose an answer first" in page.views["check_who_leads"].feedback.value
+    page.open_block("check_who_leads").button.click()
+    assert "Choose an answer first" in page.open_block("check_who_leads").feedback.value
     assert store.current_answers(mo.person.id, lesson_scope("practices")) == {}
 
 
 def test_scenario_response_and_checklist_are_stored_and_the_example_revealed(store, mo):
     page = lesson_page(store, mo)
-    scenario = page.views["scenario_promise"]
+    scenario = page.open_block("scenario_promise")
     assert "Sam has prepared well" in html_of(scenario.widget)
     assert scenario.example.value == ""
     scenario.response.value = "I can't promise the role, but I can help you grow towards it."
@@ -133,31 +133,31 @@ def test_scenario_response_and_checklist_are_stored_and_the_example_revealed(sto
 
 def test_reflection_is_private_autosaved_and_everything_reloads(store, mo):
     page = lesson_page(store, mo)
-    reflection = page.views["reflect_next_practice"]
+    reflection = page.open_block("reflect_next_practice")
     assert "Only you can see this" in html_of(reflection.widget)
     reflection.box.value = "I will let them lead."
-    page.views["check_first_job"].choice.value = "ask_more"
-    page.views["check_first_job"].button.click()
-    page.views["scenario_no_role"].response.value = "Tell me more."
-    page.views["scenario_no_role"].boxes[0].value = True
+    page.open_block("check_first_job").choice.value = "ask_more"
+    page.open_block("check_first_job").button.click()
+    page.open_block("scenario_no_role").response.value = "Tell me more."
+    page.open_block("scenario_no_role").boxes[0].value = True
     again = lesson_page(store, mo)
-    assert again.views["reflect_next_practice"].box.value == "I will let them lead."
-    assert again.views["check_first_job"].choice.value == "ask_more"
-    assert "That is right" in again.views["check_first_job"].feedback.value
-    assert again.views["scenario_no_role"].response.value == "Tell me more."
-    assert [b.value for b in again.views["scenario_no_role"].boxes][:2] == [True, False]
+    assert again.open_block("reflect_next_practice").box.value == "I will let them lead."
+    assert again.open_block("check_first_job").choice.value == "ask_more"
+    assert "That is right" in again.open_block("check_first_job").feedback.value
+    assert again.open_block("scenario_no_role").response.value == "Tell me more."
+    assert [b.value for b in again.open_block("scenario_no_role").boxes][:2] == [True, False]
     assert "3 of 7 activities done" in again.progress.value
 
 
 def test_text_blocks_are_paragraphs_and_lists(store, mo):
     page = lesson_page(store, mo, "why_it_matters")
-    text = page.views["why_managers_avoid"].widget.value
+    text = page.open_block("why_managers_avoid").widget.value
     assert text.count("<li>") == 3 and "<p>Most managers would like" in text
 
 
 def test_crafted_lesson_answers_are_refused_and_nothing_is_stored(store, mo):
     page = lesson_page(store, mo)
-    page.views["check_who_leads"].check("not-an-option")
+    page.open_block("check_who_leads").check("not-an-option")
     assert page.status.state == "error" and "not one of" in page.status.text
     page.save_later("scenario_promise", {"response": "x", "ticked": [99]})
     assert "not an item of the checklist" in page.status.text
@@ -414,8 +414,10 @@ def test_a_managers_kernel_holds_nothing_of_another_manager(store, mo):
     set_wave(store, COHORT, "post", True)
 
     home = ManagerHome(store, mo.person, mo.code)
-    home.tabs.selected_index = 0
-    lesson_page(store, mo)
+    open_every_tab(home.widget)
+    page = lesson_page(store, mo)
+    for index in range(len(page.parts)):
+        page.show_part(index)
     state = live_widget_state()
     assert "Mo's own alias" in state
     for secret in ("BEA-SECRET", "Bea Other", bea.code, bea.person.pid):
@@ -426,12 +428,13 @@ def test_script_in_aliases_and_reflections_is_shown_as_text(store, mo):
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     store.save_answer(mo.person.id, lesson_scope("practices"), "reflect_next_practice", payload)
     page = lesson_page(store, mo)
-    assert page.views["reflect_next_practice"].box.value == payload
+    assert page.open_block("reflect_next_practice").box.value == payload
     assert "<script>" not in html_of(page.widget)
     save_plan_entry(store, mo.person, payload, "2030-01-01", questions=payload)
     log_conversation(store, mo.person, date.today(), payload, False, False)
     evil = identity.add_participant(store, payload, cohort=COHORT)
     for home in (ManagerHome(store, mo.person, mo.code), ManagerHome(store, evil.person, evil.code)):
+        open_every_tab(home.widget)
         text = html_of(home.widget)
         assert "<script>" not in text and "<img src=x" not in text
         assert "&lt;script&gt;" in text
@@ -464,11 +467,11 @@ def test_a_lesson_shows_one_part_at_a_time(store):
     page = LessonPage(store, person, lesson)
     activities = [b for b in lesson.blocks if not isinstance(b, TextBlock)]
     assert len(page.parts) == len(activities)
-    assert sum(len(part) for part in page.parts) == len(lesson.blocks)
-    assert page.part_box.children == page.parts[0] and page.previous.disabled
+    assert sum(len(part.keys) for part in page.parts) == len(lesson.blocks)
+    assert page.part_box.children == (page.parts[0].widget,) and page.previous.disabled
     assert "Part 1 of 7" in page.part_label.value
     page.next.click()
-    assert page.part_box.children == page.parts[1] and not page.previous.disabled
+    assert page.part_box.children == (page.parts[1].widget,) and not page.previous.disabled
     for _ in range(10):
         page.next.click()
     assert page.part == len(page.parts) - 1 and page.next.disabled

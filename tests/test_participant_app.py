@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from ipywidgets.widgets.widget import _instances
 from traitlets import TraitError
-from widget_helpers import find, live_widget_state
+from widget_helpers import find, live_widget_state, open_every_tab
 
 from workbook import content, identity
 from workbook.apps.participant import PreparationWorkbook, participant_app
@@ -27,23 +27,23 @@ def book(store, ana):
 
 
 def test_typing_saves_and_shows_saved(store, ana, book):
-    box = book.views["aspirations"].inputs["in_two_years"]
+    box = book.open_section("aspirations").inputs["in_two_years"]
     box.value = "Lead the customer training team"
     saved = store.current_answers(ana.person.id, SCOPE)
     assert saved["aspirations.in_two_years"].value == "Lead the customer training team"
     assert book.status.state == "saved" and "saved" in book.status.text
-    assert "Last changed: " in book.views["aspirations"].last_changed.value
-    assert "not yet" not in book.views["aspirations"].last_changed.value
+    assert "Last changed: " in book.open_section("aspirations").last_changed.value
+    assert "not yet" not in book.open_section("aspirations").last_changed.value
 
 
 def test_answers_come_back_when_reopened(store, ana, book):
-    book.views["self_awareness"].inputs["strengths"].value = "Explaining things simply"
+    book.open_section("self_awareness").inputs["strengths"].value = "Explaining things simply"
     again = PreparationWorkbook(store, ana.person, PREP)
-    assert again.views["self_awareness"].inputs["strengths"].value == "Explaining things simply"
+    assert again.open_section("self_awareness").inputs["strengths"].value == "Explaining things simply"
 
 
 def test_every_version_is_kept(store, ana, book):
-    box = book.views["self_awareness"].inputs["trends"]
+    box = book.open_section("self_awareness").inputs["trends"]
     for text in ("a", "ab", "abc"):
         box.value = text
     history = store.answer_history(ana.person.id, SCOPE, "self_awareness.trends")
@@ -51,7 +51,7 @@ def test_every_version_is_kept(store, ana, book):
 
 
 def test_too_long_text_is_refused_and_nothing_changes(store, ana, book):
-    box = book.views["self_awareness"].inputs["trends"]
+    box = book.open_section("self_awareness").inputs["trends"]
     box.value = "kept"
     box.value = "x" * 5000
     assert book.status.state == "error" and "at most 4000" in book.status.text
@@ -59,11 +59,11 @@ def test_too_long_text_is_refused_and_nothing_changes(store, ana, book):
 
 
 def test_crafted_values_are_refused_by_the_kernel(store, ana, book):
-    box = book.views["self_awareness"].inputs["trends"]
+    box = book.open_section("self_awareness").inputs["trends"]
     with pytest.raises(TraitError):
         box.value = {"not": "text"}
     with pytest.raises(TraitError):
-        book.views["goals"].visibility.value = "everyone"
+        book.open_section("goals").visibility.value = "everyone"
     book.save_visibility(PREP.section("goals"), "everyone")  # as if it got past the widget
     assert book.status.state == "error"
     assert store.visibilities(ana.person.id, SCOPE) == {}
@@ -73,22 +73,23 @@ def test_crafted_values_are_refused_by_the_kernel(store, ana, book):
 
 
 def test_choices_save_as_ids(store, ana, book):
-    boxes = book.views["support"].inputs["network"].children
+    boxes = book.open_section("support").inputs["network"].children
     boxes[1].value = True
     boxes[4].value = True
     assert store.current_answers(ana.person.id, SCOPE)["support.network"].value == ["mentor", "experiences"]
 
 
 def test_visibility_is_stored_and_shown(store, ana, book):
-    view = book.views["aspirations"]
+    view = book.open_section("aspirations")
     assert view.visibility.value == "private"
     view.visibility.value = "manager"
     assert store.visibilities(ana.person.id, SCOPE) == {"aspirations": "manager"}
-    assert PreparationWorkbook(store, ana.person, PREP).views["aspirations"].visibility.value == "manager"
+    again = PreparationWorkbook(store, ana.person, PREP).open_section("aspirations")
+    assert again.visibility.value == "manager"
 
 
 def test_goals_guide_towards_two_or_three(store, ana, book):
-    editor = book.views["goals"].goals
+    editor = book.open_section("goals").goals_editor
     assert len(editor.cards) == 2
     editor.cards[0].inputs["goal"].value = "Run onboarding"
     editor.cards[0].inputs["measure"].value = "Rated 4+"
@@ -115,19 +116,19 @@ def test_goals_guide_towards_two_or_three(store, ana, book):
 
 
 def test_empty_goal_cards_are_not_stored(store, ana, book):
-    editor = book.views["goals"].goals
+    editor = book.open_section("goals").goals_editor
     editor.add_goal()
     editor.cards[1].inputs["goal"].value = "Only the second card"
     saved = store.current_answers(ana.person.id, SCOPE)["goals.goals"].value
     assert [g["goal"] for g in saved] == ["Only the second card"]
     editor.cards[1].inputs["goal"].value = ""
     assert store.current_answers(ana.person.id, SCOPE)["goals.goals"].value == []
-    again = PreparationWorkbook(store, ana.person, PREP).views["goals"].goals
+    again = PreparationWorkbook(store, ana.person, PREP).open_section("goals").goals_editor
     assert len(again.cards) == 2 and not again.add_button.disabled
 
 
 def test_a_bad_target_date_keeps_the_other_parts_of_the_goal(store, ana, book):
-    editor = book.views["goals"].goals
+    editor = book.open_section("goals").goals_editor
     card = editor.cards[0]
     card.inputs["goal"].value = "Lead the onboarding redesign"
     card.inputs["measure"].value = "New starters rate it 4 of 5"
@@ -160,16 +161,16 @@ def test_a_bad_target_date_keeps_the_other_parts_of_the_goal(store, ana, book):
 
 
 def test_a_date_sent_as_text_is_understood(store, ana, book):
-    card = book.views["goals"].goals.cards[0]
+    card = book.open_section("goals").goals_editor.cards[0]
     card.inputs["goal"].value = "G"
     def stored_date():
         return store.current_answers(ana.person.id, SCOPE)["goals.goals"].value[0]["target_date"]
 
     for typed in ("31/03/2027", "31.03.2027", "31 March 2027", "2027-03-31"):
-        book.views["goals"].goals._part_changed(card, card.fields["target_date"], typed)
+        card.changed(card.fields["target_date"], typed)
         assert stored_date() == "2027-03-31"
         assert "Wednesday 31 March 2027" in card.notes["target_date"].widget.value
-    book.views["goals"].goals._part_changed(card, card.fields["target_date"], "soon")
+    card.changed(card.fields["target_date"], "soon")
     assert "31/03/2027" in card.notes["target_date"].widget.value  # says which forms are understood
     assert stored_date() == "2027-03-31"
 
@@ -182,32 +183,32 @@ def test_goals_of_the_first_release_load_without_their_empty_cards(store, ana):
         [{"goal": "A", "measure": "B", "target_date": "2027-01-31", "first_step": ""}, {"goal": ""}] * 1
         + [{"goal": "", "measure": "", "target_date": "", "first_step": ""}],
     )
-    editor = PreparationWorkbook(store, ana.person, PREP).views["goals"].goals
+    editor = PreparationWorkbook(store, ana.person, PREP).open_section("goals").goals_editor
     assert [card.good["goal"] for card in editor.cards] == ["A", ""]
     assert editor.cards[0].inputs["target_date"].value == date(2027, 1, 31)
 
 
 def test_a_bad_text_value_is_shown_beside_its_field(store, ana, book):
-    box = book.views["self_awareness"].inputs["trends"]
+    box = book.open_section("self_awareness").inputs["trends"]
     box.value = "kept"
     box.value = "x" * 5000
-    note = book.views["self_awareness"].notes["trends"].widget.value
+    note = book.open_section("self_awareness").notes["trends"].widget.value
     assert "At most 4000 characters" in note and 'role="alert"' in note
     assert "What patterns or trends" in book.status.text and "needs your attention" in book.status.text
     assert box.value == "x" * 5000, "the page keeps what was typed"
-    book.views["self_awareness"].inputs["strengths"].value = "Other fields still save"
+    book.open_section("self_awareness").inputs["strengths"].value = "Other fields still save"
     saved = store.current_answers(ana.person.id, SCOPE)
     assert saved["self_awareness.strengths"].value == "Other fields still save"
     assert saved["self_awareness.trends"].value == "kept"
     box.value = "fixed"
-    assert book.views["self_awareness"].notes["trends"].widget.value == ""
+    assert book.open_section("self_awareness").notes["trends"].widget.value == ""
     assert book.status.state == "saved"
 
 
 def test_progress_shows_sections_complete(store, ana, book):
     assert "0 of 5 sections complete" in book.progress.value
     for field in PREP.section("aspirations").fields:
-        book.views["aspirations"].inputs[field.id].value = "Something"
+        book.open_section("aspirations").inputs[field.id].value = "Something"
     assert "1 of 5 sections complete" in book.progress.value
     assert 'class="wb-progress-done" data-section="aspirations"' in book.progress.value
 
@@ -215,7 +216,7 @@ def test_progress_shows_sections_complete(store, ana, book):
 def test_names_and_answers_are_escaped(store):
     issued = identity.add_participant(store, "<img src=x onerror=alert(1)>")
     book = PreparationWorkbook(store, issued.person, PREP)
-    book.views["aspirations"].inputs["in_two_years"].value = "<script>alert(1)</script>"
+    book.open_section("aspirations").inputs["in_two_years"].value = "<script>alert(1)</script>"
     assert "<img src=x" not in book.widget.children[0].value
     assert "&lt;img src=x onerror=alert(1)&gt;" in book.widget.children[0].value
     book.build_plan()
@@ -224,7 +225,7 @@ def test_names_and_answers_are_escaped(store):
 
 
 def test_plan_downloads_in_three_formats(store, ana, book):
-    book.views["goals"].goals.cards[0].inputs["goal"].value = "Run onboarding"
+    book.open_section("goals").goals_editor.cards[0].inputs["goal"].value = "Run onboarding"
     book.build_plan()
     links = book.downloads.value
     for fmt in ("docx", "pdf", "md"):
@@ -269,7 +270,7 @@ def test_kernel_holds_only_the_viewers_data(store, monkeypatch):
     store.save_answer(a.person.id, SCOPE, "aspirations.in_two_years", "alice aspiration")
     _instances.clear()
     monkeypatch.setenv("QUERY_STRING", f"code={a.code}")
-    participant_app(store)
+    open_every_tab(participant_app(store))
     state = live_widget_state()
     assert "alice aspiration" in state
     assert "BOB-PRIVATE-ASPIRATION" not in state and "Secretname" not in state

@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 import pytest
-from widget_helpers import find
+from widget_helpers import find, open_tab
 
 from workbook import identity
 from workbook.apps.common import SIGNED_OUT
@@ -106,7 +106,7 @@ def test_revoking_a_code_ends_an_open_page_at_its_next_save(store, monkeypatch):
     monkeypatch.setenv("QUERY_STRING", f"code={issued.code}")
     page = participant_app(store)
     [workbook] = find(page, "wb-workbook")
-    box = find(page, "wb-field-aspirations-in_two_years")[0]
+    box = find(open_tab(page, "2. "), "wb-field-aspirations-in_two_years")[0]
     box.value = "Saved before the revoke"
     identity.revoke(store, issued.person.pid)
     box.value = "Typed after the revoke"

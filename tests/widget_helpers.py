@@ -21,6 +21,23 @@ def find(root: widgets.Widget, dom_class: str) -> list[widgets.Widget]:
     return found
 
 
+def open_tab(root: widgets.Widget, title: str) -> widgets.Widget:
+    """Select the tab whose title starts with `title` in the page's tabs below `root`, as a click on it
+    does (a page builds a tab's widgets when it is first opened); the tab's contents."""
+    [tabs] = find(root, "wb-tabs")
+    index = next(i for i, t in enumerate(tabs.titles) if t.startswith(title))
+    tabs.selected_index = index
+    return tabs.children[index]
+
+
+def open_every_tab(root: widgets.Widget) -> None:
+    """Open each tab of the page's tabs below `root` in turn, so that every part of the page is built."""
+    for tabs in find(root, "wb-tabs"):
+        for index in range(len(tabs.children)):
+            tabs.selected_index = index
+        tabs.selected_index = 0
+
+
 def live_widget_state() -> str:
     """The state of every widget alive in this process, as a page visitor could request it."""
     return json.dumps([w.get_state() for w in list(_instances.values())], default=str)

@@ -93,6 +93,10 @@ class Visibility(Base):
     __table_args__ = (Index("ix_visibility_owner", "participant_id", "scope", "section", "id"),)
 
 
+# The waves of the comfort check: before the programme, after it, and after it looking back at before.
+WAVES: tuple[str, ...] = ("pre", "post", "then")
+
+
 class WaveEvent(Base):
     """A wave of the comfort check opened or closed for a cohort; the latest event counts."""
 

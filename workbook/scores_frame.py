@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbook.models import WAVES
 from workbook.spreadsheet import from_spreadsheet_text
 
 SCORE_COLUMNS: tuple[str, ...] = ("participant", "cohort", "wave", "item", "score", "answered_at")
-WAVES: tuple[str, ...] = ("pre", "post", "then")
 KEY_COLUMNS: tuple[str, ...] = ("participant", "wave", "item")
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 

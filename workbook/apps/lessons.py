@@ -7,13 +7,16 @@ server before it is stored, and everything shown as HTML is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 import ipywidgets as widgets
+import traitlets
 
 from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, full_width
+from workbook.apps.lazy import ViewGroup
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.content import (
@@ -97,6 +100,8 @@ def paragraphs_html(paragraphs: list[str]) -> str:
 
 
 # -- one view per kind of block -------------------------------------------------------------------------
+# An activity's view holds the checked answer in its `value` trait (only good values get there); the
+# part it is in gathers them into its `answers`, which the page observes to store them.
 class TextView:
     def __init__(self, block: TextBlock) -> None:
         self.block = block
@@ -107,12 +112,16 @@ class TextView:
         )
 
 
-class CheckView:
+class CheckView(traitlets.HasTraits):
     """A multiple-choice question; "Check" stores the choice and explains the right answer."""
 
-    def __init__(self, page: LessonPage, block: KnowledgeCheck, saved: Any) -> None:
-        self.page = page
+    value = traitlets.Any(None, allow_none=True, help="the checked choice, {'choice': option id}")
+
+    def __init__(self, lesson: Lesson, block: KnowledgeCheck, saved: Any, status: SaveStatus) -> None:
+        super().__init__()
+        self.lesson = lesson
         self.block = block
+        self.status = status
         chosen = saved.get("choice") if isinstance(saved, dict) else None
         ids = [o.id for o in block.options]
         self.choice = widgets.RadioButtons(
@@ -139,6 +148,7 @@ class CheckView:
             _dom_classes=css("wb-activity", "wb-check", f"wb-check-{block.id}"),
         )
         if self.choice.value is not None:
+            self.value = {"choice": self.choice.value}
             self._show(self.choice.value)
 
     def check(self, choice: object = None) -> None:
@@ -148,11 +158,13 @@ class CheckView:
             self.feedback.value = '<p class="wb-error" role="alert">Choose an answer first.</p>'
             return
         try:
-            cleaned = self.page.save(self.block.id, {"choice": choice})
-        except InputError:
+            cleaned = clean_lesson_answer(self.lesson, self.block.id, {"choice": choice})
+        except InputError as exc:
+            self.status.error(str(exc))
             self.feedback.value = ""
             return
         self._show(cleaned["choice"])
+        self.value = cleaned
 
     def _show(self, choice: str) -> None:
         option = self.block.option(choice)
@@ -169,11 +181,14 @@ class CheckView:
         )
 
 
-class ReflectionView:
+class ReflectionView(traitlets.HasTraits):
     """A private free-text prompt, saved as it is typed."""
 
-    def __init__(self, page: LessonPage, block: Reflection, saved: Any) -> None:
-        self.page = page
+    value = traitlets.Any(None, allow_none=True, help="the last good text typed")
+
+    def __init__(self, lesson: Lesson, block: Reflection, saved: Any, status: SaveStatus) -> None:
+        super().__init__()
+        self.lesson = lesson
         self.block = block
         self.box = widgets.Textarea(
             value=saved if isinstance(saved, str) else "",
@@ -182,8 +197,9 @@ class ReflectionView:
             layout=full_width(),
             _dom_classes=css("wb-reflection-text"),
         )
-        self.note = FieldNote(page.status, f"reflection:{block.id}", self.box)
-        self.box.observe(lambda change: self.page.save_later(block.id, change["new"], self.note), "value")
+        self.value = self.box.value if isinstance(saved, str) else None
+        self.note = FieldNote(status, f"reflection:{block.id}", self.box)
+        self.box.observe(lambda change: self.typed(change["new"]), "value")
         privacy = block.help if "only you" in block.help.lower() else f"{PRIVATE_NOTE} {block.help}".strip()
         self.widget = widgets.VBox(
             [
@@ -199,17 +215,31 @@ class ReflectionView:
             _dom_classes=css("wb-activity", "wb-reflection", f"wb-reflection-{block.id}"),
         )
 
+    def typed(self, text: object) -> None:
+        """Check the text at once: a bad one is shown beside the box; a good one becomes the value (and a
+        good one typed before a bad one is stored all the same)."""
+        try:
+            cleaned = clean_lesson_answer(self.lesson, self.block.id, text)
+        except InputError as exc:
+            self.note.refuse(exc)
+            return
+        self.note.accept()
+        self.value = cleaned
 
-class ScenarioView:
+
+class ScenarioView(traitlets.HasTraits):
     """A situation to practise: a response, a self-review checklist and an example answer."""
 
-    def __init__(self, page: LessonPage, block: Scenario, saved: Any) -> None:
-        self.page = page
+    value = traitlets.Any(None, allow_none=True, help="the good response and the ticks on the page")
+
+    def __init__(self, lesson: Lesson, block: Scenario, saved: Any, status: SaveStatus) -> None:
+        super().__init__()
+        self.lesson = lesson
         self.block = block
         saved = saved if isinstance(saved, dict) else {}
         ticked = set(saved.get("ticked", []))
         response = saved.get("response", "") if isinstance(saved.get("response"), str) else ""
-        self.parts = CheckedParts(page.status, f"scenario:{block.id}", {"response": response})
+        self.parts = CheckedParts(status, f"scenario:{block.id}", {"response": response})
         self.response = widgets.Textarea(
             value=response,
             rows=5,
@@ -256,6 +286,7 @@ class ScenarioView:
             layout=full_width(),
             _dom_classes=css("wb-activity", "wb-scenario", f"wb-scenario-{block.id}"),
         )
+        self.value = self.current() if saved else None
 
     def current(self) -> dict[str, Any]:
         """The answer to store: the last good response and the ticks as they are on the page."""
@@ -269,7 +300,7 @@ class ScenarioView:
             self._changed()
 
     def _changed(self) -> None:
-        self.page.save_later(self.block.id, self.current())
+        self.value = self.current()
 
     def reveal_example(self) -> None:
         self.example.value = (
@@ -281,15 +312,15 @@ class ScenarioView:
 
 
 # -- the lesson page ------------------------------------------------------------------------------------
-def lesson_parts(blocks: Sequence[Any], views: dict[str, Any]) -> list[tuple[widgets.Widget, ...]]:
+def lesson_parts(blocks: Sequence[Any]) -> list[tuple[Any, ...]]:
     """The lesson in parts: the text blocks leading up to each activity, with that activity.
 
     Text after the last activity joins the last part.
     """
-    parts: list[list[widgets.Widget]] = []
-    current: list[widgets.Widget] = []
+    parts: list[list[Any]] = []
+    current: list[Any] = []
     for block in blocks:
-        current.append(views[block.id].widget)
+        current.append(block)
         if not isinstance(block, TextBlock):
             parts.append(current)
             current = []
@@ -299,6 +330,19 @@ def lesson_parts(blocks: Sequence[Any], views: dict[str, Any]) -> list[tuple[wid
         else:
             parts.append(current)
     return [tuple(part) for part in parts]
+
+
+VIEWS = {KnowledgeCheck: CheckView, Reflection: ReflectionView, Scenario: ScenarioView}
+
+
+def block_views(lesson: Lesson, blocks: Sequence[Any], saved: Mapping[str, Any], status: SaveStatus) -> dict:
+    """A view for each block (by block id), showing its saved answer; a lesson part is made of them."""
+    return {
+        block.id: TextView(block)
+        if isinstance(block, TextBlock)
+        else VIEWS[type(block)](lesson, block, saved.get(block.id), status)
+        for block in blocks
+    }
 
 
 class LessonPage:
@@ -313,17 +357,13 @@ class LessonPage:
         saved = store.current_answers(person.id, lesson_scope(lesson.id))
         self.answers: dict[str, Any] = {key: answer.value for key, answer in saved.items()}
         self.progress = widgets.HTML(_dom_classes=css("wb-lesson-progress"))
-        self.views: dict[str, Any] = {}
-        for block in lesson.blocks:
-            value = self.answers.get(block.id)
-            if isinstance(block, TextBlock):
-                self.views[block.id] = TextView(block)
-            elif isinstance(block, KnowledgeCheck):
-                self.views[block.id] = CheckView(self, block, value)
-            elif isinstance(block, Reflection):
-                self.views[block.id] = ReflectionView(self, block, value)
-            else:
-                self.views[block.id] = ScenarioView(self, block, value)
+        saved_now = dict(self.answers)
+        self.parts = [
+            ViewGroup([b.id for b in blocks], partial(block_views, lesson, blocks, saved_now, self.status))
+            for blocks in lesson_parts(lesson.blocks)
+        ]
+        for part in self.parts:
+            part.observe(self._answers_changed, "answers")
         course = lessons()
         number = next(i for i, item in enumerate(course.lessons, start=1) if item.id == lesson.id)
         home = app_href(HOME_NOTEBOOK, code)
@@ -338,7 +378,6 @@ class LessonPage:
             '<p class="wb-muted">Your answers are saved as you go and are here when you come back. '
             f'<a href="{esc(home)}">Back to your course home</a>.</p>'
         )
-        self.parts = lesson_parts(lesson.blocks, self.views)
         self.part = 0
         self.part_box = widgets.VBox(_dom_classes=css("wb-lesson-part"))
         self.part_label = widgets.HTML(_dom_classes=css("wb-part-label"))
@@ -369,13 +408,38 @@ class LessonPage:
     def show_part(self, index: int) -> None:
         """Show one part of the lesson: a few paragraphs and the activity that follows them.
 
-        Only the shown part is drawn in the browser, so a long lesson opens as fast as a short one.
+        Only the shown part is built and drawn, so a long lesson opens as fast as a short one.
         """
         self.part = max(0, min(index, len(self.parts) - 1))
-        self.part_box.children = self.parts[self.part]
+        shown = self.parts[self.part]
+        shown.build()
+        self.part_box.children = [shown.widget]
         self.part_label.value = f'<p class="wb-muted">Part {self.part + 1} of {len(self.parts)}</p>'
         self.previous.disabled = self.part == 0
         self.next.disabled = self.part == len(self.parts) - 1
+
+    @property
+    def views(self) -> dict[str, Any]:
+        """The views of the blocks in the parts shown so far, by block id."""
+        return {block_id: view for part in self.parts for block_id, view in part.views.items()}
+
+    def open_block(self, block_id: str) -> Any:
+        """Show the part holding a block, as Next and Previous do; the block's view."""
+        self.show_part(next(i for i, part in enumerate(self.parts) if block_id in part.keys))
+        return self.views[block_id]
+
+    def _answers_changed(self, change: dict) -> None:
+        """An activity's checked answer changed: a check is stored at once, text after a pause in typing."""
+        for block_id, value in change["new"].items():
+            if block_id in change["old"] and change["old"][block_id] == value:
+                continue
+            if isinstance(self.lesson.block(block_id), KnowledgeCheck):
+                try:
+                    self.save(block_id, value)
+                except InputError:
+                    pass  # the status line says why
+            else:
+                self.save_later(block_id, value)
 
     def save(self, block_id: str, value: object) -> Any:
         """Check and store an answer now; the status line shows the result. InputError is re-raised."""
@@ -389,20 +453,14 @@ class LessonPage:
         self._update_progress()
         return cleaned
 
-    def save_later(self, block_id: str, value: object, note: FieldNote | None = None) -> None:
-        """Check a value from the page at once (a bad one is shown beside its input, or in the status
-        line); store it after a pause in typing. A good value waiting for the pause is stored even if
-        a bad one follows it."""
+    def save_later(self, block_id: str, value: object) -> None:
+        """Check a value once more in the kernel (a bad one is refused in the status line; the views
+        show theirs beside the input); store it after a pause in typing."""
         try:
             cleaned = clean_lesson_answer(self.lesson, block_id, value)
         except InputError as exc:
-            if note is None:
-                self.status.error(str(exc))
-            else:
-                note.refuse(exc)
+            self.status.error(str(exc))
             return
-        if note is not None:
-            note.accept()
 
         def commit():
             stored = save_lesson_answer(self.store, self.person, self.lesson.id, block_id, cleaned)

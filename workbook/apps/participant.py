@@ -1,18 +1,20 @@
 """The team member's app: prepare for a career conversation, section by section, and leave
-with a development plan. Every answer saves as it is typed."""
+with a development plan. Every answer saves as it is typed.
+
+Each section is a view (`SectionView`) whose checked answers, visibility and last change live in
+traits; the workbook observes them to save, and builds a section's widgets when it is first opened."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 
 from workbook import content
 from workbook.apps.common import (
     Autosaver,
-    CheckedParts,
     FieldNote,
     SaveStatus,
     SignIn,
@@ -21,8 +23,10 @@ from workbook.apps.common import (
     full_width,
     when,
 )
+from workbook.apps.goals import GoalsEditor, field_label
+from workbook.apps.lazy import Deferred, LazyTabs, Shown
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
-from workbook.content import VISIBILITY_LABELS, GoalGuidance, Preparation, PrepField, PrepSection
+from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.preparation import (
     GOALS_FIELD,
@@ -30,43 +34,67 @@ from workbook.preparation import (
     answer_key,
     clean_field,
     clean_goals,
-    clean_part,
     clean_visibility,
-    goal_is_complete,
-    goal_is_empty,
-    goal_label,
     load_plan,
     saved_goals,
     section_progress,
 )
 from workbook.store import SavedAnswer, Store
-from workbook.validation import InputError, long_date
+from workbook.validation import InputError
 
 TEXTAREA_ROWS = 3
 
 
-def _field_label(text: str) -> widgets.HTML:
-    return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>')
+class SectionView(traitlets.HasTraits):
+    """One section of the preparation: its questions, who can see it, when it last changed.
 
+    Its values live in traits the workbook observes: `answers` (answer key -> checked value, only good
+    values ever get there), `level` (who can see the section). The workbook sets `changed_at` after a
+    save. Its widgets are made by `build()`, when the section is first opened. Not a widget itself, so
+    a page visitor cannot set these traits: only its inputs, whose values are checked here first.
+    """
 
-class SectionView:
-    """One section of the preparation: its questions, who can see it, when it last changed."""
+    answers = traitlets.Dict(help="this section's checked answers by answer key, as they are to be stored")
+    level = traitlets.Unicode(help="who can see this section, as chosen on the page")
+    changed_at = traitlets.Any(None, allow_none=True, help="when an answer of this section last changed")
 
-    def __init__(self, workbook: PreparationWorkbook, section: PrepSection) -> None:
-        self.workbook = workbook
+    def __init__(
+        self, section: PrepSection, saved: Mapping[str, SavedAnswer], level: str, status: SaveStatus
+    ) -> None:
+        super().__init__()
         self.section = section
+        self.status = status
+        keys = [answer_key(section.id, f.id) for f in section.fields]
+        if section.goals is not None:
+            keys.append(answer_key(section.id, GOALS_FIELD))
+        self._saved = {key: saved[key] for key in keys if key in saved}
         self.inputs: dict[str, widgets.Widget] = {}
         self.notes: dict[str, FieldNote] = {}
-        answers = workbook.answers
-        level = workbook.visibility.get(section.id, section.default_visibility)
+        self.goals_editor: GoalsEditor | None = None
+        self.visibility: widgets.Dropdown | None = None
+        self.last_changed: widgets.HTML | None = None
+        self.widget = widgets.VBox(_dom_classes=css("wb-section", f"wb-section-{section.id}"))
+        self.answers = {key: answer.value for key, answer in self._saved.items()}
+        self.level = level
+        self.changed_at = section_progress(section, self._saved).last_changed
+
+    @property
+    def built(self) -> bool:
+        return self.last_changed is not None
+
+    def build(self) -> None:
+        """Make the section's widgets from what was saved when the page opened, and what changed since."""
+        if self.built:
+            return
+        section = self.section
         self.visibility = widgets.Dropdown(
             options=[(label, key) for key, label in VISIBILITY_LABELS.items()],
-            value=level,
+            value=self.level,
             description="Who can see this",
             style={"description_width": "initial"},
             _dom_classes=css("wb-visibility", f"wb-visibility-{section.id}"),
         )
-        self.visibility.observe(self._on_visibility, names="value")
+        self.visibility.observe(lambda change: setattr(self, "level", change["new"]), names="value")
         self.last_changed = widgets.HTML(_dom_classes=css("wb-last-changed"))
         rows: list[widgets.Widget] = [
             widgets.HTML(
@@ -77,18 +105,13 @@ class SectionView:
             widgets.HBox([self.visibility, self.last_changed]),
         ]
         for prep_field in section.fields:
-            saved = answers.get(answer_key(section.id, prep_field.id))
-            rows.append(self._field(prep_field, saved))
+            rows.append(self._field(prep_field, self._saved.get(answer_key(section.id, prep_field.id))))
         if section.goals is not None:
-            self.goals = GoalsEditor(
-                section.goals,
-                saved_goals(section, answers),
-                workbook.status,
-                on_change=lambda goals: workbook.save_goals(section, goals),
-            )
-            rows.append(self.goals.widget)
-        self.widget = widgets.VBox(rows, _dom_classes=css("wb-section", f"wb-section-{section.id}"))
-        self.refresh()
+            self.goals_editor = GoalsEditor(section.goals, saved_goals(section, self._saved), self.status)
+            self.goals_editor.observe(self._goals_changed, names="goals")
+            rows.append(self.goals_editor.widget)
+        self.widget.children = rows
+        self._show_changed_at()
 
     def _field(self, prep_field: PrepField, saved: SavedAnswer | None) -> widgets.Widget:
         key = answer_key(self.section.id, prep_field.id)
@@ -107,14 +130,14 @@ class SectionView:
 
             def on_choice(_change: object) -> None:
                 value = [c.id for c, box in zip(prep_field.choices, boxes, strict=True) if box.value]
-                self.workbook.save(self.section, prep_field, key, value)
+                self.typed(prep_field, value)
 
             for box in boxes:
                 box.observe(on_choice, names="value")
             self.inputs[prep_field.id] = widgets.VBox(boxes, _dom_classes=classes)
             group = self.inputs[prep_field.id]
-            note = self.notes[prep_field.id] = FieldNote(self.workbook.status, key, group)
-            return widgets.VBox([_field_label(prep_field.label), group, note.widget])
+            note = self.notes[prep_field.id] = FieldNote(self.status, key, group)
+            return widgets.VBox([field_label(prep_field.label), group, note.widget])
         if prep_field.kind == "long_text":
             box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=full_width())
         else:
@@ -124,191 +147,51 @@ class SectionView:
         box.tooltip = prep_field.label
         box.add_class(classes[0])
         box.add_class(classes[1])
-        box.observe(
-            lambda change: self.workbook.save(self.section, prep_field, key, change["new"]), names="value"
-        )
+        box.observe(lambda change: self.typed(prep_field, change["new"]), names="value")
         self.inputs[prep_field.id] = box
-        note = self.notes[prep_field.id] = FieldNote(self.workbook.status, key, box)
-        parts: list[widgets.Widget] = [_field_label(prep_field.label), box, note.widget]
+        note = self.notes[prep_field.id] = FieldNote(self.status, key, box)
+        parts: list[widgets.Widget] = [field_label(prep_field.label), box, note.widget]
         if prep_field.help:
             parts.append(widgets.HTML(f'<p class="wb-help">{esc(prep_field.help)}</p>'))
         return widgets.VBox(parts, layout=full_width())
 
-    def _on_visibility(self, change: dict) -> None:
-        self.workbook.save_visibility(self.section, change["new"])
-
-    def refresh(self) -> None:
-        progress = section_progress(self.section, self.workbook.answers)
-        self.last_changed.value = (
-            f'<span class="wb-muted">Last changed: {esc(when(progress.last_changed))}</span>'
-        )
-
-
-class GoalCard:
-    """One goal on the page; its parts are checked and saved one by one (see CheckedParts)."""
-
-    def __init__(self, guidance: GoalGuidance, saved: dict[str, str], status: SaveStatus, key: str) -> None:
-        self.fields = {f.id: f for f in guidance.fields}
-        good = {f.id: str(saved.get(f.id, "") or "") for f in guidance.fields}
-        self.parts = CheckedParts(status, key, good)
-        self.inputs: dict[str, widgets.ValueWidget] = {}
-        self.number = 0
-        self.on_part: Callable[[GoalCard, PrepField, Any], None] = lambda *_: None
-        for goal_field in guidance.fields:
-            box = self._input(goal_field, self.good[goal_field.id])
-            box.add_class(f"wb-goal-{goal_field.id}")
-            box.observe(lambda change, f=goal_field: self.on_part(self, f, change["new"]), names="value")
-            self.inputs[goal_field.id] = box
-            note = self.parts.note(goal_field.id, box)
-            if goal_field.kind == "date" and self.good[goal_field.id]:
-                note.accept(understood(date.fromisoformat(self.good[goal_field.id])))
-
-    @property
-    def good(self) -> dict[str, str]:
-        return self.parts.good
-
-    @property
-    def notes(self) -> dict[str, FieldNote]:
-        return self.parts.notes
-
-    @staticmethod
-    def _input(goal_field: PrepField, value: str) -> widgets.ValueWidget:
-        if goal_field.kind == "date":
-            return widgets.DatePicker(
-                value=date.fromisoformat(value) if value else None, layout=widgets.Layout(width="auto")
-            )
-        return widgets.Text(
-            value=value, placeholder=goal_field.placeholder, tooltip=goal_field.label, layout=full_width()
-        )
-
-    def check(self, goal_field: PrepField, value: Any) -> bool:
-        """Check one part; a good value becomes the goal's, a bad one is shown beside its input."""
-        label = goal_label(self.number, goal_field)
-        kept = self.parts.check(goal_field.id, lambda v: clean_part(label, goal_field, v), value)
-        cleaned = self.good[goal_field.id]
-        if kept and goal_field.kind == "date" and cleaned:
-            self.notes[goal_field.id].accept(understood(date.fromisoformat(cleaned)))
-        return kept
-
-    def is_empty(self) -> bool:
-        """Nothing in the goal and nothing (not even a bad value) waiting on the page."""
-        return goal_is_empty(self.good) and not self.parts.has_problems
-
-    def forget_problems(self) -> None:
-        self.parts.forget_problems()
-
-
-def understood(moment: date) -> str:
-    """What a chosen date was read as, in words nobody can misread (the picker's order is the browser's)."""
-    return f"Understood as {long_date(moment)}."
-
-
-class GoalsEditor:
-    """Two or three goals, each with a measure, a target date and a first step.
-
-    The goals are one record in the store, rebuilt from every card's good parts at each change; cards
-    with nothing in them are not stored and never stop a new goal being added.
-    """
-
-    def __init__(
-        self,
-        guidance: GoalGuidance,
-        saved: list[dict[str, str]],
-        status: SaveStatus,
-        on_change: Callable[[list[dict[str, str]]], None],
-        key: str = GOALS_FIELD,
-    ) -> None:
-        self.guidance = guidance
-        self.status = status
-        self.on_change = on_change
-        self.key = key
-        self.cards: list[GoalCard] = []
-        self._waiting = 0  # the number of an empty card "Add a goal" pointed to
-        self.list_box = widgets.VBox(_dom_classes=css("wb-goals"))
-        self.add_button = widgets.Button(
-            description="Add a goal", icon="plus", _dom_classes=css("wb-add-goal")
-        )
-        self.add_button.on_click(lambda _b: self.add_goal())
-        self.advice = widgets.HTML(_dom_classes=css("wb-goal-advice"))
-        self.widget = widgets.VBox(
-            [widgets.HTML(f"<p>{esc(guidance.why)}</p>"), self.list_box, self.add_button, self.advice]
-        )
-        for goal in saved[: guidance.max]:
-            self._add_card(goal)
-        while len(self.cards) < guidance.recommended_min:
-            self._add_card({})
-        self._render()
-
-    def _add_card(self, goal: dict[str, str]) -> GoalCard:
-        card = GoalCard(self.guidance, goal, self.status, self.key)
-        card.on_part = self._part_changed
-        self.cards.append(card)
-        return card
-
-    def _part_changed(self, card: GoalCard, goal_field: PrepField, value: Any) -> None:
-        if card.check(goal_field, value):
-            self.on_change(self.values())
-        self._update_controls()
-
-    def add_goal(self) -> None:
-        """A new empty card while there is room; at the most goals, point to a card still empty."""
-        if len(self.cards) >= self.guidance.max:
-            self._waiting = next((card.number for card in self.cards if card.is_empty()), 0)
-            self._update_controls()
+    def typed(self, prep_field: PrepField, value: object) -> None:
+        """Check a value from the page at once: a bad one is shown beside its field and kept out of
+        `answers`; a good one becomes the field's answer (a good one before it is saved all the same)."""
+        note = self.notes[prep_field.id]
+        try:
+            cleaned = clean_field(self.section, prep_field, value)
+        except InputError as exc:
+            note.refuse(exc)
             return
-        self._add_card({})
-        self._render()
+        note.accept()
+        self.answers = {**self.answers, answer_key(self.section.id, prep_field.id): cleaned}
 
-    def remove_goal(self, index: int) -> None:
-        if 0 <= index < len(self.cards):
-            self.cards.pop(index).forget_problems()
-            self._render()
-            self.on_change(self.values())
+    def _goals_changed(self, change: dict) -> None:
+        try:
+            cleaned = clean_goals(self.section, change["new"])
+        except InputError as exc:
+            self.status.error(str(exc))
+            return
+        self.answers = {**self.answers, answer_key(self.section.id, GOALS_FIELD): cleaned}
 
-    def values(self) -> list[dict[str, str]]:
-        """The goals to store: each card's good parts, empty cards left out."""
-        return [dict(card.good) for card in self.cards if not goal_is_empty(card.good)]
+    @traitlets.observe("changed_at")
+    def _on_changed_at(self, _change: dict) -> None:
+        self._show_changed_at()
 
-    def _render(self) -> None:
-        labels = {f.id: f.label for f in self.guidance.fields}
-        cards = []
-        for index, card in enumerate(self.cards):
-            card.number = index + 1
-            remove = widgets.Button(
-                description="Remove",
-                icon="trash",
-                tooltip=f"Remove goal {index + 1}",
-                _dom_classes=css("wb-remove-goal"),
+    def _show_changed_at(self) -> None:
+        if self.last_changed is not None:
+            self.last_changed.value = (
+                f'<span class="wb-muted">Last changed: {esc(when(self.changed_at))}</span>'
             )
-            remove.on_click(lambda _b, i=index: self.remove_goal(i))
-            parts: list[widgets.Widget] = [widgets.HTML(f"<h4>Goal {index + 1}</h4>")]
-            for key, box in card.inputs.items():
-                parts += [_field_label(labels[key]), box, card.notes[key].widget]
-            parts.append(remove)
-            cards.append(widgets.VBox(parts, _dom_classes=css("wb-goal-card")))
-        self.list_box.children = cards
-        self._update_controls()
-
-    def _update_controls(self) -> None:
-        """"Add a goal" is offered until the plan holds its most goals; the advice counts complete ones."""
-        filled = sum(not card.is_empty() for card in self.cards)
-        self.add_button.disabled = filled >= self.guidance.max
-        done = sum(1 for goal in self.values() if goal_is_complete(goal))
-        low, high = self.guidance.recommended_min, self.guidance.max
-        empty = next((card.number for card in self.cards if card.is_empty()), 0)
-        if self._waiting and self._waiting == empty:
-            text = f"Goal {empty} is still empty: write your new goal there."
-        elif done < low:
-            text = f"{done} goal(s) with a measure so far. Aim for {low} to {high}: give each one a measure."
-        elif done >= high:
-            text = f"{done} goals: that is the most this plan holds, so each one gets real attention."
-        else:
-            text = f"{done} goals: a focused plan. You can add one more if it really matters."
-        self.advice.value = f'<p class="wb-muted">{esc(text)}</p>'
 
 
 class PreparationWorkbook:
-    """The whole preparation for one signed-in person. Holds only that person's answers."""
+    """The whole preparation for one signed-in person. Holds only that person's answers.
+
+    Every section is a view the workbook observes; only the first is built when the page opens, the
+    others when they are first opened. Progress, status and the plan come from the store, so they are
+    right for sections never opened."""
 
     def __init__(self, store: Store, person: Person, prep: Preparation) -> None:
         self.store = store
@@ -319,7 +202,29 @@ class PreparationWorkbook:
         self.answers: dict[str, SavedAnswer] = store.current_answers(person.id, SCOPE)
         self.visibility: dict[str, str] = store.visibilities(person.id, SCOPE)
         self.progress = widgets.HTML(_dom_classes=css("wb-progress"))
-        self.views = {section.id: SectionView(self, section) for section in prep.sections}
+        self.views: dict[str, SectionView] = {}
+        for section in prep.sections:
+            level = self.visibility.get(section.id, section.default_visibility)
+            view = SectionView(section, self.answers, level, self.status)
+            view.observe(self._answers_changed, names="answers")
+            view.observe(self._level_changed, names="level")
+            self.views[section.id] = view
+        self._plan = Deferred(self._make_plan_tab)
+        pages = [(f"{i}. {s.title}", self.views[s.id]) for i, s in enumerate(prep.sections, start=1)]
+        self.sections = LazyTabs([*pages, ("Your plan", self._plan)], "wb-tabs")
+        self.tabs = self.sections.widget
+        header = widgets.HTML(
+            f'<h2 class="wb-title">{esc(prep.title)}</h2>'
+            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
+            f"<p>{esc(prep.intro)}</p>"
+        )
+        self.widget = widgets.VBox(
+            [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
+        )
+        self._update_progress()
+
+    def _make_plan_tab(self) -> Shown:
+        """The plan tab, made when it is first opened (or a plan is first asked for)."""
         self.plan_preview = widgets.HTML(_dom_classes=css("wb-plan-preview"))
         self.downloads = widgets.HTML(_dom_classes=css("wb-downloads"))
         make = widgets.Button(
@@ -341,23 +246,31 @@ class PreparationWorkbook:
             ],
             _dom_classes=css("wb-section", "wb-section-plan"),
         )
-        titles = [f"{i}. {s.title}" for i, s in enumerate(prep.sections, start=1)] + ["Your plan"]
-        self.tabs = widgets.Tab(
-            children=[v.widget for v in self.views.values()] + [plan_tab],
-            titles=titles,
-            _dom_classes=css("wb-tabs"),
-        )
-        header = widgets.HTML(
-            f'<h2 class="wb-title">{esc(prep.title)}</h2>'
-            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
-            f"<p>{esc(prep.intro)}</p>"
-        )
-        self.widget = widgets.VBox(
-            [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
-        )
-        self._update_progress()
+        return Shown(plan_tab)
+
+    def open_section(self, section_id: str) -> SectionView:
+        """Show a section, as a click on its tab does (building it the first time)."""
+        index = [s.id for s in self.prep.sections].index(section_id)
+        self.sections.select(index)
+        return self.views[section_id]
 
     # -- saving -------------------------------------------------------------------------------
+    def _answers_changed(self, change: dict) -> None:
+        """A section's checked answers changed: save the ones that differ, after a pause in typing."""
+        section: PrepSection = change["owner"].section
+        old, new = change["old"], change["new"]
+        for key, value in new.items():
+            if key in old and old[key] == value:
+                continue
+            field_id = key.split(".", 1)[1]
+            if field_id == GOALS_FIELD:
+                self.save_goals(section, value)
+            else:
+                self.save(section, next(f for f in section.fields if f.id == field_id), key, value)
+
+    def _level_changed(self, change: dict) -> None:
+        self.save_visibility(change["owner"].section, change["new"])
+
     def _record(self, key: str, value: object) -> datetime:
         moment = self.store.save_answer(self.person.id, SCOPE, key, value)
         self.answers[key] = SavedAnswer(value, moment)
@@ -365,22 +278,13 @@ class PreparationWorkbook:
         return moment
 
     def save(self, section: PrepSection, prep_field: PrepField, key: str, value: object) -> None:
-        """Check a value from the page at once; save it after a pause in typing.
-
-        A bad value is shown beside its field and not saved; a good value typed before it, still
-        waiting for the pause, is saved all the same.
-        """
-        note = self.views[section.id].notes[prep_field.id] if section.id in self.views else None
+        """Check a value once more in the kernel, then save it after a pause in typing (the section
+        shows a bad value beside its field; one sent past it is refused in the status line)."""
         try:
             cleaned = clean_field(section, prep_field, value)
         except InputError as exc:
-            if note is None:
-                self.status.error(str(exc))
-            else:
-                note.refuse(exc)
+            self.status.error(str(exc))
             return
-        if note is not None:
-            note.accept()
         self.autosaver.schedule(key, lambda: self._record(key, cleaned))
 
     def save_goals(self, section: PrepSection, goals: list[dict[str, str]]) -> None:
@@ -405,7 +309,8 @@ class PreparationWorkbook:
 
     def _after_save(self, section_id: str) -> None:
         if section_id in self.views:
-            self.views[section_id].refresh()
+            view = self.views[section_id]
+            view.changed_at = section_progress(view.section, self.answers).last_changed
         self._update_progress()
 
     def _update_progress(self) -> None:
@@ -432,6 +337,7 @@ class PreparationWorkbook:
         from workbook import idp
         from workbook.apps.downloads import download, links_html
 
+        self._plan.build()
         self.autosaver.flush()
         plan = load_plan(self.store, self.prep, self.person, date.today())
         self.plan_preview.value = idp.render_html(plan)
@@ -458,4 +364,3 @@ def participant_app(store: Store | None = None) -> widgets.Widget:
         title=prep.title,
         notebook=PARTICIPANT_NOTEBOOK,
     ).start()
-

@@ -8,15 +8,17 @@ Data flows one way: the frame from `scores.my_scores` comes in; nothing here rea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from workbook.identity import Person
 from workbook.manager.content import Instrument, instrument
 from workbook.manager.scores import my_scores
 from workbook.store import Store
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 OVERALL = "overall"
 # Okabe-Ito colour-blind-safe palette; each wave also has its own marker shape.
@@ -174,6 +176,9 @@ def before_after_figure(summary: BeforeAfter) -> Figure:
     Built on a bare Figure with the Agg canvas, so it never touches pyplot's global state.
     """
     table = summary.table
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # only when a chart is drawn
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(9, 6.5), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbook.models import Participant, WaveEvent
-from workbook.scores_frame import WAVES
+from workbook.identity import Person
+from workbook.models import WAVES, Participant, Score, WaveEvent
 from workbook.store import Store, utcnow
 from workbook.validation import InputError
 
@@ -112,3 +112,10 @@ def last_changes(store: Store, cohort: str) -> dict[str, WaveChange]:
             .order_by(WaveEvent.id)
         ).all()
     return {wave: WaveChange(wave, bool(is_open), as_utc(moment), by) for wave, is_open, moment, by in rows}
+
+
+def waves_answered(store: Store, person: Person) -> set[str]:
+    """The waves in which a manager has answered the check (without loading their scores)."""
+    with store.read() as session:
+        rows = session.execute(select(Score.wave).where(Score.participant_id == person.id).distinct())
+        return {wave for (wave,) in rows}

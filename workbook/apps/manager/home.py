@@ -7,22 +7,20 @@ raise InputError (shown in the status line, nothing stored). Text a person wrote
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ipywidgets as widgets
-import pandas as pd
 
 from workbook.apps.common import (
     SignIn,
     css,
     esc,
 )
+from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
 from workbook.apps.lessons import (
     app_href,
     manager_style,
 )
-from workbook.apps.manager.comfort import ComfortCheck, SummaryTab
-from workbook.apps.manager.conversations import ConversationsTab
-from workbook.apps.manager.planner import PlannerTab
-from workbook.apps.manager.reaction import ReactionTab
 from workbook.apps.manager.shared import (
     TITLE,
     Home,
@@ -30,9 +28,16 @@ from workbook.apps.manager.shared import (
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.content import lesson_progress, lesson_scope, lessons
-from workbook.manager.scores import my_scores
-from workbook.manager.waves import open_waves
+from workbook.manager.waves import open_waves, waves_answered
 from workbook.store import Store
+
+if TYPE_CHECKING:  # the tabs after the first, and pandas, are imported when a tab is first opened
+    import pandas as pd
+
+    from workbook.apps.manager.comfort import ComfortCheck, SummaryTab
+    from workbook.apps.manager.conversations import ConversationsTab
+    from workbook.apps.manager.planner import PlannerTab
+    from workbook.apps.manager.reaction import ReactionTab
 
 
 # -- Lessons ---------------------------------------------------------------------------------------------
@@ -73,33 +78,32 @@ class LessonsTab:
 
 # -- the home ---------------------------------------------------------------------------------------------
 class ManagerHome:
-    """Everything of one signed-in manager; holds only that manager's own data."""
+    """Everything of one signed-in manager; holds only that manager's own data.
+
+    The lessons tab is built when the page opens; every other tab when it is first opened (or first
+    asked for, as `home.planner`)."""
 
     def __init__(self, store: Store, person: Person, code: str = "") -> None:
         self.store = store
         self.person = person
         self.code = code  # the viewer's own code, for links to their lessons only
         self.waves: dict[str, bool] | None = open_waves(store, person.cohort) if person.cohort else None
-        self.scores: pd.DataFrame = my_scores(store, person)
+        self._scores: pd.DataFrame | None = None  # loaded by the first tab that shows them
         self.lessons_tab = LessonsTab(self)
-        self.comfort = ComfortCheck(self)
-        self.summary = SummaryTab(self)
-        self.reaction: ReactionTab | None = ReactionTab(self) if self._reaction_due() else None
-        self.planner = PlannerTab(self)
-        self.conversations = ConversationsTab(self)
-        pages = [
-            ("Lessons", self.lessons_tab.widget),
-            ("Comfort check", self.comfort.widget),
-            ("My before and after", self.summary.widget),
+        self._comfort = Deferred(self._make_comfort)
+        self._summary = Deferred(self._make_summary)
+        self._reaction = Deferred(self._make_reaction) if self._reaction_due() else None
+        self._planner = Deferred(self._make_planner)
+        self._conversations = Deferred(self._make_conversations)
+        pages: list[tuple[str, View]] = [
+            ("Lessons", Shown(self.lessons_tab.widget)),
+            ("Comfort check", self._comfort),
+            ("My before and after", self._summary),
         ]
-        if self.reaction is not None:
-            pages.append(("Reaction", self.reaction.widget))
-        pages += [("Planner", self.planner.widget), ("Conversations held", self.conversations.widget)]
-        self.tabs = widgets.Tab(
-            children=[page for _, page in pages],
-            titles=[title for title, _ in pages],
-            _dom_classes=css("wb-tabs"),
-        )
+        if self._reaction is not None:
+            pages.append(("Reaction", self._reaction))
+        pages += [("Planner", self._planner), ("Conversations held", self._conversations)]
+        self.tabs = LazyTabs(pages, "wb-tabs").widget
         self.tabs.observe(self._on_tab, "selected_index")
         header = widgets.HTML(
             f'<h2 class="wb-title">{esc(TITLE)}</h2>'
@@ -109,16 +113,72 @@ class ManagerHome:
         )
         self.widget = widgets.VBox([manager_style(), header, self.tabs], _dom_classes=css("wb-manager-home"))
 
+    def _make_comfort(self) -> ComfortCheck:
+        from workbook.apps.manager.comfort import ComfortCheck
+
+        return ComfortCheck(self)
+
+    def _make_summary(self) -> SummaryTab:
+        from workbook.apps.manager.comfort import SummaryTab
+
+        return SummaryTab(self)
+
+    def _make_reaction(self) -> ReactionTab:
+        from workbook.apps.manager.reaction import ReactionTab
+
+        return ReactionTab(self)
+
+    def _make_planner(self) -> PlannerTab:
+        from workbook.apps.manager.planner import PlannerTab
+
+        return PlannerTab(self)
+
+    def _make_conversations(self) -> ConversationsTab:
+        from workbook.apps.manager.conversations import ConversationsTab
+
+        return ConversationsTab(self)
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The manager's own latest scores, loaded when a tab first needs them."""
+        if self._scores is None:
+            from workbook.manager.scores import my_scores
+
+            self._scores = my_scores(self.store, self.person)
+        return self._scores
+
+    @property
+    def comfort(self) -> ComfortCheck:
+        return self._comfort.content
+
+    @property
+    def summary(self) -> SummaryTab:
+        return self._summary.content
+
+    @property
+    def reaction(self) -> ReactionTab | None:
+        return self._reaction.content if self._reaction is not None else None
+
+    @property
+    def planner(self) -> PlannerTab:
+        return self._planner.content
+
+    @property
+    def conversations(self) -> ConversationsTab:
+        return self._conversations.content
+
     def _reaction_due(self) -> bool:
-        return bool(self.waves and self.waves["post"]) or bool((self.scores["wave"] == "post").any())
+        return bool(self.waves and self.waves["post"]) or "post" in waves_answered(self.store, self.person)
 
     def _on_tab(self, change: dict) -> None:
         if change["new"] == 0:
             self.lessons_tab.refresh()
 
     def after_scores(self) -> None:
-        self.scores = my_scores(self.store, self.person)
-        self.summary.refresh()
+        self._scores = None
+        summary = self._summary.content_if_built
+        if summary is not None:  # one not built yet reads the scores when it is
+            summary.refresh()
 
 
 def manager_app(store: Store | None = None) -> widgets.Widget:

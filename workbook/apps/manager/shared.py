@@ -4,15 +4,16 @@ words, and the home page's interface."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from workbook.apps.common import (
     SaveStatus,
 )
 from workbook.identity import Person
 from workbook.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TITLE = "Career conversations: the manager's course"
 NOT_ANSWERED = '<p class="wb-field-error" role="alert">Not answered yet.</p>'
