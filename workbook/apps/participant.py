@@ -20,6 +20,7 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
+    named,
     when,
 )
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
@@ -120,6 +121,7 @@ class SectionView:
             box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=full_width())
         else:
             box = widgets.Text(layout=full_width())
+        named(box, prep_field.label)
         box.value = saved.value if saved else ""
         box.placeholder = prep_field.placeholder
         box.tooltip = prep_field.label
@@ -156,7 +158,7 @@ class GoalCard:
         self.number = 0
         self.on_part: Callable[[GoalCard, PrepField, Any], None] = lambda *_: None
         for goal_field in guidance.fields:
-            box = self._input(goal_field, self.good[goal_field.id])
+            box = named(self._input(goal_field, self.good[goal_field.id]), goal_field.label)
             box.add_class(f"wb-goal-{goal_field.id}")
             box.observe(lambda change, f=goal_field: self.on_part(self, f, change["new"]), names="value")
             self.inputs[goal_field.id] = box
@@ -349,7 +351,7 @@ class PreparationWorkbook:
             _dom_classes=css("wb-tabs"),
         )
         header = widgets.HTML(
-            f'<h2 class="wb-title">{esc(prep.title)}</h2>'
+            f'<h1 class="wb-title">{esc(prep.title)}</h1>'
             f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
             f"<p>{esc(prep.intro)}</p>"
         )
