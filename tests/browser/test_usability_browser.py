@@ -297,9 +297,10 @@ def test_comfort_check_by_keyboard_alone(server, pages, people):
     page.locator(f".wb-item-pre-{items[0]} input").first.focus()  # where a Tab from the tabs lands
     for number, item in enumerate(items):
         assert page.evaluate(FOCUSED_GROUP) == f"wb-item-pre-{item}", f"Tab {number} did not reach {item}"
-        page.keyboard.press("Space")  # the first option: 1
+        page.keyboard.press("Space", delay=60)  # the first option: 1
         for _ in range(2):
-            page.keyboard.press("ArrowRight")  # then on to 3
+            page.keyboard.press("ArrowRight", delay=60)  # then on to 3
+            page.wait_for_timeout(150)  # a person's pace between keys
         assert page.evaluate("document.activeElement.checked") is True
         page.keyboard.press("Tab")  # one Tab leaves the whole question
     assert page.evaluate("document.activeElement.classList.contains('wb-submit-pre')")
