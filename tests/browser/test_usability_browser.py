@@ -159,8 +159,9 @@ def people(server):
 
 @pytest.fixture(scope="module")
 def pages(server, chromium, people):
-    """Every app's page, each opened once on first use and kept for the module's tests (the checks,
-    then the keyboard tests). Pages that need sign-in open with the person's own link."""
+    """Every app's page, opened once and kept for the module's tests (the checks, then the keyboard
+    tests). Pages that need sign-in open with the person's own link. While one page is checked the
+    next one in the tests' order is already loading, so its kernel starts in the meantime."""
     from workbook.apps.registry import LESSON_NOTEBOOKS
 
     seed_manager_demo(server.store)
@@ -177,16 +178,44 @@ def pages(server, chromium, people):
         urls[lesson] = f"{base}/{notebook}?code={manager}"
     context = chromium.new_context(viewport={"width": SIZES["wide"][0], "height": SIZES["wide"][1]})
     opened: dict = {}
+    order = ["landing", "participant", *LESSON_NOTEBOOKS, "manager", "evaluator gate", "evaluator"]
 
-    def open_page(name: str):
+    def start(name: str) -> None:
         if name not in opened:
             opened[name] = context.new_page()
-            opened[name].set_default_timeout(90_000)
-            opened[name].goto(urls[name])
+            opened[name].set_default_timeout(120_000)
+            opened[name].goto(urls[name], wait_until="commit")
+
+    def open_page(name: str):
+        start(name)
+        following = order[order.index(name) + 1 :] if name in order else []
+        if following:
+            start(following[0])
         return opened[name]
 
     yield open_page
     context.close()
+
+
+RING = """(selector) => {
+  const el = selector ? document.querySelector(selector) : document.activeElement;
+  const style = getComputedStyle(el);
+  return {width: parseFloat(style.outlineWidth), line: style.outlineStyle, colour: style.outlineColor,
+          font: getComputedStyle(document.activeElement).fontFamily};
+}"""
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of an "rgb(r, g, b)" colour against white."""
+    channels = [int(c) / 255 for c in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def assert_clear_focus(ring: dict, what: str) -> None:
+    assert ring["line"] != "none" and ring["width"] >= 2, f"{what}: focus ring {ring}"
+    assert contrast_with_white(ring["colour"]) >= 3, f"{what}: focus ring {ring['colour']} under 3:1"
 
 
 def tab_titles(page, scope: str) -> list[str]:
@@ -205,6 +234,12 @@ def test_participant_app_every_section(pages):
     page, findings = pages("participant"), Findings("participant")
     page.wait_for_selector(".wb-workbook")
     findings.title(page, "Prepare for your career conversation")
+    page.locator(".wb-workbook textarea").first.focus()
+    ring = page.evaluate(RING, None)
+    assert_clear_focus(ring, "a text area")
+    assert "monospace" not in ring["font"], f"text areas use the page's font, not {ring['font']}"
+    page.locator(".wb-workbook select").first.focus()
+    assert_clear_focus(page.evaluate(RING, None), "a dropdown")
     for index, title in enumerate(tab_titles(page, ".wb-workbook")):
         page.locator(".wb-workbook .lm-TabBar-tab").nth(index).click()
         if title == "Your plan":
@@ -303,7 +338,11 @@ def test_comfort_check_by_keyboard_alone(server, pages, people):
             page.wait_for_timeout(150)  # a person's pace between keys
         assert page.evaluate("document.activeElement.checked") is True
         page.keyboard.press("Tab")  # one Tab leaves the whole question
+        if number == 0:
+            ring = page.evaluate(RING, ".wb-item-pre-" + items[1] + " .wb-choice-option:has(input:focus)")
+            assert_clear_focus(ring, "a rating question")
     assert page.evaluate("document.activeElement.classList.contains('wb-submit-pre')")
+    assert_clear_focus(page.evaluate(RING, None), "a button")
     page.keyboard.press("Enter")
     page.wait_for_selector(".wb-wave-status-pre .wb-status-saved", timeout=30_000)
     scores = my_scores(server.store, people["manager"].person)
