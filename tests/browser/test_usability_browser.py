@@ -98,7 +98,7 @@ class Findings:
 
     app: str
     problems: list[str] = field(default_factory=list)
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    counts: dict[str, dict] = field(default_factory=dict)
 
     def check(self, page, state: str) -> None:
         for size, (width, height) in SIZES.items():
@@ -112,6 +112,7 @@ class Findings:
             self.counts[f"{state} / {size}"] = {
                 "serious_or_critical": sum(v["count"] for v in blocking),
                 "all": sum(v["count"] for v in violations),
+                "rules": {f"{v['id']} ({v['impact']})": v["count"] for v in violations},
             }
             for v in blocking:
                 self.problems.append(f"{where}: axe {v['impact']} {v['id']} x{v['count']} {v['where']}")

@@ -89,6 +89,9 @@ APP_STYLE = """
 .wb-plan-preview td, .wb-plan-preview th { border: 1px solid #999; padding: 4px 6px; vertical-align: top; }
 .wb-app .widget-html-content { max-width: 100%; overflow-wrap: break-word; }
 @media (max-width: 640px) {
+  .wb-app .widget-dropdown, .wb-app .widget-select-multiple { flex-wrap: wrap; height: auto; }
+  .wb-app .widget-dropdown > select, .wb-app .widget-select-multiple > select { flex: 1 1 220px;
+    min-width: 0; max-width: 100%; }
   .wb-app .widget-html-content { font-size: 15px; }
   body .jp-Cell, body .jp-OutputArea-output { padding-left: 0 !important; padding-right: 0 !important; }
 }
