@@ -26,6 +26,7 @@ setup: $(VENV)/.installed
 
 setup-test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-axe.sh
 
 # A fresh evaluator key per start unless one is set, so the demo's evaluator link works.
 start: setup

@@ -14,6 +14,7 @@ from ipywidgets.widgets.widget import _instances
 from widget_helpers import live_widget_state, open_every_tab
 
 from workbook import identity
+from workbook.apps.choices import ChoiceGroup
 from workbook.apps.lessons import LessonPage, lesson_app
 from workbook.apps.manager import ManagerHome, manager_app
 from workbook.apps.registry import APPS, LESSON_NOTEBOOKS, available_apps
@@ -46,12 +47,14 @@ def answer(form, score) -> None:
 
 
 def html_of(root: widgets.Widget) -> str:
-    """Every HTML value under a widget, joined."""
+    """Every HTML value under a widget, and the question of every choice group, joined."""
     out, stack = [], [root]
     while stack:
         node = stack.pop()
         if isinstance(node, widgets.HTML):
             out.append(node.value)
+        if isinstance(node, ChoiceGroup):
+            out.append(node.question)
         stack.extend(getattr(node, "children", ()) or ())
     return "\n".join(out)
 

@@ -39,7 +39,7 @@ def open_tab(page, title: str) -> None:
 
 def answer_wave(page, wave: str, choice: str) -> None:
     for item in ITEMS:
-        page.click(f'.wb-item-{wave}-{item} button:has-text("{choice}")')
+        page.click(f'.wb-item-{wave}-{item} label:has-text("{choice}")')
 
 
 def reveal(page, selector: str) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
+from workbook.apps.style import APP_STYLE
 from workbook.identity import NOT_VALID, AccessDenied, Person, authenticate, code_is_live
 from workbook.server import page
 from workbook.store import Store
@@ -44,37 +45,27 @@ def css(*names: str) -> list[str]:
     return list(names)
 
 
-APP_STYLE = """
-<style>
-.wb-app .lm-TabBar-tab, .wb-app .p-TabBar-tab { max-width: none !important; min-width: 0 !important;
-  flex: 0 1 auto !important; }
-.wb-status { padding: 4px 8px; border-radius: 4px; display: inline-block; }
-.wb-status-saved { background: #e6f2ea; color: #0b5a2a; }
-.wb-status-saving { background: #fff6d6; color: #5c4400; }
-.wb-status-error { background: #fde8e8; color: #8a1010; font-weight: bold; }
-.wb-error { color: #8a1010; font-weight: bold; }
-.wb-field-error { color: #8a1010; font-weight: bold; margin: 2px 0 6px 0; }
-.wb-field-error::before { content: "⚠ "; }
-.wb-field-info { color: #0b5a2a; margin: 2px 0 6px 0; }
-.wb-invalid input, .wb-invalid textarea, input.wb-invalid, textarea.wb-invalid {
-  border: 2px solid #8a1010 !important; }
-.wb-muted { color: #555; }
-.wb-download { color: #0072B2; text-decoration: underline; font-weight: 600; }
-.wb-label { font-weight: 600; display: block; margin-top: 6px; }
-.wb-goal-card { border-left: 4px solid #0072B2; padding-left: 10px; margin: 8px 0; }
-.wb-plan-preview { border: 1px solid #ccc; padding: 0 12px; }
-.wb-plan-preview table { border-collapse: collapse; }
-.wb-plan-preview td, .wb-plan-preview th { border: 1px solid #999; padding: 4px 6px; vertical-align: top; }
-</style>
-"""
-
-
 def app_style() -> widgets.Box:
-    """What every page starts with: the shared look of the apps (tab titles in full, save-state colours)
-    and the widget that tells the kernel the visitor's time zone."""
+    """What every page starts with: the shared look of the apps (tabs and labels in full at any width,
+    visible focus, save-state colours) and the widget that tells the kernel the visitor's time zone."""
     from workbook.apps.clock import BrowserTimeZone
 
     return widgets.Box([widgets.HTML(APP_STYLE), BrowserTimeZone()], _dom_classes=("wb-page-setup",))
+
+
+def named(control: widgets.DOMWidget, name: str) -> widgets.DOMWidget:
+    """Give a control its accessible name: the words of the visible label above it, attached to the
+    control itself (a `<label for>`), so that a screen reader says what the box is for. The label
+    the widget draws is kept for screen readers only; the visible one stays where it is."""
+    control.description = name
+    control.add_class("wb-named")
+    return control
+
+
+def scrolling_table(table_html: str, name: str) -> str:
+    """A table that scrolls sideways inside its own box on a narrow screen (its first column stays in
+    view); the box can be reached and scrolled by keyboard and says what it holds."""
+    return f'<div class="wb-scroll" role="region" tabindex="0" aria-label="{esc(name)}">{table_html}</div>'
 
 
 def query_param(name: str) -> str | None:
@@ -357,7 +348,7 @@ class SignIn:
         self.button.on_click(lambda _b: self.try_code(self.code.value))
         self.form = widgets.VBox(
             [
-                widgets.HTML(f"<h2>{esc(title)}</h2><p>Enter the access code from your invitation.</p>"),
+                widgets.HTML(f"<h1>{esc(title)}</h1><p>Enter the access code from your invitation.</p>"),
                 widgets.HBox([self.code, self.button]),
                 self.message,
             ],
@@ -416,7 +407,7 @@ class SignIn:
         self.widget.children = [
             app_style(),
             widgets.HTML(
-                f'<div class="wb-wrong-app" role="alert"><h2>{esc(self.app.title)}</h2>'
+                f'<div class="wb-wrong-app" role="alert"><h1>{esc(self.app.title)}</h1>'
                 f"<p>This page is for {esc(self.app.audience.lower())}, so it does not open with your "
                 f"code.</p>{where}</div>",
                 _dom_classes=css("wb-wrong-app-message"),
@@ -427,7 +418,7 @@ class SignIn:
         self.widget.children = [
             app_style(),
             widgets.HTML(
-                f'<div class="wb-signed-out" role="alert"><h2>{esc(self.app.title)}</h2>'
+                f'<div class="wb-signed-out" role="alert"><h1>{esc(self.app.title)}</h1>'
                 f'<p class="wb-error">{esc(SIGNED_OUT)}</p></div>',
                 _dom_classes=css("wb-signed-out-message"),
             ),

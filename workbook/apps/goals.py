@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from workbook.apps.common import CheckedParts, FieldNote, SaveStatus, css, esc, full_width
+from workbook.apps.common import CheckedParts, FieldNote, SaveStatus, css, esc, full_width, named
 from workbook.content import GoalGuidance, PrepField
 from workbook.preparation import GOALS_FIELD, clean_part, goal_is_complete, goal_is_empty, goal_label
 from workbook.validation import long_date
@@ -38,7 +38,7 @@ class GoalCard(traitlets.HasTraits):
         self.inputs: dict[str, widgets.ValueWidget] = {}
         self.number = 0
         for goal_field in guidance.fields:
-            box = self._input(goal_field, self.good[goal_field.id])
+            box = named(self._input(goal_field, self.good[goal_field.id]), goal_field.label)
             box.add_class(f"wb-goal-{goal_field.id}")
             box.observe(lambda change, f=goal_field: self.changed(f, change["new"]), names="value")
             self.inputs[goal_field.id] = box

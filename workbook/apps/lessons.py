@@ -15,7 +15,18 @@ from urllib.parse import quote
 import ipywidgets as widgets
 import traitlets
 
-from workbook.apps.common import Autosaver, CheckedParts, FieldNote, SaveStatus, SignIn, css, esc, full_width
+from workbook.apps.choices import ChoiceGroup
+from workbook.apps.common import (
+    Autosaver,
+    CheckedParts,
+    FieldNote,
+    SaveStatus,
+    SignIn,
+    css,
+    esc,
+    full_width,
+    named,
+)
 from workbook.apps.lazy import ViewGroup
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
@@ -124,10 +135,10 @@ class CheckView(traitlets.HasTraits):
         self.status = status
         chosen = saved.get("choice") if isinstance(saved, dict) else None
         ids = [o.id for o in block.options]
-        self.choice = widgets.RadioButtons(
-            options=[(o.label, o.id) for o in block.options],
+        self.choice = ChoiceGroup(
+            block.question,
+            [(o.label, o.id) for o in block.options],
             value=chosen if chosen in ids else None,
-            layout=widgets.Layout(width="auto"),
             _dom_classes=css("wb-check-choice"),
         )
         self.button = widgets.Button(
@@ -139,7 +150,6 @@ class CheckView(traitlets.HasTraits):
             [
                 widgets.HTML(
                     '<h4 class="wb-activity-kind">Check your understanding</h4>'
-                    f'<label class="wb-label wb-question">{esc(block.question)}</label>'
                 ),
                 self.choice,
                 self.button,
@@ -197,6 +207,7 @@ class ReflectionView(traitlets.HasTraits):
             layout=full_width(),
             _dom_classes=css("wb-reflection-text"),
         )
+        named(self.box, block.prompt)
         self.value = self.box.value if isinstance(saved, str) else None
         self.note = FieldNote(status, f"reflection:{block.id}", self.box)
         self.box.observe(lambda change: self.typed(change["new"]), "value")
@@ -247,6 +258,7 @@ class ScenarioView(traitlets.HasTraits):
             layout=full_width(),
             _dom_classes=css("wb-scenario-response"),
         )
+        named(self.response, block.prompt)
         self.response.observe(lambda change: self._response_changed(change["new"]), "value")
         self.boxes = [
             widgets.Checkbox(
@@ -370,7 +382,7 @@ class LessonPage:
         header = widgets.HTML(
             f'<p class="wb-muted"><a class="wb-home-link" href="{esc(home)}">← Your course home</a> · '
             f"{esc(course.title)}, lesson {number} of {len(course.lessons)}</p>"
-            f'<h2 class="wb-title">{esc(lesson.title)}</h2>'
+            f'<h1 class="wb-title">{esc(lesson.title)}</h1>'
             f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
             f"<p><em>{esc(lesson.summary)}</em></p>"
         )

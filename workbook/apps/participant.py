@@ -21,6 +21,7 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
+    named,
     when,
 )
 from workbook.apps.goals import GoalsEditor, field_label
@@ -142,6 +143,7 @@ class SectionView(traitlets.HasTraits):
             box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=full_width())
         else:
             box = widgets.Text(layout=full_width())
+        named(box, prep_field.label)
         box.value = saved.value if saved else ""
         box.placeholder = prep_field.placeholder
         box.tooltip = prep_field.label
@@ -214,7 +216,7 @@ class PreparationWorkbook:
         self.sections = LazyTabs([*pages, ("Your plan", self._plan)], "wb-tabs")
         self.tabs = self.sections.widget
         header = widgets.HTML(
-            f'<h2 class="wb-title">{esc(prep.title)}</h2>'
+            f'<h1 class="wb-title">{esc(prep.title)}</h1>'
             f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
             f"<p>{esc(prep.intro)}</p>"
         )

@@ -11,12 +11,13 @@ put into the widgets on the event loop: a filter change shows "Updating…" unti
 from __future__ import annotations
 
 import asyncio
+import base64
 import threading
 from typing import Any
 
 import ipywidgets as widgets
 
-from workbook.apps.common import css
+from workbook.apps.common import css, esc
 from workbook.apps.evaluator.data import (
     NO_COHORT,
     NO_COHORT_LABEL,
@@ -92,12 +93,11 @@ class EvaluatorDashboard:
         self.reaction = widgets.HTML(_dom_classes=css("wb-eval-reaction"))
         self.behaviour = widgets.HTML(_dom_classes=css("wb-eval-behaviour"))
 
-        self.images: dict[str, widgets.Image] = {}
+        self.images: dict[str, widgets.HTML] = {}  # an <img> with its description as alt text
         self.captions: dict[str, widgets.HTML] = {}
         self.chart_boxes: dict[str, widgets.VBox] = {}
         for name, title in CHART_TITLES.items():
-            image = widgets.Image(
-                format="png",
+            image = widgets.HTML(
                 layout=widgets.Layout(width="100%", height="auto"),
                 _dom_classes=css("wb-eval-image", f"wb-eval-image-{name}"),
             )
@@ -115,7 +115,7 @@ class EvaluatorDashboard:
             )
             self.images[name], self.captions[name], self.chart_boxes[name] = image, caption, box
         two_columns = widgets.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="14px")
-        self.charts = widgets.GridBox(
+        self.charts = widgets.GridBox(  # one column on a narrow screen (the shared style)
             [box for name, box in self.chart_boxes.items() if name not in LEVEL_CHARTS],
             layout=widgets.Layout(grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap="14px"),
             _dom_classes=css("wb-eval-charts"),
@@ -163,6 +163,7 @@ class EvaluatorDashboard:
                         ),
                     ],
                     layout=two_columns,
+                    _dom_classes=css("wb-eval-levels"),
                 ),
                 widgets.HTML(
                     "<h2>Downloads</h2><p>The summary as CSV and Excel, the report as HTML and PDF, "
@@ -419,8 +420,8 @@ class EvaluatorDashboard:
     def _show_chart(self, generation: int, name: str, png: bytes, description: str) -> None:
         if self._stale(generation):
             return
-        self.images[name].value = png
-        self.images[name].tooltip = description
+        data = base64.b64encode(png).decode("ascii")
+        self.images[name].value = f'<img alt="{esc(description)}" src="data:image/png;base64,{data}">'
         self.captions[name].value = render("caption.html", text=description)
 
     def _charts_done(self, generation: int) -> None:

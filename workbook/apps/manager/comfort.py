@@ -10,13 +10,14 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from workbook.apps.choices import ChoiceGroup
 from workbook.apps.common import (
     css,
     esc,
+    scrolling_table,
     when,
 )
 from workbook.apps.lessons import (
-    label,
     wide_button,
 )
 from workbook.apps.manager.shared import (
@@ -36,22 +37,22 @@ class WaveForm:
 
     def __init__(self, inst: Instrument, wave: str, saved: Mapping[str, float]) -> None:
         self.wave = wave
-        self.choices: dict[str, widgets.ToggleButtons] = {}
+        self.choices: dict[str, ChoiceGroup] = {}
         self.marks: dict[str, widgets.HTML] = {}
         rows: list[widgets.Widget] = []
         values = dict(inst.scale.options())
         for number, item in enumerate(inst.items, start=1):
             previous = saved.get(item.id)
-            choice = widgets.ToggleButtons(
-                options=inst.scale.options(),
+            choice = ChoiceGroup(
+                f"{number}. {inst.wording(item.id, wave)}",
+                inst.scale.options(),
                 value=int(previous) if previous is not None and int(previous) in values.values() else None,
-                style={"button_width": "auto"},
                 _dom_classes=css("wb-item", f"wb-item-{wave}-{item.id}"),
             )
             self.choices[item.id] = choice
             mark = self.marks[item.id] = widgets.HTML(_dom_classes=css("wb-field-note"))
             choice.observe(lambda _c, m=mark: setattr(m, "value", ""), "value")
-            rows += [label(f"{number}. {inst.wording(item.id, wave)}", "wb-question"), choice, mark]
+            rows += [choice, mark]
         self.widget = widgets.VBox(rows, _dom_classes=css("wb-wave-form", f"wb-wave-form-{wave}"))
 
     def values(self) -> dict[str, Any]:
@@ -257,8 +258,12 @@ class SummaryTab:
             f'<img class="wb-chart" style="max-width:100%" alt="{esc(alt)}" '
             f'src="data:image/png;base64,{png}">'
             "<details><summary>The numbers behind the chart</summary>"
-            '<table class="wb-table"><tr><th>Question</th><th>At the start</th><th>Looking back</th>'
-            f"<th>At the end</th></tr>{rows}</table></details>"
+            + scrolling_table(
+                '<table class="wb-table"><tr><th>Question</th><th>At the start</th><th>Looking back</th>'
+                f"<th>At the end</th></tr>{rows}</table>",
+                "The numbers behind the chart",
+            )
+            + "</details>"
         )
 
 

@@ -11,6 +11,8 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
+    named,
+    scrolling_table,
 )
 from workbook.apps.lessons import (
     label,
@@ -49,6 +51,8 @@ class ConversationsTab:
             layout=full_width(),
             _dom_classes=css("wb-log-follow"),
         )
+        named(self.day, "Date of the conversation")
+        named(self.alias, "Team member (alias)")
         self.button = widgets.Button(
             description="Log this conversation",
             layout=wide_button(),
@@ -129,9 +133,13 @@ class ConversationsTab:
             for c in held
         )
         self.list.value = (
-            '<table class="wb-table"><tr><th>Date</th><th>Team member</th><th>Development plan started</th>'
-            f"<th>Follow-up planned</th></tr>{rows}</table>"
-            f'<p class="wb-muted">{len(held)} conversation{"s" if len(held) != 1 else ""} logged.</p>'
+            scrolling_table(
+                '<table class="wb-table"><tr><th>Date</th><th>Team member</th>'
+                "<th>Development plan started</th>"
+                f"<th>Follow-up planned</th></tr>{rows}</table>",
+                "Your log of conversations held",
+            )
+            + f'<p class="wb-muted">{len(held)} conversation{"s" if len(held) != 1 else ""} logged.</p>'
         )
 
 

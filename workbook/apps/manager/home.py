@@ -106,7 +106,7 @@ class ManagerHome:
         self.tabs = LazyTabs(pages, "wb-tabs").widget
         self.tabs.observe(self._on_tab, "selected_index")
         header = widgets.HTML(
-            f'<h2 class="wb-title">{esc(TITLE)}</h2>'
+            f'<h1 class="wb-title">{esc(TITLE)}</h1>'
             f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong>'
             + (f" · cohort {esc(person.cohort)}" if person.cohort else "")
             + "</p>"

@@ -15,6 +15,7 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
+    named,
 )
 from workbook.apps.downloads import download, links_html
 from workbook.apps.lessons import (
@@ -91,6 +92,15 @@ class PlanCard:
             "questions": self.questions,
             "support_ideas": self.support,
         }
+        for part, name in {
+            "alias": "Team member (alias)",
+            "proposed_on": "Proposed date",
+            "time": "Time (optional)",
+            "send_ahead": "Send ahead",
+            "questions": "Questions to explore",
+            "support_ideas": "Support ideas",
+        }.items():
+            named(self.inputs[part], name)
         self.parts = CheckedParts(
             planner.status,
             "plan",

@@ -8,6 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook.apps.choices import ChoiceGroup
 from workbook.apps.common import (
     Autosaver,
     FieldNote,
@@ -15,6 +16,7 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
+    named,
 )
 from workbook.apps.lessons import (
     label,
@@ -40,28 +42,30 @@ class ReactionTab:
         self.autosaver = Autosaver(self.status)
         reaction = instrument().reaction
         self.current = my_reaction(home.store, home.person)
-        self.ratings: dict[str, widgets.ToggleButtons] = {}
+        self.ratings: dict[str, ChoiceGroup] = {}
         rows: list[widgets.Widget] = [
             widgets.HTML(f"<h3>Your reaction to the programme</h3><p>{esc(reaction.intro)}</p>"),
             self.status.widget,
         ]
         for question in reaction.questions:
-            box = widgets.ToggleButtons(
-                options=[(f"{n} - {anchor}", n) for n, anchor in enumerate(question.anchors, start=1)],
+            box = ChoiceGroup(
+                question.wording,
+                [(f"{n} - {anchor}", n) for n, anchor in enumerate(question.anchors, start=1)],
                 value=self.current.ratings.get(question.id),
-                style={"button_width": "auto"},
                 _dom_classes=css("wb-rating", f"wb-rating-{question.id}"),
             )
             box.observe(lambda change, q=question.id: self.save_rating(q, change["new"]), "value")
             self.ratings[question.id] = box
-            rows += [label(question.wording), box]
+            rows.append(box)
         self.comment = widgets.Textarea(
             value=self.current.comment, rows=4, layout=full_width(), _dom_classes=css("wb-reaction-comment")
         )
+        named(self.comment, reaction.comment.label)
         self.comment_note = FieldNote(self.status, "comment", self.comment)
         self.comment.observe(lambda change: self.save_comment(change["new"]), "value")
-        self.visibility = widgets.RadioButtons(
-            options=[(VISIBILITY_CHOICES[key], key) for key in COMMENT_VISIBILITY],
+        self.visibility = ChoiceGroup(
+            "Who can see your comment",
+            [(VISIBILITY_CHOICES[key], key) for key in COMMENT_VISIBILITY],
             value=self.current.visibility,
             _dom_classes=css("wb-reaction-visibility"),
         )
@@ -73,7 +77,6 @@ class ReactionTab:
             else None,
             self.comment,
             self.comment_note.widget,
-            label("Who can see your comment"),
             self.visibility,
         ]
         self.widget = widgets.VBox([r for r in rows if r is not None], _dom_classes=css("wb-tab-reaction"))
