@@ -105,7 +105,7 @@ def test_entries_are_private_to_their_manager(store, manager):
 
 def test_slugs():
     assert slugify("Ana-María B.") == "ana-maria-b"
-    assert slugify("李雷") == "entry"
+    assert slugify("李雷", default="entry") == "entry"
     assert slugify("x" * 100) == "x" * 40
 
 

@@ -64,3 +64,12 @@ def test_errors_keep_field_and_problem_apart():
     with pytest.raises(InputError) as caught:
         clean_text("Goal 2 / Measure", "x" * 11, max_length=10)
     assert (caught.value.field, caught.value.problem) == ("Goal 2 / Measure", "at most 10 characters, got 11")
+
+
+def test_one_way_to_make_text_safe_for_file_names_and_markdown():
+    from workbook.text import md_inline, md_line, slugify
+
+    assert slugify("Ana-María B.") == "ana-maria-b" and slugify("李雷", default="x") == "x"
+    assert slugify("a" * 100, max_length=60) == "a" * 60
+    assert md_inline("<b>*x*</b> [l](u) ![i](u)") == r"&lt;b&gt;\*x\*&lt;/b&gt; \[l\](u) \!\[i\](u)"
+    assert md_line("  - not a list") == r"\- not a list" and md_line("1. not a list") == r"1\. not a list"

@@ -28,6 +28,7 @@ from fpdf.enums import MethodReturnValue
 
 from workbook.content import VISIBILITY_LABELS
 from workbook.preparation import DevelopmentPlan, PlanSection
+from workbook.text import md_inline, md_line, slugify
 
 FORMATS = ("docx", "pdf", "md")
 # Each format's media type and its name for people, for the links that offer the plan.
@@ -92,54 +93,34 @@ def _paragraphs(text: str) -> list[str]:
 
 
 # -- Markdown -------------------------------------------------------------------------------------
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~#])")
-_MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
-
-
-def _md_inline(text: str) -> str:
-    """Escape text so that it shows literally: no emphasis, links, code, pipes or raw HTML."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_INLINE.sub(r"\\\1", text)
-
-
-def _md_line(line: str) -> str:
-    """One line of a paragraph; leading markers (-, +, =, 1.) must not start a list or heading.
-
-    '#', '*' and '>' are already neutral after inline escaping; leading spaces are dropped because
-    four of them would start a code block.
-    """
-    line = _md_inline(line.lstrip())
-    return _MD_LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], line)
-
-
 def _md_block(text: str) -> str:
     """Paragraphs as typed; line breaks inside a paragraph become hard breaks (two spaces)."""
     return "\n\n".join(
-        "  \n".join(_md_line(line) for line in paragraph.split("\n")) for paragraph in _paragraphs(text)
+        "  \n".join(md_line(line) for line in paragraph.split("\n")) for paragraph in _paragraphs(text)
     )
 
 
 def _md_cell(text: str) -> str:
-    lines = [_md_inline(line.strip()) for line in _plain(text).split("\n")]
+    lines = [md_inline(line.strip()) for line in _plain(text).split("\n")]
     return "<br>".join(line for line in lines if line)
 
 
 def render_markdown(plan: DevelopmentPlan) -> str:
     """The plan as Markdown, safe to show in any viewer whatever people typed."""
-    out = [f"# {_md_inline(_plain(plan.document_title))}", "", f"*{_md_inline(_plain(plan.title))}*", ""]
+    out = [f"# {md_inline(_plain(plan.document_title))}", "", f"*{md_inline(_plain(plan.title))}*", ""]
     for section in plan.sections:
-        visibility = _md_inline(_visibility_line(section))
-        out += [f"## {_md_inline(_plain(section.title))}", "", f"*{visibility}*", ""]
+        visibility = md_inline(_visibility_line(section))
+        out += [f"## {md_inline(_plain(section.title))}", "", f"*{visibility}*", ""]
         if not section.entries:
             out += [NOT_ANSWERED, ""]
         for entry in section.entries:
-            out += [f"### {_md_inline(_plain(entry.question))}", "", _md_block(entry.answer) or "", ""]
+            out += [f"### {md_inline(_plain(entry.question))}", "", _md_block(entry.answer) or "", ""]
     out += [f"## {GOALS_HEADING}", ""]
     header, rows = _goal_rows(plan)
     if not rows:
         out += [NO_GOALS, ""]
     else:
-        out.append("| " + " | ".join(_md_inline(h) for h in header) + " |")
+        out.append("| " + " | ".join(md_inline(h) for h in header) + " |")
         out.append("| " + " | ".join("---" for _ in header) + " |")
         out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
         out.append("")
@@ -470,15 +451,9 @@ def render(plan: DevelopmentPlan, fmt: str) -> bytes:
     return renderer(plan)
 
 
-def _slug(text: str, max_length: int = 60) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
-
-
 def filename(plan: DevelopmentPlan, fmt: str) -> str:
     """A download name that is safe on every system whatever the owner's name contains."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    owner = _slug(plan.owner) or "team-member"
+    owner = slugify(plan.owner, max_length=60, default="team-member")
     return f"development-plan-{owner}-{plan.prepared_on.isoformat()}.{fmt}"

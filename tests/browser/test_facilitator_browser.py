@@ -104,7 +104,7 @@ def test_a_facilitator_runs_a_cohort_from_the_page(server, chromium, page, tmp_p
         manager_page.click('.wb-manager-home .lm-TabBar-tab:has-text("Comfort check")')
         manager_page.wait_for_selector(".wb-wave-pre")
         for item in instrument().item_ids:
-            manager_page.click(f'.wb-item-pre-{item} button:has-text("3 - ")')
+            manager_page.click(f'.wb-item-pre-{item} label:has-text("3 - ")')
         manager_page.click(".wb-submit-pre")
         manager_page.wait_for_selector(".wb-wave-status-pre .wb-status-saved", timeout=20_000)
     finally:

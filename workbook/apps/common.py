@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
-from workbook.apps.style import APP_STYLE
+from workbook.apps.style import APP_STYLE, MANAGER_STYLE
 from workbook.identity import NOT_VALID, AccessDenied, Person, authenticate, code_is_live
 from workbook.server import page
 from workbook.store import Store
@@ -433,3 +433,24 @@ class SignIn:
         if code is not None:
             self.try_code(code)
         return self.widget
+
+
+# -- widget helpers shared by the apps ---------------------------------------------------------------
+def wide_button() -> widgets.Layout:
+    """A button as wide as its words, so labels are never cut off."""
+    return widgets.Layout(width="auto", min_width="120px", align_self="flex-start")
+
+
+def manager_style() -> widgets.HTML:
+    """The look of the manager's apps, on top of the shared app style."""
+    return widgets.HTML(MANAGER_STYLE)
+
+
+def app_href(notebook: str, code: str) -> str:
+    """A relative link to another app (they are served side by side), carrying the viewer's code."""
+    return f"{notebook}?code={quote(code, safe='')}" if code else notebook
+
+
+def label(text: str, *classes: str) -> widgets.HTML:
+    """A visible label above an input."""
+    return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>', _dom_classes=css(*classes))

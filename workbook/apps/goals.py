@@ -9,15 +9,10 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from workbook.apps.common import CheckedParts, FieldNote, SaveStatus, css, esc, full_width, named
+from workbook.apps.common import CheckedParts, FieldNote, SaveStatus, css, esc, full_width, label, named
 from workbook.content import GoalGuidance, PrepField
 from workbook.preparation import GOALS_FIELD, clean_part, goal_is_complete, goal_is_empty, goal_label
 from workbook.validation import long_date
-
-
-def field_label(text: str) -> widgets.HTML:
-    """A visible label above an input."""
-    return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>')
 
 
 class GoalCard(traitlets.HasTraits):
@@ -170,7 +165,7 @@ class GoalsEditor(traitlets.HasTraits):
             remove.on_click(lambda _b, i=index: self.remove_goal(i))
             parts: list[widgets.Widget] = [widgets.HTML(f"<h4>Goal {index + 1}</h4>")]
             for key, box in card.inputs.items():
-                parts += [field_label(labels[key]), box, card.notes[key].widget]
+                parts += [label(labels[key]), box, card.notes[key].widget]
             parts.append(remove)
             cards.append(widgets.VBox(parts, _dom_classes=css("wb-goal-card")))
         self.list_box.children = cards

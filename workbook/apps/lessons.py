@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
 import ipywidgets as widgets
 import traitlets
@@ -22,10 +21,14 @@ from workbook.apps.common import (
     FieldNote,
     SaveStatus,
     SignIn,
+    app_href,
     css,
     esc,
     full_width,
+    label,
+    manager_style,
     named,
+    wide_button,
 )
 from workbook.apps.lazy import ViewGroup
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
@@ -46,48 +49,7 @@ from workbook.manager.content import (
 from workbook.store import Store, utcnow
 from workbook.validation import InputError
 
-
-def wide_button() -> widgets.Layout:
-    """A button as wide as its words, so labels are never cut off."""
-    return widgets.Layout(width="auto", min_width="120px", align_self="flex-start")
-
-
-MANAGER_STYLE = """
-<style>
-.wb-item .widget-toggle-button.mod-active, .wb-rating .widget-toggle-button.mod-active {
-  background: #0072B2 !important; color: #fff !important; font-weight: 600; }
-.wb-activity { border-left: 4px solid #E69F00; padding-left: 12px; margin: 14px 0; }
-.wb-activity-kind { margin: 4px 0; color: #5c3d00; }
-.wb-check-right { color: #0b5a2a; } .wb-check-wrong { color: #8a1010; }
-.wb-feedback { background: #f4f4f4; padding: 2px 10px; border-radius: 4px; }
-.wb-example-answer blockquote { border-left: 3px solid #999; margin: 0 0 0 8px; padding-left: 10px; }
-.wb-private { font-style: italic; }
-.wb-manager-home a, .wb-lesson a { color: #0072B2; text-decoration: underline; }
-.wb-lesson-link { font-weight: 600; }
-.wb-wave { border-top: 1px solid #ccc; margin-top: 10px; }
-.wb-table { border-collapse: collapse; }
-.wb-table td, .wb-table th { border: 1px solid #999; padding: 3px 6px; }
-</style>
-"""
-
-
-def manager_style() -> widgets.HTML:
-    """The look of the manager's apps, on top of the shared app style."""
-    return widgets.HTML(MANAGER_STYLE)
-
-
 PRIVATE_NOTE = "Only you can see this."
-
-
-# -- shared by the manager's apps ---------------------------------------------------------------------
-def app_href(notebook: str, code: str) -> str:
-    """A relative link to another app (they are served side by side), carrying the viewer's code."""
-    return f"{notebook}?code={quote(code, safe='')}" if code else notebook
-
-
-def label(text: str, *classes: str) -> widgets.HTML:
-    """A visible label above an input."""
-    return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>', _dom_classes=css(*classes))
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:
@@ -502,4 +464,4 @@ def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:
     ).start()
 
 
-__all__ = ["lesson_app", "LessonPage", "app_href"]
+__all__ = ["lesson_app", "LessonPage"]

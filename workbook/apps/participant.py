@@ -21,10 +21,11 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
+    label,
     named,
     when,
 )
-from workbook.apps.goals import GoalsEditor, field_label
+from workbook.apps.goals import GoalsEditor
 from workbook.apps.lazy import Deferred, LazyTabs, Shown
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
 from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
@@ -138,7 +139,7 @@ class SectionView(traitlets.HasTraits):
             self.inputs[prep_field.id] = widgets.VBox(boxes, _dom_classes=classes)
             group = self.inputs[prep_field.id]
             note = self.notes[prep_field.id] = FieldNote(self.status, key, group)
-            return widgets.VBox([field_label(prep_field.label), group, note.widget])
+            return widgets.VBox([label(prep_field.label), group, note.widget])
         if prep_field.kind == "long_text":
             box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=full_width())
         else:
@@ -152,7 +153,7 @@ class SectionView(traitlets.HasTraits):
         box.observe(lambda change: self.typed(prep_field, change["new"]), names="value")
         self.inputs[prep_field.id] = box
         note = self.notes[prep_field.id] = FieldNote(self.status, key, box)
-        parts: list[widgets.Widget] = [field_label(prep_field.label), box, note.widget]
+        parts: list[widgets.Widget] = [label(prep_field.label), box, note.widget]
         if prep_field.help:
             parts.append(widgets.HTML(f'<p class="wb-help">{esc(prep_field.help)}</p>'))
         return widgets.VBox(parts, layout=full_width())

@@ -97,3 +97,22 @@ APP_STYLE = """
 }
 </style>
 """
+
+# The manager's apps (lessons, home), on top of APP_STYLE.
+MANAGER_STYLE = """
+<style>
+.wb-item .widget-toggle-button.mod-active, .wb-rating .widget-toggle-button.mod-active {
+  background: #0072B2 !important; color: #fff !important; font-weight: 600; }
+.wb-activity { border-left: 4px solid #E69F00; padding-left: 12px; margin: 14px 0; }
+.wb-activity-kind { margin: 4px 0; color: #5c3d00; }
+.wb-check-right { color: #0b5a2a; } .wb-check-wrong { color: #8a1010; }
+.wb-feedback { background: #f4f4f4; padding: 2px 10px; border-radius: 4px; }
+.wb-example-answer blockquote { border-left: 3px solid #999; margin: 0 0 0 8px; padding-left: 10px; }
+.wb-private { font-style: italic; }
+.wb-manager-home a, .wb-lesson a { color: #0072B2; text-decoration: underline; }
+.wb-lesson-link { font-weight: 600; }
+.wb-wave { border-top: 1px solid #ccc; margin-top: 10px; }
+.wb-table { border-collapse: collapse; }
+.wb-table td, .wb-table th { border: 1px solid #999; padding: 3px 6px; }
+</style>
+"""

@@ -12,9 +12,7 @@ outline: the manager's own questions and support ideas stay out unless they ask 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -23,6 +21,7 @@ from workbook.content import Preparation, preparation
 from workbook.identity import Person
 from workbook.manager.behaviour import EARLIEST, clean_alias
 from workbook.store import Store, utcnow
+from workbook.text import md_inline, md_line, slugify
 from workbook.validation import LATEST_DATE, InputError, clean_choice, clean_date, clean_text
 
 SCOPE = "planner"
@@ -49,13 +48,6 @@ class PlanItem:
     questions: str
     support_ideas: str
     saved_at: datetime | None = None
-
-
-def slugify(text: str) -> str:
-    """A short ASCII id for an alias ("Ana-María B." -> "ana-maria-b"); "entry" if nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
-    return slug or "entry"
 
 
 def _clean_time(value: Any) -> str | None:
@@ -149,7 +141,7 @@ def save_plan_entry(
     }
     existing = _raw_entries(store, person)
     if entry_id is None:
-        base = slugify(record["alias"])
+        base = slugify(record["alias"], default="entry")
         entry_id, n = base, 1
         while (
             entry_id in existing
@@ -261,9 +253,12 @@ def _description(
         "next month. It is yours to lead: please prepare using the outline below and bring what you want "
         "to talk about.",
         f"Before we meet you will receive {SEND_AHEAD[entry.send_ahead]}."
-        if link is None
-        else f"Prepare in the workbook: {link} (sign in with your own access code; if you have none, ask "
-        "your programme facilitator).",
+        + (
+            ""
+            if link is None
+            else f" The workbook is at {link} (sign in with your own access code; if you have none, ask "
+            "your programme facilitator)."
+        ),
         preparation_outline(prep),
     ]
     if include_private_notes:
@@ -325,18 +320,10 @@ def to_ics(
 
 
 # -- the printable plan -----------------------------------------------------------------------------------
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!~])")
-
-
-def md_text(text: str) -> str:
-    """Text a person wrote, safe inside Markdown: HTML escaped and Markdown syntax neutralised."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-
-
 def _md_block(text: str) -> str:
     text = text.strip()
     return (
-        "\n".join(md_text(line) if line.strip() else "" for line in text.splitlines())
+        "\n".join(md_line(line) if line.strip() else "" for line in text.splitlines())
         if text
         else "_None yet._"
     )
@@ -344,13 +331,13 @@ def _md_block(text: str) -> str:
 
 def plan_markdown(person_name: str, entries: list[PlanItem]) -> str:
     """The whole plan as a printable Markdown document (everything a person wrote is escaped)."""
-    out = [f"# Career conversation plan: {md_text(person_name)}", ""]
+    out = [f"# Career conversation plan: {md_inline(person_name)}", ""]
     if not entries:
         out += ["No conversations planned yet.", ""]
     for entry in entries:
         when = entry.proposed_on.strftime("%d %B %Y").lstrip("0") + (f", {entry.time}" if entry.time else "")
         out += [
-            f"## {md_text(entry.alias)}: {when}",
+            f"## {md_inline(entry.alias)}: {when}",
             "",
             f"**Send ahead:** {SEND_AHEAD[entry.send_ahead]}",
             "",

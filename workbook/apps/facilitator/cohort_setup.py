@@ -250,5 +250,5 @@ class CohortSetupTab:
         except (InputError, StoreError) as exc:
             self.import_message.value = message("error", f"{name}: nothing was imported: {exc}")
             return
+        self.refresh()  # the table shows the new people before the page says they are there
         self.import_message.value = message("done", summary.describe())
-        self.refresh()

@@ -16,8 +16,6 @@ from workbook.apps.common import (
     esc,
     scrolling_table,
     when,
-)
-from workbook.apps.lessons import (
     wide_button,
 )
 from workbook.apps.manager.shared import (

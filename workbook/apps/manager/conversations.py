@@ -11,11 +11,9 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
+    label,
     named,
     scrolling_table,
-)
-from workbook.apps.lessons import (
-    label,
     wide_button,
 )
 from workbook.apps.manager.shared import (

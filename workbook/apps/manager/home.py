@@ -13,14 +13,12 @@ import ipywidgets as widgets
 
 from workbook.apps.common import (
     SignIn,
+    app_href,
     css,
     esc,
-)
-from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
-from workbook.apps.lessons import (
-    app_href,
     manager_style,
 )
+from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
 from workbook.apps.manager.shared import (
     TITLE,
     Home,

@@ -15,13 +15,11 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
-    named,
-)
-from workbook.apps.downloads import download, links_html
-from workbook.apps.lessons import (
     label,
+    named,
     wide_button,
 )
+from workbook.apps.downloads import download, links_html
 from workbook.apps.manager.shared import (
     PLAN_AHEAD,
     Home,

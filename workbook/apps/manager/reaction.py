@@ -16,10 +16,8 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
-    named,
-)
-from workbook.apps.lessons import (
     label,
+    named,
 )
 from workbook.apps.manager.shared import (
     VISIBILITY_CHOICES,

@@ -1,0 +1,31 @@
+"""Text written by people, made safe where it goes: a file name or an id (``slugify``) and Markdown
+(``md_inline``, ``md_line``), so that what someone typed shows literally and changes no structure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]|~#!])")
+_MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
+
+
+def slugify(text: str, max_length: int = 40, default: str = "") -> str:
+    """Lower-case ASCII letters and digits joined by hyphens ("Ana-María B." -> "ana-maria-b"), at most
+    ``max_length`` characters; ``default`` when nothing is left (a name in another script)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or default
+
+
+def md_inline(text: str) -> str:
+    """Text that shows literally in Markdown: no emphasis, links, code, pipes, images or raw HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_INLINE.sub(r"\\\1", text)
+
+
+def md_line(line: str) -> str:
+    """One line of a paragraph: escaped, and its leading marker (-, +, =, 1.) unable to start a list or a
+    heading. Leading spaces are dropped because four of them would start a code block."""
+    line = md_inline(line.lstrip())
+    return _MD_LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], line)
