@@ -61,7 +61,7 @@ class PlanCard:
         )
         self.time = widgets.Text(
             value=(item.time or "") if item else "",
-            placeholder="HH:MM, optional",
+            placeholder="e.g. 14:30, optional",
             _dom_classes=css("wb-plan-time"),
         )
         self.send = widgets.Dropdown(
