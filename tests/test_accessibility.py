@@ -23,6 +23,10 @@ def test_a_choice_group_is_named_by_its_question_and_keeps_only_its_options():
     with pytest.raises(traitlets.TraitError):
         group.value = 9  # what a crafted page might send
     assert group.value is None
+    group.set_state({"_values": [1, 2, 9]})  # a crafted client rewrites the options it was drawn with
+    with pytest.raises(traitlets.TraitError):
+        group.set_state({"value": 9})
+    assert group.value is None and group.options == [("1 - Not at all", 1), ("2 - A little", 2)]
 
 
 def test_the_radio_group_in_the_page_shares_one_name_inside_a_fieldset():

@@ -87,21 +87,24 @@ class ChoiceGroup(anywidget.AnyWidget):
     def __init__(
         self, question: str, options: Sequence[tuple[str, Any]], value: Any = None, **kwargs: Any
     ) -> None:
+        # The options a value is checked against are kept here, out of reach of the page: `_values` is
+        # synced for drawing, so a crafted client could rewrite it, but that changes nothing allowed.
+        self._allowed = tuple(option for _, option in options)
         super().__init__(
             question=question,
             _labels=[str(label) for label, _ in options],
-            _values=[option for _, option in options],
+            _values=list(self._allowed),
             **kwargs,
         )
         self.value = value
 
     @property
     def options(self) -> list[tuple[str, Any]]:
-        return list(zip(self._labels, self._values, strict=True))
+        return list(zip(self._labels, self._allowed, strict=True))
 
     @traitlets.validate("value")
     def _one_of_the_options(self, proposal: dict) -> Any:
         value = proposal["value"]
-        if value is not None and value not in self._values:
+        if value is not None and value not in self._allowed:
             raise traitlets.TraitError(f"{value!r} is not one of the options of {self.question!r}")
         return value
