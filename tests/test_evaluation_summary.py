@@ -36,10 +36,11 @@ def test_rows_are_typed_and_the_frame_keeps_its_columns():
 
 def test_a_hidden_row_keeps_its_counts_and_says_why():
     evaluation = result()
-    hidden = next(row for row in summary_rows(evaluation) if row.suppressed)
+    hidden = next(row for row in summary_rows(evaluation) if row.stats.suppressed)
     cells = summary_cells(hidden)
-    assert cells.n == f"{hidden.n} / {hidden.participants}"
-    assert cells.why == hidden.why_hidden and cells.why.startswith(("too few people", "hidden so that"))
+    assert cells.n == f"{hidden.stats.n} / {hidden.participants}"
+    assert cells.why == hidden.stats.hidden_text
+    assert cells.why.startswith(("too few people", "hidden so that"))
     assert cells.pre == cells.post == cells.improved == cells.change == DASH
 
 

@@ -17,7 +17,7 @@ import pytest
 from ipywidgets.widgets.widget import _instances
 from sqlalchemy import select
 from traitlets import TraitError
-from widget_helpers import expected_evaluation, find, live_widget_state
+from widget_helpers import download_links, expected_evaluation, find, live_widget_state
 
 from workbook import identity
 from workbook.apps.evaluator import KEY_ENV, EvaluatorGate, evaluator_app, key_matches
@@ -34,11 +34,6 @@ from workbook.store import utcnow
 
 KEY = "unit-test-evaluator-key-0123456789"
 INST = instrument()
-LINK = re.compile(
-    r'<a class="wb-download wb-download-([\w-]+)" download="([^"]+)" '
-    r'href="data:([^;]+)(?:;charset=utf-8)?;base64,([^"]+)"'
-)
-
 
 @pytest.fixture(autouse=True)
 def fresh_widgets():
@@ -74,10 +69,7 @@ def open_dashboard(store):
 
 def downloads(dashboard) -> dict[str, tuple[str, str, bytes]]:
     dashboard.prepare_downloads()
-    found = {
-        kind: (name, mime, base64.b64decode(payload))
-        for kind, name, mime, payload in LINK.findall(dashboard.downloads.value)
-    }
+    found = download_links(dashboard.downloads.value)
     assert found, dashboard.status.value
     return found
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import datetime as dt
 import io
@@ -11,7 +10,7 @@ import re
 import pytest
 from traitlets import TraitError
 
-from tests.widget_helpers import find, live_widget_state
+from tests.widget_helpers import download_links, find, live_widget_state
 from workbook import identity
 from workbook.apps.facilitator import FacilitatorHome
 from workbook.facilitator.people import members
@@ -57,9 +56,9 @@ def home_for(store, person):
 
 
 def payload(html: str, kind: str) -> bytes:
-    found = re.search(rf'wb-download-{kind}" download="[^"]+" href="data:[^;]+;base64,([^"]+)"', html)
-    assert found, html
-    return base64.b64decode(found.group(1))
+    links = download_links(html)
+    assert kind in links, html[:500]
+    return links[kind][2]
 
 
 @pytest.fixture(autouse=True)

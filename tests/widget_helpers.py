@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+from html import unescape
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget import _instances
@@ -62,3 +65,17 @@ def expected_evaluation(frame, cohorts=None, phase: str = "pre", threshold: int 
         cohorts=chosen,
         phase=phase,
     )
+
+
+DOWNLOAD_LINK = re.compile(
+    r'<a class="wb-download wb-download-([\w-]+)" download="([^"]+)" '
+    r'href="data:([^;]+)(?:;charset=utf-8)?;base64,([^"]+)"'
+)
+
+
+def download_links(html: str) -> dict[str, tuple[str, str, bytes]]:
+    """The download links in ``html`` (as ``apps.downloads`` writes them): kind -> (name, type, bytes)."""
+    return {
+        kind: (unescape(name), mime, base64.b64decode(payload))
+        for kind, name, mime, payload in DOWNLOAD_LINK.findall(html)
+    }

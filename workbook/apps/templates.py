@@ -27,9 +27,9 @@ def environment(folder: Path = SHARED) -> jinja2.Environment:
     )
 
 
-def render(name: str, folder: Path = SHARED, **values: Any) -> str:
-    """The template ``name`` of ``folder`` filled with ``values``."""
-    return environment(folder).get_template(name).render(**values)
+def render(template: str, folder: Path = SHARED, /, **values: Any) -> str:
+    """The template ``template`` of ``folder`` filled with ``values``."""
+    return environment(folder).get_template(template).render(**values)
 
 
 def render_macro(template: str, macro: str, *args: Any) -> str:

@@ -36,7 +36,7 @@ _SUMMARY_NUMBERS = SUMMARY_COLUMNS[SUMMARY_COLUMNS.index("why_hidden") + 1 :]
 
 
 class SummaryRow(BaseModel):
-    """The figures of one row (None where a figure is undefined or hidden)."""
+    """One row: where it stands (scope, cohort, measure, comparison) and the paired figures it shows."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -45,35 +45,25 @@ class SummaryRow(BaseModel):
     measure: str
     comparison: str
     participants: int
-    n: int
-    suppressed: bool
-    why_hidden: str
-    pre_mean: float | None = None
-    pre_sd: float | None = None
-    post_mean: float | None = None
-    post_sd: float | None = None
-    mean_change: float | None = None
-    ci95_low: float | None = None
-    ci95_high: float | None = None
-    t: float | None = None
-    df: int | None = None
-    p: float | None = None
-    wilcoxon_p: float | None = None
-    d_z: float | None = None
-    d_av: float | None = None
-    g_z: float | None = None
-    pct_change_of_means: float | None = None
-    pct_improved: float | None = None
-    pct_same: float | None = None
-    pct_declined: float | None = None
-    normalized_gain: float | None = None
-    pct_at_ceiling_pre: float | None = None
+    stats: PairedStats
     alpha_pre: float | None = None
     alpha_post: float | None = None
 
     @property
     def group(self) -> str:
         return self.cohort if self.scope == "cohort" else ALL_PARTICIPANTS
+
+    def columns(self) -> dict[str, object]:
+        """The row as the summary table's columns: the confidence interval in two, the reason in words."""
+        low, high = self.stats.ci95 or (None, None)
+        values: dict[str, object] = {
+            **{key: getattr(self.stats, key) for key in STAT_KEYS if key != "ci95"},
+            "ci95_low": low,
+            "ci95_high": high,
+            "why_hidden": self.stats.hidden_text or "",
+            **self.model_dump(exclude={"stats"}),
+        }
+        return {column: values[column] for column in SUMMARY_COLUMNS}
 
 
 class SummaryCells(BaseModel):
@@ -109,9 +99,8 @@ def summary_rows(result: EvaluationResult) -> list[SummaryRow]:
     rows: list[SummaryRow] = []
 
     def add(
-        scope: str, cohort: str, measure: str, comparison: str, participants: int, block: PairedStats, **extra
+        scope: str, cohort: str, measure: str, comparison: str, participants: int, block: PairedStats, **alpha
     ) -> None:
-        low, high = block.ci95 or (None, None)
         rows.append(
             SummaryRow(
                 scope=scope,
@@ -119,11 +108,8 @@ def summary_rows(result: EvaluationResult) -> list[SummaryRow]:
                 measure=measure,
                 comparison=comparison,
                 participants=participants,
-                **{key: getattr(block, key) for key in STAT_KEYS if key != "ci95"},
-                ci95_low=low,
-                ci95_high=high,
-                why_hidden=block.hidden_text or "",
-                **extra,
+                stats=block,
+                **alpha,
             )
         )
 
@@ -152,7 +138,7 @@ def summary_rows(result: EvaluationResult) -> list[SummaryRow]:
 def summary_frame(result: EvaluationResult) -> pd.DataFrame:
     """The summary rows as a frame with ``suppressed`` and ``why_hidden`` (in words): the table behind
     the CSV and Excel files."""
-    frame = pd.DataFrame([row.model_dump() for row in summary_rows(result)], columns=list(SUMMARY_COLUMNS))
+    frame = pd.DataFrame([row.columns() for row in summary_rows(result)], columns=list(SUMMARY_COLUMNS))
     for column in _SUMMARY_NUMBERS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["df"] = frame["df"].astype("Int64")
@@ -164,30 +150,30 @@ def summary_frame(result: EvaluationResult) -> pd.DataFrame:
 
 def summary_cells(row: SummaryRow) -> SummaryCells:
     """One row as text, the same on the page, in the HTML report and in the PDF."""
-    hidden = row.suppressed
+    figures = row.stats
+    hidden = figures.suppressed
+    shares = (figures.pct_improved, figures.pct_same, figures.pct_declined)
     return SummaryCells(
         group=row.group,
         measure=row.measure,
         comparison=row.comparison,
-        n=f"{row.n} / {row.participants}",
+        n=f"{figures.n} / {row.participants}",
         suppressed=hidden,
-        why=(row.why_hidden or "hidden") if hidden else "",
-        pre=DASH if hidden else f"{fmt(row.pre_mean)} ({fmt(row.pre_sd)})",
-        post=DASH if hidden else f"{fmt(row.post_mean)} ({fmt(row.post_sd)})",
-        change=fmt(row.mean_change, signed=True),
-        ci=fmt_ci((row.ci95_low, row.ci95_high)),
-        t=fmt(row.t),
-        df=fmt(row.df),
-        p=fmt_p(row.p),
-        wilcoxon_p=fmt_p(row.wilcoxon_p),
-        d_z=fmt(row.d_z),
-        d_av=fmt(row.d_av),
-        g_z=fmt(row.g_z),
-        gain=fmt(row.normalized_gain),
-        improved=DASH
-        if hidden
-        else " / ".join(fmt(value, 0) for value in (row.pct_improved, row.pct_same, row.pct_declined)),
-        ceiling=fmt(row.pct_at_ceiling_pre, 0),
+        why=(figures.hidden_text or "hidden") if hidden else "",
+        pre=DASH if hidden else f"{fmt(figures.pre_mean)} ({fmt(figures.pre_sd)})",
+        post=DASH if hidden else f"{fmt(figures.post_mean)} ({fmt(figures.post_sd)})",
+        change=fmt(figures.mean_change, signed=True),
+        ci=fmt_ci(figures.ci95 or (None, None)),
+        t=fmt(figures.t),
+        df=fmt(figures.df),
+        p=fmt_p(figures.p),
+        wilcoxon_p=fmt_p(figures.wilcoxon_p),
+        d_z=fmt(figures.d_z),
+        d_av=fmt(figures.d_av),
+        g_z=fmt(figures.g_z),
+        gain=fmt(figures.normalized_gain),
+        improved=DASH if hidden else " / ".join(fmt(share, 0) for share in shares),
+        ceiling=fmt(figures.pct_at_ceiling_pre, 0),
         alpha=""
         if missing(row.alpha_pre) and missing(row.alpha_post)
         else f"{fmt(row.alpha_pre)} / {fmt(row.alpha_post)}",

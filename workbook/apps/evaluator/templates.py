@@ -14,6 +14,6 @@ APP_TITLE = app("evaluator.ipynb").title  # the page's title, as the landing pag
 FOLDER = Path(__file__).with_name("templates")
 
 
-def render(name: str, **values: Any) -> str:
-    """The template ``name`` (in ``templates/``) filled with ``values``."""
-    return templates.render(name, FOLDER, **values)
+def render(template: str, /, **values: Any) -> str:
+    """The template ``template`` (in ``templates/``) filled with ``values``."""
+    return templates.render(template, FOLDER, **values)

@@ -64,7 +64,7 @@ class HandoutsTab:
         self.members = people.members(self.home.store, self.home.cohort)
         without = sum(not m.live_code for m in self.members)
         self.summary.value = render(
-            "links.html", cohort=self.home.cohort, without=without, total=len(self.members)
+            "handouts.html", cohort=self.home.cohort, without=without, total=len(self.members)
         )
         self.make.description = f"Make links for {without} people" if without else "Everyone has a link"
         self.make.disabled = without == 0
