@@ -42,7 +42,7 @@ def test_named_gives_a_control_its_label_as_accessible_name():
 def test_a_scrolling_table_can_be_reached_by_keyboard_and_says_what_it_holds():
     html = scrolling_table("<table></table>", 'Your log <of> "conversations"')
     assert 'tabindex="0"' in html and 'role="region"' in html
-    assert 'aria-label="Your log &lt;of&gt; &quot;conversations&quot;"' in html
+    assert 'aria-label="Your log &lt;of&gt; &#34;conversations&#34;"' in html
 
 
 @pytest.mark.parametrize("notebook", [*(app.notebook for app in APPS), "index.ipynb"])

@@ -182,3 +182,43 @@ def test_a_submitted_check_shows_in_a_summary_opened_later(store, mo):
     summary = open_tab(home.widget, "My before and after")
     assert "appears here once" not in str(find(summary, "wb-summary-sentences")[0].value)
     assert find(summary, "wb-before-after-chart")[0].value.startswith("<img")
+
+
+# -- what a first page loads -----------------------------------------------------------------------------
+FIRST_RENDERS = {
+    "participant": ("team", "from workbook.apps.participant import participant_app as app; app()"),
+    "manager": ("manager", "from workbook.apps.manager import manager_app as app; app()"),
+    "lesson": ("manager", "from workbook.apps.lessons import lesson_app as app; app('why_it_matters')"),
+}
+
+
+@pytest.mark.parametrize("page", sorted(FIRST_RENDERS))
+def test_a_first_page_loads_no_templates_tables_or_charts(page, tmp_path, monkeypatch):
+    """A signed-in first render builds its HTML with markupsafe and reads no frame or chart: Jinja, pandas
+    and matplotlib load only when a part that needs them is opened (the first-page benchmarks rely on it)."""
+    import os
+    import subprocess
+    import sys
+
+    from workbook import config
+    from workbook.store import Store
+
+    monkeypatch.setenv("WORKBOOK_DATA_DIR", str(tmp_path))
+    store = Store(config.database_url())
+    codes = {
+        "team": identity.add_participant(store, "Tess First").code,
+        "manager": identity.add_participant(store, "Max First", cohort=COHORT).code,
+    }
+    who, call = FIRST_RENDERS[page]
+    probe = (
+        "import asyncio, sys\n"
+        "from ipywidgets.widgets.widget import _instances\n"
+        f"async def visit():\n    {call}\n    await asyncio.sleep(0.3)\n"
+        "asyncio.run(visit())\n"
+        "heavy = ('jinja2', 'pandas', 'matplotlib', 'scipy')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
+        "print(any('wb-whoami' in str(getattr(w, 'value', '')) for w in _instances.values()))\n"
+    )
+    env = {**os.environ, "QUERY_STRING": f"code={codes[who]}"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "True"], out.stdout  # signed in, and nothing heavy loaded

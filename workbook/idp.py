@@ -9,7 +9,6 @@ conversation: title, sections with who can see them, the answers, then the goals
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import io
 import re
@@ -28,7 +27,7 @@ from fpdf.enums import MethodReturnValue
 
 from workbook.content import VISIBILITY_LABELS
 from workbook.preparation import DevelopmentPlan, PlanSection
-from workbook.text import md_inline, md_line, slugify
+from workbook.text import html, joined, md_inline, md_line, slugify
 
 FORMATS = ("docx", "pdf", "md")
 # Each format's media type and its name for people, for the links that offer the plan.
@@ -133,34 +132,43 @@ def render_markdown(plan: DevelopmentPlan) -> str:
 # -- HTML preview ---------------------------------------------------------------------------------
 def render_html(plan: DevelopmentPlan) -> str:
     """The plan as an HTML fragment for the in-app preview; every piece of text is escaped."""
-    esc = html.escape
-    out = [f"<h2>{esc(_plain(plan.document_title))}</h2>", f"<p><em>{esc(_plain(plan.title))}</em></p>"]
+    title, subtitle = _plain(plan.document_title), _plain(plan.title)
+    out = [html("<h2>{title}</h2><p><em>{subtitle}</em></p>", title=title, subtitle=subtitle)]
     for section in plan.sections:
-        out += [
-            f"<h3>{esc(_plain(section.title))}</h3>",
-            f'<p class="wb-muted">{esc(_visibility_line(section))}</p>',
-        ]
+        out.append(
+            html(
+                '<h3>{title}</h3><p class="wb-muted">{visibility}</p>',
+                title=_plain(section.title),
+                visibility=_visibility_line(section),
+            )
+        )
         if not section.entries:
-            out.append(f"<p>{NOT_ANSWERED}</p>")
+            out.append(html("<p>{text}</p>", text=NOT_ANSWERED))
         for entry in section.entries:
-            out.append(f"<h4>{esc(_plain(entry.question))}</h4>")
-            out += [f"<p>{esc(p).replace(chr(10), '<br>')}</p>" for p in _paragraphs(entry.answer)]
-    out.append(f"<h3>{GOALS_HEADING}</h3>")
+            out.append(html("<h4>{question}</h4>", question=_plain(entry.question)))
+            for paragraph in _paragraphs(entry.answer):
+                lines = joined((html("{line}", line=line) for line in paragraph.split("\n")), "<br>")
+                out.append(html("<p>{lines}</p>", lines=lines))
+    out.append(html("<h3>{heading}</h3>", heading=GOALS_HEADING))
     header, rows = _goal_rows(plan)
     if not rows:
-        out.append(f"<p>{NO_GOALS}</p>")
+        out.append(html("<p>{text}</p>", text=NO_GOALS))
     else:
-        out.append(
-            "<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr></thead><tbody>"
+        cells = joined(html("<th>{cell}</th>", cell=h) for h in header)
+        body = joined(
+            html("<tr>{cells}</tr>", cells=joined(html("<td>{cell}</td>", cell=cell) for cell in row))
+            for row in rows
         )
-        out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows]
-        out.append("</tbody></table>")
-    out.append(f"<h3>{AGREEMENT_HEADING}</h3>")
+        table = "<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+        out.append(html(table, cells=cells, body=body))
     out.append(
-        '<p class="wb-muted">The printed plan has room for what you agree with your manager, a date to '
-        "look at it again, and both your signatures.</p>"
+        html(
+            '<h3>{heading}</h3><p class="wb-muted">The printed plan has room for what you agree with your '
+            "manager, a date to look at it again, and both your signatures.</p>",
+            heading=AGREEMENT_HEADING,
+        )
     )
-    return "\n".join(out)
+    return joined(out, "\n")
 
 
 # -- Word -----------------------------------------------------------------------------------------

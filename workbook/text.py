@@ -1,10 +1,14 @@
-"""Text written by people, made safe where it goes: a file name or an id (``slugify``) and Markdown
-(``md_inline``, ``md_line``), so that what someone typed shows literally and changes no structure."""
+"""Text written by people, made safe where it goes: a file name or an id (``slugify``), Markdown
+(``md_inline``, ``md_line``) and HTML (``html``, ``joined``), so that what someone typed shows literally and
+changes no structure."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from markupsafe import Markup
 
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]|~#!])")
 _MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
@@ -29,3 +33,15 @@ def md_line(line: str) -> str:
     heading. Leading spaces are dropped because four of them would start a code block."""
     line = md_inline(line.lstrip())
     return _MD_LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], line)
+
+
+def html(template: str, /, **values: object) -> Markup:
+    """``template`` (fixed HTML written in the code) with ``values`` put in its ``{name}`` fields, each
+    escaped by markupsafe (the escaping Jinja's autoescape uses); a value that is itself a fragment made
+    here goes in as it is. Nothing can be put in unescaped by forgetting to escape it."""
+    return Markup(template).format(**values)
+
+
+def joined(fragments: Iterable[Markup], separator: str = "") -> Markup:
+    """Fragments made by :func:`html`, one after another."""
+    return Markup(separator).join(fragments)

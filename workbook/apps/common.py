@@ -1,10 +1,11 @@
 """Conventions every app shares: sign-in by access code, the visible save state, debounced
-autosave, and escaping of any text that becomes HTML."""
+autosave, and the widget helpers the apps have in common. Every value put into HTML here is escaped by
+:func:`workbook.apps.markup.html`."""
 
 from __future__ import annotations
 
 import asyncio
-import html
+import html as html_text
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
+from markupsafe import Markup
 
+from workbook.apps.markup import html, joined
 from workbook.apps.style import APP_STYLE, MANAGER_STYLE
 from workbook.identity import NOT_VALID, AccessDenied, Person, authenticate, code_is_live
 from workbook.server import page
@@ -21,11 +24,7 @@ from workbook.store import Store
 from workbook.validation import InputError
 
 AUTOSAVE_DELAY_S = 0.6
-
-
-def esc(text: object) -> str:
-    """Escape text written by a person (or by a content editor) before it becomes HTML."""
-    return html.escape(str(text), quote=True)
+ENTER_CODE = "Enter the access code from your invitation."
 
 
 def when(moment: datetime | None) -> str:
@@ -65,7 +64,11 @@ def named(control: widgets.DOMWidget, name: str) -> widgets.DOMWidget:
 def scrolling_table(table_html: str, name: str) -> str:
     """A table that scrolls sideways inside its own box on a narrow screen (its first column stays in
     view); the box can be reached and scrolled by keyboard and says what it holds."""
-    return f'<div class="wb-scroll" role="region" tabindex="0" aria-label="{esc(name)}">{table_html}</div>'
+    return html(
+        '<div class="wb-scroll" role="region" tabindex="0" aria-label="{name}">{table}</div>',
+        name=name,
+        table=Markup(table_html),
+    )
 
 
 def query_param(name: str) -> str | None:
@@ -115,8 +118,10 @@ class SaveStatus:
 
     def _show(self, state: str, message: str) -> None:
         self.state = state
-        self.widget.value = (
-            f'<div class="wb-status wb-status-{state}" role="status" aria-live="polite">{esc(message)}</div>'
+        self.widget.value = html(
+            '<div class="wb-status wb-status-{state}" role="status" aria-live="polite">{message}</div>',
+            state=state,
+            message=message,
         )
 
     def saving(self) -> None:
@@ -162,7 +167,7 @@ class SaveStatus:
 
     @property
     def text(self) -> str:
-        return html.unescape(self.widget.value.split(">", 1)[1].rsplit("<", 1)[0])
+        return html_text.unescape(self.widget.value.split(">", 1)[1].rsplit("<", 1)[0])
 
 
 class FieldNote:
@@ -179,14 +184,14 @@ class FieldNote:
     def refuse(self, exc: InputError) -> None:
         self.problem = exc.problem
         problem = exc.problem[:1].upper() + exc.problem[1:]
-        self.widget.value = f'<p class="wb-field-error" role="alert">{esc(problem)}</p>'
+        self.widget.value = html('<p class="wb-field-error" role="alert">{problem}</p>', problem=problem)
         if self.target is not None:
             self.target.add_class("wb-invalid")
         self.status.needs_attention(self.key, exc.field or self.key, exc.problem)
 
     def accept(self, info: str = "") -> None:
         self.problem = ""
-        self.widget.value = f'<p class="wb-field-info">{esc(info)}</p>' if info else ""
+        self.widget.value = html('<p class="wb-field-info">{info}</p>', info=info) if info else ""
         if self.target is not None:
             self.target.remove_class("wb-invalid")
         self.status.put_right(self.key)
@@ -348,7 +353,7 @@ class SignIn:
         self.button.on_click(lambda _b: self.try_code(self.code.value))
         self.form = widgets.VBox(
             [
-                widgets.HTML(f"<h1>{esc(title)}</h1><p>Enter the access code from your invitation.</p>"),
+                widgets.HTML(html("<h1>{title}</h1><p>{how}</p>", title=title, how=ENTER_CODE)),
                 widgets.HBox([self.code, self.button]),
                 self.message,
             ],
@@ -395,21 +400,25 @@ class SignIn:
         from workbook.apps.registry import apps_for
 
         theirs = apps_for(role.name for role in person.roles)
-        links = "".join(
-            f'<li><a href="{esc(a.notebook)}?code={esc(quote(code, safe=""))}">{esc(a.title)}</a></li>'
+        links = joined(
+            html('<li><a href="{href}">{title}</a></li>', href=app_href(a.notebook, code), title=a.title)
             for a in theirs
         )
         where = (
-            f"<p>Your code opens:</p><ul>{links}</ul>"
+            html("<p>Your code opens:</p><ul>{links}</ul>", links=links)
             if theirs
-            else "<p>Your code does not open any app yet; ask your facilitator.</p>"
+            else html("<p>Your code does not open any app yet; ask your facilitator.</p>")
         )
         self.widget.children = [
             app_style(),
             widgets.HTML(
-                f'<div class="wb-wrong-app" role="alert"><h1>{esc(self.app.title)}</h1>'
-                f"<p>This page is for {esc(self.app.audience.lower())}, so it does not open with your "
-                f"code.</p>{where}</div>",
+                html(
+                    '<div class="wb-wrong-app" role="alert"><h1>{title}</h1>'
+                    "<p>This page is for {audience}, so it does not open with your code.</p>{where}</div>",
+                    title=self.app.title,
+                    audience=self.app.audience.lower(),
+                    where=where,
+                ),
                 _dom_classes=css("wb-wrong-app-message"),
             ),
         ]
@@ -418,14 +427,18 @@ class SignIn:
         self.widget.children = [
             app_style(),
             widgets.HTML(
-                f'<div class="wb-signed-out" role="alert"><h1>{esc(self.app.title)}</h1>'
-                f'<p class="wb-error">{esc(SIGNED_OUT)}</p></div>',
+                html(
+                    '<div class="wb-signed-out" role="alert"><h1>{title}</h1>'
+                    '<p class="wb-error">{text}</p></div>',
+                    title=self.app.title,
+                    text=SIGNED_OUT,
+                ),
                 _dom_classes=css("wb-signed-out-message"),
             ),
         ]
 
     def _refuse(self, message: str) -> None:
-        self.message.value = f'<p class="wb-error" role="alert">{esc(message)}</p>'
+        self.message.value = html('<p class="wb-error" role="alert">{message}</p>', message=message)
 
     def start(self) -> widgets.Widget:
         """Try the code from the URL, if any; otherwise show the form."""
@@ -453,4 +466,4 @@ def app_href(notebook: str, code: str) -> str:
 
 def label(text: str, *classes: str) -> widgets.HTML:
     """A visible label above an input."""
-    return widgets.HTML(f'<label class="wb-label">{esc(text)}</label>', _dom_classes=css(*classes))
+    return widgets.HTML(html('<label class="wb-label">{text}</label>', text=text), _dom_classes=css(*classes))

@@ -8,6 +8,8 @@ import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 
 @dataclass(frozen=True)
 class Download:
@@ -31,7 +33,7 @@ def download(kind: str, mime: str, filename: str, data: bytes | str, text: str) 
     return Download(kind, mime, filename, data.encode("utf-8") if isinstance(data, str) else data, text)
 
 
-def links_html(items: Iterable[Download]) -> str:
+def links_html(items: Iterable[Download]) -> Markup:
     """The links of ``items``, separated by a dot, every value escaped."""
     from workbook.apps.templates import render_macro
 

@@ -9,7 +9,8 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from workbook.apps.common import CheckedParts, FieldNote, SaveStatus, css, esc, full_width, label, named
+from workbook.apps.common import CheckedParts, FieldNote, SaveStatus, css, full_width, label, named
+from workbook.apps.markup import html
 from workbook.content import GoalGuidance, PrepField
 from workbook.preparation import GOALS_FIELD, clean_part, goal_is_complete, goal_is_empty, goal_label
 from workbook.validation import long_date
@@ -113,7 +114,12 @@ class GoalsEditor(traitlets.HasTraits):
         self.add_button.on_click(lambda _b: self.add_goal())
         self.advice = widgets.HTML(_dom_classes=css("wb-goal-advice"))
         self.widget = widgets.VBox(
-            [widgets.HTML(f"<p>{esc(guidance.why)}</p>"), self.list_box, self.add_button, self.advice]
+            [
+                widgets.HTML(html("<p>{why}</p>", why=guidance.why)),
+                self.list_box,
+                self.add_button,
+                self.advice,
+            ]
         )
         for goal in saved[: guidance.max]:
             self._add_card(goal)
@@ -186,4 +192,4 @@ class GoalsEditor(traitlets.HasTraits):
             text = f"{done} goals: that is the most this plan holds, so each one gets real attention."
         else:
             text = f"{done} goals: a focused plan. You can add one more if it really matters."
-        self.advice.value = f'<p class="wb-muted">{esc(text)}</p>'
+        self.advice.value = html('<p class="wb-muted">{text}</p>', text=text)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+from markupsafe import Markup
 
-from workbook.apps.common import app_style, css, esc
+from workbook.apps.common import app_style, css
+from workbook.apps.markup import html, joined
 from workbook.apps.registry import App, available_apps
 
 LANDING_STYLE = """
@@ -23,23 +25,23 @@ LANDING_STYLE = """
 """
 
 
-def _audience_card(audience: str, apps: list[App]) -> str:
+def _audience_card(audience: str, apps: list[App]) -> Markup:
     """The card of one audience: its starting app as a button-like link, its other apps as links."""
     home = next((a for a in apps if a.home), apps[0])
     others = [a for a in apps if a is not home]
-    more = (
-        "<p>Or go straight to:</p><ul>"
-        + "".join(
-            f'<li><a class="wb-more-link" href="{esc(a.notebook)}">{esc(a.title)}</a></li>' for a in others
-        )
-        + "</ul>"
-        if others
-        else ""
+    links = joined(
+        html('<li><a class="wb-more-link" href="{href}">{title}</a></li>', href=a.notebook, title=a.title)
+        for a in others
     )
-    return (
-        f'<li class="wb-audience"><h2>For {esc(audience.lower())}</h2>'
-        f"<p>{esc(home.summary)}</p>"
-        f'<a class="wb-app-link" href="{esc(home.notebook)}">{esc(home.title)}</a>{more}</li>'
+    more = html("<p>Or go straight to:</p><ul>{links}</ul>", links=links) if others else ""
+    return html(
+        '<li class="wb-audience"><h2>For {audience}</h2><p>{summary}</p>'
+        '<a class="wb-app-link" href="{href}">{title}</a>{more}</li>',
+        audience=audience.lower(),
+        summary=home.summary,
+        href=home.notebook,
+        title=home.title,
+        more=more,
     )
 
 
@@ -47,15 +49,19 @@ def landing_page() -> widgets.Widget:
     by_audience: dict[str, list[App]] = {}
     for app in available_apps():
         by_audience.setdefault(app.audience, []).append(app)
-    cards = "".join(_audience_card(audience, apps) for audience, apps in by_audience.items())
+    cards = joined(_audience_card(audience, apps) for audience, apps in by_audience.items())
     return widgets.VBox(
         [
             app_style(),
             widgets.HTML(
-                LANDING_STYLE + "<h1>Career conversations workbook</h1>"
-                "<p>Choose the app for your role. Participants open their own link from their invitation, "
-                "or enter their access code on the page.</p>"
-                f'<ul class="wb-audiences">{cards}</ul>',
+                LANDING_STYLE
+                + html(
+                    "<h1>Career conversations workbook</h1>"
+                    "<p>Choose the app for your role. Participants open their own link from their "
+                    "invitation, or enter their access code on the page.</p>"
+                    '<ul class="wb-audiences">{cards}</ul>',
+                    cards=cards,
+                ),
                 _dom_classes=css("wb-landing"),
             ),
         ],

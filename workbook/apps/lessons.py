@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import traitlets
+from markupsafe import Markup
 
 from workbook.apps.choices import ChoiceGroup
 from workbook.apps.common import (
@@ -23,7 +24,6 @@ from workbook.apps.common import (
     SignIn,
     app_href,
     css,
-    esc,
     full_width,
     label,
     manager_style,
@@ -31,6 +31,7 @@ from workbook.apps.common import (
     wide_button,
 )
 from workbook.apps.lazy import ViewGroup
+from workbook.apps.markup import html, joined, signed_in_as
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.content import (
@@ -52,9 +53,9 @@ from workbook.validation import InputError
 PRIVATE_NOTE = "Only you can see this."
 
 
-def paragraphs_html(paragraphs: list[str]) -> str:
+def paragraphs_html(paragraphs: list[str]) -> Markup:
     """Plain paragraphs as HTML; lines starting with "- " become a bulleted list. Everything escaped."""
-    out: list[str] = []
+    out: list[Markup] = []
     for paragraph in paragraphs:
         runs: list[tuple[bool, list[str]]] = []  # (is a list, lines), consecutive lines of one kind
         for line in (line.strip() for line in paragraph.splitlines()):
@@ -66,10 +67,11 @@ def paragraphs_html(paragraphs: list[str]) -> str:
             runs[-1][1].append(line[2:].strip() if bullet else line)
         for bullet, lines in runs:
             if bullet:
-                out.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in lines) + "</ul>")
+                items = joined(html("<li>{item}</li>", item=item) for item in lines)
+                out.append(html("<ul>{items}</ul>", items=items))
             else:
-                out.append(f"<p>{esc(' '.join(lines))}</p>")
-    return "".join(out)
+                out.append(html("<p>{text}</p>", text=" ".join(lines)))
+    return joined(out)
 
 
 # -- one view per kind of block -------------------------------------------------------------------------
@@ -79,7 +81,7 @@ class TextView:
     def __init__(self, block: TextBlock) -> None:
         self.block = block
         self.widget = widgets.HTML(
-            f'<div class="wb-lesson-text">{paragraphs_html(block.paragraphs())}</div>',
+            html('<div class="wb-lesson-text">{text}</div>', text=paragraphs_html(block.paragraphs())),
             layout=full_width(),
             _dom_classes=css("wb-text", f"wb-text-{block.id}"),
         )
@@ -142,14 +144,17 @@ class CheckView(traitlets.HasTraits):
         option = self.block.option(choice)
         right = self.block.correct_option
         if option.correct:
-            verdict = '<p class="wb-check-verdict wb-check-right"><strong>✓ That is right.</strong></p>'
+            verdict = html('<p class="wb-check-verdict wb-check-right"><strong>✓ That is right.</strong></p>')
         else:
-            verdict = (
+            verdict = html(
                 '<p class="wb-check-verdict wb-check-wrong"><strong>Not quite.</strong> '
-                f"The best answer is “{esc(right.label)}”.</p>"
+                "The best answer is “{label}”.</p>",
+                label=right.label,
             )
-        self.feedback.value = (
-            f'<div class="wb-feedback" role="status">{verdict}<p>{esc(option.feedback)}</p></div>'
+        self.feedback.value = html(
+            '<div class="wb-feedback" role="status">{verdict}<p>{feedback}</p></div>',
+            verdict=verdict,
+            feedback=option.feedback,
         )
 
 
@@ -177,9 +182,12 @@ class ReflectionView(traitlets.HasTraits):
         self.widget = widgets.VBox(
             [
                 widgets.HTML(
-                    '<h4 class="wb-activity-kind">Reflect</h4>'
-                    f'<label class="wb-label">{esc(block.prompt)}</label>'
-                    f'<p class="wb-private wb-muted">{esc(privacy)}</p>'
+                    html(
+                        '<h4 class="wb-activity-kind">Reflect</h4><label class="wb-label">{prompt}</label>'
+                        '<p class="wb-private wb-muted">{privacy}</p>',
+                        prompt=block.prompt,
+                        privacy=privacy,
+                    )
                 ),
                 self.box,
                 self.note.widget,
@@ -245,10 +253,15 @@ class ScenarioView(traitlets.HasTraits):
         self.widget = widgets.VBox(
             [
                 widgets.HTML(
-                    f'<h4 class="wb-activity-kind">Practise: {esc(block.title)}</h4>'
-                    f'<p class="wb-situation">{esc(block.situation)}</p>'
-                    f'<label class="wb-label">{esc(block.prompt)}</label>'
-                    f'<p class="wb-private wb-muted">{esc(PRIVATE_NOTE)}</p>'
+                    html(
+                        '<h4 class="wb-activity-kind">Practise: {title}</h4>'
+                        '<p class="wb-situation">{situation}</p><label class="wb-label">{prompt}</label>'
+                        '<p class="wb-private wb-muted">{privacy}</p>',
+                        title=block.title,
+                        situation=block.situation,
+                        prompt=block.prompt,
+                        privacy=PRIVATE_NOTE,
+                    )
                 ),
                 self.response,
                 self.parts.note("response", self.response).widget,
@@ -277,10 +290,10 @@ class ScenarioView(traitlets.HasTraits):
         self.value = self.current()
 
     def reveal_example(self) -> None:
-        self.example.value = (
+        self.example.value = html(
             '<div class="wb-example-answer"><p><strong>One way to say it</strong> '
-            "(there are many good answers):</p>"
-            f"<blockquote>{esc(self.block.example)}</blockquote></div>"
+            "(there are many good answers):</p><blockquote>{example}</blockquote></div>",
+            example=self.block.example,
         )
         self.example_button.layout.display = "none"
 
@@ -342,15 +355,25 @@ class LessonPage:
         number = next(i for i, item in enumerate(course.lessons, start=1) if item.id == lesson.id)
         home = app_href(HOME_NOTEBOOK, code)
         header = widgets.HTML(
-            f'<p class="wb-muted"><a class="wb-home-link" href="{esc(home)}">← Your course home</a> · '
-            f"{esc(course.title)}, lesson {number} of {len(course.lessons)}</p>"
-            f'<h1 class="wb-title">{esc(lesson.title)}</h1>'
-            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
-            f"<p><em>{esc(lesson.summary)}</em></p>"
+            html(
+                '<p class="wb-muted"><a class="wb-home-link" href="{home}">← Your course home</a> · '
+                '{course}, lesson {number} of {count}</p><h1 class="wb-title">{title}</h1>'
+                "{whoami}<p><em>{summary}</em></p>",
+                home=home,
+                course=course.title,
+                number=number,
+                count=len(course.lessons),
+                title=lesson.title,
+                whoami=signed_in_as(person.name),
+                summary=lesson.summary,
+            )
         )
         footer = widgets.HTML(
-            '<p class="wb-muted">Your answers are saved as you go and are here when you come back. '
-            f'<a href="{esc(home)}">Back to your course home</a>.</p>'
+            html(
+                '<p class="wb-muted">Your answers are saved as you go and are here when you come back. '
+                '<a href="{home}">Back to your course home</a>.</p>',
+                home=home,
+            )
         )
         self.part = 0
         self.part_box = widgets.VBox(_dom_classes=css("wb-lesson-part"))

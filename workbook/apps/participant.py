@@ -19,7 +19,6 @@ from workbook.apps.common import (
     SaveStatus,
     SignIn,
     css,
-    esc,
     full_width,
     label,
     named,
@@ -27,6 +26,7 @@ from workbook.apps.common import (
 )
 from workbook.apps.goals import GoalsEditor
 from workbook.apps.lazy import Deferred, LazyTabs, Shown
+from workbook.apps.markup import help_text, html, joined, signed_in_as
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
 from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
 from workbook.identity import Person
@@ -100,9 +100,13 @@ class SectionView(traitlets.HasTraits):
         self.last_changed = widgets.HTML(_dom_classes=css("wb-last-changed"))
         rows: list[widgets.Widget] = [
             widgets.HTML(
-                f'<h3 class="wb-section-title">{esc(section.title)}</h3>'
-                f'<p class="wb-why"><strong>Why this matters:</strong> {esc(section.why)}</p>'
-                + (f"<p>{esc(section.intro)}</p>" if section.intro else "")
+                html(
+                    '<h3 class="wb-section-title">{title}</h3>'
+                    '<p class="wb-why"><strong>Why this matters:</strong> {why}</p>',
+                    title=section.title,
+                    why=section.why,
+                )
+                + (html("<p>{intro}</p>", intro=section.intro) if section.intro else "")
             ),
             widgets.HBox([self.visibility, self.last_changed]),
         ]
@@ -155,7 +159,7 @@ class SectionView(traitlets.HasTraits):
         note = self.notes[prep_field.id] = FieldNote(self.status, key, box)
         parts: list[widgets.Widget] = [label(prep_field.label), box, note.widget]
         if prep_field.help:
-            parts.append(widgets.HTML(f'<p class="wb-help">{esc(prep_field.help)}</p>'))
+            parts.append(widgets.HTML(help_text(prep_field.help)))
         return widgets.VBox(parts, layout=full_width())
 
     def typed(self, prep_field: PrepField, value: object) -> None:
@@ -184,8 +188,8 @@ class SectionView(traitlets.HasTraits):
 
     def _show_changed_at(self) -> None:
         if self.last_changed is not None:
-            self.last_changed.value = (
-                f'<span class="wb-muted">Last changed: {esc(when(self.changed_at))}</span>'
+            self.last_changed.value = html(
+                '<span class="wb-muted">Last changed: {moment}</span>', moment=when(self.changed_at)
             )
 
 
@@ -217,9 +221,12 @@ class PreparationWorkbook:
         self.sections = LazyTabs([*pages, ("Your plan", self._plan)], "wb-tabs")
         self.tabs = self.sections.widget
         header = widgets.HTML(
-            f'<h1 class="wb-title">{esc(prep.title)}</h1>'
-            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
-            f"<p>{esc(prep.intro)}</p>"
+            html(
+                '<h1 class="wb-title">{title}</h1>{whoami}<p>{intro}</p>',
+                title=prep.title,
+                whoami=signed_in_as(person.name),
+                intro=prep.intro,
+            )
         )
         self.widget = widgets.VBox(
             [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
@@ -325,14 +332,22 @@ class PreparationWorkbook:
             mark = "✓" if progress.complete else f"{progress.answered}/{progress.total}"
             state = "done" if progress.complete else ("started" if progress.answered else "todo")
             items.append(
-                f'<li class="wb-progress-{state}" data-section="{esc(section.id)}">'
-                f"{esc(section.title)}: <strong>{esc(mark)}</strong></li>"
+                html(
+                    '<li class="wb-progress-{state}" data-section="{id}">'
+                    "{title}: <strong>{mark}</strong></li>",
+                    state=state,
+                    id=section.id,
+                    title=section.title,
+                    mark=mark,
+                )
             )
         total = len(self.prep.sections)
-        self.progress.value = (
-            f'<div class="wb-progress-summary"><strong>{complete} of {total} sections complete.</strong> '
-            "Do them in any order, a little at a time.</div>"
-            f'<ul class="wb-progress-list">{"".join(items)}</ul>'
+        self.progress.value = html(
+            '<div class="wb-progress-summary"><strong>{complete} of {total} sections complete.</strong> '
+            'Do them in any order, a little at a time.</div><ul class="wb-progress-list">{items}</ul>',
+            complete=complete,
+            total=total,
+            items=joined(items),
         )
 
     # -- the plan -------------------------------------------------------------------------------
@@ -354,7 +369,7 @@ class PreparationWorkbook:
             )
             for fmt in idp.FORMATS
         ]
-        self.downloads.value = f'<p class="wb-download-links">{links_html(files)}</p>'
+        self.downloads.value = html('<p class="wb-download-links">{links}</p>', links=links_html(files))
 
 
 def participant_app(store: Store | None = None) -> widgets.Widget:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 SHARED = Path(__file__).with_name("templates")
 
@@ -32,6 +33,6 @@ def render(template: str, folder: Path = SHARED, /, **values: Any) -> str:
     return environment(folder).get_template(template).render(**values)
 
 
-def render_macro(template: str, macro: str, *args: Any) -> str:
+def render_macro(template: str, macro: str, *args: Any) -> Markup:
     """One macro of a shared template, e.g. ``render_macro("links.html", "links", items)``."""
-    return str(getattr(environment().get_template(template).module, macro)(*args))
+    return Markup(getattr(environment().get_template(template).module, macro)(*args))

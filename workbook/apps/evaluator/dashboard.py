@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from workbook.apps.common import css, esc
+from workbook.apps.common import css
 from workbook.apps.evaluator.data import (
     NO_COHORT,
     NO_COHORT_LABEL,
@@ -32,6 +32,7 @@ from workbook.apps.evaluator.data import (
 )
 from workbook.apps.evaluator.runner import Runner
 from workbook.apps.evaluator.templates import APP_TITLE, render
+from workbook.apps.markup import html
 from workbook.evaluation.format import CHART_TITLES
 
 CHART_DPI = 100
@@ -421,7 +422,8 @@ class EvaluatorDashboard:
         if self._stale(generation):
             return
         data = base64.b64encode(png).decode("ascii")
-        self.images[name].value = f'<img alt="{esc(description)}" src="data:image/png;base64,{data}">'
+        image = '<img alt="{alt}" src="data:image/png;base64,{png}">'
+        self.images[name].value = html(image, alt=description, png=data)
         self.captions[name].value = render("caption.html", text=description)
 
     def _charts_done(self, generation: int) -> None:

@@ -13,7 +13,6 @@ import pandas as pd
 from workbook.apps.choices import ChoiceGroup
 from workbook.apps.common import (
     css,
-    esc,
     scrolling_table,
     when,
     wide_button,
@@ -23,6 +22,7 @@ from workbook.apps.manager.shared import (
     Home,
     SubmitStatus,
 )
+from workbook.apps.markup import html, joined, section_head
 from workbook.manager.content import Instrument, instrument
 from workbook.manager.scores import SUBMITS, WAVE_NAMES, submit_comfort_check, unanswered
 from workbook.manager.summary import BeforeAfter, before_after, before_after_figure
@@ -80,7 +80,7 @@ class ComfortCheck:
         self.forms.clear()
         self.statuses.clear()
         self.buttons.clear()
-        head = widgets.HTML(f"<h3>{esc(self.inst.title)}</h3><p>{esc(self.inst.intro)}</p>")
+        head = widgets.HTML(section_head(self.inst.title, self.inst.intro))
         if home.waves is None:
             self.widget.children = [
                 head,
@@ -109,17 +109,24 @@ class ComfortCheck:
                     )
                 children.append(
                     widgets.HTML(
-                        f"<h4>{esc(title)}</h4>"
-                        f'<p class="wb-wave-closed wb-wave-closed-{submit}">{esc(text)}</p>'
+                        html(
+                            '<h4>{title}</h4><p class="wb-wave-closed wb-wave-closed-{submit}">{text}</p>',
+                            title=title,
+                            submit=submit,
+                            text=text,
+                        )
                     )
                 )
                 continue
             parts: list[widgets.Widget] = [
                 widgets.HTML(
-                    f"<h4>{esc(title)}</h4>"
-                    f'<p class="wb-wave-open">This check is open. {esc(last_text)} '
-                    "Answer every question, then submit; you can submit again while the check is open "
-                    "(your earlier answers are kept).</p>"
+                    html(
+                        '<h4>{title}</h4><p class="wb-wave-open">This check is open. {last} '
+                        "Answer every question, then submit; you can submit again while the check is open "
+                        "(your earlier answers are kept).</p>",
+                        title=title,
+                        last=last_text,
+                    )
                 )
             ]
             for wave in waves:
@@ -129,7 +136,7 @@ class ComfortCheck:
                 form = WaveForm(self.inst, wave, saved)
                 self.forms[wave] = form
                 if wave == "then":
-                    parts.append(widgets.HTML(f"<h4>Looking back</h4><p>{esc(self.inst.then_intro)}</p>"))
+                    parts.append(widgets.HTML(section_head("Looking back", self.inst.then_intro, level=4)))
                 parts.append(form.widget)
             button = widgets.Button(
                 description="Submit my answers",
@@ -202,7 +209,7 @@ class SummaryTab:
 
     def refresh(self) -> None:
         scores = self.home.scores
-        privacy = (
+        privacy = html(
             '<p class="wb-private wb-muted">Nobody else sees your individual answers: your facilitator '
             "and the evaluators only ever see results of groups of managers.</p>"
         )
@@ -219,12 +226,13 @@ class SummaryTab:
                     "Your before and after appears here once you have answered the comfort check at the "
                     "start and at the end of the programme."
                 )
-            self.sentences.value = f'<p class="wb-summary-pending">{esc(text)}</p>{privacy}'
+            self.sentences.value = html('<p class="wb-summary-pending">{text}</p>', text=text) + privacy
             self.chart.value = ""
             return
         self.summary = before_after(scores)
         self.sentences.value = (
-            "".join(f'<p class="wb-summary-sentence">{esc(s)}</p>' for s in self.summary.sentences) + privacy
+            joined(html('<p class="wb-summary-sentence">{text}</p>', text=s) for s in self.summary.sentences)
+            + privacy
         )
         self.chart.value = self._chart(self.summary)
 
@@ -247,21 +255,27 @@ class SummaryTab:
             f"{num(overall['post'])} at the end. "
             "The table below gives every number."
         )
-        rows = "".join(
-            f"<tr><td>{esc(row['label'])}</td><td>{num(row['pre'])}</td><td>{num(row['then'])}</td>"
-            f"<td>{num(row['post'])}</td></tr>"
+        rows = joined(
+            html(
+                "<tr><td>{label}</td><td>{pre}</td><td>{then}</td><td>{post}</td></tr>",
+                label=row["label"],
+                pre=num(row["pre"]),
+                then=num(row["then"]),
+                post=num(row["post"]),
+            )
             for _, row in table.iterrows()
         )
-        return (
-            f'<img class="wb-chart" style="max-width:100%" alt="{esc(alt)}" '
-            f'src="data:image/png;base64,{png}">'
-            "<details><summary>The numbers behind the chart</summary>"
-            + scrolling_table(
-                '<table class="wb-table"><tr><th>Question</th><th>At the start</th><th>Looking back</th>'
-                f"<th>At the end</th></tr>{rows}</table>",
-                "The numbers behind the chart",
-            )
-            + "</details>"
+        table_html = html(
+            '<table class="wb-table"><tr><th>Question</th><th>At the start</th><th>Looking back</th>'
+            "<th>At the end</th></tr>{rows}</table>",
+            rows=rows,
+        )
+        return html(
+            '<img class="wb-chart" style="max-width:100%" alt="{alt}" src="data:image/png;base64,{png}">'
+            "<details><summary>The numbers behind the chart</summary>{table}</details>",
+            alt=alt,
+            png=png,
+            table=scrolling_table(table_html, "The numbers behind the chart"),
         )
 
 

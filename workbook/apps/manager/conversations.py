@@ -9,7 +9,6 @@ import ipywidgets as widgets
 from workbook.apps.common import (
     FieldNote,
     css,
-    esc,
     full_width,
     label,
     named,
@@ -21,6 +20,7 @@ from workbook.apps.manager.shared import (
     SubmitStatus,
     day_text,
 )
+from workbook.apps.markup import html, joined
 from workbook.manager.behaviour import conversations, log_conversation
 from workbook.validation import InputError
 
@@ -125,19 +125,26 @@ class ConversationsTab:
         def yes(flag: bool) -> str:
             return "yes" if flag else "no"
 
-        rows = "".join(
-            f"<tr><td>{esc(day_text(c.held_on))}</td><td>{esc(c.alias)}</td><td>{yes(c.idp_started)}</td>"
-            f"<td>{yes(c.follow_up_planned)}</td></tr>"
+        rows = joined(
+            html(
+                "<tr><td>{day}</td><td>{alias}</td><td>{plan}</td><td>{follow_up}</td></tr>",
+                day=day_text(c.held_on),
+                alias=c.alias,
+                plan=yes(c.idp_started),
+                follow_up=yes(c.follow_up_planned),
+            )
             for c in held
         )
-        self.list.value = (
-            scrolling_table(
-                '<table class="wb-table"><tr><th>Date</th><th>Team member</th>'
-                "<th>Development plan started</th>"
-                f"<th>Follow-up planned</th></tr>{rows}</table>",
-                "Your log of conversations held",
-            )
-            + f'<p class="wb-muted">{len(held)} conversation{"s" if len(held) != 1 else ""} logged.</p>'
+        table = html(
+            '<table class="wb-table"><tr><th>Date</th><th>Team member</th><th>Development plan started</th>'
+            "<th>Follow-up planned</th></tr>{rows}</table>",
+            rows=rows,
         )
+        count = html(
+            '<p class="wb-muted">{count} conversation{s} logged.</p>',
+            count=len(held),
+            s="s" if len(held) != 1 else "",
+        )
+        self.list.value = scrolling_table(table, "Your log of conversations held") + count
 
 

@@ -15,7 +15,6 @@ from workbook.apps.common import (
     SignIn,
     app_href,
     css,
-    esc,
     manager_style,
 )
 from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
@@ -23,6 +22,7 @@ from workbook.apps.manager.shared import (
     TITLE,
     Home,
 )
+from workbook.apps.markup import html, joined, section_head, signed_in_as
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.identity import Person
 from workbook.manager.content import lesson_progress, lesson_scope, lessons
@@ -47,7 +47,7 @@ class LessonsTab:
         self.course = lessons()
         self.list = widgets.HTML(_dom_classes=css("wb-lesson-list"))
         self.widget = widgets.VBox(
-            [widgets.HTML(f"<h3>{esc(self.course.title)}</h3><p>{esc(self.course.intro)}</p>"), self.list],
+            [widgets.HTML(section_head(self.course.title, self.course.intro)), self.list],
             _dom_classes=css("wb-tab-lessons"),
         )
         self.refresh()
@@ -66,12 +66,22 @@ class LessonsTab:
             state = "done" if done == total else ("started" if done else "todo")
             href = app_href(LESSON_NOTEBOOKS.get(lesson.id, ""), self.home.code)
             items.append(
-                f'<li class="wb-lesson-item wb-progress-{state}" data-lesson="{esc(lesson.id)}">'
-                f'<a class="wb-lesson-link" href="{esc(href)}">Lesson {number}: {esc(lesson.title)}</a>'
-                f' <span class="wb-lesson-progress">({done} of {total} activities done)</span>'
-                f'<br><span class="wb-muted">{esc(lesson.summary)}</span></li>'
+                html(
+                    '<li class="wb-lesson-item wb-progress-{state}" data-lesson="{id}">'
+                    '<a class="wb-lesson-link" href="{href}">Lesson {number}: {title}</a>'
+                    ' <span class="wb-lesson-progress">({done} of {total} activities done)</span>'
+                    '<br><span class="wb-muted">{summary}</span></li>',
+                    state=state,
+                    id=lesson.id,
+                    href=href,
+                    number=number,
+                    title=lesson.title,
+                    done=done,
+                    total=total,
+                    summary=lesson.summary,
+                )
             )
-        self.list.value = f'<ol class="wb-lessons">{"".join(items)}</ol>'
+        self.list.value = html('<ol class="wb-lessons">{items}</ol>', items=joined(items))
 
 
 # -- the home ---------------------------------------------------------------------------------------------
@@ -104,10 +114,7 @@ class ManagerHome:
         self.tabs = LazyTabs(pages, "wb-tabs").widget
         self.tabs.observe(self._on_tab, "selected_index")
         header = widgets.HTML(
-            f'<h1 class="wb-title">{esc(TITLE)}</h1>'
-            f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong>'
-            + (f" · cohort {esc(person.cohort)}" if person.cohort else "")
-            + "</p>"
+            html('<h1 class="wb-title">{title}</h1>', title=TITLE) + signed_in_as(person.name, person.cohort)
         )
         self.widget = widgets.VBox([manager_style(), header, self.tabs], _dom_classes=css("wb-manager-home"))
 

@@ -13,7 +13,6 @@ from workbook.apps.common import (
     CheckedParts,
     SaveStatus,
     css,
-    esc,
     full_width,
     label,
     named,
@@ -25,6 +24,7 @@ from workbook.apps.manager.shared import (
     Home,
     day_text,
 )
+from workbook.apps.markup import html
 from workbook.identity import app_address
 from workbook.manager.planner import (
     SEND_AHEAD,
@@ -164,7 +164,7 @@ class PlanCard:
         if self.entry_id is None:
             self.planner.delete(self)
             return
-        self.question.value = f"<p>Delete the conversation with {esc(self.saved_alias())}?</p>"
+        self.question.value = html("<p>Delete the conversation with {alias}?</p>", alias=self.saved_alias())
         self.set_asking(True)
 
     def saved_alias(self) -> str:
@@ -213,7 +213,7 @@ class PlanCard:
             self.links.value = ""
             return
         moment = day_text(item.proposed_on) + (f", {item.time}" if item.time else "")
-        self.header.value = f"<h4>{esc(item.alias)}: {esc(moment)}</h4>"
+        self.header.value = html("<h4>{alias}: {moment}</h4>", alias=item.alias, moment=moment)
         ics = to_ics(
             item,
             self.planner.home.person.name,
@@ -277,15 +277,18 @@ class PlannerTab:
         self.widget = widgets.VBox(
             [
                 widgets.HTML(
-                    "<h3>Conversation planner</h3>"
-                    '<p class="wb-private">Your plan is private: only you can see it. '
-                    "Refer to team members by an alias. The calendar invitation goes to your team member, "
-                    "so it carries the alias, the date and the preparation outline, and your own notes "
-                    "only if you tick the box.</p>"
-                    '<p class="wb-workbook-address">Your team member prepares in the workbook at '
-                    f'<a href="{esc(app_address())}">{esc(app_address())}</a>. Send them this address '
-                    "(the invitations that send a link carry it); they sign in with their own access code, "
-                    "which only they and the programme facilitator have.</p>"
+                    html(
+                        "<h3>Conversation planner</h3>"
+                        '<p class="wb-private">Your plan is private: only you can see it. '
+                        "Refer to team members by an alias. The calendar invitation goes to your team "
+                        "member, so it carries the alias, the date and the preparation outline, and your own "
+                        "notes only if you tick the box.</p>"
+                        '<p class="wb-workbook-address">Your team member prepares in the workbook at '
+                        '<a href="{address}">{address}</a>. Send them this address '
+                        "(the invitations that send a link carry it); they sign in with their own access "
+                        "code, which only they and the programme facilitator have.</p>",
+                        address=app_address(),
+                    )
                 ),
                 self.include_notes,
                 self.status.widget,
@@ -325,8 +328,8 @@ class PlannerTab:
                 return
             self.status.saved(utcnow())
             self.deleted_id = card.entry_id
-            self.deleted_note.value = (
-                f'<p role="status">Deleted the conversation with {esc(alias)}.</p>'
+            self.deleted_note.value = html(
+                '<p role="status">Deleted the conversation with {alias}.</p>', alias=alias
             )
             self.undo_bar.layout.display = "flex"
         card.parts.forget_problems()

@@ -14,7 +14,6 @@ from workbook.apps.common import (
     FieldNote,
     SaveStatus,
     css,
-    esc,
     full_width,
     label,
     named,
@@ -23,6 +22,7 @@ from workbook.apps.manager.shared import (
     VISIBILITY_CHOICES,
     Home,
 )
+from workbook.apps.markup import help_text, section_head
 from workbook.manager.content import instrument
 from workbook.manager.reaction import COMMENT_VISIBILITY, clean_comment, my_reaction, save_reaction
 from workbook.store import utcnow
@@ -42,7 +42,7 @@ class ReactionTab:
         self.current = my_reaction(home.store, home.person)
         self.ratings: dict[str, ChoiceGroup] = {}
         rows: list[widgets.Widget] = [
-            widgets.HTML(f"<h3>Your reaction to the programme</h3><p>{esc(reaction.intro)}</p>"),
+            widgets.HTML(section_head("Your reaction to the programme", reaction.intro)),
             self.status.widget,
         ]
         for question in reaction.questions:
@@ -70,7 +70,7 @@ class ReactionTab:
         self.visibility.observe(lambda change: self.save_visibility(change["new"]), "value")
         rows += [
             label(reaction.comment.label),
-            widgets.HTML(f'<p class="wb-help">{esc(reaction.comment.help)}</p>')
+            widgets.HTML(help_text(reaction.comment.help))
             if reaction.comment.help
             else None,
             self.comment,
