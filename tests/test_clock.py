@@ -50,3 +50,23 @@ def test_a_wrong_default_zone_is_named(monkeypatch):
     monkeypatch.setenv("WORKBOOK_TIME_ZONE", "Atlantis/Capital")
     with pytest.raises(ConfigError, match="WORKBOOK_TIME_ZONE: 'Atlantis/Capital' is not a time zone"):
         default_time_zone()
+
+
+def test_a_page_keeps_one_time_zone_widget_through_sign_in(store, monkeypatch):
+    """Signing in swaps the form for the workbook but keeps the page's one time-zone widget, so no
+    widget is left behind in the kernel for every state the page goes through."""
+    from ipywidgets.widgets.widget import _instances
+    from widget_helpers import find
+
+    from workbook import identity
+    from workbook.apps.participant import participant_app
+
+    def zone_widgets() -> int:
+        return sum(isinstance(w, clock.BrowserTimeZone) for w in list(_instances.values()))
+
+    before = zone_widgets()
+    issued = identity.add_participant(store, "Zoe Zone")
+    monkeypatch.setenv("QUERY_STRING", f"code={issued.code}")
+    page = participant_app(store)
+    assert find(page, "wb-workbook"), "signed in"
+    assert zone_widgets() - before == 1

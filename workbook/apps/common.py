@@ -359,7 +359,8 @@ class SignIn:
             ],
             _dom_classes=css("wb-signin"),
         )
-        self.widget = widgets.VBox([app_style(), self.form], _dom_classes=css("wb-app"))
+        self.setup = app_style()  # kept across the page's states: one time-zone widget per page
+        self.widget = widgets.VBox([self.setup, self.form], _dom_classes=css("wb-app"))
 
     def try_code(self, code: object) -> Person | None:
         from workbook.signin_guard import wait_message
@@ -392,7 +393,7 @@ class SignIn:
 
         self.session = PageSession(person, self.store.guarded(still_live), live_code)
         page.current().signed_in()
-        self.widget.children = [app_style(), self.on_success(self.session)]
+        self.widget.children = [self.setup, self.on_success(self.session)]
         return person
 
     def _wrong_app(self, person: Person, code: str) -> None:
@@ -410,7 +411,7 @@ class SignIn:
             else html("<p>Your code does not open any app yet; ask your facilitator.</p>")
         )
         self.widget.children = [
-            app_style(),
+            self.setup,
             widgets.HTML(
                 html(
                     '<div class="wb-wrong-app" role="alert"><h1>{title}</h1>'
@@ -425,7 +426,7 @@ class SignIn:
 
     def _signed_out(self) -> None:
         self.widget.children = [
-            app_style(),
+            self.setup,
             widgets.HTML(
                 html(
                     '<div class="wb-signed-out" role="alert"><h1>{title}</h1>'
