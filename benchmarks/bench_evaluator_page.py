@@ -3,7 +3,7 @@
 The evaluator page is opened with the evaluator key in its URL on a store holding the synthetic demo
 (14 managers in three cohorts, `workbook.manager.demo`); the bare page is a notebook with one
 `ipywidgets.Text()`, served by Voila with the same command, working directory (so the same voila.json)
-and flags (the helpers of `bench_participant_page.py` and `common.py`). Runs alternate A, B, A, B...
+and flags (the helpers of `first_page.py` and `common.py`). Runs alternate A, B, A, B...
 each in a fresh browser context; the figure is the time from `page.goto` until the headline's first
 figure (`.wb-eval-headline .wb-eval-value`) is visible, or the bare page's `.widget-text`. The time
 until every chart is drawn (the status turns to "Up to date") is printed too, for information.
@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_participant_page import TIMEOUT_MS, time_to_visible, write_bare_notebook
 from common import child_pids, chromium, header, median, report, sqlite_url, voila_serve, workbook_serve
+from first_page import TIMEOUT_MS, time_to_visible, write_bare_notebook
 
 GOAL_RATIO = 1.5
 KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
