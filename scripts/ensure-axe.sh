@@ -10,17 +10,7 @@ if [ -f node_modules/axe-core/axe.min.js ] && [ "$installed" = "$wanted" ]; then
   exit 0
 fi
 if ! command -v npm >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    sudo=""
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo="sudo"
-  else
-    echo "npm is missing and cannot be installed without root: install Debian's 'nodejs' and 'npm'." >&2
-    exit 1
-  fi
-  echo "Installing Debian's nodejs and npm for the accessibility checks..."
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null
+  bash ../../scripts/debian-install.sh "the accessibility checks" nodejs npm
 fi
 echo "Installing axe-core $wanted for the accessibility checks..."
 npm ci --no-audit --no-fund --loglevel=error
