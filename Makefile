@@ -1,6 +1,6 @@
 # The two commands a newcomer needs:
 #   make start   set up, seed demo content and start the apps on this machine
-#   make test    set up and run every test (logic, notebooks, real browser)
+#   make test    set up and run every test (logic, notebooks, real browser), in two processes
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -37,7 +37,8 @@ lint: setup-test
 	$(BIN)/ruff check .
 
 test: setup-test lint
-	WORKBOOK_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+	WORKBOOK_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider \
+		-n 2 --dist loadfile
 
 bench: setup-test
 	$(BIN)/python benchmarks/run_all.py

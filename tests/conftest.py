@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from workbook.store import Store
+
+
+def pytest_configure(config):
+    """Tests run in two worker processes (pytest-xdist): each worker gets its own data folder, so the
+    notebooks it runs (whose kernels read WORKBOOK_DATA_DIR) never share a store with the other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = os.environ.get("WORKBOOK_DATA_DIR")
+    if worker and base:
+        folder = Path(base) / worker
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["WORKBOOK_DATA_DIR"] = str(folder)
 
 
 def pytest_collection_modifyitems(config, items):
