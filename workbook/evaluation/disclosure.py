@@ -26,11 +26,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from workbook.config import check_threshold
+
+T = TypeVar("T")
 
 ALL = None  # the group of everyone in a plan's tables (cohort names are text, so None cannot clash)
 NO_COHORT = ""  # the cohort of participants who are in none
@@ -398,6 +400,41 @@ def build_plan(
     return DisclosurePlan(threshold=threshold, groups=names, cells=cells)
 
 
+# --------------------------------------------------------------------------------------------------
+# A live chart (the facilitator's room view)
+
+
+@dataclass(frozen=True)
+class LiveStep(Generic[T]):
+    """What a live chart of answers shows: the tally it shows (None: nothing yet), how many people's
+    answers that tally holds, and how many more answers it waits for before it changes."""
+
+    shown: T | None
+    shown_answers: int
+    waiting_for: int
+
+
+def live_step(previous: LiveStep[T] | None, current: T, answered: int, threshold: int) -> LiveStep[T]:
+    """The next state of a live chart, from the state it shows (``previous``; None when it opens) and the
+    tally now (``current``, resting on the latest answers of ``answered`` people).
+
+    Nothing is shown below ``threshold`` answers; after that the chart moves to the current tally only
+    once at least ``threshold`` more people have answered since the tally it shows, so the change between
+    two shown states pools the answers of at least ``threshold`` people and nobody's answer can be read
+    off it (an answer changed in the meantime is shown only together with that many new ones).
+    ``answered`` is completion, not an answer, so the page may say how many more answers it waits for.
+    """
+    threshold = check_threshold(threshold)
+    answered = int(answered)
+    if previous is None or previous.shown is None:
+        if answered >= threshold:
+            return LiveStep(current, answered, threshold)
+        return LiveStep(None, 0, threshold - answered)
+    if answered - previous.shown_answers >= threshold:
+        return LiveStep(current, answered, threshold)
+    return LiveStep(previous.shown, previous.shown_answers, previous.shown_answers + threshold - answered)
+
+
 __all__ = [
     "ALL",
     "NO_COHORT",
@@ -405,10 +442,12 @@ __all__ = [
     "DisclosurePlan",
     "Figure",
     "Hidden",
+    "LiveStep",
     "Reason",
     "Refusal",
     "build_plan",
     "hidden_text",
+    "live_step",
     "mark",
     "remainder_ok",
     "suppress_table",

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workbook.apps.common import SignIn, css
+from workbook.apps.common import SignIn, app_href, css
 from workbook.apps.facilitator.cohort_setup import CohortSetupTab
 from workbook.apps.facilitator.glance import GlanceTab
 from workbook.apps.facilitator.handouts import HandoutsTab
-from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, render
+from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, ROOM_NOTEBOOK, render
 from workbook.apps.facilitator.waves import WavesTab
 from workbook.facilitator.cohorts import check_facilitates, facilitated
 from workbook.identity import Person
@@ -26,12 +26,22 @@ STYLE = (Path(__file__).with_name("templates") / "style.html").read_text(encodin
 class FacilitatorHome:
     """Everything of one signed-in facilitator, for one of their cohorts at a time."""
 
-    def __init__(self, store: Store, person: Person, *, refresh_every: float | None = None) -> None:
+    def __init__(
+        self, store: Store, person: Person, *, refresh_every: float | None = None, code: str = ""
+    ) -> None:
         self.store = store
         self.person = person
         self.cohorts = facilitated(person)
         self._cohort = self.cohorts[0] if self.cohorts else ""
-        header = widgets.HTML(render("header.html", title=APP_TITLE, name=person.name, cohorts=self.cohorts))
+        header = widgets.HTML(
+            render(
+                "header.html",
+                title=APP_TITLE,
+                name=person.name,
+                cohorts=self.cohorts,
+                room=app_href(ROOM_NOTEBOOK, code) if self.cohorts else "",
+            )
+        )
         if not self.cohorts:
             self.widget = widgets.VBox(
                 [widgets.HTML(STYLE), header, widgets.HTML("<p>You facilitate no cohort yet.</p>")],
@@ -68,7 +78,9 @@ class FacilitatorHome:
         self._cohort = check_facilitates(self.person, change["new"])
         for tab in (self.handouts, self.waves, self.glance):
             tab.clear()
-        self.setup.import_message.value = self.setup.person_message.value = ""
+        self.setup.import_message.value = self.setup.person_message.value = self.setup.dates_message.value = (
+            ""
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -90,7 +102,7 @@ def facilitator_app(store: Store | None = None) -> widgets.Widget:
     store = store or Store()
     return SignIn(
         store,
-        lambda page: FacilitatorHome(page.store, page.person).widget,
+        lambda page: FacilitatorHome(page.store, page.person, code=page.code).widget,
         title=APP_TITLE,
         notebook=NOTEBOOK,
     ).start()

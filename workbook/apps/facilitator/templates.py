@@ -13,6 +13,7 @@ import jinja2
 from workbook.apps.registry import app
 
 NOTEBOOK = "facilitator.ipynb"
+ROOM_NOTEBOOK = "room.ipynb"
 APP_TITLE = app(NOTEBOOK).title
 
 _ENV = jinja2.Environment(
