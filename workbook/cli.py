@@ -232,6 +232,25 @@ def cmd_cohorts_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cohorts_edit(args: argparse.Namespace) -> int:
+    from workbook.facilitator.cohorts import SessionSpec, cohort_info, edit_cohort, parse_session, read_day
+
+    store = _store()
+    now = cohort_info(store, args.name)
+    sessions = [SessionSpec(held_on=day, title=title) for day, title in now.sessions]
+    if args.session or args.no_sessions:
+        sessions = [parse_session(text) for text in args.session or []]
+    info = edit_cohort(
+        store,
+        now.name,
+        starts_on=now.starts_on if args.starts is None else read_day("--starts", args.starts),
+        ends_on=now.ends_on if args.ends is None else read_day("--ends", args.ends),
+        sessions=sessions,
+    )
+    print(f"Saved cohort {info.name} ({info.dates}, {len(info.sessions)} workshop session(s))")
+    return 0
+
+
 def cmd_cohorts_list(args: argparse.Namespace) -> int:
     from workbook.facilitator.cohorts import list_cohorts
 
@@ -421,6 +440,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--session", action="append", metavar="DATE:TITLE", help="a workshop session; repeatable"
     )
     cadd.set_defaults(handler=cmd_cohorts_add)
+    cedit = coverbs.add_parser("edit", help="change a cohort's dates or replace its workshop sessions")
+    cedit.add_argument("name")
+    cedit.add_argument("--starts", metavar="DATE", help='first day ("" to clear)')
+    cedit.add_argument("--ends", metavar="DATE", help='last day ("" to clear)')
+    cedit.add_argument(
+        "--session",
+        action="append",
+        metavar="DATE:TITLE",
+        help="a workshop session; repeatable; replaces all",
+    )
+    cedit.add_argument("--no-sessions", action="store_true", help="remove every workshop session")
+    cedit.set_defaults(handler=cmd_cohorts_edit)
     clist = coverbs.add_parser("list", help="every cohort with its dates")
     clist.add_argument("--json", action="store_true")
     clist.set_defaults(handler=cmd_cohorts_list)
