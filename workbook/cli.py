@@ -339,6 +339,19 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lessons_export(args: argparse.Namespace) -> int:
+    from workbook.facilitator.lesson_handouts import HTML_NAME, PDF_NAME, handouts_html, handouts_pdf
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        return _fail(f"--out {args.out}: give a folder (the handouts are two files)")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / PDF_NAME).write_bytes(handouts_pdf())
+    (out / HTML_NAME).write_text(handouts_html(), encoding="utf-8")
+    print(f"Wrote the lesson handouts to {out / PDF_NAME} and {out / HTML_NAME}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -485,6 +498,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="new links for everyone: old links stop working and open pages are signed out",
     )
     handouts.set_defaults(handler=cmd_handouts)
+
+    lessons_parser = verbs.add_parser("lessons", help="the lessons as printable handouts")
+    lverbs = lessons_parser.add_subparsers(dest="action", required=True)
+    lexport = lverbs.add_parser("export", help="write every lesson as a PDF to print and an HTML page")
+    lexport.add_argument("--out", required=True, metavar="DIR", help="the folder to write them to")
+    lexport.set_defaults(handler=cmd_lessons_export)
 
     verbs.add_parser("evaluate", help="before-and-after analysis of the scores (workbook evaluate --help)")
     return parser
