@@ -14,6 +14,7 @@ from workbook.apps.common import SignIn, app_href, css
 from workbook.apps.facilitator.cohort_setup import CohortSetupTab
 from workbook.apps.facilitator.glance import GlanceTab
 from workbook.apps.facilitator.handouts import HandoutsTab
+from workbook.apps.facilitator.results import ResultsTab
 from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, ROOM_NOTEBOOK, render
 from workbook.apps.facilitator.waves import WavesTab
 from workbook.facilitator.cohorts import check_facilitates, facilitated
@@ -56,11 +57,13 @@ class FacilitatorHome:
         self.handouts = HandoutsTab(self)
         self.waves = WavesTab(self)
         self.glance = GlanceTab(self, **({"refresh_every": refresh_every} if refresh_every else {}))
+        self.results = ResultsTab(self)  # worked out when first opened
         pages = [
             ("Set up the cohort", self.setup.widget),
             ("Hand out links", self.handouts.widget),
             ("Waves", self.waves.widget),
             ("At a glance", self.glance.widget),
+            ("Results", self.results.widget),
         ]
         self.tabs = widgets.Tab(
             children=[p for _, p in pages], titles=[t for t, _ in pages], _dom_classes=css("wb-tabs")
@@ -76,7 +79,7 @@ class FacilitatorHome:
 
     def _on_cohort(self, change: dict) -> None:
         self._cohort = check_facilitates(self.person, change["new"])
-        for tab in (self.handouts, self.waves, self.glance):
+        for tab in (self.handouts, self.waves, self.glance, self.results):
             tab.clear()
         self.setup.import_message.value = self.setup.person_message.value = self.setup.dates_message.value = (
             ""
@@ -88,9 +91,11 @@ class FacilitatorHome:
         self.handouts.refresh()
         self.waves.refresh()
         self.glance.refresh()
+        if self.tabs.children[self.tabs.selected_index or 0] is self.results.widget:
+            self.results.refresh()  # the figures are worked out only when their tab is open
 
     def _on_tab(self, change: dict) -> None:
-        tab = [self.setup, self.handouts, self.waves, self.glance][change["new"]]
+        tab = [self.setup, self.handouts, self.waves, self.glance, self.results][change["new"]]
         if tab is self.setup:
             self.setup.refresh(keep=self.setup.pick.value)
         else:
