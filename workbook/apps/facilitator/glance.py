@@ -13,7 +13,7 @@ from workbook.apps.facilitator.handouts import slug
 from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import download, message, render
 from workbook.apps.live import Ticker
-from workbook.facilitator.glance import FILTERS, Board, board, reminder_csv, still_to_do
+from workbook.facilitator.glance import FILTERS, Board, BoardReader, reminder_csv, still_to_do
 from workbook.facilitator.handouts import hand_out
 from workbook.store import StoreError
 
@@ -54,6 +54,7 @@ class GlanceTab:
             ],
             _dom_classes=css("wb-tab-glance"),
         )
+        self.reader: BoardReader | None = None
         self.refresh()
         self.ticker = Ticker(self.every, self.refresh, self.widget)  # live while the page is open
 
@@ -61,7 +62,9 @@ class GlanceTab:
         self.ticker.stop()
 
     def refresh(self) -> None:
-        self.board: Board = board(self.home.store, self.home.cohort)
+        if self.reader is None or self.reader.cohort != self.home.cohort:
+            self.reader = BoardReader(self.home.store, self.home.cohort)  # then only what is new
+        self.board: Board = self.reader.read()
         self.updated = dt.datetime.now(dt.UTC)
         self.show()
 
