@@ -14,7 +14,7 @@ from tests.widget_helpers import live_widget_state
 from workbook import identity
 from workbook.apps.facilitator.room import RoomView, level_colours, room_app
 from workbook.evaluation.disclosure import live_step
-from workbook.facilitator.room import room_question, room_questions, tally
+from workbook.facilitator.room import room_question, room_questions, room_state
 from workbook.manager.content import KnowledgeCheck, instrument, lessons, save_lesson_answer
 from workbook.manager.scores import save_scores
 from workbook.manager.waves import set_wave
@@ -25,41 +25,37 @@ answers = st.lists(st.tuples(st.integers(0, 14), st.integers(0, 3)), max_size=80
 
 
 @settings(max_examples=300, deadline=None)
-@given(events=answers, threshold=st.integers(3, 8), polls=st.lists(st.booleans(), min_size=80, max_size=80))
-def test_a_live_chart_shows_nothing_below_the_threshold_and_moves_in_steps_of_it(events, threshold, polls):
-    """People answer (and change their answers) in any order; the chart is polled after some of them.
-    Every state shown rests on at least the threshold of answers, two states shown one after the other
-    differ by at least the threshold of answers, and every state shown is what the counts were then."""
+@given(events=answers, threshold=st.integers(3, 8))
+def test_a_live_chart_shows_nothing_below_the_threshold_and_moves_in_steps_of_it(events, threshold):
+    """People answer (and change their answers) in any order, and the chart is looked at after every
+    answer: nothing shows below the threshold, two different states shown one after the other rest on
+    answers of at least the threshold more people, and a new state is the answers of that moment."""
+    previous = None
     latest: dict[int, int] = {}
-    step = None
-    shown: list[tuple[tuple[int, ...], int]] = []
-    for (person, option), poll in zip(events, polls, strict=False):
+    for end, (person, option) in enumerate(events, start=1):
+        new = person not in latest
         latest[person] = option
-        if not poll:
-            continue
-        counts = tuple(sum(1 for o in latest.values() if o == k) for k in range(4))
-        step = live_step(step, counts, len(latest), threshold)
+        step = live_step(events[:end], threshold)
+        assert step.answered == len(latest)
+        assert step.answered + step.waiting_for == step.shown_answers + threshold and step.waiting_for > 0
         if step.shown is None:
-            assert step.waiting_for == threshold - len(latest) > 0
+            assert len(latest) < threshold
             continue
-        assert sum(step.shown) == step.shown_answers >= threshold
-        if not shown or shown[-1] != (step.shown, step.shown_answers):
-            if step.shown_answers == len(latest):
-                assert step.shown == counts  # a new state is the counts of the moment
-            shown.append((step.shown, step.shown_answers))
-        assert step.waiting_for == step.shown_answers + threshold - len(latest) > 0
-    for (_, before), (_, after) in zip(shown, shown[1:], strict=False):
-        assert after - before >= threshold
+        assert step.shown_answers >= threshold and len(step.shown) == step.shown_answers
+        if previous is not None and previous.shown is not None and step.shown != previous.shown:
+            assert step.shown_answers - previous.shown_answers >= threshold
+            assert new and step.shown == latest  # it moved on this new person's first answer
+        previous = step
 
 
 def test_one_more_answer_below_a_step_changes_nothing_but_the_count_awaited():
-    first = live_step(None, (2, 1), 3, 3)
-    assert first.shown == (2, 1) and first.waiting_for == 3
-    more = live_step(first, (3, 2), 5, 3)
-    assert more.shown == (2, 1) and more.shown_answers == 3 and more.waiting_for == 1
-    assert live_step(more, (4, 2), 6, 3).shown == (4, 2)
+    first = live_step([("a", 1), ("b", 2), ("c", 1)], 3)
+    assert first.shown == {"a": 1, "b": 2, "c": 1} and first.waiting_for == 3
+    more = live_step([("a", 1), ("b", 2), ("c", 1), ("d", 2), ("a", 2)], 3)
+    assert more.shown == first.shown and more.shown_answers == 3 and more.waiting_for == 2
+    assert live_step([("a", 1), ("b", 2)], 3).shown is None
     with pytest.raises(Exception, match="threshold"):
-        live_step(None, (1,), 1, 2)
+        live_step([("a", 1)], 2)
 
 
 # -- the counts -----------------------------------------------------------------------------------------
@@ -97,28 +93,33 @@ def test_every_check_and_wave_is_offered_and_nothing_else(store):
         room_question("check:../../etc")
 
 
-def test_a_tally_counts_each_managers_latest_answer_in_the_cohort_only(store):
-    mine = managers(store, 3)
-    others = managers(store, 2, "Room B")
+def test_the_room_counts_each_managers_answer_in_the_cohort_only(store):
+    mine = managers(store, 4)
+    others = managers(store, 3, "Room B")
     team = identity.add_participant(store, "Tess Team", manager_pid=mine[0].pid).person
     answer(store, mine[0], 0)
-    answer(store, mine[0], 1)  # changed: only the latest counts
+    answer(store, mine[0], 1)  # changed before the chart showed anything: the latest counts
     answer(store, mine[1], 1)
-    for person in [*others, team]:
-        answer(store, person, 0) if person is not team else None
+    for person in others:
+        answer(store, person, 0)
+    answer(store, team, 0)  # a team member of the cohort is not one of its managers: not counted
     question = room_question(check_key())
-    found = tally(store, COHORT, question)
-    assert found.answered == 2
-    assert [c[0] for c in found.counts][:2] == [0, 2]
+    waiting = room_state(store, COHORT, question, 3)
+    assert (waiting.answered, waiting.waiting_for, waiting.counts) == (2, 1, None)
+    answer(store, mine[2], 2)
+    found = room_state(store, COHORT, question, 3)
+    assert found.shown_answers == 3 and [c[0] for c in found.counts][:3] == [0, 2, 1]
 
     item = instrument().item_ids[0]
     set_wave(store, COHORT, "pre", True)
-    save_scores(store, mine[2], "pre", dict.fromkeys(instrument().item_ids, 4) | {item: 2})
-    comfort = tally(store, COHORT, room_question("comfort:pre"))
-    assert comfort.answered == 1
+    for person in mine[:3]:
+        save_scores(store, person, "pre", dict.fromkeys(instrument().item_ids, 4) | {item: 2})
+    save_scores(store, mine[0], "pre", dict.fromkeys(instrument().item_ids, 5))  # after the step: not shown
+    comfort = room_state(store, COHORT, room_question("comfort:pre"), 3)
+    assert comfort.answered == comfort.shown_answers == 3
     levels = [value for value, _ in room_question("comfort:pre").levels]
-    assert comfort.counts[0][levels.index(2)] == 1 and comfort.counts[1][levels.index(4)] == 1
-    assert tally(store, COHORT, room_question("comfort:post")).answered == 0
+    assert comfort.counts[0][levels.index(2)] == 3 and comfort.counts[1][levels.index(4)] == 3
+    assert room_state(store, COHORT, room_question("comfort:post"), 3).answered == 0
 
 
 # -- the page -------------------------------------------------------------------------------------------
@@ -149,6 +150,11 @@ def test_the_room_stays_empty_until_the_threshold_then_moves_in_steps(store, fay
     view.refresh()
     assert 'data-answers="3"' in view.chart.value and "2 (67%)" in view.chart.value
     assert "changes after 2 more" in view.chart.value and view.chart.value != shown
+    again = RoomView(store, fay)  # the page opened again: the same state, nothing in between
+    assert 'data-answers="3"' in again.chart.value and "2 (67%)" in again.chart.value
+    again.question.value = room_questions()[1].key
+    again.question.value = room_questions()[0].key
+    assert 'data-answers="3"' in again.chart.value and "2 (67%)" in again.chart.value
     answer(store, people[4], 2)
     answer(store, people[5], 2)
     view.refresh()

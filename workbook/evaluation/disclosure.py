@@ -32,6 +32,7 @@ import numpy as np
 
 from workbook.config import check_threshold
 
+K = TypeVar("K")
 T = TypeVar("T")
 
 ALL = None  # the group of everyone in a plan's tables (cohort names are text, so None cannot clash)
@@ -405,34 +406,40 @@ def build_plan(
 
 
 @dataclass(frozen=True)
-class LiveStep(Generic[T]):
-    """What a live chart of answers shows: the tally it shows (None: nothing yet), how many people's
-    answers that tally holds, and how many more answers it waits for before it changes."""
+class LiveStep(Generic[K, T]):
+    """What a live chart of answers shows: each counted person's answer (None: nothing yet), how many
+    people have answered so far, and how many more answers the chart waits for before it changes."""
 
-    shown: T | None
-    shown_answers: int
+    shown: dict[K, T] | None
+    answered: int
     waiting_for: int
 
+    @property
+    def shown_answers(self) -> int:
+        return 0 if self.shown is None else len(self.shown)
 
-def live_step(previous: LiveStep[T] | None, current: T, answered: int, threshold: int) -> LiveStep[T]:
-    """The next state of a live chart, from the state it shows (``previous``; None when it opens) and the
-    tally now (``current``, resting on the latest answers of ``answered`` people).
 
-    Nothing is shown below ``threshold`` answers; after that the chart moves to the current tally only
-    once at least ``threshold`` more people have answered since the tally it shows, so the change between
-    two shown states pools the answers of at least ``threshold`` people and nobody's answer can be read
-    off it (an answer changed in the meantime is shown only together with that many new ones).
+def live_step(events: Iterable[tuple[K, T]], threshold: int) -> LiveStep[K, T]:
+    """What a live chart may show of ``events``: (person, answer) in the order they were saved, a later
+    answer of a person replacing their earlier one.
+
+    The chart shows the answers as they stood when the ``threshold``-th, ``2 * threshold``-th, ...
+    person gave their first answer, the last such moment reached: nothing below ``threshold`` people,
+    and two states shown one after the other differ by exactly ``threshold`` more people (with any
+    answers changed in between), so nobody's answer can be read off a change. It depends on the saved
+    answers alone, so reopening the page or choosing the question again shows the same state.
     ``answered`` is completion, not an answer, so the page may say how many more answers it waits for.
     """
     threshold = check_threshold(threshold)
-    answered = int(answered)
-    if previous is None or previous.shown is None:
-        if answered >= threshold:
-            return LiveStep(current, answered, threshold)
-        return LiveStep(None, 0, threshold - answered)
-    if answered - previous.shown_answers >= threshold:
-        return LiveStep(current, answered, threshold)
-    return LiveStep(previous.shown, previous.shown_answers, previous.shown_answers + threshold - answered)
+    latest: dict[K, T] = {}
+    shown: dict[K, T] | None = None
+    for person, answer in events:
+        new = person not in latest
+        latest[person] = answer
+        if new and len(latest) % threshold == 0:
+            shown = dict(latest)
+    waiting = threshold - len(latest) % threshold
+    return LiveStep(shown, len(latest), waiting)
 
 
 __all__ = [

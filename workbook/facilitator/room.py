@@ -1,7 +1,7 @@
 """The room view's figures: the answers of a cohort's managers to one lesson's knowledge check, or to one
-wave of the comfort check, counted (each person's latest answer, once). Counts only: nobody's answer
-and nobody's name leaves this module. What of these counts a projector may show, and when, is decided
-by :func:`workbook.evaluation.disclosure.live_step`.
+wave of the comfort check, counted (one answer per person). Counts only: nobody's answer
+and nobody's name leaves this module. What of them a projector may show, and when, is decided by
+:func:`workbook.evaluation.disclosure.live_step`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from workbook.evaluation.disclosure import live_step
 from workbook.manager.content import KnowledgeCheck, instrument, lesson_scope, lessons
 from workbook.models import Answer, RoleGrant, Score
 from workbook.store import Store, StoreError
@@ -38,12 +39,14 @@ class RoomQuestion:
 
 
 @dataclass(frozen=True)
-class Tally:
-    """The counts of one question in one cohort: per option (a check) or per item and rating (comfort)."""
+class RoomState:
+    """What the room may see of one question in one cohort, as the disclosure rule allows."""
 
     question: str
-    answered: int  # people whose answers are counted
-    counts: tuple[tuple[int, ...], ...]  # per bar: (count,) for a check, one count per level for comfort
+    answered: int  # people who have answered so far (completion, not answers)
+    waiting_for: int  # more answers before the chart changes (or first appears)
+    shown_answers: int  # people whose answers the chart shows
+    counts: tuple[tuple[int, ...], ...] | None  # per bar: (count,) or one count per level; None: nothing
 
 
 def room_questions() -> tuple[RoomQuestion, ...]:
@@ -89,52 +92,70 @@ def _managers(cohort_id: int):
     )
 
 
-def tally(store: Store, cohort: str, question: RoomQuestion) -> Tally:
-    """The cohort's managers' latest answers to ``question``, counted (one short read)."""
+def room_state(store: Store, cohort: str, question: RoomQuestion, threshold: int) -> RoomState:
+    """The cohort's managers' answers to ``question`` in the order they were saved, stepped by
+    :func:`~workbook.evaluation.disclosure.live_step` and counted (one short read)."""
     with store.read() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
         managers = _managers(cohort_id)
         if question.is_comfort:
             wave = question.key.split(":", 1)[1]
-            latest = (
-                select(func.max(Score.id))
-                .where(Score.participant_id.in_(managers), Score.wave == wave)
-                .group_by(Score.participant_id, Score.item)
-            )
             rows = session.execute(
-                select(Score.participant_id, Score.item, Score.score).where(Score.id.in_(latest))
+                select(Score.participant_id, Score.answered_at, Score.item, Score.score)
+                .where(Score.participant_id.in_(managers), Score.wave == wave)
+                .order_by(Score.id)
             ).all()
         else:
             _, lesson_id, block_id = question.key.split(":", 2)
-            latest = (
-                select(func.max(Answer.id))
+            rows = session.execute(
+                select(Answer.participant_id, Answer.value)
                 .where(
                     Answer.participant_id.in_(managers),
                     Answer.scope == lesson_scope(lesson_id),
                     Answer.key == block_id,
                 )
-                .group_by(Answer.participant_id)
-            )
-            rows = session.execute(
-                select(Answer.participant_id, Answer.value).where(Answer.id.in_(latest))
+                .order_by(Answer.id)
             ).all()
-    if question.is_comfort:
-        bar = {item: k for k, (item, _) in enumerate(question.bars)}
-        level = {value: k for k, (value, _) in enumerate(question.levels)}
-        counts = [[0] * len(question.levels) for _ in question.bars]
-        people = set()
-        for pk, item, score in rows:
-            if item in bar and int(score) in level:
-                counts[bar[item]][level[int(score)]] += 1
-                people.add(pk)
-        return Tally(question.key, len(people), tuple(tuple(c) for c in counts))
-    option = {oid: k for k, (oid, _) in enumerate(question.bars)}
-    per_option = [0] * len(question.bars)
-    answered = 0
-    for _pk, value in rows:
+    events = _comfort_events(rows) if question.is_comfort else _check_events(rows)
+    step = live_step(events, threshold)
+    counts = None if step.shown is None else _counts(question, list(step.shown.values()))
+    return RoomState(question.key, step.answered, step.waiting_for, step.shown_answers, counts)
+
+
+def _check_events(rows) -> list[tuple[int, str]]:
+    """(person, option chosen) per save, in order; a save that holds no choice is no answer."""
+    events = []
+    for pk, value in rows:
         saved = json.loads(value) if value else None
         choice = saved.get("choice") if isinstance(saved, dict) else None
-        if choice in option:
-            per_option[option[choice]] += 1
-            answered += 1
-    return Tally(question.key, answered, tuple((c,) for c in per_option))
+        if isinstance(choice, str) and choice:
+            events.append((pk, choice))
+    return events
+
+
+def _comfort_events(rows) -> list[tuple[int, dict[str, int]]]:
+    """(person, their ratings by item) per submission (the rows saved together), in order."""
+    events: list[tuple[int, dict[str, int]]] = []
+    ratings: dict[int, dict[str, int]] = {}
+    last: tuple[int, object] | None = None
+    for pk, saved_at, item, score in rows:
+        current = ratings.setdefault(pk, {})
+        current[item] = int(score)
+        if last == (pk, saved_at):
+            events[-1] = (pk, dict(current))
+        else:
+            events.append((pk, dict(current)))
+        last = (pk, saved_at)
+    return events
+
+
+def _counts(question: RoomQuestion, answers: list) -> tuple[tuple[int, ...], ...]:
+    if question.is_comfort:
+        levels = {value: k for k, (value, _) in enumerate(question.levels)}
+        counts = [[0] * len(question.levels) for _ in question.bars]
+        for ratings in answers:
+            for k, (item, _) in enumerate(question.bars):
+                if ratings.get(item) in levels:
+                    counts[k][levels[ratings[item]]] += 1
+        return tuple(tuple(c) for c in counts)
+    return tuple((sum(1 for a in answers if a == option),) for option, _ in question.bars)

@@ -1,8 +1,10 @@
 """The room view: one question's answers in the facilitator's cohort as a large bar chart for the
 projector, anonymous and live. Nothing is shown until enough people have answered, and the chart then
 changes only in steps of that many new answers (:func:`workbook.evaluation.disclosure.live_step`), so
-nobody's answer can be read off a change. Its own page (``notebooks/room.ipynb``), opened from the
-facilitator's app, so that it can go full screen on the projector."""
+nobody's answer can be read off a change; the state shown follows from the saved answers alone, so
+reopening the page or choosing the question again shows no in-between state. Its own page
+(``notebooks/room.ipynb``), opened from the facilitator's app, so that it can go full screen on the
+projector."""
 
 from __future__ import annotations
 
@@ -15,9 +17,8 @@ from workbook.apps.facilitator.templates import ROOM_NOTEBOOK, message, render
 from workbook.apps.live import Ticker
 from workbook.apps.registry import app
 from workbook.config import anonymity_threshold
-from workbook.evaluation.disclosure import LiveStep, live_step
 from workbook.facilitator.cohorts import NotYourCohort, check_facilitates, facilitated
-from workbook.facilitator.room import RoomQuestion, Tally, room_question, room_questions, tally
+from workbook.facilitator.room import RoomQuestion, RoomState, room_question, room_questions, room_state
 from workbook.identity import Person
 from workbook.store import Store, StoreError
 
@@ -45,7 +46,7 @@ class RoomView:
         self.threshold = anonymity_threshold()
         self.cohorts = facilitated(person)
         self.questions = room_questions()
-        self.step: LiveStep[Tally] | None = None
+        self.state: RoomState | None = None
         self._cohort: str | None = None
         self._question: RoomQuestion | None = None
         title = widgets.HTML(render("room_title.html", title=ROOM_TITLE), _dom_classes=css("wb-room-title"))
@@ -90,7 +91,7 @@ class RoomView:
     def choose(self) -> None:
         """Start the chart afresh for the chosen cohort and question, both checked (any widget value can
         be sent by the page): nothing is read for a cohort this person does not facilitate."""
-        self.step = None
+        self.state = None
         self._cohort = self._question = None
         self.chart.value = ""
         try:
@@ -112,30 +113,28 @@ class RoomView:
         """Count the answers now and move the chart if the disclosure rule lets it."""
         if self._cohort is None or self._question is None:
             return
-        now = tally(self.store, self._cohort, self._question)
-        step = live_step(self.step, now, now.answered, self.threshold)
-        if self.step is not None and step == self.step:
+        state = room_state(self.store, self._cohort, self._question, self.threshold)
+        if state == self.state:
             return
-        self.step = step
-        self.chart.value = self.render(step)
+        self.state = state
+        self.chart.value = self.render(state)
 
-    def render(self, step: LiveStep[Tally]) -> str:
+    def render(self, state: RoomState) -> str:
         question = self._question
         assert question is not None
-        shown = step.shown
-        rows = list(zip(question.bars, shown.counts, strict=True)) if shown else []
+        rows = list(zip(question.bars, state.counts, strict=True)) if state.counts else []
         widest = max((sum(c) for _, c in rows), default=0) or 1
-        if shown and not question.is_comfort:
+        if rows and not question.is_comfort:
             widest = max((c[0] for _, c in rows), default=0) or 1
         return render(
             "room_chart.html",
             question=question,
             cohort=self._cohort,
-            tally=shown,
+            tally=state.counts,
             rows=rows,
             widest=widest,
-            shown_answers=step.shown_answers,
-            waiting_for=step.waiting_for,
+            shown_answers=state.shown_answers,
+            waiting_for=state.waiting_for,
             threshold=self.threshold,
             colours=level_colours(len(question.levels)),
         )
