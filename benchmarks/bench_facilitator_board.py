@@ -3,7 +3,10 @@ and of a 10,000-row roster import (goal: under 10 seconds).
 
 The cohort: 150 managers (every lesson answered, pre and post checks, two conversations each) and 50 team
 members (the preparation half filled), imported as a roster. A refresh is what the page does every 10
-seconds: read the board and render its table. Baseline: the same refresh for an empty cohort of 200.
+seconds: read what changed since its last read (a page keeps its BoardReader; ten managers answer between
+two refreshes) and render the table. The
+first read (the whole board, when the page opens) is printed too. Baseline: the first read of an empty
+cohort of 200.
 Run: .venv/bin/python benchmarks/bench_facilitator_board.py [--runs N]
 """
 
@@ -19,7 +22,7 @@ from common import header, median, percentile, report
 
 from workbook import identity
 from workbook.apps.facilitator.templates import render
-from workbook.facilitator.glance import board
+from workbook.facilitator.glance import BoardReader, board
 from workbook.facilitator.roster import import_roster
 from workbook.manager.behaviour import log_conversation
 from workbook.manager.content import (
@@ -80,11 +83,26 @@ def fill(store: Store) -> None:
             store.save_answer(person.id, SCOPE, answer_key("self_awareness", "strengths"), "Some strengths.")
 
 
-def refresh_ms(store: Store, runs: int) -> list[float]:
+def answer_some(store: Store, managers: list, run: int, count: int = 10) -> None:
+    """Between two refreshes, ``count`` managers change an answer (as in a live workshop)."""
+    lesson = lessons().lessons[0]
+    check = next(b for b in lesson.interactive if isinstance(b, KnowledgeCheck))
+    for k in range(count):
+        person = managers[(run * count + k) % len(managers)]
+        option = check.options[(run + k) % len(check.options)]
+        save_lesson_answer(store, person, lesson.id, check.id, {"choice": option.id})
+
+
+def refresh_ms(store: Store, runs: int, *, reader: BoardReader | None = None) -> list[float]:
+    """Read and render the board ``runs`` times: afresh each time, or with the page's reader while
+    managers keep answering between refreshes."""
     times = []
-    for _ in range(runs):
+    managers = [p for p in identity.list_participants(store) if p.name.startswith("Manager")]
+    for run in range(runs):
+        if reader is not None:
+            answer_some(store, managers, run)
         start = time.perf_counter()
-        found = board(store, COHORT)
+        found = reader.read() if reader else board(store, COHORT)
         render(
             "board.html",
             board=found,
@@ -110,13 +128,18 @@ def main() -> int:
         store = Store(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
         import_roster(store, roster(150, 50), COHORT, name="bench.csv")
         fill(store)
-        times = refresh_ms(store, args.runs)
+        first = refresh_ms(store, args.runs)
+        reader = BoardReader(store, COHORT)
+        reader.read()  # the page's first read, when it opens
+        times = refresh_ms(store, args.runs, reader=reader)
         big = Store(f"sqlite:///{Path(tmp) / 'big.sqlite'}")
         start = time.perf_counter()
         import_roster(big, roster(100, 9_900), "Big cohort", name="big.csv")
         import_s = time.perf_counter() - start
     header("Facilitator: the board of a cohort of 200 (read + render, server time)")
-    report("board refresh, median", median(times), "ms", f"< {GOAL_MS}", median(baseline))
+    report("first read, median", median(first), "ms", None, median(baseline))
+    report("first read, p95", percentile(first, 95), "ms")
+    report("board refresh, median", median(times), "ms", f"< {GOAL_MS}")
     report("board refresh, p95", percentile(times, 95), "ms", f"< {GOAL_MS}")
     header("Facilitator: a roster of 10,000 rows (check + write)")
     report("roster import", import_s, "s", f"< {IMPORT_GOAL_S}")

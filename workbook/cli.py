@@ -1,4 +1,5 @@
-"""The `workbook` command: one verb per task (serve, demo, participants, content, exports)."""
+"""The `workbook` command: one verb per task (serve, demo, participants, content, exports; a facilitator's
+cohorts, rosters, handouts and lessons in :mod:`workbook.facilitator.commands`)."""
 
 from __future__ import annotations
 
@@ -217,109 +218,6 @@ def cmd_waves(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- cohorts, rosters and handouts (the facilitator's app does the same) ------------------------------------
-def cmd_cohorts_add(args: argparse.Namespace) -> int:
-    from workbook.facilitator.cohorts import add_cohort, parse_session, read_day
-
-    info = add_cohort(
-        _store(),
-        args.name,
-        starts_on=read_day("--starts", args.starts),
-        ends_on=read_day("--ends", args.ends),
-        sessions=[parse_session(text) for text in args.session or []],
-    )
-    print(f"Added cohort {info.name} ({info.dates}, {len(info.sessions)} workshop session(s))")
-    return 0
-
-
-def cmd_cohorts_list(args: argparse.Namespace) -> int:
-    from workbook.facilitator.cohorts import list_cohorts
-
-    cohorts = list_cohorts(_store())
-    if args.json:
-        print(json.dumps([_cohort_json(info) for info in cohorts]))
-        return 0
-    for info in cohorts:
-        print(f"{info.name}\t{info.dates}\t{len(info.sessions)} session(s)")
-    return 0
-
-
-def _cohort_json(info) -> dict:
-    return {
-        "name": info.name,
-        "starts_on": info.starts_on.isoformat() if info.starts_on else None,
-        "ends_on": info.ends_on.isoformat() if info.ends_on else None,
-        "sessions": [{"date": day.isoformat(), "title": title} for day, title in info.sessions],
-    }
-
-
-def cmd_cohorts_show(args: argparse.Namespace) -> int:
-    from workbook.facilitator.cohorts import cohort_info
-    from workbook.facilitator.people import members
-    from workbook.manager.waves import open_waves
-
-    store = _store()
-    info = cohort_info(store, args.name)
-    people = members(store, info.name)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    **_cohort_json(info),
-                    "people": [
-                        {
-                            "participant": m.pid,
-                            "name": m.name,
-                            "email": m.email,
-                            "roles": list(m.roles),
-                            "live_code": m.live_code,
-                            "signed_in": m.signed_in,
-                        }
-                        for m in people
-                    ],
-                }
-            )
-        )
-        return 0
-    print(f"{info.name}: {info.dates}")
-    for day, title in info.sessions:
-        print(f"  session {day.isoformat()}: {title}")
-    waves = open_waves(store, info.name)
-    print("Waves: " + ", ".join(f"{w} {'open' if o else 'closed'}" for w, o in waves.items()))
-    print(f"{len(people)} people ({sum(m.live_code for m in people)} with a live link):")
-    for m in people:
-        link = "live link" if m.live_code else "no link yet"
-        print(f"  {m.pid}\t{m.name}\t{m.email or ''}\t{','.join(m.roles)}\t{link}")
-    return 0
-
-
-def cmd_roster_import(args: argparse.Namespace) -> int:
-    from workbook.facilitator.roster import import_roster
-
-    summary = import_roster(_store(), args.file, args.cohort, progress=True if args.progress else None)
-    print(summary.describe())
-    return 0
-
-
-def cmd_handouts(args: argparse.Namespace) -> int:
-    from workbook.facilitator.handouts import cards_pdf, hand_out, links_csv
-
-    out = Path(args.out)
-    if out.suffix.lower() != ".pdf":
-        return _fail(f"--out {args.out}: the cards are a PDF; give a file name ending in .pdf")
-    store = _store()
-    batch = hand_out(store, args.cohort, reissue=args.reissue)
-    out.write_bytes(cards_pdf(batch))
-    print(batch.describe())
-    print(f"Wrote {len(batch.handouts)} card(s) to {out}")
-    if args.csv:
-        Path(args.csv).write_text(links_csv(batch.handouts), encoding="utf-8")
-        print(f"Wrote the mail-merge list (name, email, link) to {args.csv}")
-    if batch.handouts:
-        print("The links are in these files only: keep them safe, and hand each one to its person.")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -411,49 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     wshow.add_argument("cohort")
     wshow.set_defaults(handler=cmd_waves)
 
-    cohorts = verbs.add_parser("cohorts", help="add, list or show cohorts (dates, workshop sessions, people)")
-    coverbs = cohorts.add_subparsers(dest="action", required=True)
-    cadd = coverbs.add_parser("add", help="add a cohort with its dates and workshop sessions")
-    cadd.add_argument("name")
-    cadd.add_argument("--starts", metavar="DATE", help="first day, e.g. 2027-01-11")
-    cadd.add_argument("--ends", metavar="DATE", help="last day")
-    cadd.add_argument(
-        "--session", action="append", metavar="DATE:TITLE", help="a workshop session; repeatable"
-    )
-    cadd.set_defaults(handler=cmd_cohorts_add)
-    clist = coverbs.add_parser("list", help="every cohort with its dates")
-    clist.add_argument("--json", action="store_true")
-    clist.set_defaults(handler=cmd_cohorts_list)
-    cshow = coverbs.add_parser("show", help="a cohort's dates, sessions, waves and people (never codes)")
-    cshow.add_argument("name")
-    cshow.add_argument("--json", action="store_true")
-    cshow.set_defaults(handler=cmd_cohorts_show)
+    from workbook.facilitator.commands import add_commands
 
-    roster = verbs.add_parser("roster", help="import a cohort's people from CSV")
-    rverbs = roster.add_subparsers(dest="action", required=True)
-    rimport = rverbs.add_parser(
-        "import",
-        help="check a roster CSV (name,email,role[,manager_email]) and import every row or none",
-    )
-    rimport.add_argument("file")
-    rimport.add_argument("--cohort", required=True, help="the cohort (created if new)")
-    rimport.add_argument(
-        "--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal"
-    )
-    rimport.set_defaults(handler=cmd_roster_import)
-
-    handouts = verbs.add_parser(
-        "handouts", help="personal links for a cohort as printable cards (PDF) and a mail-merge CSV"
-    )
-    handouts.add_argument("--cohort", required=True)
-    handouts.add_argument("--out", required=True, metavar="CARDS.pdf")
-    handouts.add_argument("--csv", metavar="LINKS.csv", help="also write name,email,link for a mail merge")
-    handouts.add_argument(
-        "--reissue",
-        action="store_true",
-        help="new links for everyone: old links stop working and open pages are signed out",
-    )
-    handouts.set_defaults(handler=cmd_handouts)
+    add_commands(verbs)  # cohorts, roster, handouts, lessons: what a facilitator scripts
 
     verbs.add_parser("evaluate", help="before-and-after analysis of the scores (workbook evaluate --help)")
     return parser

@@ -33,6 +33,7 @@ from workbook.apps.common import (
 from workbook.apps.lazy import ViewGroup
 from workbook.apps.markup import html, joined, signed_in_as
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
+from workbook.content.course import lesson_parts, paragraph_runs
 from workbook.identity import Person
 from workbook.manager.content import (
     KnowledgeCheck,
@@ -57,14 +58,7 @@ def paragraphs_html(paragraphs: list[str]) -> Markup:
     """Plain paragraphs as HTML; lines starting with "- " become a bulleted list. Everything escaped."""
     out: list[Markup] = []
     for paragraph in paragraphs:
-        runs: list[tuple[bool, list[str]]] = []  # (is a list, lines), consecutive lines of one kind
-        for line in (line.strip() for line in paragraph.splitlines()):
-            if not line:
-                continue
-            bullet = line.startswith("- ")
-            if not runs or runs[-1][0] != bullet:
-                runs.append((bullet, []))
-            runs[-1][1].append(line[2:].strip() if bullet else line)
+        runs = paragraph_runs(paragraph)
         for bullet, lines in runs:
             if bullet:
                 items = joined(html("<li>{item}</li>", item=item) for item in lines)
@@ -112,9 +106,7 @@ class CheckView(traitlets.HasTraits):
         self.feedback = widgets.HTML(_dom_classes=css("wb-check-feedback"))
         self.widget = widgets.VBox(
             [
-                widgets.HTML(
-                    '<h4 class="wb-activity-kind">Check your understanding</h4>'
-                ),
+                widgets.HTML('<h4 class="wb-activity-kind">Check your understanding</h4>'),
                 self.choice,
                 self.button,
                 self.feedback,
@@ -299,26 +291,6 @@ class ScenarioView(traitlets.HasTraits):
 
 
 # -- the lesson page ------------------------------------------------------------------------------------
-def lesson_parts(blocks: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """The lesson in parts: the text blocks leading up to each activity, with that activity.
-
-    Text after the last activity joins the last part.
-    """
-    parts: list[list[Any]] = []
-    current: list[Any] = []
-    for block in blocks:
-        current.append(block)
-        if not isinstance(block, TextBlock):
-            parts.append(current)
-            current = []
-    if current:
-        if parts:
-            parts[-1].extend(current)
-        else:
-            parts.append(current)
-    return [tuple(part) for part in parts]
-
-
 VIEWS = {KnowledgeCheck: CheckView, Reflection: ReflectionView, Scenario: ScenarioView}
 
 

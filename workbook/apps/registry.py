@@ -75,6 +75,13 @@ APPS: tuple[App, ...] = (
         True,
     ),
     App(
+        "room.ipynb",
+        "Room view",
+        "Facilitators",
+        "Your cohort's answers to a knowledge check or the comfort check, as a live chart for the projector.",
+        ("facilitator",),
+    ),
+    App(
         "evaluator.ipynb",
         "Programme evaluation",
         "Evaluators",

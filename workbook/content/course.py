@@ -7,6 +7,7 @@ that would orphan them (a missing item, a duplicate id); wording is free to chan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -162,6 +163,24 @@ class TextBlock(Strict):
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in self.body.split("\n\n") if p.strip()]
 
+    def runs(self) -> list[list[tuple[bool, list[str]]]]:
+        """Per paragraph, its runs of lines: (True, items) for lines starting with "- " (a bulleted
+        list), (False, lines) for text; how every page and handout lays a passage out."""
+        return [paragraph_runs(p) for p in self.paragraphs()]
+
+
+def paragraph_runs(paragraph: str) -> list[tuple[bool, list[str]]]:
+    """One paragraph as consecutive runs of list items ("- ") and of plain lines."""
+    runs: list[tuple[bool, list[str]]] = []
+    for line in (line.strip() for line in paragraph.splitlines()):
+        if not line:
+            continue
+        bullet = line.startswith("- ")
+        if not runs or runs[-1][0] != bullet:
+            runs.append((bullet, []))
+        runs[-1][1].append(line[2:].strip() if bullet else line)
+    return runs
+
 
 class Option(Strict):
     id: Ident
@@ -251,6 +270,24 @@ class Lesson(Strict):
         return tuple(b for b in self.blocks if isinstance(b, INTERACTIVE))  # type: ignore[misc]
 
 
+def lesson_parts(blocks: Sequence[object]) -> list[tuple[object, ...]]:
+    """A lesson in parts, as its page shows them: the text blocks leading up to each activity, with
+    that activity. Text after the last activity joins the last part."""
+    parts: list[list[object]] = []
+    current: list[object] = []
+    for block in blocks:
+        current.append(block)
+        if not isinstance(block, TextBlock):
+            parts.append(current)
+            current = []
+    if current:
+        if parts:
+            parts[-1].extend(current)
+        else:
+            parts.append(current)
+    return [tuple(part) for part in parts]
+
+
 class Lessons(Strict):
     title: Text
     intro: Text
@@ -289,5 +326,3 @@ def instrument(folder: Path | None = None) -> Instrument:
 
 def lessons(folder: Path | None = None) -> Lessons:
     return load("lessons.yaml", Lessons, folder)
-
-

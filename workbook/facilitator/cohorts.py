@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from workbook.identity import Person
 from workbook.models import Cohort, WorkshopSession
 from workbook.store import Store, StoreError, utcnow
-from workbook.validation import EARLIEST_DATE, LATEST_DATE, read_date
+from workbook.validation import EARLIEST_DATE, LATEST_DATE, clean_date, read_date, refuse
 
 MAX_COHORT_NAME = 120
 MAX_SESSION_TITLE = 200
@@ -132,6 +132,51 @@ def add_cohort(
             WorkshopSession(cohort_id=row.id, held_on=s.held_on, title=s.title) for s in spec.sessions
         )
     return cohort_info(store, spec.name)
+
+
+def edit_cohort(
+    store: Store,
+    name: str,
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    sessions: Sequence[SessionSpec],
+) -> CohortInfo:
+    """Set a cohort's dates and replace its workshop sessions, checked whole first: StoreError naming the
+    problem, and nothing changed, when anything is wrong."""
+    try:
+        spec = CohortSpec(name=name, starts_on=starts_on, ends_on=ends_on, sessions=tuple(sessions))
+    except ValidationError as exc:
+        raise StoreError(_problem(exc).removeprefix("cohort: ")) from None
+    with store.write() as session:
+        cohort_id = store.cohort_id(session, name, create=False)
+        row = session.get(Cohort, cohort_id)
+        row.starts_on, row.ends_on = spec.starts_on, spec.ends_on
+        session.execute(delete(WorkshopSession).where(WorkshopSession.cohort_id == cohort_id))
+        session.add_all(
+            WorkshopSession(cohort_id=cohort_id, held_on=s.held_on, title=s.title) for s in spec.sessions
+        )
+    return cohort_info(store, name)
+
+
+def session_lines(text: str) -> list[SessionSpec]:
+    """Workshop sessions typed one per line as ``DATE: title``; InputError naming the line that is wrong."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        label = f"Workshop sessions, line {number}"
+        day, sep, title = line.partition(":")
+        if not sep or not title.strip():
+            raise refuse(
+                label, f"write the date, a colon and the title, e.g. 2027-01-12: Kick-off (got {line!r})"
+            )
+        held_on = clean_date(label, day.strip(), earliest=EARLIEST_DATE, latest=LATEST_DATE)
+        try:
+            found.append(SessionSpec(held_on=held_on, title=title))
+        except ValidationError as exc:
+            raise refuse(label, _problem(exc)) from None
+    return found
 
 
 def cohort_info(store: Store, name: str) -> CohortInfo:

@@ -2,8 +2,8 @@
 done, knowledge checks answered, the comfort check per wave, conversations logged, a team member's
 preparation). Completion only: the figures are counts, and no answer leaves this module.
 
-One pass of a few queries for the whole cohort, so the board of a cohort of hundreds refreshes quickly
-(`benchmarks/bench_facilitator_board.py`).
+A page reads the board in full once and then only what was saved since (:class:`BoardReader`), so the
+board of a cohort of hundreds refreshes quickly (`benchmarks/bench_facilitator_board.py`).
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbook import content
-from workbook.facilitator.people import Member, _members
+from workbook.facilitator.people import Member, _members, member_ids
 from workbook.manager.content import KnowledgeCheck, is_done, lesson_scope, lessons
 from workbook.models import Answer, ConversationLog, Score
 from workbook.preparation import SCOPE as PREP_SCOPE
 from workbook.preparation import section_progress
 from workbook.scores_frame import WAVES
 from workbook.spreadsheet import spreadsheet_safe
-from workbook.store import SavedAnswer, Store
+from workbook.store import SavedAnswer, Store, utcnow
 
 # The board shows completion only, so when an answer was saved is not read (parsing those stamps was
 # the largest part of a refresh); the progress functions get this stand-in.
@@ -79,87 +79,184 @@ FILTERS: dict[str, tuple[str, Callable[[GlanceRow, Board], bool]]] = {
 }
 
 
-def _latest_answers(session: Session, ids: list[int]) -> dict[tuple[int, str], dict[str, SavedAnswer]]:
-    found: dict[tuple[int, str], dict[str, SavedAnswer]] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        latest = (
-            select(func.max(Answer.id))
-            .where(Answer.participant_id.in_(chunk))
-            .where((Answer.scope == PREP_SCOPE) | Answer.scope.like("lesson:%"))
-            .group_by(Answer.participant_id, Answer.scope, Answer.key)
+RECENT = timedelta(seconds=60)  # saves of the last minute are read again (a late commit is not missed)
+_CHUNK = 900  # ids per IN (...): under SQLite's limit on query parameters
+
+
+_ANSWER_COLUMNS = (Answer.id, Answer.participant_id, Answer.scope, Answer.key, Answer.value)
+_SCORE_COLUMNS = (Score.participant_id, Score.wave, func.max(Score.id))
+_TALK_COLUMNS = (ConversationLog.id, ConversationLog.participant_id)
+
+
+def _answer_scopes():
+    return (Answer.scope == PREP_SCOPE) | Answer.scope.like("lesson:%")
+
+
+class BoardReader:
+    """A cohort's board, read in full once and then, on each refresh, only what changed since.
+
+    Answers, scores and conversation logs are append-only (the current value is the latest row), so
+    a refresh reads the rows with a higher id than it has seen, plus those saved in the last minute
+    (a transaction that took its id earlier but committed later is still caught), and recomputes
+    the rows of the people they belong to. Who is in the cohort, their roles and whether they have
+    signed in are read in full every time. Completion only: nobody's answer leaves this class.
+    """
+
+    def __init__(self, store: Store, cohort: str) -> None:
+        self.store = store
+        self.cohort = cohort
+        course = lessons()
+        self._lessons = course.lessons
+        self._prep = content.preparation()
+        self._blocks = {lesson.id: lesson.interactive for lesson in course.lessons}
+        self._checks = [
+            (lesson, b)
+            for lesson in course.lessons
+            for b in self._blocks[lesson.id]
+            if isinstance(b, KnowledgeCheck)
+        ]
+        self._answers: dict[tuple[int, str], dict[str, tuple[int, SavedAnswer]]] = {}
+        self._waves: dict[int, set[str]] = {}
+        self._talks: dict[int, set[int]] = {}  # log ids per person (a log read twice counts once)
+        self._known: set[int] = set()
+        self._rows: dict[int, tuple[Member, GlanceRow]] = {}
+        self._after = {"answer": 0, "score": 0, "talk": 0}
+        self._since: datetime | None = None
+
+    def read(self) -> Board:
+        """The board now (one read transaction)."""
+        started = utcnow()
+        with self.store.read() as session:
+            cohort_id = self.store.cohort_id(session, self.cohort, create=False)
+            people: list[Member] = _members(session, cohort_id)
+            ids = [m.id for m in people]
+            new = [i for i in ids if i not in self._known]
+            changed = set(new)
+            if len(new) < len(ids):
+                changed |= self._read_new(session, cohort_id)
+            if new:
+                changed |= self._read_all(session, new)
+        self._known.update(new)
+        self._since = started - RECENT
+        rows = []
+        for m in people:
+            cached = self._rows.get(m.id)
+            if cached is None or cached[0] != m or m.id in changed:
+                cached = (m, self._row(m))
+                self._rows[m.id] = cached
+            rows.append(cached[1])
+        return Board(
+            self.cohort, len(self._lessons), len(self._checks), len(self._prep.sections), tuple(rows)
         )
-        for pk, scope, key, value in session.execute(
-            select(Answer.participant_id, Answer.scope, Answer.key, Answer.value).where(Answer.id.in_(latest))
-        ):
-            found.setdefault((pk, scope), {})[key] = SavedAnswer(json.loads(value), NOT_READ)
-    return found
+
+    def _read_all(self, session: Session, ids: list[int]) -> set[int]:
+        """Everything of the people ``ids`` (the latest answer per question); the ids read."""
+        touched: set[int] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            latest = (
+                select(func.max(Answer.id))
+                .where(Answer.participant_id.in_(chunk), _answer_scopes())
+                .group_by(Answer.participant_id, Answer.scope, Answer.key)
+            )
+            touched |= self._take(
+                session,
+                select(*_ANSWER_COLUMNS).where(Answer.id.in_(latest)),
+                select(*_SCORE_COLUMNS).where(Score.participant_id.in_(chunk)),
+                select(*_TALK_COLUMNS).where(ConversationLog.participant_id.in_(chunk)),
+            )
+        return touched
+
+    def _read_new(self, session: Session, cohort_id: int) -> set[int]:
+        """What the cohort's people saved since the last read; the ids of the people it belongs to.
+
+        SQLite lets one writer in at a time, so ids grow in the order rows are committed; a server
+        database may commit a row after one with a higher id, so there the last minute is read again."""
+        people = member_ids(cohort_id)
+        late = self._since if self.store.engine.dialect.name != "sqlite" else None
+
+        def since(column_id, column_at, after: int):
+            newer = column_id > after
+            return newer if late is None else newer | (column_at >= late)
+
+        return self._take(
+            session,
+            select(*_ANSWER_COLUMNS).where(
+                since(Answer.id, Answer.saved_at, self._after["answer"]),
+                Answer.participant_id.in_(people),
+                _answer_scopes(),
+            ),
+            select(*_SCORE_COLUMNS).where(
+                since(Score.id, Score.answered_at, self._after["score"]), Score.participant_id.in_(people)
+            ),
+            select(*_TALK_COLUMNS).where(
+                since(ConversationLog.id, ConversationLog.logged_at, self._after["talk"]),
+                ConversationLog.participant_id.in_(people),
+            ),
+        )
+
+    def _take(self, session: Session, answer_rows, score_rows, talk_rows) -> set[int]:
+        """Keep the rows read (each only if newer than what is kept); the ids of their people."""
+        touched: set[int] = set()
+        for row_id, pk, scope, key, value in session.execute(answer_rows):
+            saved = self._answers.setdefault((pk, scope), {})
+            if key not in saved or saved[key][0] < row_id:
+                saved[key] = (row_id, SavedAnswer(json.loads(value), NOT_READ))
+                touched.add(pk)
+            self._after["answer"] = max(self._after["answer"], row_id)
+        for pk, wave, row_id in session.execute(score_rows.group_by(Score.participant_id, Score.wave)):
+            if wave not in self._waves.setdefault(pk, set()):
+                self._waves[pk].add(wave)
+                touched.add(pk)
+            self._after["score"] = max(self._after["score"], row_id)
+        for row_id, pk in session.execute(talk_rows):
+            if row_id not in self._talks.setdefault(pk, set()):
+                self._talks[pk].add(row_id)
+                touched.add(pk)
+            self._after["talk"] = max(self._after["talk"], row_id)
+        return touched
+
+    def _saved(self, pk: int, scope: str) -> dict[str, SavedAnswer]:
+        return {key: saved for key, (_, saved) in self._answers.get((pk, scope), {}).items()}
+
+    def _row(self, m: Member) -> GlanceRow:
+        lessons_done = checks_answered = prep_done = conversations = None
+        wave_state = None
+        if "manager" in m.roles:
+            lessons_done = 0
+            per_lesson = {lesson.id: self._saved(m.id, lesson_scope(lesson.id)) for lesson in self._lessons}
+            for lesson in self._lessons:
+                saved = per_lesson[lesson.id]
+                blocks = self._blocks[lesson.id]
+                done = sum(1 for b in blocks if b.id in saved and is_done(b, saved[b.id].value))
+                lessons_done += done == len(blocks)
+            checks_answered = sum(
+                1
+                for lesson, b in self._checks
+                if (a := per_lesson[lesson.id].get(b.id)) and is_done(b, a.value)
+            )
+            wave_state = {w: w in self._waves.get(m.id, set()) for w in WAVES}
+            conversations = len(self._talks.get(m.id, ()))
+        if "team_member" in m.roles:
+            saved = self._saved(m.id, PREP_SCOPE)
+            prep_done = sum(1 for s in self._prep.sections if section_progress(s, saved).complete)
+        return GlanceRow(
+            m.pid,
+            m.name,
+            m.email,
+            m.roles,
+            m.signed_in,
+            lessons_done,
+            checks_answered,
+            wave_state,
+            conversations,
+            prep_done,
+        )
 
 
 def board(store: Store, cohort: str) -> Board:
-    """Everyone in the cohort with their completion (read in one transaction)."""
-    course = lessons()
-    prep = content.preparation()
-    blocks = {lesson.id: lesson.interactive for lesson in course.lessons}  # a property: computed once here
-    checks = [
-        (lesson, b) for lesson in course.lessons for b in blocks[lesson.id] if isinstance(b, KnowledgeCheck)
-    ]
-    with store.read() as session:
-        cohort_id = store.cohort_id(session, cohort, create=False)
-        people: list[Member] = _members(session, cohort_id)
-        ids = [m.id for m in people]
-        answers = _latest_answers(session, ids)
-        waves: dict[int, set[str]] = {}
-        talks: dict[int, int] = {}
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            for pk, wave in session.execute(
-                select(Score.participant_id, Score.wave).where(Score.participant_id.in_(chunk)).distinct()
-            ):
-                waves.setdefault(pk, set()).add(wave)
-            for pk, count in session.execute(
-                select(ConversationLog.participant_id, func.count(ConversationLog.id))
-                .where(ConversationLog.participant_id.in_(chunk))
-                .group_by(ConversationLog.participant_id)
-            ):
-                talks[pk] = count
-    rows = []
-    for m in people:
-        manager = "manager" in m.roles
-        team_member = "team_member" in m.roles
-        lessons_done = checks_answered = prep_done = conversations = None
-        wave_state = None
-        if manager:
-            lessons_done = 0
-            for lesson in course.lessons:
-                saved = answers.get((m.id, lesson_scope(lesson.id)), {})
-                done = sum(1 for b in blocks[lesson.id] if b.id in saved and is_done(b, saved[b.id].value))
-                lessons_done += done == len(blocks[lesson.id])
-            checks_answered = sum(
-                1
-                for lesson, b in checks
-                if (a := answers.get((m.id, lesson_scope(lesson.id)), {}).get(b.id)) and is_done(b, a.value)
-            )
-            wave_state = {w: w in waves.get(m.id, set()) for w in WAVES}
-            conversations = talks.get(m.id, 0)
-        if team_member:
-            saved = answers.get((m.id, PREP_SCOPE), {})
-            prep_done = sum(1 for s in prep.sections if section_progress(s, saved).complete)
-        rows.append(
-            GlanceRow(
-                m.pid,
-                m.name,
-                m.email,
-                m.roles,
-                m.signed_in,
-                lessons_done,
-                checks_answered,
-                wave_state,
-                conversations,
-                prep_done,
-            )
-        )
-    return Board(cohort, len(course.lessons), len(checks), len(prep.sections), tuple(rows))
+    """Everyone in the cohort with their completion, read once (a page keeps a :class:`BoardReader`)."""
+    return BoardReader(store, cohort).read()
 
 
 def still_to_do(found: Board, filter_id: str | None) -> list[GlanceRow]:

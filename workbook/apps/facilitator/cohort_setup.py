@@ -11,10 +11,10 @@ from workbook.apps.common import css, full_width
 from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import message, render
 from workbook.facilitator import people
-from workbook.facilitator.cohorts import cohort_info
+from workbook.facilitator.cohorts import cohort_info, edit_cohort, session_lines
 from workbook.facilitator.roster import MAX_ROSTER_BYTES, RosterError, import_roster
 from workbook.store import StoreError
-from workbook.validation import InputError
+from workbook.validation import EARLIEST_DATE, LATEST_DATE, InputError, clean_date
 
 NEW = ""  # the person picker's value for "add a new person"
 
@@ -24,6 +24,39 @@ class CohortSetupTab:
         self.home = home
         self.details = widgets.HTML(_dom_classes=css("wb-cohort-info"))
         self.roster = widgets.HTML(_dom_classes=css("wb-roster-table"))
+        self.starts = widgets.Text(
+            description="Start date", placeholder="e.g. 2027-01-11", _dom_classes=css("wb-cohort-starts")
+        )
+        self.ends = widgets.Text(
+            description="End date", placeholder="e.g. 2027-03-31", _dom_classes=css("wb-cohort-ends")
+        )
+        self.sessions = widgets.Textarea(
+            description="Workshop sessions",
+            placeholder="One per line: date, colon, title",
+            rows=4,
+            layout=full_width(),
+            style={"description_width": "initial"},
+            _dom_classes=css("wb-cohort-sessions"),
+        )
+        self.save_dates = widgets.Button(
+            description="Save dates and sessions", _dom_classes=css("wb-cohort-save")
+        )
+        self.save_dates.on_click(lambda _b: self._save_dates())
+        self.dates_message = widgets.HTML(_dom_classes=css("wb-cohort-message"))
+        dates_form = widgets.VBox(
+            [
+                widgets.HTML(
+                    "<h3>Dates and workshop sessions</h3><p class='wb-muted'>Dates as 2027-01-11, "
+                    "11/01/2027 or 11 January 2027; one session a line, e.g. "
+                    "<code>2027-01-12: Kick-off workshop</code>. Leave a date empty if it is not set.</p>"
+                ),
+                widgets.HBox([self.starts, self.ends]),
+                self.sessions,
+                self.save_dates,
+                self.dates_message,
+            ],
+            _dom_classes=css("wb-cohort-form"),
+        )
         self.upload = widgets.FileUpload(
             accept=".csv,text/csv",
             multiple=False,
@@ -78,6 +111,7 @@ class CohortSetupTab:
         self.widget = widgets.VBox(
             [
                 self.details,
+                dates_form,
                 self.roster,
                 widgets.HTML(
                     "<h3>Import a roster</h3><p class='wb-muted'>A CSV file (UTF-8) with the columns "
@@ -99,7 +133,11 @@ class CohortSetupTab:
     # -- showing ---------------------------------------------------------------------------------------
     def refresh(self, keep: str | None = None) -> None:
         cohort = self.home.cohort
-        self.details.value = render("cohort.html", info=cohort_info(self.home.store, cohort))
+        info = cohort_info(self.home.store, cohort)
+        self.details.value = render("cohort.html", info=info)
+        self.starts.value = info.starts_on.isoformat() if info.starts_on else ""
+        self.ends.value = info.ends_on.isoformat() if info.ends_on else ""
+        self.sessions.value = "\n".join(f"{day.isoformat()}: {title}" for day, title in info.sessions)
         self.members = people.members(self.home.store, cohort)
         self.roster.value = render(
             "roster.html", cohort=cohort, people=self.members, live=sum(m.live_code for m in self.members)
@@ -138,6 +176,27 @@ class CohortSetupTab:
             self.revoke.disabled = not chosen.live_code
 
     # -- acts --------------------------------------------------------------------------------------------
+    def _save_dates(self) -> None:
+        """The cohort's dates and sessions, each value checked; nothing is saved if any one is wrong."""
+        try:
+            starts, ends = (
+                clean_date(label, box.value.strip(), earliest=EARLIEST_DATE, latest=LATEST_DATE)
+                if isinstance(box.value, str) and box.value.strip()
+                else None
+                for label, box in (("Start date", self.starts), ("End date", self.ends))
+            )
+            sessions = session_lines(self.sessions.value if isinstance(self.sessions.value, str) else "")
+            info = edit_cohort(
+                self.home.store, self.home.cohort, starts_on=starts, ends_on=ends, sessions=sessions
+            )
+        except (InputError, StoreError) as exc:
+            self.dates_message.value = message("error", f"Not saved: {exc}. Nothing was changed.")
+            return
+        self.refresh(keep=self.pick.value)
+        self.dates_message.value = message(
+            "done", f"Saved: {info.name} runs {info.dates}, with {len(info.sessions)} workshop session(s)."
+        )
+
     def _say(self, kind: str, text: str, **extra: object) -> None:
         self.person_message.value = message(kind, text, **extra)
 

@@ -12,6 +12,7 @@ from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import download, message, render
 from workbook.facilitator import people
 from workbook.facilitator.handouts import HandoutBatch, cards_pdf, hand_out, links_csv
+from workbook.facilitator.lesson_handouts import HTML_NAME, PDF_NAME, handouts_html, handouts_pdf
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import StoreError
 
@@ -54,8 +55,25 @@ class HandoutsTab:
         self.reissue.on_click(lambda _b: self._ask_reissue())
         self.confirm = Confirm("reissue")
         self.result = widgets.HTML(_dom_classes=css("wb-links-result"))
+        self.lessons_button = widgets.Button(
+            description="Prepare the lesson handouts", _dom_classes=css("wb-lessons-make")
+        )
+        self.lessons_button.on_click(lambda _b: self.lesson_handouts())
+        self.lessons_result = widgets.HTML(_dom_classes=css("wb-lessons-result"))
         self.widget = widgets.VBox(
-            [self.summary, widgets.HBox([self.make, self.reissue]), self.confirm.widget, self.result],
+            [
+                self.summary,
+                widgets.HBox([self.make, self.reissue]),
+                self.confirm.widget,
+                self.result,
+                widgets.HTML(
+                    "<h3>Lesson handouts</h3><p class='wb-muted'>Every lesson with its knowledge checks, "
+                    "reflections and scenarios, with room to write and the answers at the end of each "
+                    "lesson: for people who work on paper in the room.</p>"
+                ),
+                self.lessons_button,
+                self.lessons_result,
+            ],
             _dom_classes=css("wb-tab-links"),
         )
         self.refresh()
@@ -73,6 +91,22 @@ class HandoutsTab:
     def clear(self) -> None:
         self.result.value = ""
         self.confirm.cancel()
+
+    def lesson_handouts(self) -> None:
+        """The lessons as a PDF to print and an HTML page, as download links (the same for every cohort)."""
+        items = [
+            download("lessons-pdf", "application/pdf", PDF_NAME, handouts_pdf(), "Lesson handouts (PDF)"),
+            download(
+                "lessons-html",
+                "text/html",
+                HTML_NAME,
+                handouts_html().encode("utf-8"),
+                "Lesson handouts (HTML)",
+            ),
+        ]
+        self.lessons_result.value = render(
+            "downloads.html", text="The lesson handouts are ready.", items=items, links_note=False
+        )
 
     def _others(self) -> list[people.Member]:
         """Everyone but the viewer: reissuing their own link would sign this page out."""

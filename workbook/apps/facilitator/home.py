@@ -10,11 +10,12 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workbook.apps.common import SignIn, css
+from workbook.apps.common import SignIn, app_href, css
 from workbook.apps.facilitator.cohort_setup import CohortSetupTab
 from workbook.apps.facilitator.glance import GlanceTab
 from workbook.apps.facilitator.handouts import HandoutsTab
-from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, render
+from workbook.apps.facilitator.results import ResultsTab
+from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, ROOM_NOTEBOOK, render
 from workbook.apps.facilitator.waves import WavesTab
 from workbook.facilitator.cohorts import check_facilitates, facilitated
 from workbook.identity import Person
@@ -26,12 +27,22 @@ STYLE = (Path(__file__).with_name("templates") / "style.html").read_text(encodin
 class FacilitatorHome:
     """Everything of one signed-in facilitator, for one of their cohorts at a time."""
 
-    def __init__(self, store: Store, person: Person, *, refresh_every: float | None = None) -> None:
+    def __init__(
+        self, store: Store, person: Person, *, refresh_every: float | None = None, code: str = ""
+    ) -> None:
         self.store = store
         self.person = person
         self.cohorts = facilitated(person)
         self._cohort = self.cohorts[0] if self.cohorts else ""
-        header = widgets.HTML(render("header.html", title=APP_TITLE, name=person.name, cohorts=self.cohorts))
+        header = widgets.HTML(
+            render(
+                "header.html",
+                title=APP_TITLE,
+                name=person.name,
+                cohorts=self.cohorts,
+                room=app_href(ROOM_NOTEBOOK, code) if self.cohorts else "",
+            )
+        )
         if not self.cohorts:
             self.widget = widgets.VBox(
                 [widgets.HTML(STYLE), header, widgets.HTML("<p>You facilitate no cohort yet.</p>")],
@@ -46,11 +57,13 @@ class FacilitatorHome:
         self.handouts = HandoutsTab(self)
         self.waves = WavesTab(self)
         self.glance = GlanceTab(self, **({"refresh_every": refresh_every} if refresh_every else {}))
+        self.results = ResultsTab(self)  # worked out when first opened
         pages = [
             ("Set up the cohort", self.setup.widget),
             ("Hand out links", self.handouts.widget),
             ("Waves", self.waves.widget),
             ("At a glance", self.glance.widget),
+            ("Results", self.results.widget),
         ]
         self.tabs = widgets.Tab(
             children=[p for _, p in pages], titles=[t for t, _ in pages], _dom_classes=css("wb-tabs")
@@ -66,9 +79,11 @@ class FacilitatorHome:
 
     def _on_cohort(self, change: dict) -> None:
         self._cohort = check_facilitates(self.person, change["new"])
-        for tab in (self.handouts, self.waves, self.glance):
+        for tab in (self.handouts, self.waves, self.glance, self.results):
             tab.clear()
-        self.setup.import_message.value = self.setup.person_message.value = ""
+        self.setup.import_message.value = self.setup.person_message.value = self.setup.dates_message.value = (
+            ""
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -76,9 +91,11 @@ class FacilitatorHome:
         self.handouts.refresh()
         self.waves.refresh()
         self.glance.refresh()
+        if self.tabs.children[self.tabs.selected_index or 0] is self.results.widget:
+            self.results.refresh()  # the figures are worked out only when their tab is open
 
     def _on_tab(self, change: dict) -> None:
-        tab = [self.setup, self.handouts, self.waves, self.glance][change["new"]]
+        tab = [self.setup, self.handouts, self.waves, self.glance, self.results][change["new"]]
         if tab is self.setup:
             self.setup.refresh(keep=self.setup.pick.value)
         else:
@@ -90,7 +107,7 @@ def facilitator_app(store: Store | None = None) -> widgets.Widget:
     store = store or Store()
     return SignIn(
         store,
-        lambda page: FacilitatorHome(page.store, page.person).widget,
+        lambda page: FacilitatorHome(page.store, page.person, code=page.code).widget,
         title=APP_TITLE,
         notebook=NOTEBOOK,
     ).start()

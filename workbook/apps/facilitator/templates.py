@@ -14,6 +14,7 @@ from workbook.apps.registry import app
 __all__ = ["APP_TITLE", "NOTEBOOK", "Download", "download", "message", "render"]
 
 NOTEBOOK = "facilitator.ipynb"
+ROOM_NOTEBOOK = "room.ipynb"
 APP_TITLE = app(NOTEBOOK).title
 
 FOLDER = Path(__file__).with_name("templates")
