@@ -25,6 +25,7 @@ from workbook.apps.common import (
     named,
     when,
 )
+from workbook.apps.feedback import FeedbackPanel
 from workbook.apps.goals import GoalsEditor
 from workbook.apps.lazy import Deferred, LazyTabs, Shown
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
@@ -75,6 +76,7 @@ class SectionView(traitlets.HasTraits):
         self.goals_editor: GoalsEditor | None = None
         self.visibility: widgets.Dropdown | None = None
         self.last_changed: widgets.HTML | None = None
+        self.feedback = widgets.HTML(_dom_classes=css("wb-section-feedback"))  # the facilitator's, if any
         self.widget = widgets.VBox(_dom_classes=css("wb-section", f"wb-section-{section.id}"))
         self.answers = {key: answer.value for key, answer in self._saved.items()}
         self.level = level
@@ -105,6 +107,7 @@ class SectionView(traitlets.HasTraits):
                 + (f"<p>{esc(section.intro)}</p>" if section.intro else "")
             ),
             widgets.HBox([self.visibility, self.last_changed]),
+            self.feedback,
         ]
         for prep_field in section.fields:
             rows.append(self._field(prep_field, self._saved.get(answer_key(section.id, prep_field.id))))
@@ -212,17 +215,27 @@ class PreparationWorkbook:
             view.observe(self._answers_changed, names="answers")
             view.observe(self._level_changed, names="level")
             self.views[section.id] = view
+        self.feedback = FeedbackPanel(
+            store,
+            person,
+            {(SCOPE, s.id): s.title for s in prep.sections},
+            lambda place: self.open_section(place[1]),
+        )
+        for section_id, view in self.views.items():
+            view.feedback.value = self.feedback.html((SCOPE, section_id))
         self._plan = Deferred(self._make_plan_tab)
         pages = [(f"{i}. {s.title}", self.views[s.id]) for i, s in enumerate(prep.sections, start=1)]
         self.sections = LazyTabs([*pages, ("Your plan", self._plan)], "wb-tabs")
         self.tabs = self.sections.widget
+        self.tabs.observe(self._on_section, "selected_index")
         header = widgets.HTML(
             f'<h1 class="wb-title">{esc(prep.title)}</h1>'
             f'<p class="wb-whoami">Signed in as <strong>{esc(person.name)}</strong></p>'
             f"<p>{esc(prep.intro)}</p>"
         )
         self.widget = widgets.VBox(
-            [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
+            [header, self.feedback.notice, self.progress, self.status.widget, self.tabs],
+            _dom_classes=css("wb-workbook"),
         )
         self._update_progress()
 
@@ -256,6 +269,11 @@ class PreparationWorkbook:
         index = [s.id for s in self.prep.sections].index(section_id)
         self.sections.select(index)
         return self.views[section_id]
+
+    def _on_section(self, change: dict) -> None:
+        """A section opened: its facilitator's feedback, shown beside it, is no longer new."""
+        if change["new"] is not None and change["new"] < len(self.prep.sections):
+            self.feedback.seen((SCOPE, self.prep.sections[change["new"]].id))
 
     # -- saving -------------------------------------------------------------------------------
     def _answers_changed(self, change: dict) -> None:

@@ -4,18 +4,16 @@ that list as a download for reminders, with new links on request."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import ipywidgets as widgets
 
 from workbook.apps.common import css
 from workbook.apps.facilitator.handouts import slug
-from workbook.apps.facilitator.shared import Confirm, Home
+from workbook.apps.facilitator.shared import Confirm, Home, Ticker
 from workbook.apps.facilitator.templates import download, message, render
 from workbook.facilitator.glance import FILTERS, Board, board, reminder_csv, still_to_do
 from workbook.facilitator.handouts import hand_out
-from workbook.server import page
 from workbook.store import StoreError
 
 REFRESH_S = 10.0
@@ -55,33 +53,11 @@ class GlanceTab:
             ],
             _dom_classes=css("wb-tab-glance"),
         )
-        self._timer: asyncio.TimerHandle | None = None
         self.refresh()
-        self._start_timer()
-
-    # -- live --------------------------------------------------------------------------------------------
-    def _start_timer(self) -> None:
-        """Inside a kernel, refresh every `every` seconds until the page closes or this tab is closed."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # plain Python (tests): refresh() is called directly
-
-        def tick() -> None:
-            if page.current().closed_reason is not None or self.widget.comm is None:
-                self._timer = None
-                return
-            try:
-                self.refresh()
-            finally:
-                self._timer = loop.call_later(self.every, tick)
-
-        self._timer = loop.call_later(self.every, tick)
+        self.ticker = Ticker(self.widget, self.every, self.refresh)
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.ticker.stop()
 
     def refresh(self) -> None:
         self.board: Board = board(self.home.store, self.home.cohort)

@@ -1,5 +1,6 @@
 """The facilitator's page: pick one of your cohorts, then set it up, hand out links, open and close its
-waves and see it at a glance. Behind the same sign-in as every app (the facilitator role).
+waves, see it at a glance and read what its people shared with you. Behind the same sign-in as every
+app (the facilitator role).
 
 The kernel holds only the facilitator's own cohorts: the picker lists them alone, each tab reads the
 chosen cohort only, and every act goes through a domain call that checks the cohort and the person."""
@@ -14,6 +15,7 @@ from workbook.apps.common import SignIn, css
 from workbook.apps.facilitator.cohort_setup import CohortSetupTab
 from workbook.apps.facilitator.glance import GlanceTab
 from workbook.apps.facilitator.handouts import HandoutsTab
+from workbook.apps.facilitator.shared_work import SharedWorkTab
 from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, render
 from workbook.apps.facilitator.waves import WavesTab
 from workbook.facilitator.cohorts import check_facilitates, facilitated
@@ -46,11 +48,13 @@ class FacilitatorHome:
         self.handouts = HandoutsTab(self)
         self.waves = WavesTab(self)
         self.glance = GlanceTab(self, **({"refresh_every": refresh_every} if refresh_every else {}))
+        self.shared = SharedWorkTab(self, **({"refresh_every": refresh_every} if refresh_every else {}))
         pages = [
             ("Set up the cohort", self.setup.widget),
             ("Hand out links", self.handouts.widget),
             ("Waves", self.waves.widget),
             ("At a glance", self.glance.widget),
+            ("Shared with you", self.shared.widget),
         ]
         self.tabs = widgets.Tab(
             children=[p for _, p in pages], titles=[t for t, _ in pages], _dom_classes=css("wb-tabs")
@@ -66,7 +70,7 @@ class FacilitatorHome:
 
     def _on_cohort(self, change: dict) -> None:
         self._cohort = check_facilitates(self.person, change["new"])
-        for tab in (self.handouts, self.waves, self.glance):
+        for tab in (self.handouts, self.waves, self.glance, self.shared):
             tab.clear()
         self.setup.import_message.value = self.setup.person_message.value = ""
         self.refresh()
@@ -76,9 +80,10 @@ class FacilitatorHome:
         self.handouts.refresh()
         self.waves.refresh()
         self.glance.refresh()
+        self.shared.refresh()
 
     def _on_tab(self, change: dict) -> None:
-        tab = [self.setup, self.handouts, self.waves, self.glance][change["new"]]
+        tab = [self.setup, self.handouts, self.waves, self.glance, self.shared][change["new"]]
         if tab is self.setup:
             self.setup.refresh(keep=self.setup.pick.value)
         else:

@@ -1,8 +1,9 @@
-"""What the facilitator's tabs share: the home page's interface and a confirmation step for acts that
-cannot be undone (reissuing links, removing a person, switching a wave)."""
+"""What the facilitator's tabs share: the home page's interface, a confirmation step for acts that
+cannot be undone (reissuing links, removing a person, switching a wave) and the clock of live tabs."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Protocol
 
@@ -11,6 +12,7 @@ import ipywidgets as widgets
 from workbook.apps.common import css
 from workbook.apps.facilitator.templates import message
 from workbook.identity import Person
+from workbook.server import page
 from workbook.store import Store
 
 
@@ -57,3 +59,35 @@ class Confirm:
         self.widget.children = []
         if action is not None:
             action()
+
+
+class Ticker:
+    """Inside a kernel, calls `refresh` every `every` seconds until the page closes or `widget` is closed
+    (a live tab: the board, what was shared). In plain Python (tests) nothing runs by itself."""
+
+    def __init__(self, widget: widgets.Widget, every: float, refresh: Callable[[], None]) -> None:
+        self._timer: asyncio.TimerHandle | None = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def tick() -> None:
+            if page.current().closed_reason is not None or widget.comm is None:
+                self._timer = None
+                return
+            try:
+                refresh()
+            finally:
+                self._timer = loop.call_later(every, tick)
+
+        self._timer = loop.call_later(every, tick)
+
+    @property
+    def running(self) -> bool:
+        return self._timer is not None
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
