@@ -43,6 +43,7 @@ class SharedItemView:
         self.box = widgets.Textarea(
             value=mine.text if mine else "",
             rows=3,
+            continuous_update=False,  # sent whole when the box is left (as a click on Save does)
             placeholder=f"Up to {FEEDBACK_MAX} characters",
             layout=full_width(),
             _dom_classes=css("wb-fac-feedback-input"),
