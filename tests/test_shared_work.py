@@ -110,9 +110,19 @@ def test_who_is_whose_facilitator(store, people):
         shared_with_facilitator(store, people["fay"], "Cohort B")
     with pytest.raises(NotYourCohort):
         shared_with_facilitator(store, people["mira"], "Cohort A")  # a manager is no facilitator
+    # a facilitator whose role is withdrawn reads nothing more, even on a page opened before
+    tab = FacilitatorHome(store, people["fay"]).shared
+    assert "Tom&#39;s aim" in live_widget_state()
     identity.withdraw_role(store, people["fay"].pid, "facilitator:Cohort A")
     with pytest.raises(NotYourCohort):
-        shared_with_facilitator(store, identity.find_participant(store, people["fay"].pid), "Cohort A")
+        shared_with_facilitator(store, people["fay"], "Cohort A")
+    with pytest.raises(NotYourCohort):
+        write_feedback(
+            store, people["fay"], "Cohort A", ItemRef(people["tom"].pid, SCOPE, "aspirations"), "Hi"
+        )
+    tab.refresh()
+    assert tab.views == {} and "not a facilitator of that cohort" in tab.stamp.value
+    assert "Tom&#39;s aim" not in live_widget_state() and feedback_rows(store) == 0
 
 
 def test_only_what_is_shared_with_the_facilitator_and_only_its_latest_version(store, people):

@@ -25,7 +25,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from workbook import content
-from workbook.facilitator.cohorts import check_facilitates
+from workbook.facilitator.cohorts import NotYourCohort, check_facilitates
 from workbook.identity import Person
 from workbook.models import Answer, FacilitatorFeedback, FeedbackSeen, Participant, RoleGrant, Visibility
 from workbook.preparation import SCOPE as PREP_SCOPE
@@ -313,13 +313,30 @@ def _items(session: Session, cohort_id: int) -> list[SharedItem]:
     return items
 
 
+def _facilitating(store: Store, session: Session, facilitator: Person, cohort: object) -> int:
+    """The cohort's id if the person facilitates it, by the roles they hold now in the store (a page
+    open since before a role was withdrawn reads nothing more); NotYourCohort otherwise."""
+    name = check_facilitates(facilitator, cohort)
+    cohort_id = store.cohort_id(session, name, create=False)
+    live = session.scalar(
+        select(RoleGrant.id).where(
+            RoleGrant.participant_id == facilitator.id,
+            RoleGrant.role == "facilitator",
+            RoleGrant.cohort_id == cohort_id,
+            RoleGrant.withdrawn_at.is_(None),
+        )
+    )
+    if live is None:
+        raise NotYourCohort("you are not a facilitator of that cohort")
+    return cohort_id
+
+
 def shared_with_facilitator(store: Store, facilitator: Person, cohort: object) -> list[SharedItem]:
     """Everything the people of `cohort` share with its facilitators now, latest text only, in name order.
 
     NotYourCohort (nothing read) unless `facilitator` facilitates `cohort`."""
-    name = check_facilitates(facilitator, cohort)
     with store.read() as session:
-        return _items(session, store.cohort_id(session, name, create=False))
+        return _items(session, _facilitating(store, session, facilitator, cohort))
 
 
 def clean_feedback(text: object) -> str:
@@ -338,12 +355,12 @@ def write_feedback(
     InputError for bad text; NotYourCohort, or NotShared if the item is not shared with this cohort's
     facilitators at this moment: nothing is stored in either case. Text identical to the author's
     current version stores nothing new."""
-    name = check_facilitates(facilitator, cohort)
+    check_facilitates(facilitator, cohort)
     cleaned = clean_feedback(text)
     if not isinstance(ref, ItemRef):
         raise NotShared("that item is not shared with you: nothing was saved")
     with store.write() as session:
-        cohort_id = store.cohort_id(session, name, create=False)
+        cohort_id = _facilitating(store, session, facilitator, cohort)
         owner = session.scalar(select(Participant.id).where(Participant.pid == ref.owner_pid))
         shown = {i.ref: i for i in _items(session, cohort_id)} if owner is not None else {}
         item = shown.get(ref)

@@ -60,7 +60,10 @@ class SharedItemView:
         self.show(item)
 
     def show(self, item: SharedItem) -> None:
-        """Show the item as it stands now (what the facilitator is typing is left alone)."""
+        """Show the item as it stands now (what the facilitator is typing is left alone); an item that has
+        not changed since the last refresh is left as it is."""
+        if getattr(self, "item", None) == item:
+            return
         self.item = item
         mine = item.feedback_by(self.me)
         self.card.value = render(
@@ -115,7 +118,12 @@ class SharedWorkTab:
 
     def refresh(self) -> None:
         """Read what is shared now: new items appear, changed ones update, unshared ones go."""
-        items = shared_with_facilitator(self.home.store, self.home.person, self.home.cohort)
+        try:
+            items = shared_with_facilitator(self.home.store, self.home.person, self.home.cohort)
+        except StoreError as exc:  # no longer a facilitator of this cohort: show nothing of it
+            self.clear()
+            self.stamp.value = message("error", f"Nothing to show: {exc}.")
+            return
         kept: dict[ItemRef, SharedItemView] = {}
         for item in items:
             view = self.views.get(item.ref)
