@@ -158,3 +158,28 @@ class SignInFailure(Base):
     client: Mapped[str] = mapped_column(String(64), index=True)
     app: Mapped[str] = mapped_column(String(40))
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FacilitatorFeedback(Base):
+    """A facilitator's feedback on an item a participant shared with them (`scope` and `item` name it
+    as the participant's visibility does). Append-only: each edit is a new row; an author's latest counts."""
+
+    __tablename__ = "facilitator_feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))  # whose shared item
+    scope: Mapped[str] = mapped_column(String(80))
+    item: Mapped[str] = mapped_column(String(120))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))  # the cohort it was written for
+    author_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    text: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_facilitator_feedback_owner", "owner_id", "scope", "item", "id"),)
+
+
+class FeedbackSeen(Base):
+    """When the participant saw a version of a facilitator's feedback (so their page stops calling it new)."""
+
+    __tablename__ = "facilitator_feedback_seen"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("facilitator_feedback.id"), index=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -177,6 +177,25 @@ def list_phrase(labels: list[str]) -> str:
     return ", ".join(label if i == 0 else lowered(label) for i, label in enumerate(labels))
 
 
+def section_entries(section: PrepSection, answers: dict[str, SavedAnswer]) -> list[PlanEntry]:
+    """A section's answered questions in display form (each goal's parts, for the goals section);
+    unanswered questions are left out."""
+    if section.goals is not None:
+        return [
+            PlanEntry(goal_label(number, part), text)
+            for number, goal in enumerate(saved_goals(section, answers), start=1)
+            for part in section.goals.fields
+            if (text := _display(part, goal.get(part.id, "")))
+        ]
+    entries = []
+    for prep_field in section.fields:
+        saved = answers.get(answer_key(section.id, prep_field.id))
+        text = _display(prep_field, saved.value) if saved else ""
+        if text:
+            entries.append(PlanEntry(prep_field.label, text))
+    return entries
+
+
 def build_plan(
     prep: Preparation,
     answers: dict[str, SavedAnswer],
@@ -194,13 +213,7 @@ def build_plan(
             goals = tuple(saved_goals(section, answers))
             goal_fields = tuple((f.id, f.label) for f in section.goals.fields)
             continue
-        entries = []
-        for prep_field in section.fields:
-            saved = answers.get(answer_key(section.id, prep_field.id))
-            text = _display(prep_field, saved.value) if saved else ""
-            if text:
-                entries.append(PlanEntry(prep_field.label, text))
-        sections.append(PlanSection(section.title, tuple(entries), level))
+        sections.append(PlanSection(section.title, tuple(section_entries(section, answers)), level))
     return DevelopmentPlan(owner, prepared_on, prep.title, tuple(sections), goals, goal_fields)
 
 

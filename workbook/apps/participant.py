@@ -24,6 +24,7 @@ from workbook.apps.common import (
     named,
     when,
 )
+from workbook.apps.feedback import FeedbackPanel
 from workbook.apps.goals import GoalsEditor
 from workbook.apps.lazy import Deferred, LazyTabs, Shown
 from workbook.apps.markup import help_text, html, joined, signed_in_as
@@ -75,6 +76,7 @@ class SectionView(traitlets.HasTraits):
         self.goals_editor: GoalsEditor | None = None
         self.visibility: widgets.Dropdown | None = None
         self.last_changed: widgets.HTML | None = None
+        self.feedback = widgets.HTML(_dom_classes=css("wb-section-feedback"))  # the facilitator's, if any
         self.widget = widgets.VBox(_dom_classes=css("wb-section", f"wb-section-{section.id}"))
         self.answers = {key: answer.value for key, answer in self._saved.items()}
         self.level = level
@@ -109,6 +111,7 @@ class SectionView(traitlets.HasTraits):
                 + (html("<p>{intro}</p>", intro=section.intro) if section.intro else "")
             ),
             widgets.HBox([self.visibility, self.last_changed]),
+            self.feedback,
         ]
         for prep_field in section.fields:
             rows.append(self._field(prep_field, self._saved.get(answer_key(section.id, prep_field.id))))
@@ -216,10 +219,19 @@ class PreparationWorkbook:
             view.observe(self._answers_changed, names="answers")
             view.observe(self._level_changed, names="level")
             self.views[section.id] = view
+        self.feedback = FeedbackPanel(
+            store,
+            person,
+            {(SCOPE, s.id): s.title for s in prep.sections},
+            lambda place: self.open_section(place[1]),
+        )
+        for section_id, view in self.views.items():
+            view.feedback.value = self.feedback.html((SCOPE, section_id))
         self._plan = Deferred(self._make_plan_tab)
         pages = [(f"{i}. {s.title}", self.views[s.id]) for i, s in enumerate(prep.sections, start=1)]
         self.sections = LazyTabs([*pages, ("Your plan", self._plan)], "wb-tabs")
         self.tabs = self.sections.widget
+        self.tabs.observe(self._on_section, "selected_index")
         header = widgets.HTML(
             html(
                 '<h1 class="wb-title">{title}</h1>{whoami}<p>{intro}</p>',
@@ -229,7 +241,8 @@ class PreparationWorkbook:
             )
         )
         self.widget = widgets.VBox(
-            [header, self.progress, self.status.widget, self.tabs], _dom_classes=css("wb-workbook")
+            [header, self.feedback.notice, self.progress, self.status.widget, self.tabs],
+            _dom_classes=css("wb-workbook"),
         )
         self._update_progress()
 
@@ -263,6 +276,11 @@ class PreparationWorkbook:
         index = [s.id for s in self.prep.sections].index(section_id)
         self.sections.select(index)
         return self.views[section_id]
+
+    def _on_section(self, change: dict) -> None:
+        """A section opened: its facilitator's feedback, shown beside it, is no longer new."""
+        if change["new"] is not None and change["new"] < len(self.prep.sections):
+            self.feedback.seen((SCOPE, self.prep.sections[change["new"]].id))
 
     # -- saving -------------------------------------------------------------------------------
     def _answers_changed(self, change: dict) -> None:

@@ -88,6 +88,11 @@ APP_STYLE = """
 .wb-plan-preview table { border-collapse: collapse; max-width: 100%; }
 .wb-plan-preview td, .wb-plan-preview th { border: 1px solid #999; padding: 4px 6px; vertical-align: top; }
 .wb-app .widget-html-content { max-width: 100%; overflow-wrap: break-word; }
+/* A facilitator's feedback beside what a person shared, and the notice that some is new. */
+.wb-fac-feedback, .wb-fac-feedback-alert { border-left: 4px solid #1a3d6d; background: #eef4fa;
+  padding: 2px 10px; margin: 8px 0; }
+.wb-fac-feedback-body { white-space: pre-wrap; overflow-wrap: anywhere; }
+.wb-fac-feedback-badge { background: #1a3d6d; color: #fff; border-radius: 3px; padding: 0 5px; }
 @media (max-width: 640px) {
   .wb-app .widget-dropdown, .wb-app .widget-select-multiple { flex-wrap: wrap; height: auto; }
   .wb-app .widget-dropdown > select, .wb-app .widget-select-multiple > select { flex: 1 1 220px;

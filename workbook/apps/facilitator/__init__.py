@@ -4,8 +4,10 @@
 - ``handouts``: personal links as a mail-merge CSV and printable cards with QR codes;
 - ``waves``: open and close the comfort check's waves, with who did it and when;
 - ``glance``: the cohort at a glance, live (completion only, never answers), with reminder lists;
+- ``shared_work``: what participants shared with the facilitator, live, and feedback on each item;
 - ``home``: the page that puts them together for one of the facilitator's cohorts at a time;
-- ``templates``: the HTML (Jinja, autoescaped); ``shared``: the confirmation step and the home's interface.
+- ``templates``: the HTML (Jinja, autoescaped); ``shared``: the confirmation step, the clock of live
+  tabs and the home's interface.
 
 The rules live in :mod:`workbook.facilitator`; the command line calls the same functions.
 """

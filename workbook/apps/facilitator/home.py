@@ -1,5 +1,6 @@
 """The facilitator's page: pick one of your cohorts, then set it up, hand out links, open and close its
-waves and see it at a glance. Behind the same sign-in as every app (the facilitator role).
+waves, see it at a glance and read what its people shared with you. Behind the same sign-in as every
+app (the facilitator role).
 
 The kernel holds only the facilitator's own cohorts: the picker lists them alone, each tab reads the
 chosen cohort only, and every act goes through a domain call that checks the cohort and the person."""
@@ -15,6 +16,7 @@ from workbook.apps.facilitator.cohort_setup import CohortSetupTab
 from workbook.apps.facilitator.glance import GlanceTab
 from workbook.apps.facilitator.handouts import HandoutsTab
 from workbook.apps.facilitator.results import ResultsTab
+from workbook.apps.facilitator.shared_work import SharedWorkTab
 from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, ROOM_NOTEBOOK, render
 from workbook.apps.facilitator.waves import WavesTab
 from workbook.facilitator.cohorts import check_facilitates, facilitated
@@ -58,11 +60,13 @@ class FacilitatorHome:
         self.waves = WavesTab(self)
         self.glance = GlanceTab(self, **({"refresh_every": refresh_every} if refresh_every else {}))
         self.results = ResultsTab(self)  # worked out when first opened
+        self.shared = SharedWorkTab(self, **({"refresh_every": refresh_every} if refresh_every else {}))
         pages = [
             ("Set up the cohort", self.setup.widget),
             ("Hand out links", self.handouts.widget),
             ("Waves", self.waves.widget),
             ("At a glance", self.glance.widget),
+            ("Shared with you", self.shared.widget),
             ("Results", self.results.widget),
         ]
         self.tabs = widgets.Tab(
@@ -79,7 +83,7 @@ class FacilitatorHome:
 
     def _on_cohort(self, change: dict) -> None:
         self._cohort = check_facilitates(self.person, change["new"])
-        for tab in (self.handouts, self.waves, self.glance, self.results):
+        for tab in (self.handouts, self.waves, self.glance, self.shared, self.results):
             tab.clear()
         self.setup.import_message.value = self.setup.person_message.value = self.setup.dates_message.value = (
             ""
@@ -91,11 +95,12 @@ class FacilitatorHome:
         self.handouts.refresh()
         self.waves.refresh()
         self.glance.refresh()
+        self.shared.refresh()
         if self.tabs.children[self.tabs.selected_index or 0] is self.results.widget:
             self.results.refresh()  # the figures are worked out only when their tab is open
 
     def _on_tab(self, change: dict) -> None:
-        tab = [self.setup, self.handouts, self.waves, self.glance, self.results][change["new"]]
+        tab = [self.setup, self.handouts, self.waves, self.glance, self.shared, self.results][change["new"]]
         if tab is self.setup:
             self.setup.refresh(keep=self.setup.pick.value)
         else:

@@ -1,5 +1,5 @@
-"""What the facilitator's tabs share: the home page's interface and a confirmation step for acts that
-cannot be undone (reissuing links, removing a person, switching a wave)."""
+"""What the facilitator's tabs share: the home page's interface, a confirmation step for acts that
+cannot be undone (reissuing links, removing a person, switching a wave) and the clock of live tabs."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from workbook.apps.common import (
     css,
     manager_style,
 )
+from workbook.apps.feedback import FeedbackPanel
 from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
 from workbook.apps.manager.shared import (
     TITLE,
@@ -24,6 +25,7 @@ from workbook.apps.manager.shared import (
 )
 from workbook.apps.markup import html, joined, section_head, signed_in_as
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
+from workbook.facilitator.shared import COMMENT_ITEM, COMMENT_SCOPE
 from workbook.identity import Person
 from workbook.manager.content import lesson_progress, lesson_scope, lessons
 from workbook.manager.waves import open_waves, waves_answered
@@ -85,6 +87,9 @@ class LessonsTab:
 
 
 # -- the home ---------------------------------------------------------------------------------------------
+REACTION_PLACE = (COMMENT_SCOPE, COMMENT_ITEM)
+
+
 class ManagerHome:
     """Everything of one signed-in manager; holds only that manager's own data.
 
@@ -97,6 +102,9 @@ class ManagerHome:
         self.code = code  # the viewer's own code, for links to their lessons only
         self.waves: dict[str, bool] | None = open_waves(store, person.cohort) if person.cohort else None
         self._scores: pd.DataFrame | None = None  # loaded by the first tab that shows them
+        self.feedback = FeedbackPanel(
+            store, person, {REACTION_PLACE: "your comment on the programme"}, lambda _p: self._show_reaction()
+        )
         self.lessons_tab = LessonsTab(self)
         self._comfort = Deferred(self._make_comfort)
         self._summary = Deferred(self._make_summary)
@@ -111,12 +119,15 @@ class ManagerHome:
         if self._reaction is not None:
             pages.append(("Reaction", self._reaction))
         pages += [("Planner", self._planner), ("Conversations held", self._conversations)]
+        self._titles = [title for title, _ in pages]
         self.tabs = LazyTabs(pages, "wb-tabs").widget
         self.tabs.observe(self._on_tab, "selected_index")
         header = widgets.HTML(
             html('<h1 class="wb-title">{title}</h1>', title=TITLE) + signed_in_as(person.name, person.cohort)
         )
-        self.widget = widgets.VBox([manager_style(), header, self.tabs], _dom_classes=css("wb-manager-home"))
+        self.widget = widgets.VBox(
+            [manager_style(), header, self.feedback.notice, self.tabs], _dom_classes=css("wb-manager-home")
+        )
 
     def _make_comfort(self) -> ComfortCheck:
         from workbook.apps.manager.comfort import ComfortCheck
@@ -173,11 +184,22 @@ class ManagerHome:
         return self._conversations.content
 
     def _reaction_due(self) -> bool:
-        return bool(self.waves and self.waves["post"]) or "post" in waves_answered(self.store, self.person)
+        """The reaction is asked for once the post check opens; a comment with feedback keeps its tab."""
+        return (
+            bool(self.waves and self.waves["post"])
+            or "post" in waves_answered(self.store, self.person)
+            or bool(self.feedback.notes)
+        )
+
+    def _show_reaction(self) -> None:
+        if "Reaction" in self._titles:
+            self.tabs.selected_index = self._titles.index("Reaction")
 
     def _on_tab(self, change: dict) -> None:
         if change["new"] == 0:
             self.lessons_tab.refresh()
+        if change["new"] is not None and self._titles[change["new"]] == "Reaction":
+            self.feedback.seen(REACTION_PLACE)
 
     def after_scores(self) -> None:
         self._scores = None

@@ -23,8 +23,9 @@ from workbook.apps.manager.shared import (
     Home,
 )
 from workbook.apps.markup import help_text, section_head
+from workbook.facilitator.shared import COMMENT_ITEM
 from workbook.manager.content import instrument
-from workbook.manager.reaction import COMMENT_VISIBILITY, clean_comment, my_reaction, save_reaction
+from workbook.manager.reaction import COMMENT_VISIBILITY, SCOPE, clean_comment, my_reaction, save_reaction
 from workbook.store import utcnow
 from workbook.validation import InputError
 
@@ -68,6 +69,9 @@ class ReactionTab:
             _dom_classes=css("wb-reaction-visibility"),
         )
         self.visibility.observe(lambda change: self.save_visibility(change["new"]), "value")
+        self.feedback = widgets.HTML(
+            home.feedback.html((SCOPE, COMMENT_ITEM)), _dom_classes=css("wb-reaction-feedback")
+        )
         rows += [
             label(reaction.comment.label),
             widgets.HTML(help_text(reaction.comment.help))
@@ -76,6 +80,7 @@ class ReactionTab:
             self.comment,
             self.comment_note.widget,
             self.visibility,
+            self.feedback,
         ]
         self.widget = widgets.VBox([r for r in rows if r is not None], _dom_classes=css("wb-tab-reaction"))
 

@@ -15,6 +15,8 @@ from workbook.store import Store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbook.apps.feedback import FeedbackPanel
+
 TITLE = "Career conversations: the manager's course"
 NOT_ANSWERED = '<p class="wb-field-error" role="alert">Not answered yet.</p>'
 VISIBILITY_CHOICES = {"private": "Only me (private)", "facilitator": "Me and my facilitator"}
@@ -47,5 +49,6 @@ class Home(Protocol):
     code: str
     waves: dict[str, bool] | None
     scores: pd.DataFrame
+    feedback: FeedbackPanel  # the facilitator's feedback on what the manager shared with them
 
     def after_scores(self) -> None: ...
