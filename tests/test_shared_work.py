@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.widget_helpers import find, live_widget_state
 from workbook import content, identity
 from workbook.apps.facilitator import FacilitatorHome
-from workbook.apps.facilitator.shared import Ticker
+from workbook.apps.live import Ticker
 from workbook.apps.manager.home import ManagerHome
 from workbook.apps.participant import PreparationWorkbook
 from workbook.facilitator.cohorts import NotYourCohort
@@ -353,7 +353,7 @@ def test_a_live_tab_refreshes_by_itself_until_it_is_closed():
     box = ipywidgets.VBox()
 
     async def run() -> Ticker:
-        ticker = Ticker(box, 0.01, lambda: calls.append(1))
+        ticker = Ticker(0.01, lambda: calls.append(1), box)
         await asyncio.sleep(0.1)
         assert ticker.running and len(calls) >= 3
         box.close()
@@ -363,7 +363,7 @@ def test_a_live_tab_refreshes_by_itself_until_it_is_closed():
     ticker = asyncio.run(run())
     assert not ticker.running
     count = len(calls)
-    assert Ticker(ipywidgets.VBox(), 0.01, lambda: calls.append(1)).running is False  # no loop: tests call
+    assert Ticker(0.01, lambda: calls.append(1), ipywidgets.VBox()).running is False  # no loop: tests call
     assert len(calls) == count
 
 

@@ -9,23 +9,20 @@ conversation: title, sections with who can see them, the answers, then the goals
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.table import Table as DocxTable
-from fpdf import FPDF, FontFace, XPos, YPos
-from fpdf.enums import MethodReturnValue
+from fpdf import FPDF, FontFace
 
 from workbook.content import VISIBILITY_LABELS
+from workbook.pdf import BODY_PT, FONT, LINE_MM, DocumentPDF, keep_with_next, text_height, write_text
 from workbook.preparation import DevelopmentPlan, PlanSection
 from workbook.text import html, joined, md_inline, md_line, slugify
 
@@ -231,120 +228,11 @@ def render_docx(plan: DevelopmentPlan) -> bytes:
 
 
 # -- PDF ------------------------------------------------------------------------------------------
-_FONT = "DejaVu"
-_FALLBACK_FONT = "LastResort"
-_MARGIN = 20  # mm; A4 with room for hole punches and notes
-_BODY_PT = 10.5
-_LINE_MM = 5.2
-
-# Real fonts for scripts DejaVu lacks, used when the system happens to have one (CJK mostly).
-_SYSTEM_FALLBACKS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
-
-
-@lru_cache(maxsize=1)
-def _font_dir() -> Path:
-    """Matplotlib's bundled fonts: DejaVu covers Latin, Greek, Cyrillic and most symbols.
-
-    Matplotlib is a dependency anyway; find_spec locates it without the cost of importing it.
-    """
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("PDF export needs matplotlib for its bundled DejaVu fonts")
-    return Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-
-
-class _PlanPDF(FPDF):
-    """A4 pages with the plan's title and page numbers in the footer, for when pages get separated."""
-
-    def __init__(self, footer_text: str, content: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.footer_text = footer_text
-        fonts = _font_dir()
-        self.add_font(_FONT, "", str(fonts / "DejaVuSans.ttf"))
-        self.add_font(_FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
-        self.add_font(_FONT, "I", str(fonts / "DejaVuSans-Oblique.ttf"))
-        self._add_fallback_fonts(fonts, content)
-        self.set_margins(_MARGIN, _MARGIN, _MARGIN)
-        self.set_auto_page_break(auto=True, margin=_MARGIN)
-
-    def _add_fallback_fonts(self, fonts: Path, content: str) -> None:
-        """Fonts for the characters DejaVu lacks, loaded only for those characters.
-
-        Loading is restricted to the code points the plan uses: Last Resort maps all of Unicode and
-        takes seconds to load in full, and CJK system fonts are just as large.
-        """
-        missing = {ord(c) for c in content if not c.isspace()}
-        for style in ("", "B", "I"):
-            missing -= set(self.fonts[f"{_FONT.lower()}{style}"].cmap)
-        fallbacks: list[str] = []
-        candidates = [(f"System{n}", Path(p)) for n, p in enumerate(_SYSTEM_FALLBACKS) if Path(p).is_file()]
-        # Last Resort draws a labelled box for any code point (emoji, rare scripts) and keeps the
-        # real character in the text layer, so copy and paste still give what the person typed.
-        candidates.append((_FALLBACK_FONT, fonts / "LastResortHE-Regular.ttf"))
-        for family, path in candidates:
-            if not missing:
-                break
-            try:
-                self.add_font(family, "", str(path), unicode_range=sorted(missing))
-            except Exception:  # an unreadable optional font must not stop the export
-                continue
-            fallbacks.append(family)
-            missing -= set(self.fonts[family.lower()].cmap)
-        if fallbacks:
-            self.set_fallback_fonts(fallbacks, exact_match=False)
-
-    def footer(self) -> None:
-        self.set_y(-_MARGIN + 6)
-        self.set_font(_FONT, "", 8)
-        self.set_text_color(110)
-        self.cell(0, 4, self.footer_text, align="L")
-        self.set_x(self.l_margin)
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
-        self.set_text_color(0)
-
-
-def _pdf_text(
-    pdf: FPDF,
-    text: str,
-    size: float,
-    style: str = "",
-    *,
-    color: int = 0,
-    line: float = _LINE_MM,
-    after: float = 0,
-) -> None:
-    pdf.set_font(_FONT, style, size)
-    pdf.set_text_color(color)
-    pdf.multi_cell(0, line, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0)
-    if after:
-        pdf.ln(after)
-
-
-def _keep_with_next(pdf: FPDF, height: float) -> None:
-    """Start a new page rather than leave a heading alone at the bottom of one."""
-    if pdf.get_y() + height > pdf.page_break_trigger:
-        pdf.add_page()
-
-
-def _height(pdf: FPDF, text: str, size: float, style: str = "", line: float = _LINE_MM) -> float:
-    """How tall ``text`` will be, measured without drawing it."""
-    pdf.set_font(_FONT, style, size)
-    return float(
-        pdf.multi_cell(0, line, text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT)  # type: ignore[arg-type]
-    )
-
-
 def _first_lines(pdf: FPDF, paragraphs: list[str]) -> float:
     """The height of a block's first two lines (or all of it if shorter): what must follow a heading."""
     if not paragraphs:
-        return _LINE_MM
-    return min(_height(pdf, paragraphs[0], _BODY_PT), 2 * _LINE_MM)
+        return LINE_MM
+    return min(text_height(pdf, paragraphs[0], BODY_PT), 2 * LINE_MM)
 
 
 def _all_text(plan: DevelopmentPlan) -> str:
@@ -362,47 +250,46 @@ def _all_text(plan: DevelopmentPlan) -> str:
 def render_pdf(plan: DevelopmentPlan) -> bytes:
     """The plan as an A4 PDF for printing; any Unicode text renders, missing glyphs as boxes."""
     title = _plain(plan.document_title)
-    pdf = _PlanPDF(footer_text=title, content=_all_text(plan))
+    pdf = DocumentPDF(footer_text=title, content=_all_text(plan))
     pdf.set_title(title)
     pdf.set_author(_plain(plan.owner))
     pdf.set_creator("Career workbook")
     pdf.set_lang("en")
     pdf.add_page()
-    _pdf_text(pdf, title, 18, "B", line=8.5, after=1)
-    _pdf_text(pdf, _plain(plan.title), 12, color=90, line=6, after=4)
+    write_text(pdf, title, 18, "B", line=8.5, after=1)
+    write_text(pdf, _plain(plan.title), 12, color=90, line=6, after=4)
     for section in plan.sections:
         title = _plain(section.title)
-        heading = (
-            3 + _height(pdf, title, 14, "B", 7) + _height(pdf, _visibility_line(section), 8.5, "I", 4.5) + 2
-        )
+        visibility = _visibility_line(section)
+        heading = 3 + text_height(pdf, title, 14, "B", 7) + text_height(pdf, visibility, 8.5, "I", 4.5) + 2
         if section.entries:
             first = section.entries[0]
-            following = _height(pdf, _plain(first.question), _BODY_PT, "B") + 1
+            following = text_height(pdf, _plain(first.question), BODY_PT, "B") + 1
             following += _first_lines(pdf, _paragraphs(first.answer))
         else:
-            following = _LINE_MM
-        _keep_with_next(pdf, heading + following)
+            following = LINE_MM
+        keep_with_next(pdf, heading + following)
         pdf.ln(3)
-        _pdf_text(pdf, title, 14, "B", line=7)
-        _pdf_text(pdf, _visibility_line(section), 8.5, "I", color=100, line=4.5, after=2)
+        write_text(pdf, title, 14, "B", line=7)
+        write_text(pdf, _visibility_line(section), 8.5, "I", color=100, line=4.5, after=2)
         if not section.entries:
-            _pdf_text(pdf, NOT_ANSWERED, _BODY_PT, "I", color=90, after=2)
+            write_text(pdf, NOT_ANSWERED, BODY_PT, "I", color=90, after=2)
         for entry in section.entries:
             question = _plain(entry.question)
             paragraphs = _paragraphs(entry.answer)
-            _keep_with_next(pdf, _height(pdf, question, _BODY_PT, "B") + 1 + _first_lines(pdf, paragraphs))
-            _pdf_text(pdf, question, _BODY_PT, "B", after=1)
+            keep_with_next(pdf, text_height(pdf, question, BODY_PT, "B") + 1 + _first_lines(pdf, paragraphs))
+            write_text(pdf, question, BODY_PT, "B", after=1)
             for paragraph in paragraphs:
-                _pdf_text(pdf, paragraph, _BODY_PT, after=1.5)
+                write_text(pdf, paragraph, BODY_PT, after=1.5)
             pdf.ln(1.5)
-    _keep_with_next(pdf, 3 + 7 + 2 + 25)  # the heading, the table's header and its first row
+    keep_with_next(pdf, 3 + 7 + 2 + 25)  # the heading, the table's header and its first row
     pdf.ln(3)
-    _pdf_text(pdf, GOALS_HEADING, 14, "B", line=7, after=2)
+    write_text(pdf, GOALS_HEADING, 14, "B", line=7, after=2)
     header, rows = _goal_rows(plan)
     if not rows:
-        _pdf_text(pdf, NO_GOALS, _BODY_PT, "I", color=90)
+        write_text(pdf, NO_GOALS, BODY_PT, "I", color=90)
     else:
-        pdf.set_font(_FONT, "", 9.5)
+        pdf.set_font(FONT, "", 9.5)
         headings = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
         with pdf.table(
             col_widths=tuple(1.5 if field_id == "target_date" else 2 for field_id, _ in _goal_columns(plan)),
@@ -422,14 +309,14 @@ def render_pdf(plan: DevelopmentPlan) -> bytes:
 
 def _pdf_agreement(pdf: FPDF) -> None:
     """Room to write what was agreed, the review date and both signatures, kept on one page."""
-    _keep_with_next(pdf, 3 + 7 + 2 + len(AGREEMENT_PROMPTS) * 12 + len(SIGNATURES) * 14)
+    keep_with_next(pdf, 3 + 7 + 2 + len(AGREEMENT_PROMPTS) * 12 + len(SIGNATURES) * 14)
     pdf.ln(3)
-    _pdf_text(pdf, AGREEMENT_HEADING, 14, "B", line=7, after=2)
+    write_text(pdf, AGREEMENT_HEADING, 14, "B", line=7, after=2)
     for prompt in AGREEMENT_PROMPTS:
-        _pdf_text(pdf, f"{prompt}:", _BODY_PT, "B", after=5)
+        write_text(pdf, f"{prompt}:", BODY_PT, "B", after=5)
         _rule(pdf)
     for who in SIGNATURES:
-        _pdf_text(pdf, f"{who}: signature and date", _BODY_PT, "B", after=7)
+        write_text(pdf, f"{who}: signature and date", BODY_PT, "B", after=7)
         _rule(pdf)
 
 

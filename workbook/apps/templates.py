@@ -1,31 +1,23 @@
-"""The apps' HTML comes from Jinja templates with autoescape on: every value from the data (a name, a goal,
-a cohort) is escaped by the engine, never by hand. One environment per folder of templates, each able to use
-the shared macros in ``apps/templates/`` (download links)."""
+"""The apps' views come from Jinja templates (:mod:`workbook.templating`: autoescape on, every value from the
+data escaped by the engine, never by hand). An app's folder of templates can use the shared macros in
+``apps/templates/`` (download links)."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from workbook import templating
+
 SHARED = Path(__file__).with_name("templates")
 
 
-@cache
 def environment(folder: Path = SHARED) -> jinja2.Environment:
     """The template environment of ``folder`` (falling back to the shared templates)."""
-    folders = [folder] if folder == SHARED else [folder, SHARED]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
+    return templating.environment(*([folder] if folder == SHARED else [folder, SHARED]))
 
 
 def render(template: str, folder: Path = SHARED, /, **values: Any) -> str:

@@ -36,12 +36,6 @@ PDF_COLUMNS: tuple[tuple[str, float, str], ...] = (
 _SHOWN_WHEN_HIDDEN = 4  # group, measure, comparison and counts; then the reason
 
 
-def _font_dir() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-
 def render_pdf_report(
     result: EvaluationResult,
     pngs: dict[str, bytes],
@@ -54,10 +48,10 @@ def render_pdf_report(
     """The PDF's bytes; ``pngs`` are the charts by name (titles from :data:`CHART_TITLES`)."""
     from fpdf import FPDF, FontFace, XPos, YPos
 
-    fonts = _font_dir()
+    from workbook.pdf import add_fonts
+
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     pdf.set_margins(14, 14, 14)
     pdf.set_auto_page_break(auto=True, margin=14)
     pdf.set_title(title)

@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
@@ -23,6 +22,7 @@ from workbook.evaluation.result import EvaluationResult, Flow
 from workbook.evaluation.stats import METHOD
 from workbook.evaluation.summary import summary_frame, summary_table
 from workbook.spreadsheet import spreadsheet_safe
+from workbook.templating import render_string
 
 _TEXT_COLUMNS = ("scope", "cohort", "measure", "comparison", "group", "why_hidden")
 
@@ -291,7 +291,6 @@ whether those who left differed.</p>
 </html>
 """
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 def render_html_report(
@@ -328,7 +327,8 @@ def render_html_report(
         for row in flow_frame(result).to_dict("records")
     ]
     generated = generated or dt.datetime.now(dt.UTC)
-    return _ENV.from_string(_TEMPLATE).render(
+    return render_string(
+        _TEMPLATE,
         title=title,
         synthetic=synthetic,
         generated=generated.strftime("%Y-%m-%d %H:%M UTC"),

@@ -18,6 +18,7 @@ from sqlalchemy import insert, update
 from workbook import identity
 from workbook.facilitator.people import Member, _members
 from workbook.models import AccessCode
+from workbook.pdf import FONT, add_fonts
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import Store, utcnow
 
@@ -25,7 +26,6 @@ CARD_COLUMNS, CARD_ROWS = 2, 4  # eight cards per A4 page, cut along the dashed 
 PAGE_W, PAGE_H = 210.0, 297.0
 CARD_W, CARD_H = PAGE_W / CARD_COLUMNS, PAGE_H / CARD_ROWS
 QR_MM = 42.0
-_FONT = "DejaVu"
 
 
 @dataclass(frozen=True)
@@ -122,12 +122,9 @@ def cards_pdf(batch: HandoutBatch, *, title: str = "Career conversations workboo
     Names are drawn as text (a name that looks like a script prints as those characters)."""
     from fpdf import FPDF
 
-    from workbook.idp import _font_dir
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    fonts = _font_dir()
-    pdf.add_font(_FONT, "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font(_FONT, "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf, "".join(handout.name for handout in batch.handouts))
     pdf.set_auto_page_break(False)
     pdf.set_title(f"Personal links: {batch.cohort}")
     per_page = CARD_COLUMNS * CARD_ROWS
@@ -141,7 +138,7 @@ def cards_pdf(batch: HandoutBatch, *, title: str = "Career conversations workboo
         _card(pdf, handout, x, y, batch.cohort, title)
     if not batch.handouts:
         pdf.add_page()
-        pdf.set_font(_FONT, "", 12)
+        pdf.set_font(FONT, "", 12)
         pdf.set_xy(15, 20)
         pdf.multi_cell(180, 7, f"Everyone in {batch.cohort} already has a live link: no cards to print.")
     return bytes(pdf.output())
@@ -162,10 +159,10 @@ def _card(pdf, handout: Handout, x: float, y: float, cohort: str, title: str) ->
     pad = 6.0
     text_w = CARD_W - QR_MM - 3 * pad
     pdf.set_text_color(0)
-    pdf.set_font(_FONT, "B", 12)
+    pdf.set_font(FONT, "B", 12)
     pdf.set_xy(x + pad, y + pad)
     pdf.multi_cell(text_w, 5.5, handout.name, max_line_height=5.5, new_x="LEFT", new_y="NEXT")
-    pdf.set_font(_FONT, "", 8.5)
+    pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(60)
     pdf.set_x(x + pad)
     pdf.multi_cell(text_w, 4, f"{title}\nCohort: {cohort}", new_x="LEFT", new_y="NEXT")
@@ -174,7 +171,7 @@ def _card(pdf, handout: Handout, x: float, y: float, cohort: str, title: str) ->
         text_w, 4, "Scan the code or type the link. It is yours alone: do not share it.", new_x="LEFT"
     )
     pdf.image(io.BytesIO(qr_png(handout.link)), x=x + CARD_W - QR_MM - pad, y=y + pad, w=QR_MM, h=QR_MM)
-    pdf.set_font(_FONT, "", 6.5)
+    pdf.set_font(FONT, "", 6.5)
     pdf.set_text_color(0)
     pdf.set_xy(x + pad, y + CARD_H - pad - 10)
     pdf.multi_cell(CARD_W - 2 * pad, 3.2, handout.link, new_x="LEFT", new_y="NEXT")

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 from fpdf import FPDF
 
 from workbook.content.course import (
@@ -25,18 +24,13 @@ from workbook.content.course import (
     lesson_parts,
     lessons,
 )
-from workbook.idp import _BODY_PT, _LINE_MM, _height, _keep_with_next, _pdf_text, _PlanPDF
+from workbook.pdf import BODY_PT, LINE_MM, DocumentPDF, keep_with_next, text_height, write_text
+from workbook.templating import render
 
 LETTERS = "ABCDEF"
 HTML_NAME = "lesson-handouts.html"
 PDF_NAME = "lesson-handouts.pdf"
-_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+TEMPLATES = Path(__file__).with_name("templates")
 
 
 @dataclass(frozen=True)
@@ -70,7 +64,7 @@ def handout_lessons(course: Lessons | None = None) -> list[HandoutLesson]:
 def handouts_html(course: Lessons | None = None) -> str:
     """The handouts as one HTML document (every text escaped by the template engine)."""
     course = course or lessons()
-    return _ENV.get_template("lesson_handouts.html").render(course=course, lessons=handout_lessons(course))
+    return render("lesson_handouts.html", TEMPLATES, course=course, lessons=handout_lessons(course))
 
 
 # -- PDF ----------------------------------------------------------------------------------------------
@@ -93,13 +87,13 @@ def _all_text(course: Lessons) -> str:
 
 
 def _kind(pdf: FPDF, label: str) -> float:
-    return _height(pdf, label, _KIND_PT, "B") + 1
+    return text_height(pdf, label, _KIND_PT, "B") + 1
 
 
 def _write_lines(pdf: FPDF, count: int) -> None:
     pdf.set_draw_color(150)
     for _ in range(count):
-        _keep_with_next(pdf, _WRITE_MM)
+        keep_with_next(pdf, _WRITE_MM)
         pdf.ln(_WRITE_MM)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.set_draw_color(0)
@@ -111,58 +105,58 @@ def _text_block(pdf: FPDF, block: TextBlock) -> None:
         for bullet, lines in paragraph:
             if bullet:
                 for item in lines:
-                    _keep_with_next(pdf, _LINE_MM)
-                    _pdf_text(pdf, f"•  {item}", _BODY_PT)
+                    keep_with_next(pdf, LINE_MM)
+                    write_text(pdf, f"•  {item}", BODY_PT)
             else:
-                _pdf_text(pdf, " ".join(lines), _BODY_PT)
+                write_text(pdf, " ".join(lines), BODY_PT)
         pdf.ln(2)
 
 
 def _lead(pdf: FPDF, block: object) -> float:
     """How much of a block must stay on the page of the heading above it (its opening, whole for a check)."""
     if isinstance(block, TextBlock):
-        return min(_height(pdf, block.paragraphs()[0], _BODY_PT), 2 * _LINE_MM)
+        return min(text_height(pdf, block.paragraphs()[0], BODY_PT), 2 * LINE_MM)
     if isinstance(block, KnowledgeCheck):
         options = [f"{LETTERS[k]}. {o.label}" for k, o in enumerate(block.options)]
-        need = _kind(pdf, "KNOWLEDGE CHECK") + _height(pdf, block.question, _BODY_PT, "B")
-        return need + sum(_height(pdf, o, _BODY_PT) for o in options)
+        need = _kind(pdf, "KNOWLEDGE CHECK") + text_height(pdf, block.question, BODY_PT, "B")
+        return need + sum(text_height(pdf, o, BODY_PT) for o in options)
     if isinstance(block, Reflection):
-        return _kind(pdf, "REFLECTION") + _height(pdf, block.prompt, _BODY_PT, "B") + 2 * _WRITE_MM
+        return _kind(pdf, "REFLECTION") + text_height(pdf, block.prompt, BODY_PT, "B") + 2 * _WRITE_MM
     assert isinstance(block, Scenario)
-    need = _kind(pdf, "SCENARIO") + _height(pdf, block.title, _PART_PT, "B") + 2 * _LINE_MM
-    return need + min(_height(pdf, block.situation, _BODY_PT), 3 * _LINE_MM)
+    need = _kind(pdf, "SCENARIO") + text_height(pdf, block.title, _PART_PT, "B") + 2 * LINE_MM
+    return need + min(text_height(pdf, block.situation, BODY_PT), 3 * LINE_MM)
 
 
 def _check(pdf: FPDF, block: KnowledgeCheck) -> None:
     options = [f"{LETTERS[k]}. {o.label}" for k, o in enumerate(block.options)]
-    _keep_with_next(pdf, _lead(pdf, block))
-    _pdf_text(pdf, "KNOWLEDGE CHECK", _KIND_PT, "B", color=80, after=1)
-    _pdf_text(pdf, block.question, _BODY_PT, "B", after=1)
+    keep_with_next(pdf, _lead(pdf, block))
+    write_text(pdf, "KNOWLEDGE CHECK", _KIND_PT, "B", color=80, after=1)
+    write_text(pdf, block.question, BODY_PT, "B", after=1)
     for option in options:
-        _pdf_text(pdf, option, _BODY_PT)
+        write_text(pdf, option, BODY_PT)
     pdf.ln(3)
 
 
 def _reflection(pdf: FPDF, block: Reflection) -> None:
-    _keep_with_next(pdf, _lead(pdf, block))
-    _pdf_text(pdf, "REFLECTION", _KIND_PT, "B", color=80, after=1)
-    _pdf_text(pdf, block.prompt, _BODY_PT, "B")
+    keep_with_next(pdf, _lead(pdf, block))
+    write_text(pdf, "REFLECTION", _KIND_PT, "B", color=80, after=1)
+    write_text(pdf, block.prompt, BODY_PT, "B")
     _write_lines(pdf, 4)
 
 
 def _scenario(pdf: FPDF, block: Scenario) -> None:
-    _keep_with_next(pdf, _lead(pdf, block))
-    _pdf_text(pdf, "SCENARIO", _KIND_PT, "B", color=80, after=1)
-    _pdf_text(pdf, block.title, _PART_PT, "B", after=1)
-    _pdf_text(pdf, block.situation, _BODY_PT, after=1)
-    _keep_with_next(pdf, _height(pdf, block.prompt, _BODY_PT, "B") + 2 * _WRITE_MM)
-    _pdf_text(pdf, block.prompt, _BODY_PT, "B")
+    keep_with_next(pdf, _lead(pdf, block))
+    write_text(pdf, "SCENARIO", _KIND_PT, "B", color=80, after=1)
+    write_text(pdf, block.title, _PART_PT, "B", after=1)
+    write_text(pdf, block.situation, BODY_PT, after=1)
+    keep_with_next(pdf, text_height(pdf, block.prompt, BODY_PT, "B") + 2 * _WRITE_MM)
+    write_text(pdf, block.prompt, BODY_PT, "B")
     _write_lines(pdf, 5)
-    _keep_with_next(pdf, 2 * _LINE_MM + _height(pdf, block.checklist[0], _BODY_PT))
-    _pdf_text(pdf, "Then look back at what you wrote:", _BODY_PT, after=1)
+    keep_with_next(pdf, 2 * LINE_MM + text_height(pdf, block.checklist[0], BODY_PT))
+    write_text(pdf, "Then look back at what you wrote:", BODY_PT, after=1)
     for item in block.checklist:
-        _keep_with_next(pdf, _LINE_MM)
-        _pdf_text(pdf, f"☐  {item}", _BODY_PT)
+        keep_with_next(pdf, LINE_MM)
+        write_text(pdf, f"☐  {item}", BODY_PT)
     pdf.ln(3)
 
 
@@ -170,26 +164,27 @@ def _answers(pdf: FPDF, lesson: HandoutLesson) -> None:
     if not lesson.checks and not lesson.scenarios:
         return
     first = lesson.checks[0].question if lesson.checks else lesson.scenarios[0].title
-    _keep_with_next(pdf, _height(pdf, "Answers and examples", _PART_PT, "B") + _height(pdf, first, _BODY_PT))
+    heading = text_height(pdf, "Answers and examples", _PART_PT, "B")
+    keep_with_next(pdf, heading + text_height(pdf, first, BODY_PT))
     pdf.ln(2)
-    _pdf_text(pdf, "Answers and examples", _PART_PT, "B", after=1)
+    write_text(pdf, "Answers and examples", _PART_PT, "B", after=1)
     for check in lesson.checks:
         right = check.correct_option
         answer = f"Answer {LETTERS[check.options.index(right)]}: {right.label}. {right.feedback}"
-        _keep_with_next(pdf, _height(pdf, check.question, _BODY_PT, "B") + 2 * _LINE_MM)
-        _pdf_text(pdf, check.question, _BODY_PT, "B")
-        _pdf_text(pdf, answer, _BODY_PT, after=2)
+        keep_with_next(pdf, text_height(pdf, check.question, BODY_PT, "B") + 2 * LINE_MM)
+        write_text(pdf, check.question, BODY_PT, "B")
+        write_text(pdf, answer, BODY_PT, after=2)
     for scenario in lesson.scenarios:
         heading = f"{scenario.title}: one way to respond"
-        _keep_with_next(pdf, _height(pdf, heading, _BODY_PT, "B") + 2 * _LINE_MM)
-        _pdf_text(pdf, heading, _BODY_PT, "B")
-        _pdf_text(pdf, scenario.example, _BODY_PT, after=2)
+        keep_with_next(pdf, text_height(pdf, heading, BODY_PT, "B") + 2 * LINE_MM)
+        write_text(pdf, heading, BODY_PT, "B")
+        write_text(pdf, scenario.example, BODY_PT, after=2)
 
 
 def handouts_pdf(course: Lessons | None = None) -> bytes:
     """The handouts as an A4 PDF: each lesson starts a page; no heading is left at the foot of one."""
     course = course or lessons()
-    pdf = _PlanPDF(footer_text=course.title, content=_all_text(course))
+    pdf = DocumentPDF(footer_text=course.title, content=_all_text(course))
     pdf.set_title(f"{course.title}: lesson handouts")
     pdf.set_creator("Career workbook")
     pdf.set_lang("en")
@@ -197,14 +192,14 @@ def handouts_pdf(course: Lessons | None = None) -> bytes:
     for lesson in handout_lessons(course):
         pdf.add_page()
         if lesson.number == 1:
-            _pdf_text(pdf, course.title, _TITLE_PT, "B", line=8, after=2)
-            _pdf_text(pdf, course.intro, _BODY_PT, after=6)
-        _pdf_text(pdf, f"Lesson {lesson.number}: {lesson.title}", _LESSON_PT, "B", line=7, after=1)
-        _pdf_text(pdf, lesson.summary, _BODY_PT, "I", color=60, after=4)
+            write_text(pdf, course.title, _TITLE_PT, "B", line=8, after=2)
+            write_text(pdf, course.intro, BODY_PT, after=6)
+        write_text(pdf, f"Lesson {lesson.number}: {lesson.title}", _LESSON_PT, "B", line=7, after=1)
+        write_text(pdf, lesson.summary, BODY_PT, "I", color=60, after=4)
         for index, part in enumerate(lesson.parts, start=1):
             heading = f"Part {index} of {len(lesson.parts)}"
-            _keep_with_next(pdf, _height(pdf, heading, _PART_PT, "B") + 2 + _lead(pdf, part[0]))
-            _pdf_text(pdf, heading, _PART_PT, "B", after=2)
+            keep_with_next(pdf, text_height(pdf, heading, _PART_PT, "B") + 2 + _lead(pdf, part[0]))
+            write_text(pdf, heading, _PART_PT, "B", after=2)
             for block in part:
                 draw[type(block)](pdf, block)
         _answers(pdf, lesson)
