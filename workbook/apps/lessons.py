@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from workbook.apps.aria import labelled_group
 from workbook.apps.choices import ChoiceGroup
 from workbook.apps.common import (
     Autosaver,
@@ -25,13 +26,14 @@ from workbook.apps.common import (
     css,
     esc,
     full_width,
-    label,
     manager_style,
     named,
     wide_button,
 )
 from workbook.apps.lazy import ViewGroup
+from workbook.apps.lesson_end import lesson_ending, lesson_parts
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
+from workbook.apps.templates import render
 from workbook.identity import Person
 from workbook.manager.content import (
     KnowledgeCheck,
@@ -110,9 +112,7 @@ class CheckView(traitlets.HasTraits):
         self.feedback = widgets.HTML(_dom_classes=css("wb-check-feedback"))
         self.widget = widgets.VBox(
             [
-                widgets.HTML(
-                    '<h4 class="wb-activity-kind">Check your understanding</h4>'
-                ),
+                widgets.HTML('<h4 class="wb-activity-kind">Check your understanding</h4>'),
                 self.choice,
                 self.button,
                 self.feedback,
@@ -140,16 +140,11 @@ class CheckView(traitlets.HasTraits):
 
     def _show(self, choice: str) -> None:
         option = self.block.option(choice)
-        right = self.block.correct_option
-        if option.correct:
-            verdict = '<p class="wb-check-verdict wb-check-right"><strong>✓ That is right.</strong></p>'
-        else:
-            verdict = (
-                '<p class="wb-check-verdict wb-check-wrong"><strong>Not quite.</strong> '
-                f"The best answer is “{esc(right.label)}”.</p>"
-            )
-        self.feedback.value = (
-            f'<div class="wb-feedback" role="status">{verdict}<p>{esc(option.feedback)}</p></div>'
+        self.feedback.value = render(
+            "check_feedback.html",
+            right=option.correct,
+            best=self.block.correct_option.label,
+            feedback=option.feedback,
         )
 
 
@@ -252,8 +247,11 @@ class ScenarioView(traitlets.HasTraits):
                 ),
                 self.response,
                 self.parts.note("response", self.response).widget,
-                label("Then review your answer: tick what your response did."),
-                widgets.VBox(self.boxes, _dom_classes=css("wb-scenario-checklist")),
+                *labelled_group(
+                    "Then review your answer: tick what your response did.",
+                    self.boxes,
+                    "wb-scenario-checklist",
+                ),
                 self.example_button,
                 self.example,
             ],
@@ -286,26 +284,6 @@ class ScenarioView(traitlets.HasTraits):
 
 
 # -- the lesson page ------------------------------------------------------------------------------------
-def lesson_parts(blocks: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """The lesson in parts: the text blocks leading up to each activity, with that activity.
-
-    Text after the last activity joins the last part.
-    """
-    parts: list[list[Any]] = []
-    current: list[Any] = []
-    for block in blocks:
-        current.append(block)
-        if not isinstance(block, TextBlock):
-            parts.append(current)
-            current = []
-    if current:
-        if parts:
-            parts[-1].extend(current)
-        else:
-            parts.append(current)
-    return [tuple(part) for part in parts]
-
-
 VIEWS = {KnowledgeCheck: CheckView, Reflection: ReflectionView, Scenario: ScenarioView}
 
 
@@ -341,6 +319,10 @@ class LessonPage:
         course = lessons()
         number = next(i for i, item in enumerate(course.lessons, start=1) if item.id == lesson.id)
         home = app_href(HOME_NOTEBOOK, code)
+        self.code = code
+        self.ending = widgets.HTML(
+            layout=widgets.Layout(display="none"), _dom_classes=css("wb-lesson-ending")
+        )
         header = widgets.HTML(
             f'<p class="wb-muted"><a class="wb-home-link" href="{esc(home)}">← Your course home</a> · '
             f"{esc(course.title)}, lesson {number} of {len(course.lessons)}</p>"
@@ -371,6 +353,7 @@ class LessonPage:
                 widgets.HBox([self.progress, self.status.widget]),
                 self.part_label,
                 self.part_box,
+                self.ending,
                 widgets.HBox([self.previous, self.next], _dom_classes=css("wb-part-nav")),
                 footer,
             ],
@@ -391,6 +374,7 @@ class LessonPage:
         self.part_label.value = f'<p class="wb-muted">Part {self.part + 1} of {len(self.parts)}</p>'
         self.previous.disabled = self.part == 0
         self.next.disabled = self.part == len(self.parts) - 1
+        self.ending.layout.display = None if self.next.disabled else "none"
 
     @property
     def views(self) -> dict[str, Any]:
@@ -449,6 +433,7 @@ class LessonPage:
         self.progress.value = (
             f'<p class="wb-progress-summary"><strong>{done} of {total} activities done</strong></p>'
         )
+        self.ending.value = lesson_ending(self.lesson, self.answers, self.code)
 
 
 def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from workbook import content
 from workbook.facilitator.people import Member, _members
+from workbook.manager.behaviour import live_conversations
 from workbook.manager.content import KnowledgeCheck, is_done, lesson_scope, lessons
-from workbook.models import Answer, ConversationLog, Score
+from workbook.models import Answer, Score
 from workbook.preparation import SCOPE as PREP_SCOPE
 from workbook.preparation import section_progress
 from workbook.scores_frame import WAVES
@@ -104,6 +105,7 @@ def board(store: Store, cohort: str) -> Board:
     checks = [
         (lesson, b) for lesson in course.lessons for b in blocks[lesson.id] if isinstance(b, KnowledgeCheck)
     ]
+    live = live_conversations().subquery()  # deleted entries are not counted
     with store.read() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
         people: list[Member] = _members(session, cohort_id)
@@ -118,9 +120,9 @@ def board(store: Store, cohort: str) -> Board:
             ):
                 waves.setdefault(pk, set()).add(wave)
             for pk, count in session.execute(
-                select(ConversationLog.participant_id, func.count(ConversationLog.id))
-                .where(ConversationLog.participant_id.in_(chunk))
-                .group_by(ConversationLog.participant_id)
+                select(live.c.participant_id, func.count(live.c.conversation_id))
+                .where(live.c.participant_id.in_(chunk))
+                .group_by(live.c.participant_id)
             ):
                 talks[pk] = count
     rows = []
