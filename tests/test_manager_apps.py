@@ -436,6 +436,32 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
     assert "(1 planned)" in reopened.markdown.value
 
 
+def test_the_planner_invites_a_team_member_known_to_the_store(store, mo):
+    """The manager's own team members with an email can be invited; the invitation then names them."""
+    identity.add_participant(store, "Ana Report", email="ana@example.org", manager_pid=mo.person.pid)
+    identity.add_participant(store, "Someone Else", email="else@example.org")
+    planner = ManagerHome(store, mo.person, mo.code).planner
+    card = planner.add()
+    assert [label for label, _ in card.member.options] == [
+        "Nobody: I send the invitation myself",
+        "Ana Report (ana@example.org)",
+    ]
+    card.alias.value = "Ana"
+    _, _, ics = data_url(card.links.value, "wb-download-ics")
+    assert "ATTENDEE" not in ics
+    card.member.value = card.member.options[1][1]
+    _, _, ics = data_url(card.links.value, "wb-download-ics")
+    unfolded = ics.replace("\r\n ", "")
+    assert 'ATTENDEE;CN="Ana Report";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:ana@example.org' in unfolded
+    [entry] = plan_entries(store, mo.person)
+    again = ManagerHome(store, mo.person, mo.code).planner.cards[0]
+    assert entry.member == again.member.value == card.member.value
+    alone = ManagerHome(store, identity.add_participant(store, "No Team", cohort=COHORT).person).planner
+    assert alone.add().member.layout.display is None  # the dropdown itself; its box is hidden
+    [box] = [w for w in alone.cards[0].widget.children if "wb-plan-member-box" in w._dom_classes]
+    assert box.layout.display == "none"
+
+
 def test_logging_conversations(store, mo):
     home = ManagerHome(store, mo.person, mo.code)
     tab = home.conversations
