@@ -295,6 +295,53 @@ def test_pre_then_post_then_before_and_after(store, mo):
     assert png.startswith(b"\x89PNG") and 'alt="Chart of your confidence ratings' in chart
 
 
+def page_click(button, values) -> None:
+    """The click message the page's submit button sends, carrying the answers the page shows."""
+    content = {"event": "submit", "values": {group.model_id: value for group, value in values.items()}}
+    button._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
+def test_a_submit_stores_the_answers_the_page_showed_when_it_was_clicked(store, mo):
+    """The click can reach the kernel before the last choices (ipywidgets holds back a control's
+    changes while the kernel is busy, but not a click): the click carries what the page shows."""
+    home = ManagerHome(store, mo.person, mo.code)
+    form = home.comfort.forms["pre"]
+    button = home.comfort.buttons["pre"]
+    answer(form, 2)
+    form.choices["follow_up"].value = None  # the kernel has not heard of the last choice yet
+    shown = {group: 2 for group in form.choices.values()} | {form.choices["follow_up"]: 5}
+    page_click(button, shown)
+    assert home.comfort.statuses["pre"].state == "saved"
+    scores = my_scores(store, mo.person).set_index("item")["score"]
+    assert scores["follow_up"] == 5 and scores["open_forward"] == 2
+    assert form.choices["follow_up"].value == 5  # the kernel now agrees with the page
+    # the page shows a question unanswered: the clear message, never a record of an older choice
+    page_click(button, shown | {form.choices["follow_up"]: None})
+    assert "question 10" in home.comfort.statuses["pre"].text
+    assert my_scores(store, mo.person).set_index("item")["score"]["follow_up"] == 5
+    # a value no option has (or true for 1) is refused whole: nothing stored, no choice changed
+    for crafted in (7, True, "5", [5]):
+        page_click(button, shown | {form.choices["open_forward"]: crafted})
+        assert home.comfort.statuses["pre"].state == "error"
+        assert "is not one of its options; nothing was saved" in home.comfort.statuses["pre"].text
+        assert form.choices["open_forward"].value == 2
+    assert len(my_scores(store, mo.person)) == len(ITEMS)
+
+
+def test_a_knowledge_check_takes_the_choice_sent_with_its_click(store, mo):
+    page = lesson_page(store, mo)
+    check = page.open_block("check_who_leads")
+    check.choice.value = "manager"  # an older choice: the page has moved on to the right one
+    page_click(check.button, {check.choice: "team_member"})
+    assert "That is right" in check.feedback.value
+    saved = store.current_answers(mo.person.id, lesson_scope("practices"))
+    assert saved["check_who_leads"].value == {"choice": "team_member"}
+    page_click(check.button, {check.choice: "nonsense"})
+    assert "not one of its options" in check.feedback.value and check.choice.value == "team_member"
+    page_click(check.button, {check.choice: None})
+    assert "Choose an answer first" in check.feedback.value
+
+
 def test_no_cohort_and_closed_waves_are_explained(store):
     loner = identity.add_participant(store, "No Cohort")
     home = ManagerHome(store, loner.person)

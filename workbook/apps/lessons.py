@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import traitlets
 
 from workbook.apps.aria import labelled_group
-from workbook.apps.choices import ChoiceGroup
+from workbook.apps.choices import ChoiceGroup, SubmitButton
 from workbook.apps.common import (
     Autosaver,
     CheckedParts,
@@ -105,10 +105,8 @@ class CheckView(traitlets.HasTraits):
             value=chosen if chosen in ids else None,
             _dom_classes=css("wb-check-choice"),
         )
-        self.button = widgets.Button(
-            description="Check", button_style="primary", icon="check", _dom_classes=css("wb-check-button")
-        )
-        self.button.on_click(lambda _b: self.check())
+        self.button = SubmitButton("Check", [self.choice], classes=css("wb-check-button"))
+        self.button.on_submit(lambda problem: self.check() if problem is None else self.refuse(problem))
         self.feedback = widgets.HTML(_dom_classes=css("wb-check-feedback"))
         self.widget = widgets.VBox(
             [
@@ -137,6 +135,11 @@ class CheckView(traitlets.HasTraits):
             return
         self._show(cleaned["choice"])
         self.value = cleaned
+
+    def refuse(self, problem: str) -> None:
+        """The answer sent with the click was not one of the options: say so, store nothing."""
+        text = problem[:1].upper() + problem[1:]
+        self.feedback.value = render("status_line.html", css="wb-error", role="alert", text=text)
 
     def _show(self, choice: str) -> None:
         option = self.block.option(choice)
