@@ -54,11 +54,14 @@ class GroupNames(anywidget.AnyWidget):
 
 
 def labelled_group(
-    question: str, controls: Sequence[widgets.Widget], *classes: str
-) -> tuple[widgets.HTML, widgets.VBox]:
+    question: str, controls: Sequence[widgets.Widget], *classes: str, row: bool = False
+) -> tuple[widgets.HTML, widgets.Box]:
     """The question as a visible label, and a box of the controls named by it (to be shown one above
-    the other)."""
+    the other); the controls stand in a column, or side by side with `row`."""
     label_id = f"wb-group-label-{next(_ids)}"
     heading = widgets.HTML(render("group_label.html", label_id=label_id, text=question))
-    group = widgets.VBox(list(controls), _dom_classes=(*classes, GROUP_CLASS, LABELLEDBY_PREFIX + label_id))
+    box = widgets.HBox if row else widgets.VBox
+    group = box(list(controls), _dom_classes=(*classes, GROUP_CLASS, LABELLEDBY_PREFIX + label_id))
+    if row:
+        group.layout.flex_flow = "row wrap"
     return heading, group
