@@ -180,7 +180,8 @@ def test_home_check_before_and_after_and_planner_download(server, page, manager,
     snap(page, "conversation-delete-asks")
     page.click("button.wb-log-confirm-delete")
     page.wait_for_selector(".wb-log-deleted")
-    assert page.locator(".wb-log-entry").count() == 0 and conversations(server.store, manager.person) == []
+    page.wait_for_function("document.querySelectorAll('.wb-log-entry').length === 0")
+    assert conversations(server.store, manager.person) == []
     page.click("button.wb-log-undo")
     page.wait_for_selector(".wb-log-entry")
     assert [c.alias for c in conversations(server.store, manager.person)] == ["Jo B"]
