@@ -55,12 +55,19 @@ def downgrade() -> None:
         "(SELECT v.{column} FROM conversation_log_versions v WHERE v.conversation_id = conversation_log.id "
         "ORDER BY v.id DESC LIMIT 1)"
     )
-    op.execute(f"DELETE FROM conversation_log WHERE {latest.format(column='deleted')} = true")
     for column in ("held_on", "alias", "idp_started", "follow_up_planned"):
         op.execute(
             f"UPDATE conversation_log SET {column} = {latest.format(column=column)} "
             "WHERE EXISTS (SELECT 1 FROM conversation_log_versions v "
             "WHERE v.conversation_id = conversation_log.id)"
         )
+    op.execute(
+        "DELETE FROM conversation_log_versions WHERE conversation_id IN ("
+        "SELECT v.conversation_id FROM conversation_log_versions v WHERE v.deleted = true AND v.id IN ("
+        "SELECT max(w.id) FROM conversation_log_versions w GROUP BY w.conversation_id))"
+    )
+    op.execute(
+        "DELETE FROM conversation_log WHERE id NOT IN (SELECT conversation_id FROM conversation_log_versions)"
+    )
     op.drop_index("ix_conversation_log_versions_conversation_id", table_name="conversation_log_versions")
     op.drop_table("conversation_log_versions")
