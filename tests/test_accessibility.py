@@ -59,3 +59,46 @@ def test_the_landing_page_has_one_card_per_audience_and_one_h1():
     assert html.count("<h1") == 1
     for app in APPS:
         assert f'href="{app.notebook}"' in html
+
+
+def test_a_group_of_checkboxes_is_named_by_its_question_on_every_page():
+    """Each box of checkboxes answering one question is marked as a group named by the question's
+    label (the page-setup widget turns the marks into role=group and aria-labelledby)."""
+    import re
+
+    from workbook.apps.aria import GroupNames, labelled_group
+    from workbook.apps.common import app_style
+
+    boxes = [widgets.Checkbox(description=d) for d in ("A mentor", "A course")]
+    heading, group = labelled_group("Who or what could support you?", boxes, "wb-field-x")
+    [by] = [c for c in group._dom_classes if c.startswith("wb-labelledby-")]
+    label_id = by.removeprefix("wb-labelledby-")
+    assert "wb-named-group" in group._dom_classes and list(group.children) == boxes
+    assert re.search(rf'id="{label_id}">Who or what could support you\?<', heading.value)
+    assert labelled_group("Another", boxes[:1])[0].value != heading.value  # ids never repeat
+    assert any(isinstance(w, GroupNames) for w in app_style().children)
+    esm = GroupNames()._esm
+    assert 'setAttribute("role", "group")' in esm and '"aria-labelledby"' in esm
+
+
+def test_the_participants_and_lessons_checkbox_groups_are_named(store):
+    from widget_helpers import find, open_every_tab
+
+    from workbook import content, identity
+    from workbook.apps.lessons import LessonPage
+    from workbook.apps.participant import PreparationWorkbook
+    from workbook.manager.content import lessons
+
+    member = identity.add_participant(store, "Gia Group")
+    prep = content.preparation()
+    page = PreparationWorkbook(store, member.person, prep)
+    open_every_tab(page.widget)
+    fields = [(s.id, f.id) for s in prep.sections for f in s.fields if f.kind == "choices"]
+    assert fields
+    for section, field in fields:
+        [group] = find(page.widget, f"wb-field-{section}-{field}")
+        assert "wb-named-group" in group._dom_classes
+    manager = identity.add_participant(store, "Max Group", cohort="G")
+    lesson = LessonPage(store, manager.person, lessons().lesson("practices"), manager.code)
+    scenario = lesson.open_block("scenario_promise")
+    assert find(scenario.widget, "wb-named-group")

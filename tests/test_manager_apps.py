@@ -109,6 +109,61 @@ def test_knowledge_check_shows_feedback_and_stores_the_answer(store, mo):
     assert page.status.state == "saved"
 
 
+@pytest.mark.parametrize("lesson", [lesson.id for lesson in lessons().lessons])
+def test_feedback_for_a_right_answer_says_so_once(store, mo, lesson):
+    """Every check of every lesson: the verdict and the explanation read as one message, and the
+    explanation never opens by repeating the verdict ("That is right." then "Right. ...")."""
+    from workbook.content.course import opens_with_a_verdict
+
+    page = lesson_page(store, mo, lesson)
+    checks = [b for b in lessons().lesson(lesson).blocks if b.kind == "check"]
+    assert checks
+    for block in checks:
+        for option in block.options:
+            view = page.open_block(block.id)
+            view.choice.value = option.id
+            view.button.click()
+            shown = html_unescape(re.sub(r"<[^>]+>", "", view.feedback.value)).split()
+            text = " ".join(shown)
+            verdict = "✓ That is right." if option.correct else "Not quite."
+            assert text.startswith(verdict), text
+            explanation = text.removeprefix(verdict).strip()
+            if not option.correct:
+                explanation = explanation.split("”. ", 1)[1]
+            assert explanation == " ".join(option.feedback.split())
+            assert opens_with_a_verdict(explanation) is None, (block.id, option.id, explanation)
+            assert view.feedback.value.count("<p") == 1  # one message, not a verdict and a second text
+
+
+def test_each_lesson_ends_with_what_was_done_and_the_way_on(store, mo):
+    """The last part of each lesson says what is done and what is open, and leads to the next lesson
+    (the last lesson to the course home), with the manager's own code."""
+    course = lessons().lessons
+    for number, lesson in enumerate(course, start=1):
+        page = lesson_page(store, mo, lesson.id)
+        assert page.ending.layout.display == "none"  # not before the last part
+        page.show_part(len(page.parts) - 1)
+        assert page.ending.layout.display is None
+        ending = page.ending.value
+        done, total = (int(n) for n in re.search(r"done (\d+) of (\d+) activities", ending).groups())
+        assert (done, total) == (0, len(lesson.interactive))
+        assert f"Nearly done with lesson {number}" in ending and "Still open: part 1" in ending
+        link = re.search(r'<a class="wb-next-lesson[^"]*" href="([^"]+)">([^<]+)</a>', ending)
+        if number < len(course):
+            assert link[1] == f"{LESSON_NOTEBOOKS[course[number].id]}?code={mo.code}"
+            following = f"Continue to lesson {number + 1}: {course[number].title}"
+            assert html_unescape(link[2]).startswith(following)
+        else:
+            assert link[1] == f"manager.ipynb?code={mo.code}" and "course home" in link[2]
+            assert "comfort check" in ending
+    page = lesson_page(store, mo, "why_it_matters")
+    answers = {"check_quit_reason": {"choice": "pay"}, "check_which_worry": {"choice": "lose"}}
+    for block_id, value in answers.items():
+        page.save(block_id, value)
+    page.save("reflect_which_worry", "Losing someone.")
+    assert "You have finished lesson 1" in page.ending.value and "Still open" not in page.ending.value
+
+
 def test_check_without_a_choice_asks_for_one(store, mo):
     page = lesson_page(store, mo)
     page.open_block("check_who_leads").button.click()
@@ -238,6 +293,53 @@ def test_pre_then_post_then_before_and_after(store, mo):
     chart = home.summary.chart.value
     png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', chart)[1])
     assert png.startswith(b"\x89PNG") and 'alt="Chart of your confidence ratings' in chart
+
+
+def page_click(button, values) -> None:
+    """The click message the page's submit button sends, carrying the answers the page shows."""
+    content = {"event": "submit", "values": {group.model_id: value for group, value in values.items()}}
+    button._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
+def test_a_submit_stores_the_answers_the_page_showed_when_it_was_clicked(store, mo):
+    """The click can reach the kernel before the last choices (ipywidgets holds back a control's
+    changes while the kernel is busy, but not a click): the click carries what the page shows."""
+    home = ManagerHome(store, mo.person, mo.code)
+    form = home.comfort.forms["pre"]
+    button = home.comfort.buttons["pre"]
+    answer(form, 2)
+    form.choices["follow_up"].value = None  # the kernel has not heard of the last choice yet
+    shown = {group: 2 for group in form.choices.values()} | {form.choices["follow_up"]: 5}
+    page_click(button, shown)
+    assert home.comfort.statuses["pre"].state == "saved"
+    scores = my_scores(store, mo.person).set_index("item")["score"]
+    assert scores["follow_up"] == 5 and scores["open_forward"] == 2
+    assert form.choices["follow_up"].value == 5  # the kernel now agrees with the page
+    # the page shows a question unanswered: the clear message, never a record of an older choice
+    page_click(button, shown | {form.choices["follow_up"]: None})
+    assert "question 10" in home.comfort.statuses["pre"].text
+    assert my_scores(store, mo.person).set_index("item")["score"]["follow_up"] == 5
+    # a value no option has (or true for 1) is refused whole: nothing stored, no choice changed
+    for crafted in (7, True, "5", [5]):
+        page_click(button, shown | {form.choices["open_forward"]: crafted})
+        assert home.comfort.statuses["pre"].state == "error"
+        assert "is not one of its options; nothing was saved" in home.comfort.statuses["pre"].text
+        assert form.choices["open_forward"].value == 2
+    assert len(my_scores(store, mo.person)) == len(ITEMS)
+
+
+def test_a_knowledge_check_takes_the_choice_sent_with_its_click(store, mo):
+    page = lesson_page(store, mo)
+    check = page.open_block("check_who_leads")
+    check.choice.value = "manager"  # an older choice: the page has moved on to the right one
+    page_click(check.button, {check.choice: "team_member"})
+    assert "That is right" in check.feedback.value
+    saved = store.current_answers(mo.person.id, lesson_scope("practices"))
+    assert saved["check_who_leads"].value == {"choice": "team_member"}
+    page_click(check.button, {check.choice: "nonsense"})
+    assert "not one of its options" in check.feedback.value and check.choice.value == "team_member"
+    page_click(check.button, {check.choice: None})
+    assert "Choose an answer first" in check.feedback.value
 
 
 def test_no_cohort_and_closed_waves_are_explained(store):
@@ -381,6 +483,32 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
     assert "(1 planned)" in reopened.markdown.value
 
 
+def test_the_planner_invites_a_team_member_known_to_the_store(store, mo):
+    """The manager's own team members with an email can be invited; the invitation then names them."""
+    identity.add_participant(store, "Ana Report", email="ana@example.org", manager_pid=mo.person.pid)
+    identity.add_participant(store, "Someone Else", email="else@example.org")
+    planner = ManagerHome(store, mo.person, mo.code).planner
+    card = planner.add()
+    assert [label for label, _ in card.member.options] == [
+        "Nobody: I send the invitation myself",
+        "Ana Report (ana@example.org)",
+    ]
+    card.alias.value = "Ana"
+    _, _, ics = data_url(card.links.value, "wb-download-ics")
+    assert "ATTENDEE" not in ics
+    card.member.value = card.member.options[1][1]
+    _, _, ics = data_url(card.links.value, "wb-download-ics")
+    unfolded = ics.replace("\r\n ", "")
+    assert 'ATTENDEE;CN="Ana Report";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:ana@example.org' in unfolded
+    [entry] = plan_entries(store, mo.person)
+    again = ManagerHome(store, mo.person, mo.code).planner.cards[0]
+    assert entry.member == again.member.value == card.member.value
+    alone = ManagerHome(store, identity.add_participant(store, "No Team", cohort=COHORT).person).planner
+    assert alone.add().member.layout.display is None  # the dropdown itself; its box is hidden
+    [box] = [w for w in alone.cards[0].widget.children if "wb-plan-member-box" in w._dom_classes]
+    assert box.layout.display == "none"
+
+
 def test_logging_conversations(store, mo):
     home = ManagerHome(store, mo.person, mo.code)
     tab = home.conversations
@@ -392,7 +520,9 @@ def test_logging_conversations(store, mo):
     assert tab.alias.value == "" and tab.idp.value is False
     [held] = conversations(store, mo.person)
     assert (held.alias, held.idp_started, held.follow_up_planned) == ("Jo", True, False)
-    assert "<td>Jo</td><td>yes</td><td>no</td>" in tab.list.value
+    [entry] = tab.entries.values()
+    assert "Jo" in entry.summary.value and "Development plan started: yes" in entry.summary.value
+    assert "Follow-up planned: no" in entry.summary.value and "1 conversation logged" in tab.count.value
     tab.day.value = date.today() + timedelta(days=3)
     tab.alias.value = "Future"
     tab.button.click()
@@ -401,6 +531,88 @@ def test_logging_conversations(store, mo):
     tab.button.click()
     assert "choose a date" in tab.status.text
     assert len(conversations(store, mo.person)) == 1
+
+
+def test_a_logged_conversation_is_edited_deleted_and_brought_back_with_its_history(store, mo):
+    from workbook.manager.behaviour import behaviour_counts, conversation_history
+
+    held = log_conversation(store, mo.person, date.today() - timedelta(days=5), "Jo", False, False)
+    tab = ManagerHome(store, mo.person, mo.code).conversations
+    entry = tab.entries[held.id]
+    entry.edit_button.click()
+    form = entry.fields
+    assert form is not None and form.alias.value == "Jo" and entry.form.layout.display == "flex"
+    form.alias.value = ""  # the same checks as a new entry, shown beside the input
+    form.day.value = date.today() + timedelta(days=1)
+    assert entry.save() is False
+    assert "has not come yet" in form.notes["Date of the conversation"].widget.value
+    assert conversation_history(store, mo.person, held.id)[-1].alias == "Jo"  # nothing changed
+    form.day.value = date.today() - timedelta(days=4)
+    assert entry.save() is False and "Must not be empty" in form.notes["Team member (alias)"].widget.value
+    form.alias.value = "Jo B"
+    form.idp.value = True
+    assert entry.save() is True
+    assert "Saved your changes to the conversation with Jo B" in tab.status.text
+    [now] = conversations(store, mo.person)
+    assert (now.id, now.alias, now.idp_started, now.held_on) == (
+        held.id,
+        "Jo B",
+        True,
+        date.today() - timedelta(days=4),
+    )
+    assert "Jo B" in tab.entries[held.id].summary.value
+    assert behaviour_counts(store, COHORT)["idps_started"] == 1
+    # delete asks first, naming the conversation; "Keep it" changes nothing
+    entry = tab.entries[held.id]
+    entry.delete_button.click()
+    assert "Delete the conversation with Jo B" in entry.question.value
+    assert entry.asking.layout.display == "flex"
+    entry.set_mode("view")
+    assert len(conversations(store, mo.person)) == 1
+    entry.delete_button.click()
+    [confirm] = [w for w in entry.asking.children if "wb-log-confirm-delete" in w._dom_classes]
+    confirm.click()
+    assert conversations(store, mo.person) == [] and tab.entries == {}
+    assert behaviour_counts(store, COHORT)["conversations"] == 0
+    assert "Deleted the conversation with Jo B" in tab.deleted_note.value
+    assert tab.undo_bar.layout.display == "flex"
+    tab.undo_button.click()
+    assert [c.alias for c in conversations(store, mo.person)] == ["Jo B"]
+    assert behaviour_counts(store, COHORT)["conversations"] == 1
+    history = conversation_history(store, mo.person, held.id)
+    assert [v.change for v in history] == [
+        "logged",
+        "Date of the conversation, Team member (alias), Development plan started",
+        "deleted",
+        "restored",
+    ]
+    assert [v.alias for v in history] == ["Jo", "Jo B", "Jo B", "Jo B"] and history[2].deleted
+    assert {v.changed_by_id for v in history} == {mo.person.id}
+    assert history == sorted(history, key=lambda v: v.changed_at)
+
+
+def test_a_manager_cannot_edit_or_delete_another_managers_conversation(store, mo):
+    """A crafted call with another manager's entry id (or no entry at all) is refused, in words, and
+    changes nothing."""
+    from workbook.manager.behaviour import conversation_history, delete_conversation, edit_conversation
+    from workbook.validation import InputError
+
+    bea = identity.add_participant(store, "Bea Other", cohort=COHORT)
+    theirs = log_conversation(store, bea.person, date.today(), "BEA-ALIAS", True, True)
+    tab = ManagerHome(store, mo.person, mo.code).conversations
+    for crafted in (theirs.id, 10_000, "1; DROP TABLE", None, True):
+        assert tab.edit(crafted, date.today(), "Mine now", False, False) is False
+        assert tab.status.state == "error" and "is not one of your logged conversations" in tab.status.text
+        assert tab.delete(crafted) is False
+        assert "is not one of your logged conversations" in tab.status.text
+        assert "BEA-ALIAS" not in tab.status.text
+    with pytest.raises(InputError, match="not one of your logged conversations"):
+        edit_conversation(store, mo.person, theirs.id, date.today(), "x", False, False)
+    with pytest.raises(InputError, match="not one of your logged conversations"):
+        delete_conversation(store, mo.person, theirs.id)
+    [still] = conversations(store, bea.person)
+    assert (still.alias, still.idp_started) == ("BEA-ALIAS", True)
+    assert len(conversation_history(store, bea.person, theirs.id)) == 1
 
 
 # -- privacy and escaping ------------------------------------------------------------------------------------

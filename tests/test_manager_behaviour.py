@@ -138,3 +138,32 @@ def test_bad_reactions_store_nothing(store, manager, ratings, comment, visibilit
         save_reaction(store, manager, ratings, comment, visibility)
     assert n_answers(store) == 0
     assert store.visibilities(manager.id, SCOPE) == {}
+
+
+def test_going_back_before_the_history_keeps_what_each_entry_says_now(tmp_path):
+    """Migration 0004 down: each conversation keeps its latest version, deleted ones go; up again, each
+    gets its first version back."""
+    from alembic import command
+
+    from workbook.manager.behaviour import conversation_history, delete_conversation, edit_conversation
+    from workbook.store import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    store = Store(url)
+    person = add_participant(store, "Mo Manager", cohort="North").person
+    kept = log_conversation(store, person, "2030-06-01", "Jo", False, False, today=TODAY)
+    edit_conversation(store, person, kept.id, "2030-06-02", "Jo B", True, False, today=TODAY)
+    gone = log_conversation(store, person, "2030-06-03", "Al", False, False, today=TODAY)
+    delete_conversation(store, person, gone.id)
+    cfg = _alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+        rows = conn.execute(select(ConversationLog.alias, ConversationLog.idp_started)).all()
+    store.close()
+    assert rows == [("Jo B", True)]
+    again = Store(url)  # upgraded once more
+    [now] = conversations(again, person)
+    assert (now.alias, now.idp_started, now.held_on) == ("Jo B", True, date(2030, 6, 2))
+    assert [v.change for v in conversation_history(again, person, now.id)] == ["logged"]
+    again.close()

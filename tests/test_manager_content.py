@@ -128,6 +128,14 @@ def test_lessons_structure():
         (lambda raw: raw["lessons"][0]["blocks"].pop(2), "more than 3 text blocks in a row"),
         (lambda raw: raw["lessons"][1]["blocks"][9].update(checklist=["a", "b", "c"]), "at least 4"),
         (lambda raw: raw["lessons"][0]["blocks"][2]["options"][0].pop("feedback"), "feedback"),
+        (
+            lambda raw: raw["lessons"][0]["blocks"][2]["options"][1].update(feedback="Right. It was."),
+            "opens with 'Right.'",
+        ),
+        (
+            lambda raw: raw["lessons"][0]["blocks"][2]["options"][0].update(feedback="Not quite: pay."),
+            "opens with 'Not quite:'",
+        ),
     ],
 )
 def test_lessons_refuse_bad_content(tmp_path, change, message):

@@ -280,3 +280,42 @@ def test_a_deleted_entry_comes_back_as_it_was_and_only_a_deleted_one(store, mana
     assert [e.id for e in plan_entries(store, manager)] == [entry.id]
     with pytest.raises(InputError):
         restore_plan_entry(store, manager, "someone-elses")
+
+
+# -- the team member invited by email ------------------------------------------------------------------
+def attendee_lines(text: str) -> list[str]:
+    return [line for line in unfold(text) if line.startswith("ATTENDEE")]
+
+
+def test_a_known_team_member_is_invited_by_email_and_nobody_else(store, manager):
+    from workbook.manager.planner import team_members
+
+    report = add_participant(store, "Jo Report", email="jo@example.org", manager_pid=manager.pid).person
+    add_participant(store, "No Mail", manager_pid=manager.pid)  # known, but no address to invite
+    other = add_participant(store, "Not Theirs", email="x@example.org").person
+    assert list(team_members(store, manager)) == [report.pid]
+    entry = save_plan_entry(store, manager, "Jo", "2030-05-04", member=report.pid)
+    assert plan_entries(store, manager)[0].member == report.pid
+    [line] = attendee_lines(to_ics(entry, "Mo", attendee=team_members(store, manager)[report.pid]))
+    assert line == 'ATTENDEE;CN="Jo Report";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:jo@example.org'
+    assert attendee_lines(to_ics(entry, "Mo")) == []  # unknown: no attendee line
+    for stranger in (other.pid, "nobody-at-all", 12, "a;b"):
+        with pytest.raises(InputError, match="Invite: choose one of your team members"):
+            save_plan_entry(store, manager, "Jo", "2030-05-04", member=stranger, entry_id=entry.id)
+    assert plan_entries(store, manager)[0].member == report.pid  # nothing changed
+
+
+def test_a_hostile_name_or_address_cannot_add_lines_to_the_invitation():
+    from workbook.manager.planner import Attendee, ics_param
+
+    hostile = 'Eve"\r\nATTENDEE:mailto:boss@example.org\r\nX;Y:Z ^ \x00\x1b' + "é" * 40
+    text = to_ics(_entry(), "Mo", attendee=Attendee(hostile, "eve@example.org"))
+    [line] = attendee_lines(text)
+    cn = line.split(";CN=", 1)[1].split(";ROLE=", 1)[0]
+    assert cn == ics_param(hostile) and cn.startswith('"') and cn.endswith('"')
+    assert cn.count('"') == 2 and "\r" not in cn and "\n" not in cn and "\x00" not in cn
+    assert "^'" in cn and "^n" in cn and "^^" in cn  # RFC 6868's escapes, so nothing of the name is lost
+    assert line.endswith(":mailto:eve@example.org")
+    assert sum(1 for logical in unfold(text) if logical.startswith("ATTENDEE")) == 1
+    for address in ("eve@example.org\r\nX:1", "a b@example.org", "eve@example.org;RSVP=FALSE", "x"):
+        assert attendee_lines(to_ics(_entry(), "Mo", attendee=Attendee("Eve", address))) == []

@@ -111,6 +111,11 @@ def test_migration_keeps_a_first_release_store_and_derives_roles(tmp_path):
     )
     assert len(scores_frame(store)) == len(instrument().item_ids)
     assert behaviour_counts(store)["conversations"] == 1
+    from workbook.manager.behaviour import conversation_history, conversations  # its history starts at 0004
+
+    [held] = conversations(store, people["p-maya"])
+    [first] = conversation_history(store, people["p-maya"], held.id)
+    assert (first.change, first.alias, first.deleted) == ("logged", held.alias, False)
 
 
 # -- each app admits only its roles ----------------------------------------------------------------------

@@ -308,3 +308,68 @@ def test_guards_load_as_a_jupyter_server_extension(tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+# -- a submit that overtakes the last choice ---------------------------------------------------------
+def test_a_submit_sent_before_the_last_choice_stores_what_the_person_chose(served):
+    """A browser sends a click at once but holds back a control's change while the kernel is busy, so
+    the click can arrive first. Here the click comes before the last choice, and in one burst with the
+    others: what is stored is what the page showed, and a page showing a question unanswered gets the
+    "answer every question" message, never an older choice stored in silence."""
+    from workbook.manager.content import instrument
+    from workbook.manager.scores import my_scores
+    from workbook.manager.waves import set_wave
+
+    issued = identity.add_participant(served.store, "Timing Manager", cohort="Timing")
+    set_wave(served.store, "Timing", "pre", True)
+    page = fetch_page(served.base, f"/voila/render/manager.ipynb?code={issued.code}")
+    visitor = KernelSocket(served.base, page.kernel_id, page.cookie_header)
+    items = instrument().item_ids
+    try:
+        [tabs] = models_with_class(visitor.widget_states(), "wb-tabs")
+        opened = {"method": "update", "state": {"selected_index": 1}, "buffer_paths": []}
+        visitor.send("comm_msg", {"comm_id": tabs, "data": opened})
+        deadline = time.monotonic() + 30
+        while True:  # the comfort check is built when its tab is first opened
+            states = visitor.widget_states()
+            groups = {item: models_with_class(states, f"wb-item-pre-{item}") for item in items}
+            submit = [m for m, s in states.items() if "wb-submit-pre" in s.get("classes", [])]
+            if submit and all(groups.values()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        ids = {item: found[0] for item, found in groups.items()}
+        [button] = submit
+        assert set(states[button]["_groups"]) == set(ids.values())
+
+        def click(shown: dict[str, object]) -> None:
+            content = {"event": "submit", "values": {ids[item]: value for item, value in shown.items()}}
+            visitor.send("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": content}})
+
+        chosen = {item: 1 + index % 5 for index, item in enumerate(items)}
+        last = items[-1]
+        for item in items[:-1]:
+            visitor.set_value(ids[item], chosen[item])
+        click(chosen)  # in the same burst, and before the last choice's own update
+        visitor.set_value(ids[last], chosen[last])
+
+        def stored() -> dict[str, float]:
+            scores = my_scores(served.store, issued.person)
+            return dict(zip(scores["item"], scores["score"], strict=True))
+
+        assert served.wait_until(lambda: len(stored()) == len(items), timeout=20)
+        assert stored() == {item: float(score) for item, score in chosen.items()}
+
+        # the person changes the last answer and clears another; the click overtakes both changes
+        changed = chosen | {last: 5, items[0]: None}
+        click(changed)
+        visitor.set_value(ids[last], 5)
+        visitor.set_value(ids[items[0]], None)
+        [status] = models_with_class(visitor.widget_states(), "wb-wave-status-pre")
+        expected = "answer every question before submitting (not answered yet: question 1)"
+        deadline = time.monotonic() + 20
+        while expected not in (text := visitor.widget_states()[status]["value"]):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.3)
+        assert stored() == {item: float(score) for item, score in chosen.items()}  # nothing changed
+    finally:
+        visitor.close()

@@ -124,7 +124,8 @@ class Score(Base):
 
 
 class ConversationLog(Base):
-    """A career conversation a manager reports having held (behaviour, Kirkpatrick level 3)."""
+    """A career conversation a manager reports having held (behaviour, Kirkpatrick level 3), as first
+    logged. What it says now is its latest version (`ConversationLogVersion`)."""
 
     __tablename__ = "conversation_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -134,6 +135,26 @@ class ConversationLog(Base):
     idp_started: Mapped[bool] = mapped_column(Boolean)
     follow_up_planned: Mapped[bool] = mapped_column(Boolean)
     logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationLogVersion(Base):
+    """One version of a logged conversation: as logged, after each edit, deleted or brought back.
+
+    The latest version is what the entry says now; a deleted entry's latest version has `deleted` set,
+    so it is no longer shown or counted, and every earlier version stays."""
+
+    __tablename__ = "conversation_log_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation_log.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    alias: Mapped[str] = mapped_column(String(80))
+    idp_started: Mapped[bool] = mapped_column(Boolean)
+    follow_up_planned: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # what this version changed: "logged", "deleted", "restored", or the parts edited ("date, alias")
+    change: Mapped[str] = mapped_column(String(200))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class RoleGrant(Base):

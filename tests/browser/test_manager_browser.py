@@ -7,6 +7,7 @@ import re
 import pytest
 
 from workbook import identity
+from workbook.manager.behaviour import conversations
 from workbook.manager.content import instrument, lesson_scope
 from workbook.manager.planner import plan_entries
 from workbook.manager.scores import my_scores
@@ -90,6 +91,22 @@ def test_lesson_check_feedback_and_scenario_saved(server, page, manager):
     }
     assert page.get_attribute(".wb-home-link", "href") == f"manager.ipynb?code={manager.code}"
 
+    # the last part ends the lesson: what is done, what is open, and the way on to lesson 3
+    while not page.is_disabled("button.wb-part-next"):
+        label = page.inner_text(".wb-part-label")
+        page.click("button.wb-part-next")
+        page.wait_for_function(
+            "label => document.querySelector('.wb-part-label').innerText !== label", arg=label
+        )
+    page.wait_for_selector(".wb-lesson-end", state="visible")
+    ending = page.inner_text(".wb-lesson-end")
+    assert "Nearly done with lesson 2" in ending and "You have done 2 of 7 activities" in ending
+    snap(page, "lesson-end")
+    page.click("a.wb-next-lesson")
+    page.wait_for_selector(".wb-lesson-preparing", timeout=90_000)
+    assert page.url.endswith(f"lesson-preparing.ipynb?code={manager.code}")
+    assert "Helping your team member prepare" in page.inner_text(".wb-title")
+
 
 def test_home_check_before_and_after_and_planner_download(server, page, manager, tmp_path):
     home = identity.personal_link(manager.code, "manager")
@@ -145,3 +162,26 @@ def test_home_check_before_and_after_and_planner_download(server, page, manager,
     assert "DTSTART;VALUE=DATE:20300514" in unfolded
     assert "preparation outline" in unfolded
     assert [e.alias for e in plan_entries(server.store, manager.person)] == ["Sam K"]
+
+    # a conversation held is logged, edited, deleted (after a confirmation) and brought back
+    open_tab(page, "Conversations held")
+    page.fill(".wb-tab-conversations > .wb-log-alias input", "Jo")
+    page.click("button.wb-log")
+    page.wait_for_selector(".wb-log-entry")
+    page.click(".wb-log-entry button.wb-log-edit")
+    page.fill(".wb-log-edit-form .wb-log-alias input", "")
+    page.click(".wb-log-edit-form button.wb-log-save")
+    page.wait_for_selector(".wb-log-edit-form .wb-field-error")  # the same checks as a new entry
+    page.fill(".wb-log-edit-form .wb-log-alias input", "Jo B")
+    page.click(".wb-log-edit-form button.wb-log-save")
+    page.wait_for_function("document.querySelector('.wb-log-entry-text').innerText.includes('Jo B')")
+    page.click(".wb-log-entry button.wb-log-delete")
+    assert "Delete the conversation with Jo B" in page.inner_text(".wb-log-question")
+    snap(page, "conversation-delete-asks")
+    page.click("button.wb-log-confirm-delete")
+    page.wait_for_selector(".wb-log-deleted")
+    page.wait_for_function("document.querySelectorAll('.wb-log-entry').length === 0")
+    assert conversations(server.store, manager.person) == []
+    page.click("button.wb-log-undo")
+    page.wait_for_selector(".wb-log-entry")
+    assert [c.alias for c in conversations(server.store, manager.person)] == ["Jo B"]

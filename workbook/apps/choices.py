@@ -108,3 +108,100 @@ class ChoiceGroup(anywidget.AnyWidget):
         if value is not None and value not in self._allowed:
             raise traitlets.TraitError(f"{value!r} is not one of the options of {self.question!r}")
         return value
+
+
+_SUBMIT_ESM = """
+function render({ model, el }) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  function draw() {
+    button.textContent = model.get('description');
+    button.className = ['jupyter-button', 'widget-button', 'wb-submit-button',
+      model.get('primary') ? 'mod-primary' : '', ...model.get('classes')].filter(Boolean).join(' ');
+    button.disabled = model.get('disabled');
+  }
+  // The click carries the answers this page shows: ipywidgets holds back a control's changes while the
+  // kernel is busy but sends a message at once, so a click alone could reach the kernel before them.
+  button.addEventListener('click', async () => {
+    const values = {};
+    for (const id of model.get('_groups')) {
+      try {
+        const group = await model.widget_manager.get_model(id);
+        values[id] = group.get('value');
+      } catch (e) { /* a group gone from the page: the kernel keeps what it has */ }
+    }
+    model.send({ event: 'submit', values });
+  });
+  model.on('change:description', draw);
+  model.on('change:disabled', draw);
+  model.on('change:classes', draw);
+  draw();
+  el.appendChild(button);
+}
+export default { render };
+"""
+
+
+def _is_option(value: Any, allowed: Sequence[Any]) -> bool:
+    """One of the options, compared as JSON brings them (true is not 1)."""
+    return any(value == option and isinstance(value, bool) == isinstance(option, bool) for option in allowed)
+
+
+class SubmitButton(anywidget.AnyWidget):
+    """The button that submits a set of choice groups, robust to the order messages arrive in.
+
+    A click from the page carries the value each group shows there (by model id). Each value is checked
+    against the options its group was built with, in the kernel; if all are good they become the groups'
+    values and `on_submit` callbacks run with no problem, else they run with the problem and no group
+    changes. `click()` from Python submits the values the kernel holds.
+    """
+
+    _esm = traitlets.Unicode(_SUBMIT_ESM).tag(sync=True)
+    description = traitlets.Unicode("Submit").tag(sync=True)
+    primary = traitlets.Bool(True).tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+    classes = traitlets.List(traitlets.Unicode()).tag(sync=True)  # on the button itself
+    _groups = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init__(
+        self, description: str, groups: Sequence[ChoiceGroup], classes: Sequence[str] = (), **kwargs: Any
+    ) -> None:
+        self.groups = tuple(groups)
+        super().__init__(
+            description=description,
+            classes=list(classes),
+            _groups=[group.model_id for group in self.groups],
+            **kwargs,
+        )
+        self._callbacks: list[Any] = []
+        self.on_msg(self._received)
+
+    def on_submit(self, callback: Any) -> None:
+        """`callback(problem)`: problem is None, or why the answers sent could not be taken."""
+        self._callbacks.append(callback)
+
+    def _received(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("event") != "submit":
+            return
+        sent = content.get("values")
+        self.click(sent if isinstance(sent, dict) else {})
+
+    def click(self, sent: dict[str, Any] | None = None) -> None:
+        """Submit: with `sent` (model id -> value, as the page sends them) or the kernel's values."""
+        if self.disabled:
+            return
+        problem = None
+        chosen: dict[ChoiceGroup, Any] = {}
+        for group in self.groups:
+            if sent is None or group.model_id not in sent:
+                continue
+            value = sent[group.model_id]
+            if value is not None and not _is_option(value, group._allowed):
+                problem = f"an answer sent to “{group.question}” is not one of its options; nothing was saved"
+                break
+            chosen[group] = value
+        if problem is None:
+            for group, value in chosen.items():
+                group.value = value
+        for callback in self._callbacks:
+            callback(problem)

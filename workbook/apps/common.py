@@ -46,10 +46,14 @@ def css(*names: str) -> list[str]:
 
 def app_style() -> widgets.Box:
     """What every page starts with: the shared look of the apps (tabs and labels in full at any width,
-    visible focus, save-state colours) and the widget that tells the kernel the visitor's time zone."""
+    visible focus, save-state colours), the widget that tells the kernel the visitor's time zone and the
+    one that names groups of controls for screen readers."""
+    from workbook.apps.aria import GroupNames
     from workbook.apps.clock import BrowserTimeZone
 
-    return widgets.Box([widgets.HTML(APP_STYLE), BrowserTimeZone()], _dom_classes=("wb-page-setup",))
+    return widgets.Box(
+        [widgets.HTML(APP_STYLE), BrowserTimeZone(), GroupNames()], _dom_classes=("wb-page-setup",)
+    )
 
 
 def named(control: widgets.DOMWidget, name: str) -> widgets.DOMWidget:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
+from markupsafe import Markup
 
 from workbook.apps.common import css, when
-from workbook.apps.templates import render_macro
+from workbook.apps.markup import html, joined
 from workbook.facilitator.shared import FeedbackNote, mark_seen, my_feedback
 from workbook.identity import Person
 from workbook.store import Store
@@ -41,20 +42,31 @@ class FeedbackPanel:
         """The items with feedback the person has not seen yet, in page order."""
         return [p for p in self.places if any(not n.seen for n in self.notes.get(p, ()))]
 
-    def html(self, place: Place) -> str:
+    def html(self, place: Place) -> Markup | str:
         """The feedback on one item, newest marked "new" while this page is open (empty if none)."""
-        return render_macro(
-            "feedback.html",
-            "notes",
-            [
-                {
-                    "author": note.author,
-                    "when": when(note.written_at),
-                    "text": note.text,
-                    "new": note.id in self._unseen_at_open,
-                }
-                for note in self.notes.get(place, ())
-            ],
+        notes = self.notes.get(place, ())
+        if not notes:
+            return ""
+        quoted = joined(
+            html(
+                '<blockquote class="wb-fac-feedback-note{new}"><p class="wb-fac-feedback-meta">'
+                '<strong class="wb-fac-feedback-author">{author}</strong>, '
+                '<span class="wb-fac-feedback-date">{when}</span>{badge}</p>'
+                '<p class="wb-fac-feedback-body">{text}</p></blockquote>',
+                new=" wb-fac-feedback-new" if note.id in self._unseen_at_open else "",
+                author=note.author,
+                when=when(note.written_at),
+                badge=html(' <span class="wb-fac-feedback-badge">new</span>')
+                if note.id in self._unseen_at_open
+                else "",
+                text=note.text,
+            )
+            for note in notes
+        )
+        return html(
+            '<section class="wb-fac-feedback" aria-label="Feedback from your facilitator">'
+            '<h4 class="wb-fac-feedback-heading">Feedback from your facilitator</h4>{quoted}</section>',
+            quoted=quoted,
         )
 
     def seen(self, place: Place) -> None:
@@ -86,5 +98,11 @@ class FeedbackPanel:
             )
             button.on_click(lambda _b, p=place: self._go(p))
             buttons.append(button)
-        text = render_macro("feedback.html", "notice", [self.places[p] for p in places])
+        titles = [self.places[p] for p in places]
+        text = html(
+            '<div class="wb-fac-feedback-alert" role="status" aria-live="polite"><p><strong>New feedback '
+            "from your facilitator</strong> on {titles}. It is shown beside {which}:</p></div>",
+            titles=", ".join(titles),
+            which="it" if len(titles) == 1 else "each",
+        )
         self.notice.children = [widgets.HTML(text), widgets.HBox(buttons)]

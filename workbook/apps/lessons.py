@@ -15,7 +15,8 @@ import ipywidgets as widgets
 import traitlets
 from markupsafe import Markup
 
-from workbook.apps.choices import ChoiceGroup
+from workbook.apps.aria import labelled_group
+from workbook.apps.choices import ChoiceGroup, SubmitButton
 from workbook.apps.common import (
     Autosaver,
     CheckedParts,
@@ -25,13 +26,13 @@ from workbook.apps.common import (
     app_href,
     css,
     full_width,
-    label,
     manager_style,
     named,
     wide_button,
 )
 from workbook.apps.lazy import ViewGroup
-from workbook.apps.markup import html, joined, signed_in_as
+from workbook.apps.lesson_end import lesson_ending
+from workbook.apps.markup import html, joined, signed_in_as, status_line
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.content.course import lesson_parts, paragraph_runs
 from workbook.identity import Person
@@ -99,10 +100,8 @@ class CheckView(traitlets.HasTraits):
             value=chosen if chosen in ids else None,
             _dom_classes=css("wb-check-choice"),
         )
-        self.button = widgets.Button(
-            description="Check", button_style="primary", icon="check", _dom_classes=css("wb-check-button")
-        )
-        self.button.on_click(lambda _b: self.check())
+        self.button = SubmitButton("Check", [self.choice], classes=css("wb-check-button"))
+        self.button.on_submit(lambda problem: self.check() if problem is None else self.refuse(problem))
         self.feedback = widgets.HTML(_dom_classes=css("wb-check-feedback"))
         self.widget = widgets.VBox(
             [
@@ -132,21 +131,28 @@ class CheckView(traitlets.HasTraits):
         self._show(cleaned["choice"])
         self.value = cleaned
 
+    def refuse(self, problem: str) -> None:
+        """The answer sent with the click was not one of the options: say so, store nothing."""
+        text = problem[:1].upper() + problem[1:]
+        self.feedback.value = status_line(text, "wb-error", "alert")
+
     def _show(self, choice: str) -> None:
         option = self.block.option(choice)
-        right = self.block.correct_option
+        best = self.block.correct_option.label
         if option.correct:
-            verdict = html('<p class="wb-check-verdict wb-check-right"><strong>✓ That is right.</strong></p>')
+            verdict = html('<strong>✓ That is right.</strong> {feedback}', feedback=option.feedback)
         else:
             verdict = html(
-                '<p class="wb-check-verdict wb-check-wrong"><strong>Not quite.</strong> '
-                "The best answer is “{label}”.</p>",
-                label=right.label,
+                "<strong>Not quite.</strong> The best answer is “{best}”. {feedback}",
+                best=best,
+                feedback=option.feedback,
             )
+        state = "right" if option.correct else "wrong"
         self.feedback.value = html(
-            '<div class="wb-feedback" role="status">{verdict}<p>{feedback}</p></div>',
+            '<div class="wb-feedback" role="status">'
+            '<p class="wb-check-verdict wb-check-{state}">{verdict}</p></div>',
+            state=state,
             verdict=verdict,
-            feedback=option.feedback,
         )
 
 
@@ -257,8 +263,11 @@ class ScenarioView(traitlets.HasTraits):
                 ),
                 self.response,
                 self.parts.note("response", self.response).widget,
-                label("Then review your answer: tick what your response did."),
-                widgets.VBox(self.boxes, _dom_classes=css("wb-scenario-checklist")),
+                *labelled_group(
+                    "Then review your answer: tick what your response did.",
+                    self.boxes,
+                    "wb-scenario-checklist",
+                ),
                 self.example_button,
                 self.example,
             ],
@@ -326,6 +335,10 @@ class LessonPage:
         course = lessons()
         number = next(i for i, item in enumerate(course.lessons, start=1) if item.id == lesson.id)
         home = app_href(HOME_NOTEBOOK, code)
+        self.code = code
+        self.ending = widgets.HTML(
+            layout=widgets.Layout(display="none"), _dom_classes=css("wb-lesson-ending")
+        )
         header = widgets.HTML(
             html(
                 '<p class="wb-muted"><a class="wb-home-link" href="{home}">← Your course home</a> · '
@@ -366,6 +379,7 @@ class LessonPage:
                 widgets.HBox([self.progress, self.status.widget]),
                 self.part_label,
                 self.part_box,
+                self.ending,
                 widgets.HBox([self.previous, self.next], _dom_classes=css("wb-part-nav")),
                 footer,
             ],
@@ -386,6 +400,7 @@ class LessonPage:
         self.part_label.value = f'<p class="wb-muted">Part {self.part + 1} of {len(self.parts)}</p>'
         self.previous.disabled = self.part == 0
         self.next.disabled = self.part == len(self.parts) - 1
+        self.ending.layout.display = None if self.next.disabled else "none"
 
     @property
     def views(self) -> dict[str, Any]:
@@ -444,6 +459,7 @@ class LessonPage:
         self.progress.value = (
             f'<p class="wb-progress-summary"><strong>{done} of {total} activities done</strong></p>'
         )
+        self.ending.value = lesson_ending(self.lesson, self.answers, self.code)
 
 
 def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:

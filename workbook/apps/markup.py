@@ -31,3 +31,8 @@ def signed_in_as(name: str, cohort: str | None = None) -> Markup:
 def help_text(text: str) -> Markup:
     """The hint under a field: what a good answer looks like."""
     return html('<p class="wb-help">{text}</p>', text=text)
+
+
+def status_line(text: str, css_class: str, role: str = "status") -> Markup:
+    """One line a page says about what just happened (``role`` "status", "alert" or "note")."""
+    return html('<p class="{css}" role="{role}">{text}</p>', css=css_class, role=role, text=text)

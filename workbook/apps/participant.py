@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import traitlets
 
 from workbook import content
+from workbook.apps.aria import labelled_group
 from workbook.apps.common import (
     Autosaver,
     FieldNote,
@@ -143,10 +144,10 @@ class SectionView(traitlets.HasTraits):
 
             for box in boxes:
                 box.observe(on_choice, names="value")
-            self.inputs[prep_field.id] = widgets.VBox(boxes, _dom_classes=classes)
-            group = self.inputs[prep_field.id]
+            heading, group = labelled_group(prep_field.label, boxes, *classes)
+            self.inputs[prep_field.id] = group
             note = self.notes[prep_field.id] = FieldNote(self.status, key, group)
-            return widgets.VBox([label(prep_field.label), group, note.widget])
+            return widgets.VBox([heading, group, note.widget])
         if prep_field.kind == "long_text":
             box = widgets.Textarea(rows=TEXTAREA_ROWS, layout=full_width())
         else:

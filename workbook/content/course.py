@@ -7,6 +7,7 @@ that would orphan them (a missing item, a duplicate id); wording is free to chan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
@@ -189,6 +190,21 @@ class Option(Strict):
     feedback: Text  # why this option is right or wrong
 
 
+# The page says whether a chosen answer is right ("That is right." / "Not quite."), then shows the
+# option's feedback in the same sentence run: feedback that opens with its own verdict would say it twice.
+VERDICT_OPENING = re.compile(
+    r"^\s*(right|yes|correct|exactly|well done|that is right|that's right|good|not quite|no|wrong|incorrect)"
+    r"\s*[.,!:;]",
+    re.IGNORECASE,
+)
+
+
+def opens_with_a_verdict(feedback: str) -> str | None:
+    """The verdict a feedback text opens with ("Right.", "Not quite."), or None."""
+    found = VERDICT_OPENING.match(feedback)
+    return found.group(0).strip() if found else None
+
+
 class KnowledgeCheck(Strict):
     kind: Literal["check"]
     id: Ident
@@ -201,6 +217,12 @@ class KnowledgeCheck(Strict):
         correct = [o.id for o in self.options if o.correct]
         if len(correct) != 1:
             raise ValueError(f"a check needs exactly one correct option, got {len(correct)}")
+        for option in self.options:
+            if verdict := opens_with_a_verdict(option.feedback):
+                raise ValueError(
+                    f"option {option.id!r}: its feedback opens with {verdict!r}, but the page already says "
+                    "whether the answer is right: start with the explanation"
+                )
         return self
 
     @property

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from workbook import content
 from workbook.facilitator.people import Member, _members, member_ids
 from workbook.manager.content import KnowledgeCheck, is_done, lesson_scope, lessons
-from workbook.models import Answer, ConversationLog, Score
+from workbook.models import Answer, ConversationLog, ConversationLogVersion, Score
 from workbook.preparation import SCOPE as PREP_SCOPE
 from workbook.preparation import section_progress
 from workbook.scores_frame import WAVES
@@ -85,7 +85,21 @@ _CHUNK = 900  # ids per IN (...): under SQLite's limit on query parameters
 
 _ANSWER_COLUMNS = (Answer.id, Answer.participant_id, Answer.scope, Answer.key, Answer.value)
 _SCORE_COLUMNS = (Score.participant_id, Score.wave, func.max(Score.id))
-_TALK_COLUMNS = (ConversationLog.id, ConversationLog.participant_id)
+# every version of a logged conversation: an edit, a delete or a bring-back is a new row
+_TALK_COLUMNS = (
+    ConversationLogVersion.id,
+    ConversationLog.participant_id,
+    ConversationLogVersion.conversation_id,
+    ConversationLogVersion.deleted,
+)
+
+
+def _talk_rows(*conditions):
+    return (
+        select(*_TALK_COLUMNS)
+        .join(ConversationLog, ConversationLog.id == ConversationLogVersion.conversation_id)
+        .where(*conditions)
+    )
 
 
 def _answer_scopes():
@@ -117,7 +131,8 @@ class BoardReader:
         ]
         self._answers: dict[tuple[int, str], dict[str, tuple[int, SavedAnswer]]] = {}
         self._waves: dict[int, set[str]] = {}
-        self._talks: dict[int, set[int]] = {}  # log ids per person (a log read twice counts once)
+        # per person, each logged conversation's latest version read: (version id, deleted)
+        self._talks: dict[int, dict[int, tuple[int, bool]]] = {}
         self._known: set[int] = set()
         self._rows: dict[int, tuple[Member, GlanceRow]] = {}
         self._after = {"answer": 0, "score": 0, "talk": 0}
@@ -163,7 +178,7 @@ class BoardReader:
                 session,
                 select(*_ANSWER_COLUMNS).where(Answer.id.in_(latest)),
                 select(*_SCORE_COLUMNS).where(Score.participant_id.in_(chunk)),
-                select(*_TALK_COLUMNS).where(ConversationLog.participant_id.in_(chunk)),
+                _talk_rows(ConversationLog.participant_id.in_(chunk)),
             )
         return touched
 
@@ -189,8 +204,8 @@ class BoardReader:
             select(*_SCORE_COLUMNS).where(
                 since(Score.id, Score.answered_at, self._after["score"]), Score.participant_id.in_(people)
             ),
-            select(*_TALK_COLUMNS).where(
-                since(ConversationLog.id, ConversationLog.logged_at, self._after["talk"]),
+            _talk_rows(
+                since(ConversationLogVersion.id, ConversationLogVersion.changed_at, self._after["talk"]),
                 ConversationLog.participant_id.in_(people),
             ),
         )
@@ -209,9 +224,10 @@ class BoardReader:
                 self._waves[pk].add(wave)
                 touched.add(pk)
             self._after["score"] = max(self._after["score"], row_id)
-        for row_id, pk in session.execute(talk_rows):
-            if row_id not in self._talks.setdefault(pk, set()):
-                self._talks[pk].add(row_id)
+        for row_id, pk, conversation_id, deleted in session.execute(talk_rows):
+            kept = self._talks.setdefault(pk, {})
+            if conversation_id not in kept or kept[conversation_id][0] < row_id:
+                kept[conversation_id] = (row_id, deleted)
                 touched.add(pk)
             self._after["talk"] = max(self._after["talk"], row_id)
         return touched
@@ -236,7 +252,7 @@ class BoardReader:
                 if (a := per_lesson[lesson.id].get(b.id)) and is_done(b, a.value)
             )
             wave_state = {w: w in self._waves.get(m.id, set()) for w in WAVES}
-            conversations = len(self._talks.get(m.id, ()))
+            conversations = sum(not deleted for _, deleted in self._talks.get(m.id, {}).values())
         if "team_member" in m.roles:
             saved = self._saved(m.id, PREP_SCOPE)
             prep_done = sum(1 for s in self._prep.sections if section_progress(s, saved).complete)

@@ -48,6 +48,36 @@ class PlanItem:
     questions: str
     support_ideas: str
     saved_at: datetime | None = None
+    member: str | None = None  # the pid of the manager's team member it is with, when they chose one
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """A team member known to the store, to invite by email."""
+
+    name: str
+    email: str
+
+
+# An address we are willing to write after "mailto:" in a calendar file: nothing that could end the
+# line or the property (no spaces, quotes, colons, semicolons or commas).
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+MEMBER_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def team_members(store: Store, manager: Person) -> dict[str, Attendee]:
+    """The manager's own team members (their reports in the store) who have a usable email, by pid."""
+    from sqlalchemy import select
+
+    from workbook.models import Participant
+
+    with store.read() as session:
+        rows = session.execute(
+            select(Participant.pid, Participant.name, Participant.email)
+            .where(Participant.manager_id == manager.id)
+            .order_by(Participant.name)
+        ).all()
+    return {pid: Attendee(name, email) for pid, name, email in rows if email and _EMAIL.fullmatch(email)}
 
 
 def _clean_time(value: Any) -> str | None:
@@ -91,6 +121,7 @@ PLAN_PARTS: dict[str, str] = {
     "send_ahead": "Send ahead",
     "questions": "Questions to explore",
     "support_ideas": "Support ideas",
+    "member": "Invite",
 }
 
 
@@ -106,6 +137,12 @@ def clean_plan_part(part: str, value: Any) -> Any:
         return _clean_time(value)
     if part == "send_ahead":
         return clean_choice(label, value, SEND_AHEAD)
+    if part == "member":
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not MEMBER_ID.fullmatch(value):
+            raise InputError(f"{label}: choose one of your team members, or nobody")
+        return value
     return clean_text(label, value, max_length=NOTES_MAX)
 
 
@@ -124,12 +161,14 @@ def save_plan_entry(
     *,
     start_time: time | str | None = None,
     entry_id: str | None = None,
+    member: str | None = None,
 ) -> PlanItem:
     """Create (no `entry_id`) or update (an existing `entry_id`) one planned conversation.
 
     InputError, nothing stored, for an empty or over-long alias, a date that cannot be read or is not between
     2000 and 2100, a time that is not HH:MM, `send_ahead` not one of link/outline/both, notes over
-    4000 characters, or an `entry_id` that is not one of this manager's entries.
+    4000 characters, an `entry_id` that is not one of this manager's entries, or a `member` who is
+    not one of the manager's team members with an email.
     """
     record = {
         "alias": clean_plan_part("alias", alias),
@@ -138,7 +177,10 @@ def save_plan_entry(
         "send_ahead": clean_plan_part("send_ahead", send_ahead),
         "questions": clean_plan_part("questions", questions),
         "support_ideas": clean_plan_part("support_ideas", support_ideas),
+        "member": clean_plan_part("member", member),
     }
+    if record["member"] is not None and record["member"] not in team_members(store, person):
+        raise InputError(f"{PLAN_PARTS['member']}: choose one of your team members, or nobody")
     existing = _raw_entries(store, person)
     if entry_id is None:
         base = slugify(record["alias"], default="entry")
@@ -164,6 +206,7 @@ def _item(entry_id: str, record: dict[str, Any], saved_at: datetime | None) -> P
         record["questions"],
         record["support_ideas"],
         saved_at,
+        record.get("member"),
     )
 
 
@@ -222,6 +265,22 @@ def ics_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+def ics_param(text: str) -> str:
+    """A parameter value (such as a name in CN=) quoted, with RFC 6868's escapes for a caret, a line
+    break and a double quote, and every other control character dropped: a name cannot end the line
+    or the parameter, so it cannot add a property of its own."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
+    return '"' + "".join(c for c in text if c >= " " and c != "\x7f") + '"'
+
+
+def ics_attendee(attendee: Attendee) -> str | None:
+    """The ATTENDEE line for a team member, or None when their address cannot be written safely."""
+    if not _EMAIL.fullmatch(attendee.email):
+        return None
+    return f"ATTENDEE;CN={ics_param(attendee.name)};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{attendee.email}"
+
+
 def ics_fold(line: str) -> str:
     """Fold a content line so no physical line exceeds 75 octets (RFC 5545 3.1), never splitting a
     UTF-8 character; continuation lines start with one space."""
@@ -278,6 +337,7 @@ def to_ics(
     prep: Preparation | None = None,
     time_zone: tzinfo | None = None,
     workbook_address: str | None = None,
+    attendee: Attendee | None = None,
 ) -> str:
     """A calendar file with one event: all day, or 30 minutes from the entry's time.
 
@@ -285,7 +345,8 @@ def to_ics(
     it at the same moment (without a zone it floats: each calendar reads it as its own local time).
     ``workbook_address`` (the preparation workbook's address, never a code) goes in the invitation when
     the entry sends a link ahead. The UID is stable per organiser and entry, so importing an updated
-    file replaces the event.
+    file replaces the event. ``attendee`` (the team member, when known to the store with an email) is
+    invited by address; without one the file names nobody.
     """
     stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%SZ")
     link = workbook_address if workbook_address and entry.send_ahead in ("link", "both") else None
@@ -313,6 +374,7 @@ def to_ics(
         "DESCRIPTION:"
         + ics_escape(_description(entry, organiser_name, include_private_notes, prep, link)),
         *([f"URL:{ics_escape(link)}"] if link else []),
+        *([line] if attendee is not None and (line := ics_attendee(attendee)) else []),
         "END:VEVENT",
         "END:VCALENDAR",
     ]

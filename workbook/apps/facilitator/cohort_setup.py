@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from workbook.apps.aria import labelled_group
 from workbook.apps.common import css, full_width
 from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import message, render
@@ -99,7 +100,7 @@ class CohortSetupTab:
                 self.pick,
                 self.name,
                 self.email,
-                widgets.HBox(list(self.role_boxes.values())),
+                *labelled_group("Roles", list(self.role_boxes.values()), "wb-person-roles", row=True),
                 self.manager,
                 widgets.HBox([self.save, self.remove]),
                 self.code_buttons,

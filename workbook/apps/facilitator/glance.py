@@ -8,6 +8,7 @@ import datetime as dt
 
 import ipywidgets as widgets
 
+from workbook.apps.clock import local_time
 from workbook.apps.common import css
 from workbook.apps.facilitator.handouts import slug
 from workbook.apps.facilitator.shared import Confirm, Home
@@ -85,7 +86,7 @@ class GlanceTab:
             shown=len(rows),
             total=len(self.board.rows),
             label=FILTERS[key][0] if key else "",
-            updated=self.updated.strftime("%H:%M:%S"),
+            updated=local_time(self.updated),
             every=int(self.every),
         )
         self.list_button.disabled = self.relink_button.disabled = not rows

@@ -10,12 +10,11 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from workbook.apps.choices import ChoiceGroup
+from workbook.apps.choices import ChoiceGroup, SubmitButton
 from workbook.apps.common import (
     css,
     scrolling_table,
     when,
-    wide_button,
 )
 from workbook.apps.manager.shared import (
     NOT_ANSWERED,
@@ -71,7 +70,7 @@ class ComfortCheck:
         self.inst = instrument()
         self.forms: dict[str, WaveForm] = {}
         self.statuses: dict[str, SubmitStatus] = {}
-        self.buttons: dict[str, widgets.Button] = {}
+        self.buttons: dict[str, SubmitButton] = {}
         self.widget = widgets.VBox(_dom_classes=css("wb-tab-check"))
         self.build()
 
@@ -138,14 +137,12 @@ class ComfortCheck:
                 if wave == "then":
                     parts.append(widgets.HTML(section_head("Looking back", self.inst.then_intro, level=4)))
                 parts.append(form.widget)
-            button = widgets.Button(
-                description="Submit my answers",
-                layout=wide_button(),
-                button_style="primary",
-                icon="paper-plane",
-                _dom_classes=css("wb-submit-wave", f"wb-submit-{submit}"),
+            button = SubmitButton(
+                "Submit my answers",
+                [choice for wave in waves for choice in self.forms[wave].choices.values()],
+                classes=css("wb-submit-wave", f"wb-submit-{submit}"),
             )
-            button.on_click(lambda _b, s=submit: self.submit(s))
+            button.on_submit(lambda problem, s=submit: self.submit(s, problem=problem))
             status = SubmitStatus("Your answers are saved when you submit them.")
             status.widget.add_class(f"wb-wave-status-{submit}")
             self.buttons[submit] = button
@@ -165,11 +162,16 @@ class ComfortCheck:
         self.widget.children = [*self.widget.children, status.widget]
         return status
 
-    def submit(self, submit: str, answers: Mapping[str, Any] | None = None) -> bool:
+    def submit(
+        self, submit: str, answers: Mapping[str, Any] | None = None, problem: str | None = None
+    ) -> bool:
         """Submit the answers on the page (or `answers` as {wave: {item: score}}, as a crafted client
         might send) with `submit_comfort_check`, which stores all of it or nothing; unanswered
-        questions are marked beside themselves."""
+        questions are marked beside themselves. `problem`: the answers sent with the click were refused."""
         status = self._status_for(submit)
+        if problem is not None:
+            status.error(problem)
+            return False
         try:
             if answers is None:
                 waves = SUBMITS.get(submit, ()) if isinstance(submit, str) else ()

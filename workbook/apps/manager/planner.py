@@ -35,6 +35,7 @@ from workbook.manager.planner import (
     plan_markdown,
     restore_plan_entry,
     save_plan_entry,
+    team_members,
     to_ics,
 )
 from workbook.store import utcnow
@@ -82,7 +83,17 @@ class PlanCard:
             layout=full_width(),
             _dom_classes=css("wb-plan-support"),
         )
+        members = planner.members
+        chosen = item.member if item and item.member in members else ""
+        self.member = widgets.Dropdown(
+            options=[("Nobody: I send the invitation myself", "")]
+            + [(f"{m.name} ({m.email})", pid) for pid, m in members.items()],
+            value=chosen,
+            layout=widgets.Layout(width="auto"),
+            _dom_classes=css("wb-plan-member"),
+        )
         self.inputs: dict[str, widgets.ValueWidget] = {
+            "member": self.member,
             "alias": self.alias,
             "proposed_on": self.day,
             "time": self.time,
@@ -97,6 +108,7 @@ class PlanCard:
             "send_ahead": "Send ahead",
             "questions": "Questions to explore",
             "support_ideas": "Support ideas",
+            "member": "Invite from your team in the workbook",
         }.items():
             named(self.inputs[part], name)
         self.parts = CheckedParts(
@@ -109,6 +121,7 @@ class PlanCard:
                 "send_ahead": self.send.value,
                 "questions": self.questions.value,
                 "support_ideas": self.support.value,
+                "member": chosen or None,
             },
         )
         notes = {part: self.parts.note(part, box) for part, box in self.inputs.items()}
@@ -150,6 +163,11 @@ class PlanCard:
                 label("Support ideas"),
                 self.support,
                 notes["support_ideas"].widget,
+                widgets.VBox(
+                    [label("Invite from your team in the workbook"), self.member, notes["member"].widget],
+                    layout=widgets.Layout(display=None if members else "none"),
+                    _dom_classes=css("wb-plan-member-box"),
+                ),
                 self.links,
                 self.delete_button,
                 self.asking,
@@ -197,6 +215,7 @@ class PlanCard:
             good["support_ideas"],
             start_time=good["time"],
             entry_id=self.entry_id,
+            member=good["member"],
         )
         self.item, self.entry_id = item, item.id
         self.render()
@@ -220,6 +239,7 @@ class PlanCard:
             include_private_notes=self.planner.include_notes.value,
             time_zone=visitor_zone(),
             workbook_address=app_address(),
+            attendee=self.planner.members.get(item.member or ""),
         )
         self.links.value = (
             "<p>"
@@ -254,6 +274,7 @@ class PlannerTab:
             _dom_classes=css("wb-plan-include-notes"),
         )
         self.include_notes.observe(lambda _c: self._rerender(), "value")
+        self.members = team_members(home.store, home.person)  # the manager's own team, for invitations
         self.cards: list[PlanCard] = [PlanCard(self, item) for item in plan_entries(home.store, home.person)]
         self.list = widgets.VBox(_dom_classes=css("wb-plan-list"))
         self.add_button = widgets.Button(

@@ -1,7 +1,7 @@
 """facilitator feedback
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-06 10:00:00
 
 A facilitator's feedback on what a participant shared with them (a preparation section, a comment):
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
