@@ -692,3 +692,30 @@ def test_a_lesson_shows_one_part_at_a_time(store):
     assert page.part == len(page.parts) - 1 and page.next.disabled
     page.show_part(-5)
     assert page.part == 0
+
+
+def test_editing_the_log_again_and_again_keeps_the_kernel_from_growing(store, mo):
+    """Each save, delete and undo redraws the log; what was drawn before is closed, so a manager who edits
+    all afternoon does not fill the kernel with widgets nobody sees."""
+    from ipywidgets.widgets.widget import _instances
+
+    held = log_conversation(store, mo.person, date.today() - timedelta(days=5), "Jo", False, False)
+    tab = ManagerHome(store, mo.person, mo.code).conversations
+
+    def edit_and_delete_and_undo(alias: str) -> None:
+        entry = tab.entries[held.id]
+        entry.edit_button.click()
+        entry.fields.alias.value = alias
+        assert entry.save() is True
+        entry = tab.entries[held.id]
+        entry.delete_button.click()
+        [confirm] = [w for w in entry.asking.children if "wb-log-confirm-delete" in w._dom_classes]
+        confirm.click()
+        tab.undo_button.click()
+
+    edit_and_delete_and_undo("Jo A")
+    before = len(_instances)
+    for round_ in range(5):
+        edit_and_delete_and_undo(f"Jo {round_}")
+    grown = len(_instances) - before
+    assert grown < 20, f"{grown} widgets more after five rounds"  # layouts of closed widgets may stay

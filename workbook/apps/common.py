@@ -56,6 +56,18 @@ def app_style() -> widgets.Box:
     )
 
 
+def close_tree(widget: widgets.Widget) -> None:
+    """Close a widget that left the page and everything inside it, so the kernel keeps no model of it
+    (a page that redraws a list must not grow with every redraw)."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):  # each widget has its own (made with it, never shared here)
+        model = getattr(widget, part, None)
+        if isinstance(model, widgets.Widget):
+            model.close()
+    widget.close()
+
+
 def named(control: widgets.DOMWidget, name: str) -> widgets.DOMWidget:
     """Give a control its accessible name: the words of the visible label above it, attached to the
     control itself (a `<label for>`), so that a screen reader says what the box is for. The label

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from workbook.apps.common import css, full_width, named, when
+from workbook.apps.common import close_tree, css, full_width, named, when
 from workbook.apps.facilitator.shared import Home
 from workbook.apps.facilitator.templates import message, render
 from workbook.apps.live import Ticker
@@ -82,9 +82,7 @@ class SharedItemView:
         )
 
     def close(self) -> None:
-        self.widget.close()
-        for part in (self.card, self.box, self.button, self.message):
-            part.close()
+        close_tree(self.widget)
 
 
 class SharedWorkTab:

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from workbook.apps.common import (
     FieldNote,
+    close_tree,
     css,
     full_width,
     label,
@@ -162,7 +163,9 @@ class LoggedEntry:
         self.form.layout.display = "flex" if mode == "editing" else "none"
         if mode != "editing" and self.fields is not None:
             self.fields.forget_problems()
-            self.fields, self.form.children = None, ()
+            form, (self.fields, self.form.children) = self.form.children, (None, ())
+            for widget in form:
+                close_tree(widget)
 
     def ask_to_delete(self) -> None:
         self.question.value = status_line(
@@ -336,16 +339,20 @@ class ConversationsTab:
 
     def refresh(self) -> None:
         held = conversations(self.home.store, self.home.person)
-        for entry in self.entries.values():
+        gone = list(self.entries.values())
+        for entry in gone:
             entry.set_mode("view")  # an open form's problems no longer need attention
         self.entries = {c.id: LoggedEntry(self, c) for c in held}
+        shown = self.list.children
         if not held:
             self.list.children = [widgets.HTML('<p class="wb-muted">No conversations logged yet.</p>')]
             self.count.value = ""
-            return
-        self.list.children = [entry.widget for entry in self.entries.values()]
-        self.count.value = status_line(
-            f"{len(held)} conversation{'s' if len(held) != 1 else ''} logged.",
-            "wb-muted",
-            "note",
-        )
+        else:
+            self.list.children = [entry.widget for entry in self.entries.values()]
+            self.count.value = status_line(
+                f"{len(held)} conversation{'s' if len(held) != 1 else ''} logged.",
+                "wb-muted",
+                "note",
+            )
+        for widget in shown:  # what was drawn before leaves the kernel too
+            close_tree(widget)
