@@ -38,7 +38,7 @@ lint: setup-test
 
 test: setup-test lint
 	WORKBOOK_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider \
-		-n 2 --dist loadfile
+		-n 2 --dist loadgroup
 
 bench: setup-test
 	$(BIN)/python benchmarks/run_all.py

@@ -22,8 +22,16 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Fast tests first, real-browser tests last."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Real-browser tests first and together, everything else a file at a time.
+
+    With two processes (``-n 2 --dist loadgroup``) one takes the browser tests, one after the other, while
+    the other runs the logic tests and notebooks: browser pages are never slowed by a second browser, and a
+    notebook's cells stay together in one process."""
+    is_browser = {item: item.get_closest_marker("browser") is not None for item in items}
+    items.sort(key=lambda item: not is_browser[item])
+    for item in items:
+        group = "browser" if is_browser[item] else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)

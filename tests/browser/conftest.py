@@ -58,8 +58,11 @@ def server(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """One browser per test module. Playwright's sync API keeps an event loop running in this process
+    while it is open; closing it with the module means the logic tests that a worker process runs next
+    see no running loop, as in plain Python."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
