@@ -1,6 +1,6 @@
 # The two commands a newcomer needs:
 #   make start   set up, seed demo content and start the apps on this machine
-#   make test    set up and run every test (logic, notebooks, real browser), in two processes
+#   make test    set up and run every test (logic, notebooks, real browser), in two processes side by side
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
@@ -37,8 +37,7 @@ lint: setup-test
 	$(BIN)/ruff check .
 
 test: setup-test lint
-	WORKBOOK_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider \
-		-n 2 --dist loadgroup
+	bash scripts/run-tests.sh
 
 bench: setup-test
 	$(BIN)/python benchmarks/run_all.py

@@ -58,11 +58,10 @@ def server(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium():
-    """One browser per test module. Playwright's sync API keeps an event loop running in this process
-    while it is open; closing it with the module means the logic tests that a worker process runs next
-    see no running loop, as in plain Python."""
+    """One browser for the run. (Playwright's sync API keeps an event loop running in the process while it
+    is open: the browser tests run in a process of their own, see scripts/run-tests.sh.)"""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test, in two processes side by side (the machine has two cores): the real-browser tests one after
+# the other in one process, the logic tests and the notebooks in the other. A browser page is never slowed
+# by a second browser, and Playwright's event loop never runs under a logic test. Each process has its own
+# data folder. The browser run's output follows the logic run's; the exit status fails if either fails
+# (pytest's 5, no tests collected, counts as a failure).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+python="${PYTHON:-.venv/bin/python}"
+data="$(mktemp -d)"
+browser_log="$data/browser.log"
+mkdir -p "$data/browser" "$data/logic"
+
+WORKBOOK_DATA_DIR="$data/browser" "$python" -m pytest tests -m browser -p no:cacheprovider >"$browser_log" 2>&1 &
+browser_pid=$!
+
+echo "== logic tests and notebooks"
+WORKBOOK_DATA_DIR="$data/logic" "$python" -m pytest tests notebooks -m "not browser" --nbval-lax -p no:cacheprovider
+logic_status=$?
+
+wait "$browser_pid"
+browser_status=$?
+echo
+echo "== real-browser tests"
+cat "$browser_log"
+
+echo
+echo "logic tests and notebooks: exit status $logic_status; real-browser tests: exit status $browser_status"
+[ "$logic_status" -eq 0 ] && [ "$browser_status" -eq 0 ]
