@@ -37,7 +37,7 @@ lint: setup-test
 	$(BIN)/ruff check .
 
 test: setup-test lint
-	bash scripts/run-tests.sh
+	bash scripts/run-tests.sh $(BIN)/python
 
 bench: setup-test
 	$(BIN)/python benchmarks/run_all.py

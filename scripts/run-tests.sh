@@ -6,7 +6,7 @@
 # (pytest's 5, no tests collected, counts as a failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-python="${PYTHON:-.venv/bin/python}"
+python="${1:-.venv/bin/python}"  # the virtual environment's Python, given by make
 data="$(mktemp -d)"
 browser_log="$data/browser.log"
 mkdir -p "$data/browser" "$data/logic"
