@@ -11,11 +11,11 @@ data="$(mktemp -d)"
 browser_log="$data/browser.log"
 mkdir -p "$data/browser" "$data/logic"
 
-WORKBOOK_DATA_DIR="$data/browser" "$python" -m pytest tests -m browser -p no:cacheprovider >"$browser_log" 2>&1 &
+WORKBOOK_DATA_DIR="$data/browser" "$python" -m pytest tests -m browser --durations=15 -p no:cacheprovider >"$browser_log" 2>&1 &
 browser_pid=$!
 
 echo "== logic tests and notebooks"
-WORKBOOK_DATA_DIR="$data/logic" "$python" -m pytest tests notebooks -m "not browser" --nbval-lax -p no:cacheprovider
+WORKBOOK_DATA_DIR="$data/logic" "$python" -m pytest tests notebooks -m "not browser" --nbval-lax --durations=25 -p no:cacheprovider
 logic_status=$?
 
 wait "$browser_pid"

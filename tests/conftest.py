@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from store_copies import store_copy, store_file
 
 from workbook.store import Store
 
@@ -33,8 +36,15 @@ def isolated_env(tmp_path_factory, monkeypatch):
     return data
 
 
+@pytest.fixture(scope="session")
+def migrated_store_file(tmp_path_factory) -> Path:
+    """An empty store at the newest schema, made once: each test's store starts as a copy of it, so the
+    migrations (tested on their own in test_store) do not run again for every test."""
+    return store_file(Store(f"sqlite:///{tmp_path_factory.mktemp('template') / 'store.sqlite'}"))
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
-    opened = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+def store(tmp_path, migrated_store_file) -> Store:
+    opened = store_copy(migrated_store_file, tmp_path)
     yield opened
     opened.close()

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from ipywidgets.widgets.widget import _instances
 from sqlalchemy import select
+from store_copies import store_copy, store_file
 from traitlets import TraitError
 from widget_helpers import download_links, expected_evaluation, find, live_widget_state
 
@@ -35,6 +36,7 @@ from workbook.store import utcnow
 KEY = "unit-test-evaluator-key-0123456789"
 INST = instrument()
 
+
 @pytest.fixture(autouse=True)
 def fresh_widgets():
     """Widgets left by earlier tests must not count in this module's checks of what is live."""
@@ -48,10 +50,19 @@ def keyed(monkeypatch):
     monkeypatch.setenv(KEY_ENV, KEY)
 
 
+@pytest.fixture(scope="module")
+def seeded_file(tmp_path_factory, migrated_store_file):
+    """The manager track's demo, seeded once for the module; each test works on its own copy."""
+    template = store_copy(migrated_store_file, tmp_path_factory.mktemp("seeded"))
+    demo.seed_manager_demo(template)
+    return store_file(template)
+
+
 @pytest.fixture
-def seeded(store, keyed):
-    demo.seed_manager_demo(store)
-    return store
+def seeded(seeded_file, tmp_path, keyed):
+    opened = store_copy(seeded_file, tmp_path)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
