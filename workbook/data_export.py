@@ -10,10 +10,12 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Text
+
 from workbook.data_rights import PersonalData
 from workbook.idp import _plain
 from workbook.pdf import BODY_PT, DocumentPDF, keep_with_next, write_text
-from workbook.personal_data import REGISTRY, Written, kind_of
+from workbook.personal_data import REGISTRY, Versions, Written, kind_of, table
 from workbook.text import slugify
 
 JSON_MIME = "application/json"
@@ -54,18 +56,23 @@ def _moment(value: Any) -> str:
 
 
 def _row_lines(name: str, row: dict[str, Any]) -> tuple[str, str]:
-    """A row as a heading line (its time and what it is about) and its text."""
+    """A row as a heading line (its time and what it is about) and its text (what the person wrote:
+    the table's text and JSON columns)."""
     entry = REGISTRY[name]
-    when = entry.when if isinstance(entry, Written) or hasattr(entry, "when") else ""
+    when = entry.when if isinstance(entry, Written | Versions) else ""
     owners = {owner.removesuffix("_id") for owner in entry.owners} if isinstance(entry, Written) else set()
-    long_parts, short_parts = [], []
+    columns = table(name).c
+    body_columns = {c.name for c in columns if isinstance(c.type, Text)}
+    about, body = [], []
     for column, value in row.items():
-        if column in _HIDDEN or column == when or column in owners:
+        if column in _HIDDEN or column == when or column in owners or column.endswith("_id"):
             continue
-        text = _text(value)
-        (long_parts if len(text) > 60 or "\n" in text else short_parts).append(f"{column}: {text}")
-    head = f"{_moment(row.get(when))} · " + ", ".join(short_parts) if when else ", ".join(short_parts)
-    return head, "\n".join(long_parts)
+        if column in body_columns:
+            body.append(_text(value))
+        else:
+            about.append(f"{column.replace('_', ' ')}: {_text(value)}")
+    head = " · ".join(part for part in (_moment(row.get(when)) if when else "", ", ".join(about)) if part)
+    return head, "\n".join(body)
 
 
 def _all_text(data: PersonalData) -> str:
