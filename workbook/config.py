@@ -174,7 +174,9 @@ def retention_days() -> int | None:
         raise ConfigError(
             f"WORKBOOK_RETENTION_DAYS must be a whole number of days (or off), got {raw!r}"
         ) from None
-    return check_retention_days(value)
+    if value < 1:
+        raise ConfigError(f"WORKBOOK_RETENTION_DAYS must be at least 1 day (or off), got {raw!r}")
+    return value
 
 
 def check_retention_days(value: int) -> int:
