@@ -256,6 +256,30 @@ def test_preheated_kernel_waits_longer_than_the_executor_timeout(served):
         visitor.close()
 
 
+# -- the privacy page ----------------------------------------------------------------------------------
+def assert_privacy_page(base: str, app_path: str) -> None:
+    """The page the apps' privacy link leads to (resolved from an app's address) is a plain page: no
+    kernel, nothing from another host, a policy that lets it load nothing."""
+    from urllib.parse import urljoin
+
+    from workbook.privacy import PRIVACY_HREF
+
+    address = urljoin(f"{base}{app_path}", PRIVACY_HREF)
+    with urllib.request.urlopen(address, timeout=10) as response:
+        page = response.read().decode()
+        assert response.status == 200
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert "<h1>Privacy: who sees what</h1>" in page and "Your data" in page
+    assert FOREIGN_REFERENCE.findall(page) == []
+
+
+@pytest.mark.skipif(PLAIN_VOILA, reason="the privacy page is the workbook's")
+def test_the_privacy_page_is_served_without_a_kernel(served):
+    before = served.kernel_ids()
+    assert_privacy_page(served.base, PARTICIPANT)
+    assert served.kernel_ids() <= before
+
+
 # -- nothing from another host (every notebook's HTML: tests/browser/test_server_browser.py) ----------
 
 
@@ -304,6 +328,8 @@ def test_guards_load_as_a_jupyter_server_extension(tmp_path):
             assert owner.widget_states()
         finally:
             owner.close()
+        # the privacy page, where the apps' link leads, is served here too
+        assert_privacy_page(base, "/voila/render/participant.ipynb")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

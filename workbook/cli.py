@@ -1,5 +1,5 @@
-"""The `workbook` command: one verb per task (serve, demo, participants, content, exports; a facilitator's
-cohorts, rosters, handouts and lessons in :mod:`workbook.facilitator.commands`)."""
+"""The `workbook` command: one verb per task (serve, demo, participants, content, exports, purge; a
+facilitator's cohorts, rosters, handouts and lessons in :mod:`workbook.facilitator.commands`)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     key = config.evaluator_key()
     if key is not None:
         config.check_evaluator_key(key)  # a weak shared key is refused before anything starts
+    config.retention_days()  # so is a retention the privacy page could not state
     _store().close()  # create or upgrade the store before any kernel starts
     base = f"http://{args.host}:{args.port}"
     os.environ.setdefault("WORKBOOK_BASE_URL", base)
@@ -159,6 +160,56 @@ def cmd_participants_reissue(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_participants_export(args: argparse.Namespace) -> int:
+    from workbook import data_export, identity
+    from workbook.data_rights import collect
+
+    store = _store()
+    data = collect(store, identity.find_participant(store, args.participant))
+    out = Path(args.out)
+    if not out.is_dir():
+        return _fail(f"--out {out} is not a folder")
+    for ext, render in (("pdf", data_export.render_pdf), ("json", data_export.render_json)):
+        path = out / data_export.filename(data, ext)
+        path.write_bytes(render(data))
+        print(f"Wrote {path}")
+    print(f"{data.row_count} saved entries of {args.participant}")
+    return 0
+
+
+def cmd_participants_delete(args: argparse.Namespace) -> int:
+    from workbook import identity
+    from workbook.data_rights import BY_COMMAND_LINE, count_person_data, delete_person_data
+    from workbook.personal_data import kind_of
+
+    store = _store()
+    person = identity.find_participant(store, args.participant)
+    if not args.yes:
+        counts = {name: n for name, n in count_person_data(store, person.id).items() if n}
+        print(f"Would delete {sum(counts.values())} saved entries of {person.pid}:")
+        for name, count in counts.items():
+            print(f"  {kind_of(name)}: {count}")
+        print("Their account, access codes and roles stay. Run again with --yes to delete.")
+        return 1
+    removed = delete_person_data(store, person, by=BY_COMMAND_LINE)
+    print(f"Deleted {removed.rows} saved entries of {person.pid}")
+    for line in removed.lines():
+        print(f"  {line}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from workbook.data_rights import purge
+
+    removed = purge(_store(), args.days, dry_run=args.dry_run, progress=True if args.progress else None)
+    assert removed.cutoff is not None
+    verb = "Would remove" if removed.dry_run else "Removed"
+    print(f"{verb} {removed.rows} saved entries older than {removed.cutoff.isoformat(timespec='seconds')}")
+    for line in removed.lines():
+        print(f"  {line}")
+    return 0
+
+
 # -- content -----------------------------------------------------------------------------------------
 def cmd_content_check(args: argparse.Namespace) -> int:
     from workbook.content import check_all, content_files
@@ -272,6 +323,28 @@ def build_parser() -> argparse.ArgumentParser:
     rei.add_argument("participant")
     rei.add_argument("--json", action="store_true")
     rei.set_defaults(handler=cmd_participants_reissue)
+    pexport = pverbs.add_parser(
+        "export", help="write everything a participant wrote, as PDF and JSON, into a folder"
+    )
+    pexport.add_argument("participant")
+    pexport.add_argument("--out", required=True, help="an existing folder")
+    pexport.set_defaults(handler=cmd_participants_export)
+    pdelete = pverbs.add_parser(
+        "delete", help="delete everything a participant wrote (shows what would go without --yes)"
+    )
+    pdelete.add_argument("participant")
+    pdelete.add_argument("--yes", action="store_true", help="really delete")
+    pdelete.set_defaults(handler=cmd_participants_delete)
+
+    purge = verbs.add_parser(
+        "purge", help="remove saved data older than WORKBOOK_RETENTION_DAYS (or --days); recorded"
+    )
+    purge.add_argument("--days", type=int, help="keep this many days instead of the setting")
+    purge.add_argument("--dry-run", action="store_true", help="print what would go, change nothing")
+    purge.add_argument(
+        "--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal"
+    )
+    purge.set_defaults(handler=cmd_purge)
 
     content_parser = verbs.add_parser("content", help="check the content files")
     cverbs = content_parser.add_subparsers(dest="action", required=True)

@@ -159,3 +159,37 @@ def default_time_zone() -> ZoneInfo:
         raise ConfigError(
             f"WORKBOOK_TIME_ZONE: {name!r} is not a time zone name (write it like Europe/Lisbon or UTC)"
         ) from None
+
+
+# -- keeping people's data -----------------------------------------------------------------------------
+def retention_days() -> int | None:
+    """How many days people's saved data is kept (`WORKBOOK_RETENTION_DAYS`); None (unset, empty or "off")
+    keeps it until they delete it. `workbook purge` removes what is older."""
+    raw = os.environ.get("WORKBOOK_RETENTION_DAYS", "").strip()
+    if not raw or raw.lower() == "off":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"WORKBOOK_RETENTION_DAYS must be a whole number of days (or off), got {raw!r}"
+        ) from None
+    if value < 1:
+        raise ConfigError(f"WORKBOOK_RETENTION_DAYS must be at least 1 day (or off), got {raw!r}")
+    return value
+
+
+def check_retention_days(value: int) -> int:
+    """A retention of at least one day; ConfigError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"retention must be a whole number of days, at least 1, got {value!r}")
+    return value
+
+
+DEFAULT_PRIVACY_CONTACT = "your programme facilitator"
+
+
+def privacy_contact() -> str:
+    """Who people ask about their data, as the privacy page names them (`WORKBOOK_PRIVACY_CONTACT`,
+    e.g. "the HR data team, privacy@example.org"); shown as text, never as markup."""
+    return os.environ.get("WORKBOOK_PRIVACY_CONTACT", "").strip() or DEFAULT_PRIVACY_CONTACT

@@ -204,3 +204,20 @@ class FeedbackSeen(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("facilitator_feedback.id"), index=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DataDeletion(Base):
+    """A record that a person's data was deleted (by them, or from the command line) or that old data was
+    purged under the retention setting: who, when, which kinds and how many rows. Never any content.
+
+    The person is named by their pseudonymous id, not a key, so the record outlives their other rows."""
+
+    __tablename__ = "data_deletions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20))  # "deletion" or "purge"
+    person_pid: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)  # None: a purge
+    by: Mapped[str] = mapped_column(String(80))  # "themselves", "command line", "retention"
+    counts: Mapped[str] = mapped_column(Text)  # JSON: table -> rows removed
+    rows: Mapped[int] = mapped_column(Integer)
+    cutoff: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # a purge's
+    done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

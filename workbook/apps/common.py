@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote
 import ipywidgets as widgets
 from markupsafe import Markup
 
-from workbook.apps.markup import html, joined
+from workbook.apps.markup import html, joined, privacy_link
 from workbook.apps.style import APP_STYLE, MANAGER_STYLE
 from workbook.identity import NOT_VALID, AccessDenied, Person, authenticate, code_is_live
 from workbook.server import page
@@ -46,13 +46,14 @@ def css(*names: str) -> list[str]:
 
 def app_style() -> widgets.Box:
     """What every page starts with: the shared look of the apps (tabs and labels in full at any width,
-    visible focus, save-state colours), the widget that tells the kernel the visitor's time zone and the
-    one that names groups of controls for screen readers."""
+    visible focus, save-state colours), the widget that tells the kernel the visitor's time zone, the
+    one that names groups of controls for screen readers, and the link to the privacy page."""
     from workbook.apps.aria import GroupNames
     from workbook.apps.clock import BrowserTimeZone
 
     return widgets.Box(
-        [widgets.HTML(APP_STYLE), BrowserTimeZone(), GroupNames()], _dom_classes=("wb-page-setup",)
+        [widgets.HTML(APP_STYLE), BrowserTimeZone(), GroupNames(), widgets.HTML(privacy_link())],
+        _dom_classes=("wb-page-setup",),
     )
 
 
@@ -303,6 +304,13 @@ class Autosaver:
             if handle is not None:
                 handle.cancel()
             self._fire(key)
+
+    def discard(self) -> None:
+        """Drop every save still waiting, unwritten (before the person's data is deleted)."""
+        for handle, _ in self._pending.values():
+            if handle is not None:
+                handle.cancel()
+        self._pending.clear()
 
     def _run(self, save: Callable[[], datetime]) -> None:
         try:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from workbook.text import html, joined
 
-__all__ = ["help_text", "html", "joined", "section_head", "signed_in_as"]
+__all__ = ["help_text", "html", "joined", "privacy_link", "section_head", "signed_in_as"]
 
 
 def section_head(title: str, intro: str, level: int = 3) -> Markup:
@@ -36,3 +36,14 @@ def help_text(text: str) -> Markup:
 def status_line(text: str, css_class: str, role: str = "status") -> Markup:
     """One line a page says about what just happened (``role`` "status", "alert" or "note")."""
     return html('<p class="{css}" role="{role}">{text}</p>', css=css_class, role=role, text=text)
+
+
+def privacy_link() -> Markup:
+    """The link to the privacy page (who sees what, for how long, export and delete) every app carries."""
+    from workbook.privacy import PRIVACY_HREF
+
+    return html(
+        '<p class="wb-privacy-link"><a href="{href}" target="_blank" rel="noopener">'
+        "Privacy: who sees what, and your data (opens in a new tab)</a></p>",
+        href=PRIVACY_HREF,
+    )

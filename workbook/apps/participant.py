@@ -6,8 +6,9 @@ traits; the workbook observes them to save, and builds a section's widgets when 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import traitlets
@@ -19,6 +20,7 @@ from workbook.apps.common import (
     FieldNote,
     SaveStatus,
     SignIn,
+    close_tree,
     css,
     full_width,
     label,
@@ -45,6 +47,9 @@ from workbook.preparation import (
 )
 from workbook.store import SavedAnswer, Store
 from workbook.validation import InputError
+
+if TYPE_CHECKING:
+    from workbook.apps.your_data import YourData
 
 TEXTAREA_ROWS = 3
 
@@ -204,8 +209,15 @@ class PreparationWorkbook:
     others when they are first opened. Progress, status and the plan come from the store, so they are
     right for sections never opened."""
 
-    def __init__(self, store: Store, person: Person, prep: Preparation) -> None:
+    def __init__(
+        self,
+        store: Store,
+        person: Person,
+        prep: Preparation,
+        on_deleted: Callable[[int], None] | None = None,
+    ) -> None:
         self.store = store
+        self.on_deleted = on_deleted
         self.person = person
         self.prep = prep
         self.status = SaveStatus()
@@ -229,8 +241,9 @@ class PreparationWorkbook:
         for section_id, view in self.views.items():
             view.feedback.value = self.feedback.html((SCOPE, section_id))
         self._plan = Deferred(self._make_plan_tab)
+        self._data = Deferred(self._make_data_tab)
         pages = [(f"{i}. {s.title}", self.views[s.id]) for i, s in enumerate(prep.sections, start=1)]
-        self.sections = LazyTabs([*pages, ("Your plan", self._plan)], "wb-tabs")
+        self.sections = LazyTabs([*pages, ("Your plan", self._plan), ("Your data", self._data)], "wb-tabs")
         self.tabs = self.sections.widget
         self.tabs.observe(self._on_section, "selected_index")
         header = widgets.HTML(
@@ -271,6 +284,21 @@ class PreparationWorkbook:
             _dom_classes=css("wb-section", "wb-section-plan"),
         )
         return Shown(plan_tab)
+
+    def _make_data_tab(self) -> YourData:
+        """The "Your data" tab (download and delete), made when it is first opened."""
+        from workbook.apps.your_data import YourData
+
+        return YourData(
+            self.store,
+            self.person,
+            before_delete=self.autosaver.discard,
+            on_deleted=self.on_deleted or (lambda _rows: None),
+        )
+
+    @property
+    def your_data(self) -> YourData:
+        return self._data.content
 
     def open_section(self, section_id: str) -> SectionView:
         """Show a section, as a click on its tab does (building it the first time)."""
@@ -391,13 +419,33 @@ class PreparationWorkbook:
         self.downloads.value = html('<p class="wb-download-links">{links}</p>', links=links_html(files))
 
 
+class PreparationPage:
+    """The signed-in page: the person's workbook, made afresh (empty) after they delete their answers."""
+
+    def __init__(self, store: Store, person: Person, prep: Preparation) -> None:
+        self.store, self.person, self.prep = store, person, prep
+        self.book = PreparationWorkbook(store, person, prep, self._deleted)
+        self.widget = widgets.VBox([self.book.widget], _dom_classes=css("wb-preparation-page"))
+
+    def _deleted(self, rows: int) -> None:
+        old = self.book
+        self.book = PreparationWorkbook(self.store, self.person, self.prep, self._deleted)
+        self.book.status.widget.value = html(
+            '<div class="wb-status wb-status-deleted" role="status">Your answers were deleted '
+            "({rows} saved entries). This is your workbook, empty.</div>",
+            rows=rows,
+        )
+        self.widget.children = [self.book.widget]
+        close_tree(old.widget)
+
+
 def participant_app(store: Store | None = None) -> widgets.Widget:
     """The team member's preparation app, behind sign-in with an access code."""
     store = store or Store()
     prep = content.preparation()
     return SignIn(
         store,
-        lambda page: PreparationWorkbook(page.store, page.person, prep).widget,
+        lambda page: PreparationPage(page.store, page.person, prep).widget,
         title=prep.title,
         notebook=PARTICIPANT_NOTEBOOK,
     ).start()

@@ -215,6 +215,28 @@ def executor_timeout(traitlet_config: Any) -> float | None:
     return value if isinstance(value, int | float) and value > 0 else None
 
 
+# The privacy page is plain HTML with an inline stylesheet: it may load nothing at all, from anywhere.
+PRIVACY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class PrivacyPageHandler(web.RequestHandler):
+    """The privacy page (``workbook.privacy``): a plain page, no kernel, no sign-in, nothing from another
+    host. Open to anyone, as it says only how the workbook treats data."""
+
+    def get(self) -> None:
+        from workbook.privacy import privacy_page
+
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        for name, value in PRIVACY_HEADERS.items():
+            self.set_header(name, value)
+        self.finish(privacy_page())
+
+
 class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
     """A page's kernel websocket (see the module docstring)."""
 

@@ -8,6 +8,7 @@ from typing import Any
 import voila.notebook_renderer
 from jupyter_server.services.kernels.handlers import KernelActionHandler, KernelHandler
 from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.routing import Rule, RuleRouter
 from voila.execute import VoilaExecutor
@@ -16,12 +17,14 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from workbook import config
+from workbook.privacy import PRIVACY_PATH
 from workbook.server.handlers import (
     Guard,
     GuardedKernelActionHandler,
     GuardedKernelHandler,
     GuardedKernelWebsocketHandler,
     GuardedShutdownHandler,
+    PrivacyPageHandler,
     WorkbookRenderHandler,
 )
 from workbook.server.lifecycle import KernelRegistry, Reaper, RedactKernelIds
@@ -89,6 +92,8 @@ def install(web_app: web.Application, kernel_manager: Any, log: logging.Logger, 
     guard = Guard(registry=registry, reaper=reaper, strict=strict, max_kernels=config.max_kernels(), log=log)
     web_app.settings["workbook_guard"] = guard
     swapped = _swap(web_app.default_router) + _swap(web_app.wildcard_router)
+    base_url = web_app.settings.get("base_url", "/") or "/"
+    web_app.add_handlers(".*$", [(url_path_join(base_url, PRIVACY_PATH), PrivacyPageHandler)])
     log.info("Workbook guards installed on %s handlers (kernel cap %s)", swapped, guard.max_kernels)
     redact_logs(log)
     reaper.start()

@@ -7,6 +7,7 @@ raise InputError (shown in the status line, nothing stored). Text a person wrote
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
@@ -14,6 +15,7 @@ import ipywidgets as widgets
 from workbook.apps.common import (
     SignIn,
     app_href,
+    close_tree,
     css,
     manager_style,
 )
@@ -38,6 +40,7 @@ if TYPE_CHECKING:  # the tabs after the first, and pandas, are imported when a t
     from workbook.apps.manager.conversations import ConversationsTab
     from workbook.apps.manager.planner import PlannerTab
     from workbook.apps.manager.reaction import ReactionTab
+    from workbook.apps.your_data import YourData
 
 
 # -- Lessons ---------------------------------------------------------------------------------------------
@@ -96,8 +99,11 @@ class ManagerHome:
     The lessons tab is built when the page opens; every other tab when it is first opened (or first
     asked for, as `home.planner`)."""
 
-    def __init__(self, store: Store, person: Person, code: str = "") -> None:
+    def __init__(
+        self, store: Store, person: Person, code: str = "", on_deleted: Callable[[int], None] | None = None
+    ) -> None:
         self.store = store
+        self.on_deleted = on_deleted
         self.person = person
         self.code = code  # the viewer's own code, for links to their lessons only
         self.waves: dict[str, bool] | None = open_waves(store, person.cohort) if person.cohort else None
@@ -118,7 +124,12 @@ class ManagerHome:
         ]
         if self._reaction is not None:
             pages.append(("Reaction", self._reaction))
-        pages += [("Planner", self._planner), ("Conversations held", self._conversations)]
+        self._data = Deferred(self._make_data)
+        pages += [
+            ("Planner", self._planner),
+            ("Conversations held", self._conversations),
+            ("Your data", self._data),
+        ]
         self._titles = [title for title, _ in pages]
         self.tabs = LazyTabs(pages, "wb-tabs").widget
         self.tabs.observe(self._on_tab, "selected_index")
@@ -153,6 +164,15 @@ class ManagerHome:
         from workbook.apps.manager.conversations import ConversationsTab
 
         return ConversationsTab(self)
+
+    def _make_data(self) -> YourData:
+        from workbook.apps.your_data import YourData
+
+        return YourData(self.store, self.person, on_deleted=self.on_deleted or (lambda _rows: None))
+
+    @property
+    def your_data(self) -> YourData:
+        return self._data.content
 
     @property
     def scores(self) -> pd.DataFrame:
@@ -208,15 +228,37 @@ class ManagerHome:
             summary.refresh()
 
 
+class ManagerPage:
+    """The signed-in page: the manager's home, made afresh (empty) after they delete their answers."""
+
+    def __init__(self, store: Store, person: Person, code: str = "") -> None:
+        self.store, self.person, self.code = store, person, code
+        self.home = ManagerHome(store, person, code, self._deleted)
+        self.widget = widgets.VBox([self.home.widget], _dom_classes=css("wb-manager-page"))
+
+    def _deleted(self, rows: int) -> None:
+        old = self.home
+        self.home = ManagerHome(self.store, self.person, self.code, self._deleted)
+        notice = widgets.HTML(
+            html(
+                '<p class="wb-status wb-status-deleted" role="status">Your answers were deleted '
+                "({rows} saved entries). This is your course, empty.</p>",
+                rows=rows,
+            )
+        )
+        self.widget.children = [notice, self.home.widget]
+        close_tree(old.widget)
+
+
 def manager_app(store: Store | None = None) -> widgets.Widget:
     """The manager's home, behind sign-in with an access code."""
     store = store or Store()
     return SignIn(
         store,
-        lambda page: ManagerHome(page.store, page.person, page.code).widget,
+        lambda page: ManagerPage(page.store, page.person, page.code).widget,
         title=TITLE,
         notebook=HOME_NOTEBOOK,
     ).start()
 
 
-__all__ = ["manager_app", "ManagerHome"]
+__all__ = ["manager_app", "ManagerHome", "ManagerPage"]

@@ -1,0 +1,363 @@
+"""A person's rights over their data: everything they wrote, as data (:func:`collect`); deleting it
+(:func:`delete_person_data`); and removing what is older than the retention setting (:func:`purge`).
+
+All three read the one list of tables in :mod:`workbook.personal_data`, so a table classified there is
+exported, deleted and purged without any change here. A deletion or purge is recorded in
+``data_deletions`` with who, when, which kinds and how many rows, never with any content.
+
+What a deletion removes: every row of every `Written` table that belongs to the person (every stored
+version of their answers, their visibility choices, scores, logged conversations and their versions,
+feedback they wrote or that was written on what they shared, and the marks of it being seen). What stays:
+their account (name, email, cohort, manager), their access codes and roles, so they can still sign in and
+start again; and figures an evaluator already exported, which are files outside the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from workbook import config
+from workbook.identity import Person, find_participant
+from workbook.models import DataDeletion, Participant, Visibility
+from workbook.personal_data import (
+    REGISTRY,
+    Versions,
+    Written,
+    deletion_order,
+    kind_of,
+    table,
+    version_tables,
+    written_tables,
+)
+from workbook.store import Store, StoreError, as_utc, utcnow
+
+EXPORT_FORMAT = "career-workbook personal data export, version 1"
+BY_THEMSELVES = "themselves"
+BY_COMMAND_LINE = "command line"
+BY_RETENTION = "retention"
+
+
+# -- which rows are a person's ------------------------------------------------------------------------
+def _owned(name: str, entry: Written, person_id: int):
+    columns = table(name).c
+    return or_(*(columns[owner] == person_id for owner in entry.owners))
+
+
+def _parent_ids(entry: Versions, person_id: int):
+    parent = table(entry.parent)
+    parent_entry = REGISTRY[entry.parent]
+    assert isinstance(parent_entry, Written), f"{entry.parent} must be a Written table"
+    return select(parent.c.id).where(_owned(entry.parent, parent_entry, person_id))
+
+
+def _person_rows(name: str, person_id: int):
+    """A select of the rows of table ``name`` that belong to the person."""
+    entry = REGISTRY[name]
+    tbl = table(name)
+    if isinstance(entry, Written):
+        return select(tbl).where(_owned(name, entry, person_id)).order_by(tbl.c.id)
+    if isinstance(entry, Versions):
+        return select(tbl).where(tbl.c[entry.link].in_(_parent_ids(entry, person_id))).order_by(tbl.c.id)
+    raise ValueError(f"{name} holds nothing a person wrote")
+
+
+def personal_tables() -> list[str]:
+    return [*written_tables(), *version_tables()]
+
+
+# -- export -------------------------------------------------------------------------------------------
+@dataclass
+class PersonalData:
+    """Everything one person wrote or scored, every stored version with its time, as plain values."""
+
+    person: dict[str, Any]
+    exported_at: datetime
+    tables: dict[str, list[dict[str, Any]]]
+    shared: list[dict[str, Any]] = field(default_factory=list)
+    deletions: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": EXPORT_FORMAT,
+            "exported_at": self.exported_at.isoformat(),
+            "person": self.person,
+            "shared": self.shared,
+            "tables": {name: {"kind": kind_of(name), "rows": rows} for name, rows in self.tables.items()},
+            "earlier_deletions": self.deletions,
+        }
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(rows) for rows in self.tables.values())
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _participant_columns(name: str) -> set[str]:
+    """Columns of a table that point at a person (shown in the export as their pseudonymous id)."""
+    return {
+        column.name
+        for column in table(name).c
+        if any(fk.column.table.name == "participants" for fk in column.foreign_keys)
+    }
+
+
+def _pids(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Participant.id, Participant.pid).where(Participant.id.in_(wanted)))
+    return dict(rows.all())
+
+
+def collect(store: Store, person: Person) -> PersonalData:
+    """Every row the person wrote or scored, and what is written to them, every version, oldest first."""
+    from workbook.content import VISIBILITY_LABELS
+
+    with store.read() as session:
+        raw: dict[str, list[dict[str, Any]]] = {}
+        for name in personal_tables():
+            raw[name] = [dict(row._mapping) for row in session.execute(_person_rows(name, person.id))]
+        people = {
+            value
+            for name, rows in raw.items()
+            for row in rows
+            for column, value in row.items()
+            if column in _participant_columns(name)
+        }
+        account = session.get(Participant, person.id)
+        manager_id = account.manager_id if account else None
+        pids = _pids(session, [*people, *([manager_id] if manager_id else [])])
+        latest: dict[tuple[str, str], Any] = {}
+        for row in session.scalars(
+            select(Visibility).where(Visibility.participant_id == person.id).order_by(Visibility.id)
+        ):
+            latest[(row.scope, row.section)] = row
+        deletions = session.scalars(
+            select(DataDeletion).where(DataDeletion.person_pid == person.pid).order_by(DataDeletion.id)
+        ).all()
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for name, rows in raw.items():
+        entry = REGISTRY[name]
+        json_columns = set(entry.json) if isinstance(entry, Written) else set()
+        person_columns = _participant_columns(name)
+        cleaned = []
+        for row in rows:
+            out: dict[str, Any] = {}
+            for column, value in row.items():
+                if column in person_columns:
+                    out[column.removesuffix("_id")] = pids.get(value) if value is not None else None
+                elif column in json_columns and isinstance(value, str):
+                    out[column] = json.loads(value)
+                else:
+                    out[column] = _plain_value(value)
+            cleaned.append(out)
+        tables[name] = cleaned
+    shared = [
+        {
+            "scope": scope,
+            "section": section,
+            "level": row.level,
+            "who": VISIBILITY_LABELS.get(row.level, row.level),
+            "since": as_utc(row.changed_at).isoformat(),
+        }
+        for (scope, section), row in latest.items()
+    ]
+    about = {
+        "participant": person.pid,
+        "name": person.name,
+        "email": person.email,
+        "cohort": person.cohort,
+        "manager": pids.get(manager_id) if manager_id else None,
+        "roles": [str(role) for role in person.roles],
+        "joined": as_utc(person.created_at).isoformat(),
+    }
+    return PersonalData(
+        person=about,
+        exported_at=utcnow(),
+        tables=tables,
+        shared=shared,
+        deletions=[_deletion_json(d) for d in deletions],
+    )
+
+
+def _deletion_json(row: DataDeletion) -> dict[str, Any]:
+    return {
+        "reason": row.reason,
+        "by": row.by,
+        "done_at": as_utc(row.done_at).isoformat(),
+        "rows": row.rows,
+        "counts": json.loads(row.counts),
+        "cutoff": as_utc(row.cutoff).isoformat() if row.cutoff else None,
+    }
+
+
+# -- deletion -----------------------------------------------------------------------------------------
+def count_person_data(store: Store, person_id: int) -> dict[str, int]:
+    """How many rows of each personal table belong to the person (what a deletion would remove)."""
+    from sqlalchemy import func
+
+    counts: dict[str, int] = {}
+    with store.read() as session:
+        for name in personal_tables():
+            query = select(func.count()).select_from(_person_rows(name, person_id).order_by(None).subquery())
+            counts[name] = session.scalar(query) or 0
+    return counts
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What a deletion or purge removed: rows per table (never their content)."""
+
+    counts: dict[str, int]
+    dry_run: bool = False
+    cutoff: datetime | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+    def lines(self) -> list[str]:
+        """One line per kind that had rows, for people."""
+        return [f"{kind_of(name)}: {count}" for name, count in self.counts.items() if count]
+
+
+def _record(session: Session, reason: str, pid: str | None, by: str, removed: Removed) -> None:
+    session.add(
+        DataDeletion(
+            reason=reason,
+            person_pid=pid,
+            by=by,
+            counts=json.dumps({name: n for name, n in removed.counts.items() if n}, sort_keys=True),
+            rows=removed.rows,
+            cutoff=removed.cutoff,
+            done_at=utcnow(),
+        )
+    )
+
+
+def delete_person_data(store: Store, person: Person, *, by: str) -> Removed:
+    """Delete every stored version of everything the person wrote or scored, in one transaction, and
+    record the deletion (who, when, by whom, which kinds, how many rows) without its content.
+
+    The person comes from their sign-in (or the command line), never from a value a page sends."""
+    if not by.strip():
+        raise StoreError("say who asks for the deletion")
+    names = deletion_order(personal_tables())
+    counts: dict[str, int] = {}
+    with store.write() as session:
+        account = session.get(Participant, person.id)
+        if account is None or account.pid != person.pid:
+            raise StoreError(f"unknown participant {person.pid!r}")
+        for name in names:
+            entry = REGISTRY[name]
+            tbl = table(name)
+            if isinstance(entry, Written):
+                condition = _owned(name, entry, person.id)
+            else:
+                assert isinstance(entry, Versions)
+                condition = tbl.c[entry.link].in_(_parent_ids(entry, person.id))
+            counts[name] = session.execute(delete(tbl).where(condition)).rowcount or 0
+        removed = Removed({name: counts[name] for name in personal_tables()})
+        _record(session, "deletion", person.pid, by, removed)
+    return removed
+
+
+def delete_by_pid(store: Store, pid: str, *, by: str = BY_COMMAND_LINE) -> Removed:
+    return delete_person_data(store, find_participant(store, pid), by=by)
+
+
+# -- retention ----------------------------------------------------------------------------------------
+def cutoff_for(days: int, now: datetime | None = None) -> datetime:
+    """The moment before which data is older than ``days`` days."""
+    return (now or utcnow()) - timedelta(days=days)
+
+
+def _purge_conditions(cutoff: datetime) -> dict[str, Any]:
+    """For each personal table, the condition naming its rows that are older than ``cutoff``.
+
+    Versions older than the cut-off go; so do versions of a parent row that goes. A "superseded" row
+    (a choice, such as who can see a section) goes only when a newer one replaces it, so the choice in
+    force stays; a "while_versions" row goes once it is older and none of its versions is left."""
+    conditions: dict[str, Any] = {}
+    versions = version_tables()
+    for name, entry in written_tables().items():
+        tbl = table(name)
+        older = tbl.c[entry.when] < cutoff
+        if entry.retention == "superseded":
+            newer = aliased(tbl)
+            same = [newer.c[c] == tbl.c[c] for c in (*entry.owners, *entry.key)]
+            conditions[name] = and_(older, exists().where(and_(*same, newer.c.id > tbl.c.id)))
+        elif entry.retention == "while_versions":
+            left = [
+                ~exists().where(and_(table(child).c[v.link] == tbl.c.id, table(child).c[v.when] >= cutoff))
+                for child, v in versions.items()
+                if v.parent == name
+            ]
+            conditions[name] = and_(older, *left)
+        else:
+            conditions[name] = older
+    for name, entry in versions.items():
+        tbl = table(name)
+        parent = table(entry.parent)
+        parent_goes = tbl.c[entry.link].in_(select(parent.c.id).where(conditions[entry.parent]))
+        conditions[name] = or_(tbl.c[entry.when] < cutoff, parent_goes)
+    return conditions
+
+
+def purge(
+    store: Store,
+    days: int | None = None,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    progress: bool | None = None,
+) -> Removed:
+    """Remove the data older than ``days`` (default: the ``WORKBOOK_RETENTION_DAYS`` setting), in one
+    transaction, and record the purge without content; ``dry_run`` counts what would go and changes
+    nothing. StoreError when no retention is set."""
+    from sqlalchemy import func
+
+    from workbook.progress import progress_bar
+
+    days = days if days is not None else config.retention_days()
+    if days is None:
+        raise StoreError("no retention is set: set WORKBOOK_RETENTION_DAYS or give --days")
+    config.check_retention_days(days)
+    cutoff = cutoff_for(days, now)
+    conditions = _purge_conditions(cutoff)
+    names = deletion_order(personal_tables())
+    counts: dict[str, int] = {}
+    with store.write() as session, progress_bar(len(names), "Purging", unit="table", show=progress) as bar:
+        # Children before their parents: a parent's condition reads only children that stay.
+        for name in names:
+            if dry_run:
+                query = select(func.count()).select_from(table(name)).where(conditions[name])
+                counts[name] = session.scalar(query) or 0
+            else:
+                counts[name] = session.execute(delete(table(name)).where(conditions[name])).rowcount or 0
+            bar.update(1)
+        removed = Removed({name: counts[name] for name in personal_tables()}, dry_run, cutoff)
+        if not dry_run:
+            _record(session, "purge", None, BY_RETENTION, removed)
+    return removed
+
+
+def deletion_records(store: Store) -> list[dict[str, Any]]:
+    """Every recorded deletion and purge, oldest first (for the operator; no content)."""
+    with store.read() as session:
+        rows = session.scalars(select(DataDeletion).order_by(DataDeletion.id)).all()
+    return [{"person": row.person_pid, **_deletion_json(row)} for row in rows]
