@@ -218,6 +218,28 @@ def cmd_waves(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from workbook.backup import migrate
+
+    print(migrate())
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from workbook.backup import backup
+
+    size = backup(args.out, overwrite=args.force)
+    print(f"Wrote {args.out} ({size / 1_000_000:.1f} MB). Restore it with: workbook restore {args.out}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from workbook.backup import restore
+
+    print(restore(args.file, replace=args.replace))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -312,6 +334,20 @@ def build_parser() -> argparse.ArgumentParser:
     from workbook.facilitator.commands import add_commands
 
     add_commands(verbs)  # cohorts, roster, handouts, lessons: what a facilitator scripts
+
+    migrate = verbs.add_parser(
+        "migrate",
+        help="upgrade the store's schema (run once after an upgrade; the apps on a database server never do)",
+    )
+    migrate.set_defaults(handler=cmd_migrate)
+    backup = verbs.add_parser("backup", help="copy the SQLite store to a file while the apps run")
+    backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
+    backup.set_defaults(handler=cmd_backup)
+    restore = verbs.add_parser("restore", help="put a backup in place of the store (stop the apps first)")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--replace", action="store_true", help="overwrite a store that already holds data")
+    restore.set_defaults(handler=cmd_restore)
 
     verbs.add_parser("evaluate", help="before-and-after analysis of the scores (workbook evaluate --help)")
     return parser
