@@ -59,6 +59,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    """JupyterLab on the repository: the notebooks with the content folder (`data/`) beside them, for
+    facilitators who read and adapt the lessons. Each app runs in it as in Voila (sign in with a code)."""
+    from jupyterlab.labapp import LabApp
+
+    _store().close()  # create or upgrade the store (SQLite) before a kernel starts
+    os.chdir(config.REPO_ROOT)  # so the repository's jupyter_config.json applies, as for workbook serve
+    LabApp.launch_instance(
+        [
+            f"--ServerApp.root_dir={config.REPO_ROOT}",
+            f"--ServerApp.ip={args.host}",
+            f"--ServerApp.port={args.port}",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.open_browser=False",
+            "--LabApp.default_url=/lab/tree/notebooks/index.ipynb",
+            "--LabApp.news_url=None",  # nothing fetched from another host
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",  # no extension search on a package index
+            *args.lab_options,
+        ]
+    )
+    return 0
+
+
 # -- demo --------------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from workbook.demo import seed_all
@@ -254,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Voila options after `--`, e.g. -- --VoilaExecutor.timeout=300 (voila.json holds the defaults)",
     )
     serve.set_defaults(handler=cmd_serve)
+
+    lab = verbs.add_parser("lab", help="open JupyterLab on the notebooks and the content (for facilitators)")
+    lab.add_argument("--host", default="127.0.0.1")
+    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("lab_options", nargs="*", metavar="-- LAB_OPTION", help="JupyterLab options after `--`")
+    lab.set_defaults(handler=cmd_lab)
 
     demo = verbs.add_parser("demo", help="seed synthetic demo content (idempotent) and print demo links")
     demo.set_defaults(handler=cmd_demo)
