@@ -34,6 +34,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if key is not None:
         config.check_evaluator_key(key)  # a weak shared key is refused before anything starts
     _store().close()  # create or upgrade the store before any kernel starts
+    from workbook.content.publish import ensure_published
+
+    if ensure_published() is not None:
+        print(f"Published the content of {config.content_dir()} (the first start)")
     base = f"http://{args.host}:{args.port}"
     os.environ.setdefault("WORKBOOK_BASE_URL", base)
     print(f"Career conversations workbook: {base}/voila/render/index.ipynb")
@@ -194,6 +198,23 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     if problems:
         return 1
     print(f"Content OK: {', '.join(content_files())} in {folder or config.content_dir()}")
+    if folder is None:
+        from workbook.content.publish import draft_changes
+
+        waiting = draft_changes()
+        if waiting:
+            print(f"Not published yet (the apps show the last publication): {', '.join(waiting)}")
+            print("Publish with: workbook content publish")
+    return 0
+
+
+def cmd_content_publish(_args: argparse.Namespace) -> int:
+    from workbook.content.publish import publish
+
+    done = publish()
+    what = ", ".join(done.changed) if done.changed else "no file changed"
+    print(f"Published {config.content_dir()} to {config.published_content_dir()} ({what}).")
+    print("Open pages show it when they are next opened.")
     return 0
 
 
@@ -327,6 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     content_parser = verbs.add_parser("content", help="check the content files")
     cverbs = content_parser.add_subparsers(dest="action", required=True)
+    publish = cverbs.add_parser(
+        "publish", help="check the content folder and make it what the apps show (all files or none)"
+    )
+    publish.set_defaults(handler=cmd_content_publish)
     check = cverbs.add_parser("check", help="validate every content file")
     check.add_argument("--folder", help="content folder (default: WORKBOOK_CONTENT_DIR or data/)")
     check.set_defaults(handler=cmd_content_check)
