@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,postgres]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -27,6 +27,7 @@ setup: $(VENV)/.installed
 setup-test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-axe.sh
+	bash scripts/ensure-postgres.sh
 
 # A fresh evaluator key per start unless one is set, so the demo's evaluator link works.
 start: setup

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
-from store_copies import store_copy, store_file
+from store_copies import POSTGRES_TEMPLATE, store_copy, store_file
 
 from workbook.store import Store
 
@@ -41,6 +42,40 @@ def migrated_store_file(tmp_path_factory) -> Path:
     """An empty store at the newest schema, made once: each test's store starts as a copy of it, so the
     migrations (tested on their own in test_store) do not run again for every test."""
     return store_file(Store(f"sqlite:///{tmp_path_factory.mktemp('template') / 'store.sqlite'}"))
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL server for the run, with a migrated template database each test's
+    database is copied from."""
+    from workbook.postgres_dev import TemporaryPostgres
+
+    server = TemporaryPostgres()
+    try:
+        template = Store(server.create_database(POSTGRES_TEMPLATE), migrate=False)
+        template.upgrade()
+        template.close()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path, migrated_store_file) -> str:
+    """The URL of a new store at the newest schema, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        store_copy(migrated_store_file, tmp_path).close()
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    server = request.getfixturevalue("postgres")
+    return server.create_database(f"test_{uuid.uuid4().hex[:12]}", template=POSTGRES_TEMPLATE)
+
+
+@pytest.fixture
+def any_store(store_url) -> Store:
+    """A store on each database the workbook supports (tests of the store itself)."""
+    opened = Store(store_url)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

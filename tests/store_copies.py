@@ -9,6 +9,8 @@ from pathlib import Path
 
 from workbook.store import Store
 
+POSTGRES_TEMPLATE = "workbook_template"  # the migrated database each PostgreSQL test database copies
+
 
 def store_file(store: Store) -> Path:
     """Close a SQLite store with everything in its main file, so that copying that one file copies the

@@ -15,7 +15,8 @@ from workbook.config import REPO_ROOT
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    declared = project["dependencies"] + project["optional-dependencies"]["test"]
+    extras = project["optional-dependencies"]
+    declared = project["dependencies"] + extras["test"] + extras["postgres"]
     env = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert sorted(p for p in pip_section if not p.startswith("-e")) == sorted(declared)

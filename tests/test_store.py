@@ -31,7 +31,8 @@ def test_database_url_setting_is_honoured(tmp_path, monkeypatch):
     assert (tmp_path / "elsewhere.sqlite").exists()
 
 
-def test_answers_keep_history_and_latest_wins(store):
+def test_answers_keep_history_and_latest_wins(any_store):
+    store = any_store
     from workbook.identity import add_participant
 
     person = add_participant(store, "Ana").person
@@ -41,8 +42,8 @@ def test_answers_keep_history_and_latest_wins(store):
     assert [h.value for h in store.answer_history(person.id, "prep", "a.b")] == ["first", "second"]
 
 
-def test_reopening_an_existing_store_keeps_data_and_does_not_migrate_again(tmp_path):
-    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+def test_reopening_an_existing_store_keeps_data_and_does_not_migrate_again(store_url):
+    url = store_url
     from workbook.identity import add_participant
 
     first = Store(url)
@@ -51,9 +52,11 @@ def test_reopening_an_existing_store_keeps_data_and_does_not_migrate_again(tmp_p
     first.close()
     again = Store(url)
     assert again.current_answers(person.id, "prep")["k"].value == {"x": 1}
+    again.close()
 
 
-def test_failed_write_changes_nothing(store):
+def test_failed_write_changes_nothing(any_store):
+    store = any_store
     from workbook.identity import add_participant
 
     person = add_participant(store, "Ana").person
@@ -67,7 +70,8 @@ def test_failed_write_changes_nothing(store):
     assert store.current_answers(person.id, "s") == {}
 
 
-def test_unknown_participant_is_named(store):
+def test_unknown_participant_is_named(any_store):
+    store = any_store
     with pytest.raises(StoreError, match="nobody"):
         store.participant("nobody")
 
@@ -78,4 +82,3 @@ def test_schema_head_constant_matches_the_migrations():
     from workbook.store import SCHEMA_HEAD, _alembic_config
 
     assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == SCHEMA_HEAD
-

@@ -34,8 +34,8 @@ def _writer(url: str, participant_id: int, writer: int, count: int, report: bool
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_thirty_processes_saving_two_hundred_answers_each(tmp_path):
-    url = f"sqlite:///{tmp_path / 'load.sqlite'}"
+def test_thirty_processes_saving_two_hundred_answers_each(store_url):
+    url = store_url
     store = Store(url)
     person = identity.add_participant(store, "Load test").person
     writers = [_writer(url, person.id, n, 200) for n in range(30)]
@@ -47,10 +47,11 @@ def test_thirty_processes_saving_two_hundred_answers_each(tmp_path):
     assert errors == []
     assert store.count_answers() == 6000
     assert len(store.current_answers(person.id, "load")) == 6000
+    store.close()
 
 
-def test_every_save_reported_before_a_sigkill_is_kept(tmp_path):
-    url = f"sqlite:///{tmp_path / 'kill.sqlite'}"
+def test_every_save_reported_before_a_sigkill_is_kept(store_url):
+    url = store_url
     store = Store(url)
     person = identity.add_participant(store, "Crash test").person
     proc = _writer(url, person.id, 1, 1_000_000, report=True)
@@ -65,6 +66,9 @@ def test_every_save_reported_before_a_sigkill_is_kept(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert len(reported) >= 300, proc.stderr.read() if proc.stderr else ""
-    survivors = Store(url).current_answers(person.id, "load")
+    again = Store(url)
+    survivors = again.current_answers(person.id, "load")
+    again.close()
+    store.close()
     missing = [key for key in reported if key not in survivors]
     assert missing == []

@@ -42,12 +42,20 @@ def database_url() -> str:
 
 
 def content_dir() -> Path:
-    """Folder of the YAML content (lessons, prompts, scales): `WORKBOOK_CONTENT_DIR` or `data/`."""
+    """Folder of the YAML content as authors edit it (lessons, prompts, scales): `WORKBOOK_CONTENT_DIR` or
+    `data/`. The apps read the published copy (`published_content_dir`) once there is one."""
     override = os.environ.get("WORKBOOK_CONTENT_DIR", "").strip()
     path = Path(override) if override else REPO_ROOT / "data"
     if not path.is_dir():
         raise ConfigError(f"WORKBOOK_CONTENT_DIR: {path} is not a folder")
     return path
+
+
+def published_content_dir() -> Path:
+    """Where `workbook content publish` puts the content the apps read: `WORKBOOK_PUBLISHED_CONTENT_DIR`,
+    or `content` in `data_dir()` (several servers sharing one store should share this folder too)."""
+    override = os.environ.get("WORKBOOK_PUBLISHED_CONTENT_DIR", "").strip()
+    return Path(override) if override else data_dir() / "content"
 
 
 def anonymity_threshold() -> int:

@@ -2,8 +2,11 @@
 
 SQLite (the default) runs in WAL mode with a busy timeout, and every write is a short
 `BEGIN IMMEDIATE` transaction, so many kernels (one per Voila visitor) can save at once
-without lock errors. Any other SQLAlchemy URL (PostgreSQL for a shared server) works
-through `WORKBOOK_DATABASE_URL`. The schema is created and upgraded by alembic migrations.
+without lock errors. PostgreSQL (`WORKBOOK_DATABASE_URL=postgresql+psycopg://...`, the
+`postgres` extra) serves an organisation. The schema is created and upgraded by alembic
+migrations: an SQLite store upgrades itself when it is opened (one machine, one file); on a
+database server the apps never migrate by themselves, since many servers starting at once would
+race: they refuse an old schema, naming `workbook migrate`, which an operator runs once.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 class StoreError(ValueError):
     """A request to the store that cannot be carried out; the message names what is wrong."""
+
+
+class SchemaOutOfDate(StoreError):
+    """A database server's schema is not the one this version needs; `workbook migrate` upgrades it."""
 
 
 def utcnow() -> datetime:
@@ -84,9 +91,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Store:
-    """Open (and if needed create or upgrade) the store at `url`, or the configured default."""
+    """Open the store at `url`, or the configured default: an SQLite store is created or upgraded if
+    needed; any other database must be at the newest schema (SchemaOutOfDate otherwise). With
+    `migrate=False` nothing is checked or changed (the migrate, backup and restore commands)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = url or config.database_url()
         is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
@@ -102,7 +111,8 @@ class Store:
             self.engine.execution_options(workbook_write=True), expire_on_commit=False
         )
         self._guard: Callable[[Session], None] | None = None
-        self._migrate()
+        if migrate:
+            self._migrate()
 
     def guarded(self, guard: Callable[[Session], None]) -> Store:
         """The same store, running `guard` at the start of every write transaction (e.g. "is this
@@ -112,19 +122,67 @@ class Store:
         clone._guard = guard
         return clone
 
-    def _migrate(self) -> None:
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def schema_version(self) -> str | None:
+        """The store's migration revision (None for an empty database)."""
         with self.engine.connect() as conn:
-            if _schema_version(conn) == SCHEMA_HEAD:
-                return
+            return _schema_version(conn)
+
+    def _migrate(self) -> None:
+        found = self.schema_version()
+        if found == SCHEMA_HEAD:
+            return
+        if not self.is_sqlite:
+            raise SchemaOutOfDate(
+                f"the database is at schema {found or 'none (empty)'}, and this version of the workbook "
+                f"needs {SCHEMA_HEAD}: run `workbook migrate` once (with the same WORKBOOK_DATABASE_URL), "
+                "then start the apps again"
+            )
+        self.upgrade()
+
+    @contextmanager
+    def migration_connection(self) -> Iterator[Connection]:
+        """A connection in one write transaction for alembic to migrate on.
+
+        On SQLite, foreign keys are not enforced while a migration runs (SQLite's way of changing a
+        table is to copy it and drop the old one, which enforcement would refuse as soon as another
+        table's rows point at it); they are checked as a whole before the commit instead, and any
+        broken reference undoes the migration."""
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection if self.is_sqlite else None
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, where SQLite allows it
+            try:
+                with conn.execution_options(workbook_write=True).begin():
+                    if self.engine.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7316)")  # one migrator at a time
+                    yield conn
+                    if raw is not None:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise StoreError(
+                                f"the migration would break references between tables: {broken[:5]}"
+                            )
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
+
+    def upgrade(self) -> str | None:
+        """Bring the schema to the newest revision; returns the revision it was at before. Two processes
+        upgrading at once migrate once (the write lock, or PostgreSQL's advisory lock, comes first)."""
         from alembic import command
         from alembic.runtime.migration import MigrationContext
 
         cfg = _alembic_config()
-        # Take the write lock first so that processes starting together migrate once.
-        with self.engine.execution_options(workbook_write=True).begin() as conn:
-            if MigrationContext.configure(conn).get_current_revision() != SCHEMA_HEAD:
+        with self.migration_connection() as conn:
+            before = MigrationContext.configure(conn).get_current_revision()
+            if before != SCHEMA_HEAD:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+        return before
 
     def close(self) -> None:
         self.engine.dispose()

@@ -82,6 +82,13 @@ APPS: tuple[App, ...] = (
         ("facilitator",),
     ),
     App(
+        "preview.ipynb",
+        "Content preview",
+        "Facilitators who adapt the lessons",
+        "A lesson as your draft of the content has it, with any mistake named, before you publish it.",
+        ("facilitator",),
+    ),
+    App(
         "evaluator.ipynb",
         "Programme evaluation",
         "Evaluators",

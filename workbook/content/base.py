@@ -10,8 +10,6 @@ from typing import Annotated, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbook import config
-
 M = TypeVar("M", bound=BaseModel)
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -50,15 +48,16 @@ def load_model(path: Path, model: type[M]) -> M:
         raise ContentError(f"{path}: {problems}") from exc
 
 
-
-
 @lru_cache(maxsize=16)
 def _cached(path: Path, mtime: float, model: type[BaseModel]) -> BaseModel:
     return load_model(path, model)
 
 
 def load(name: str, model: type[M], folder: Path | None = None) -> M:
-    """Load one content file from the content folder into `model` (cached until the file changes)."""
-    path = (folder or config.content_dir()) / name
+    """Load one content file into `model` (cached until the file changes): from `folder`, or else from the
+    published content the apps read (`publish.live_dir`)."""
+    from workbook.content.publish import live_dir
+
+    path = (folder or live_dir()) / name
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _cached(path, mtime, model)  # type: ignore[return-value]

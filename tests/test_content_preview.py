@@ -1,0 +1,56 @@
+"""The content preview follows the drafts: a saved edit re-renders the lesson, a mistake is named."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from workbook import config
+from workbook.apps.preview import ContentPreview
+from workbook.content import course
+
+
+@pytest.fixture
+def drafts(tmp_path, monkeypatch):
+    folder = tmp_path / "drafts"
+    shutil.copytree(config.REPO_ROOT / "data", folder)
+    monkeypatch.setenv("WORKBOOK_CONTENT_DIR", str(folder))
+    return folder
+
+
+def _edit(folder, old: str, new: str) -> None:
+    path = folder / "lessons.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _shown(preview: ContentPreview) -> str:
+    return " ".join(getattr(w, "value", "") or "" for w in preview.body.children)
+
+
+def test_a_saved_edit_re_renders_and_a_mistake_is_named_escaped(drafts):
+    first = course.lessons(drafts).lessons[0]
+    preview = ContentPreview()
+    assert preview.choice.value == first.id
+    assert first.title in _shown(preview)
+    assert "Not published yet" in preview.state.value  # nothing published in this data folder
+    _edit(drafts, f"title: {first.title}", "title: Why careers <b>matter</b>")
+    preview.refresh_if_changed()  # what the page's ticker runs every few seconds
+    assert "Why careers &lt;b&gt;matter&lt;/b&gt;" in _shown(preview)
+    body_before = _shown(preview)
+    _edit(drafts, "title: Why careers <b>matter</b>", "title: [unclosed")
+    preview.refresh_if_changed()
+    assert "lessons.yaml" in preview.problems.value and "wb-error" in preview.problems.value
+    assert _shown(preview) == body_before  # the last version without mistakes stays
+    _edit(drafts, "title: [unclosed", f"title: {first.title}")
+    preview.refresh_if_changed()
+    assert preview.problems.value == "" and first.title in _shown(preview)
+
+
+def test_another_lesson_can_be_chosen(drafts):
+    preview = ContentPreview()
+    second = course.lessons(drafts).lessons[1]
+    preview.choice.value = second.id
+    assert second.title in _shown(preview)
