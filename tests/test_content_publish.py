@@ -10,7 +10,8 @@ import pytest
 from workbook import config
 from workbook.cli import main
 from workbook.content import ContentError, course
-from workbook.content.publish import draft_changes, ensure_published, live_dir, publish
+from workbook.content.publish import draft_changes, ensure_published, publish
+from workbook.content.published import live_dir
 
 
 @pytest.fixture

@@ -64,30 +64,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_lab(args: argparse.Namespace) -> int:
-    """JupyterLab on the repository: the notebooks with the content folder (`data/`) beside them, for
-    facilitators who read and adapt the lessons. Each app runs in it as in Voila (sign in with a code)."""
-    from jupyterlab.labapp import LabApp
-
-    _store().close()  # create or upgrade the store (SQLite) before a kernel starts
-    os.chdir(config.REPO_ROOT)  # so the repository's jupyter_config.json applies, as for workbook serve
-    LabApp.launch_instance(
-        [
-            f"--ServerApp.root_dir={config.REPO_ROOT}",
-            f"--ServerApp.ip={args.host}",
-            f"--ServerApp.port={args.port}",
-            "--ServerApp.port_retries=0",
-            "--ServerApp.open_browser=False",
-            "--LabApp.default_url=/lab/tree/notebooks/index.ipynb",
-            "--LabApp.news_url=None",  # nothing fetched from another host
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",  # no extension search on a package index
-            *args.lab_options,
-        ]
-    )
-    return 0
-
-
 # -- demo --------------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from workbook.demo import seed_all
@@ -314,28 +290,6 @@ def cmd_waves(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_migrate(_args: argparse.Namespace) -> int:
-    from workbook.backup import migrate
-
-    print(migrate())
-    return 0
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    from workbook.backup import backup
-
-    size = backup(args.out, overwrite=args.force)
-    print(f"Wrote {args.out} ({size / 1_000_000:.1f} MB). Restore it with: workbook restore {args.out}")
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from workbook.backup import restore
-
-    print(restore(args.file, replace=args.replace))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -350,12 +304,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="Voila options after `--`, e.g. -- --VoilaExecutor.timeout=300 (voila.json holds the defaults)",
     )
     serve.set_defaults(handler=cmd_serve)
-
-    lab = verbs.add_parser("lab", help="open JupyterLab on the notebooks and the content (for facilitators)")
-    lab.add_argument("--host", default="127.0.0.1")
-    lab.add_argument("--port", type=int, default=8888)
-    lab.add_argument("lab_options", nargs="*", metavar="-- LAB_OPTION", help="JupyterLab options after `--`")
-    lab.set_defaults(handler=cmd_lab)
 
     demo = verbs.add_parser("demo", help="seed synthetic demo content (idempotent) and print demo links")
     demo.set_defaults(handler=cmd_demo)
@@ -463,19 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(verbs)  # cohorts, roster, handouts, lessons: what a facilitator scripts
 
-    migrate = verbs.add_parser(
-        "migrate",
-        help="upgrade the store's schema (run once after an upgrade; the apps on a database server never do)",
-    )
-    migrate.set_defaults(handler=cmd_migrate)
-    backup = verbs.add_parser("backup", help="copy the SQLite store to a file while the apps run")
-    backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
-    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
-    backup.set_defaults(handler=cmd_backup)
-    restore = verbs.add_parser("restore", help="put a backup in place of the store (stop the apps first)")
-    restore.add_argument("file", type=Path)
-    restore.add_argument("--replace", action="store_true", help="overwrite a store that already holds data")
-    restore.set_defaults(handler=cmd_restore)
+    from workbook.operator_commands import add_commands as add_operator_commands
+
+    add_operator_commands(verbs)  # lab, migrate, backup, restore: running the workbook
 
     verbs.add_parser("evaluate", help="before-and-after analysis of the scores (workbook evaluate --help)")
     return parser

@@ -10,6 +10,8 @@ from typing import Annotated, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from workbook.content.published import live_dir
+
 M = TypeVar("M", bound=BaseModel)
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -55,9 +57,7 @@ def _cached(path: Path, mtime: float, model: type[BaseModel]) -> BaseModel:
 
 def load(name: str, model: type[M], folder: Path | None = None) -> M:
     """Load one content file into `model` (cached until the file changes): from `folder`, or else from the
-    published content the apps read (`publish.live_dir`)."""
-    from workbook.content.publish import live_dir
-
+    published content the apps read (`published.live_dir`)."""
     path = (folder or live_dir()) / name
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _cached(path, mtime, model)  # type: ignore[return-value]

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from workbook import config
 from workbook.content.base import ContentError
-
-RECORD = "PUBLISHED.json"
+from workbook.content.published import RECORD
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,6 @@ def _record(folder: Path) -> dict | None:
         return json.loads((folder / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def live_dir() -> Path:
-    """The folder the apps read content from: the publication, or the content folder before the first."""
-    published = config.published_content_dir()
-    return published if (published / RECORD).is_file() else config.content_dir()
 
 
 def draft_changes() -> list[str]:
