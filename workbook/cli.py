@@ -1,5 +1,6 @@
 """The `workbook` command: one verb per task (serve, demo, participants, content, exports, purge; a
-facilitator's cohorts, rosters, handouts and lessons in :mod:`workbook.facilitator.commands`)."""
+facilitator's cohorts, rosters, handouts and lessons in :mod:`workbook.facilitator.commands`; the
+operator's lab, migrate, backup and restore in :mod:`workbook.operator_commands`)."""
 
 from __future__ import annotations
 
