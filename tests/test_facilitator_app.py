@@ -210,7 +210,7 @@ def test_the_board_shows_completion_only_and_filters_and_downloads(store, facili
 
 
 def test_a_person_without_the_facilitator_role_gets_no_page(store, facilitator):
-    from workbook.apps.common import SignIn
+    from workbook.apps.signin import SignIn
 
     manager = identity.add_participant(store, "Just Manager", cohort="Cohort A")
     sign_in = SignIn(

@@ -11,9 +11,9 @@ import pytest
 from widget_helpers import find, open_tab
 
 from workbook import identity
-from workbook.apps.common import SIGNED_OUT
 from workbook.apps.manager import manager_app
 from workbook.apps.participant import participant_app
+from workbook.apps.signin import SIGNED_OUT
 from workbook.identity import NOT_VALID, AccessDenied
 from workbook.preparation import SCOPE
 from workbook.signin_guard import FAILURE_LIMIT, LOCKOUT, SignInGuard, locked_until

@@ -35,6 +35,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if key is not None:
         config.check_evaluator_key(key)  # a weak shared key is refused before anything starts
     config.retention_days()  # so is a retention the privacy page could not state
+    if config.hub_user() is not None:
+        return _fail(
+            "JUPYTERHUB_USER is set, but workbook serve serves everyone from one server: it would open "
+            "every page as that user. Unset it, or run the apps in each person's own single-user server "
+            "under JupyterHub."
+        )
     _store().close()  # create or upgrade the store before any kernel starts
     from workbook.content.publish import ensure_published
 
@@ -88,6 +94,7 @@ def cmd_participants_add(args: argparse.Namespace) -> int:
         manager_pid=args.manager,
         roles=args.role,
         allow_privileged=True,  # the command line is where facilitators and evaluators are made
+        hub_user=args.hub_user,
     )
     roles = [str(r) for r in issued.person.roles]
     if args.json:
@@ -100,6 +107,20 @@ def cmd_participants_add(args: argparse.Namespace) -> int:
         print(f"Added {issued.person.name} as {issued.person.pid} ({', '.join(roles)})")
         print(f"Access code (shown once): {issued.code}")
         print(f"Personal link: {issued.url}")
+    return 0
+
+
+def cmd_participants_set_hub_user(args: argparse.Namespace) -> int:
+    from workbook import identity
+
+    if args.none == bool(args.hub_user):
+        return _fail("give a hub user name, or --none to untie the participant from theirs")
+    person = identity.set_hub_user(_store(), args.participant, None if args.none else args.hub_user)
+    print(
+        f"{person.pid} signs in on the hub as {args.hub_user}"
+        if args.hub_user
+        else f"{person.pid}: no hub user"
+    )
     return 0
 
 
@@ -324,8 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ROLE[:COHORT]",
         help="team_member (the default), manager[:COHORT], facilitator:COHORT or evaluator; repeatable",
     )
+    add.add_argument("--hub-user", help="their user name on the organisation's JupyterHub (sign-in there)")
     add.add_argument("--json", action="store_true")
     add.set_defaults(handler=cmd_participants_add)
+    hub = pverbs.add_parser("set-hub-user", help="tie a participant to their JupyterHub user name")
+    hub.add_argument("participant")
+    hub.add_argument("hub_user", nargs="?", help="the hub user name (leave out with --none)")
+    hub.add_argument("--none", action="store_true", help="untie them from any hub user")
+    hub.set_defaults(handler=cmd_participants_set_hub_user)
     lst = pverbs.add_parser("list", help="list participants (never their codes)")
     lst.add_argument("--cohort")
     lst.add_argument("--json", action="store_true")

@@ -58,6 +58,14 @@ def published_content_dir() -> Path:
     return Path(override) if override else data_dir() / "content"
 
 
+def hub_user() -> str | None:
+    """The visitor's JupyterHub user name, when the apps run in that person's own single-user server
+    (the hub's spawner sets `JUPYTERHUB_USER` and `JUPYTERHUB_API_TOKEN` for it); None otherwise. Never
+    honoured by `workbook serve`, whose one server serves everyone (it refuses to start with it set)."""
+    user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    return user if user and os.environ.get("JUPYTERHUB_API_TOKEN") else None
+
+
 def anonymity_threshold() -> int:
     """Smallest group an evaluator may see; `WORKBOOK_ANONYMITY_THRESHOLD`, never below 3."""
     raw = os.environ.get("WORKBOOK_ANONYMITY_THRESHOLD", "").strip()

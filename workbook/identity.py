@@ -31,6 +31,8 @@ CODE_BYTES = 24  # 192 bits
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_NAME = 200
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+# A JupyterHub user name as the common authenticators make them (a login, an email-like name, a number).
+HUB_USER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,119}$")
 
 
 ROLES: dict[str, str] = {
@@ -197,6 +199,7 @@ def add_participant(
     pid: str | None = None,
     roles: Sequence[str | Role] | None = None,
     allow_privileged: bool = False,
+    hub_user: str | None = None,
 ) -> Issued:
     """Create a participant with their roles and their first access code (shown here once, stored hashed).
 
@@ -211,8 +214,11 @@ def add_participant(
     else:
         wanted = [Role("manager", cohort)] if cohort else [Role("team_member")]
     _check_privilege(wanted, allow_privileged)
+    hub_user = clean_hub_user(hub_user) if hub_user else None
     code = new_code()
     with store.write() as session:
+        if hub_user:
+            _check_hub_user_free(session, hub_user, None)
         cohort_id = store.cohort_id(session, cohort, create=True) if cohort else None
         manager_id = None
         if manager_pid:
@@ -223,7 +229,13 @@ def add_participant(
         if session.scalar(select(Participant.id).where(Participant.pid == pid)) is not None:
             raise StoreError(f"participant id {pid!r} is taken")
         row = Participant(
-            pid=pid, name=name, email=email, cohort_id=cohort_id, manager_id=manager_id, created_at=utcnow()
+            pid=pid,
+            name=name,
+            email=email,
+            cohort_id=cohort_id,
+            manager_id=manager_id,
+            created_at=utcnow(),
+            hub_username=hub_user,
         )
         session.add(row)
         session.flush()
@@ -375,3 +387,57 @@ def code_is_live(session: Session, code: str) -> bool:
         )
         is not None
     )
+
+
+# -- identity from a JupyterHub ------------------------------------------------------------------------
+def clean_hub_user(name: object) -> str:
+    """A hub user name as stored; StoreError naming what is wrong with it."""
+    text = name.strip() if isinstance(name, str) else ""
+    if not HUB_USER_PATTERN.match(text):
+        raise StoreError(
+            f"hub user {name!r} is not a hub user name: up to 120 letters, digits and . _ @ + -, "
+            "starting with a letter or digit"
+        )
+    return text
+
+
+def _check_hub_user_free(session: Session, hub_user: str, own_id: int | None) -> None:
+    holder = session.scalar(select(Participant.pid).where(Participant.hub_username == hub_user))
+    if holder is not None and (own_id is None or session.get(Participant, own_id).pid != holder):
+        raise StoreError(f"hub user {hub_user!r} already belongs to {holder}")
+
+
+def set_hub_user(store: Store, pid: str, hub_user: str | None) -> Person:
+    """Tie a person to their hub user name (None unties them); StoreError if another person has it."""
+    name = clean_hub_user(hub_user) if hub_user is not None else None
+    with store.write() as session:
+        row = session.scalar(select(Participant).where(Participant.pid == pid))
+        if row is None:
+            raise StoreError(f"unknown participant {pid!r}")
+        if name is not None:
+            _check_hub_user_free(session, name, row.id)
+        row.hub_username = name
+        session.flush()
+        return _person(session, row)
+
+
+def not_in_workbook(hub_user: str) -> str:
+    return (
+        f"Your hub account {hub_user} is not in the workbook yet, so no page opens for it. Ask your "
+        "facilitator to add you with this account name."
+    )
+
+
+def authenticate_hub(store: Store, hub_user: str) -> Person:
+    """The person the hub says is visiting (matched by hub user name, never by email); AccessDenied with
+    a message for the page if nobody in the store has that name."""
+    with store.read() as session:
+        row = session.scalar(select(Participant).where(Participant.hub_username == hub_user))
+        if row is None:
+            raise AccessDenied(not_in_workbook(hub_user))
+        return _person(session, row)
+
+
+def hub_user_is_live(session: Session, person_id: int, hub_user: str) -> bool:
+    """Whether the hub user name still belongs to this person (checked inside each write transaction)."""
+    return session.scalar(select(Participant.hub_username).where(Participant.id == person_id)) == hub_user

@@ -53,6 +53,8 @@ class Participant(Base):
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"), nullable=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # their name on the organisation's JupyterHub: under the hub, identity comes from it (never by email)
+    hub_username: Mapped[str | None] = mapped_column(String(120), nullable=True, unique=True)
 
 
 class AccessCode(Base):

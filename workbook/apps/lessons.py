@@ -22,7 +22,6 @@ from workbook.apps.common import (
     CheckedParts,
     FieldNote,
     SaveStatus,
-    SignIn,
     app_href,
     css,
     full_width,
@@ -34,6 +33,7 @@ from workbook.apps.lazy import ViewGroup
 from workbook.apps.lesson_end import lesson_ending
 from workbook.apps.markup import html, joined, signed_in_as, status_line
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
+from workbook.apps.signin import SignIn
 from workbook.content.course import lesson_parts, paragraph_runs
 from workbook.identity import Person
 from workbook.manager.content import (
@@ -140,7 +140,7 @@ class CheckView(traitlets.HasTraits):
         option = self.block.option(choice)
         best = self.block.correct_option.label
         if option.correct:
-            verdict = html('<strong>✓ That is right.</strong> {feedback}', feedback=option.feedback)
+            verdict = html("<strong>✓ That is right.</strong> {feedback}", feedback=option.feedback)
         else:
             verdict = html(
                 "<strong>Not quite.</strong> The best answer is “{best}”. {feedback}",

@@ -19,7 +19,6 @@ from workbook.apps.common import (
     Autosaver,
     FieldNote,
     SaveStatus,
-    SignIn,
     close_tree,
     css,
     full_width,
@@ -32,6 +31,7 @@ from workbook.apps.goals import GoalsEditor
 from workbook.apps.lazy import Deferred, LazyTabs, Shown
 from workbook.apps.markup import help_text, html, joined, signed_in_as
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
+from workbook.apps.signin import SignIn
 from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
 from workbook.identity import Person
 from workbook.preparation import (

@@ -8,10 +8,11 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from workbook import config
-from workbook.apps.common import SaveStatus, SignIn, css, full_width
+from workbook.apps.common import SaveStatus, css, full_width
 from workbook.apps.lessons import block_views
 from workbook.apps.live import Ticker
 from workbook.apps.markup import section_head, status_line
+from workbook.apps.signin import SignIn
 from workbook.content import check_all, content_files
 from workbook.content.course import lesson_parts, lessons
 from workbook.content.publish import draft_changes

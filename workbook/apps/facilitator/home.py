@@ -11,7 +11,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workbook.apps.common import SignIn, app_href, css
+from workbook.apps.common import app_href, css
 from workbook.apps.facilitator.cohort_setup import CohortSetupTab
 from workbook.apps.facilitator.glance import GlanceTab
 from workbook.apps.facilitator.handouts import HandoutsTab
@@ -19,6 +19,7 @@ from workbook.apps.facilitator.results import ResultsTab
 from workbook.apps.facilitator.shared_work import SharedWorkTab
 from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, ROOM_NOTEBOOK, render
 from workbook.apps.facilitator.waves import WavesTab
+from workbook.apps.signin import SignIn
 from workbook.facilitator.cohorts import check_facilitates, facilitated
 from workbook.identity import Person
 from workbook.store import Store

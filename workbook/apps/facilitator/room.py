@@ -12,10 +12,11 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workbook.apps.common import SignIn, css
+from workbook.apps.common import css
 from workbook.apps.facilitator.templates import ROOM_NOTEBOOK, message, render
 from workbook.apps.live import Ticker
 from workbook.apps.registry import app
+from workbook.apps.signin import SignIn
 from workbook.config import anonymity_threshold
 from workbook.facilitator.cohorts import NotYourCohort, check_facilitates, facilitated
 from workbook.facilitator.room import RoomQuestion, RoomState, room_question, room_questions, room_state

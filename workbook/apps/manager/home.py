@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from workbook.apps.common import (
-    SignIn,
     app_href,
     close_tree,
     css,
@@ -27,6 +26,7 @@ from workbook.apps.manager.shared import (
 )
 from workbook.apps.markup import html, joined, section_head, signed_in_as
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
+from workbook.apps.signin import SignIn
 from workbook.facilitator.shared import COMMENT_ITEM, COMMENT_SCOPE
 from workbook.identity import Person
 from workbook.manager.content import lesson_progress, lesson_scope, lessons
