@@ -152,7 +152,7 @@ def test_every_format_says_who_can_see_the_goals_as_chosen_for_them(store) -> No
     shared = f"Who can see this: {VISIBILITY_LABELS['manager']}"
     md = idp.render_markdown(plan).splitlines()
     assert md[md.index("## Goals") + 2] == f"*{shared}*"
-    assert f"<h3>Goals</h3><p class=\"wb-muted\">{shared}</p>" in idp.render_html(plan)
+    assert f'<h3>Goals</h3><p class="wb-muted">{shared}</p>' in idp.render_html(plan)
     texts = [p.text for p in Document(io.BytesIO(idp.render_docx(plan))).paragraphs]
     assert texts[texts.index("Goals") + 1] == shared
     assert shared in _pdf_text(idp.render_pdf(plan))

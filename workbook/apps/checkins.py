@@ -91,6 +91,7 @@ class CheckInPanel:
         self.cards: dict[str, GoalCheckInCard] = {}
         self.list = widgets.VBox(_dom_classes=css("wb-checkin-list"))
         self.empty = widgets.HTML()
+        self.message = widgets.HTML(_dom_classes=css("wb-checkin-panel-message"))
         self.widget = widgets.VBox(_dom_classes=css("wb-checkins"))
 
     @property
@@ -106,6 +107,7 @@ class CheckInPanel:
                 "how far along it is if you like, and a short note. Every check-in is kept, so you and "
                 "whoever you share your goals with can see the way travelled.</p>"
             ),
+            self.message,
             self.empty,
             self.list,
         ]
@@ -151,7 +153,7 @@ class CheckInPanel:
         note: object,
         card: GoalCheckInCard | None = None,
     ) -> None:
-        shown = card.message if card is not None else self.empty
+        shown = card.message if card is not None else self.message
         amount = None if progress == NO_PROGRESS else progress
         try:
             saved = record_checkin(self.store, self.person, goal_id, status, amount, note)
