@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from workbook import idp
+from workbook import content, idp
 from workbook.content import VISIBILITY_LABELS, Preparation, load_model
 from workbook.preparation import DevelopmentPlan, PlanEntry, PlanSection, answer_key, build_plan
 from workbook.store import SavedAnswer
@@ -136,7 +136,26 @@ def test_docx_without_goals_says_so() -> None:
     doc = Document(io.BytesIO(idp.render_docx(_plan())))
     assert not doc.tables
     texts = [p.text for p in doc.paragraphs]
-    assert texts[texts.index("Goals") + 1] == "No goals yet."
+    assert texts[texts.index("Goals") + 1] == "Who can see this: Only you"
+    assert texts[texts.index("Goals") + 2] == "No goals yet."
+
+
+def test_every_format_says_who_can_see_the_goals_as_chosen_for_them(store) -> None:
+    """The goals table says who can see it truly: the level chosen for the goals section, not "Only you"."""
+    from workbook.identity import add_participant
+    from workbook.preparation import SCOPE, load_plan
+
+    tia = add_participant(store, "Tia").person
+    store.save_answer(tia.id, SCOPE, "goals.goals", [{"goal": "Grow", "measure": "Promoted"}])
+    store.set_visibility(tia.id, SCOPE, "goals", "manager")
+    plan = load_plan(store, content.preparation(), tia, date(2027, 1, 5))
+    shared = f"Who can see this: {VISIBILITY_LABELS['manager']}"
+    md = idp.render_markdown(plan).splitlines()
+    assert md[md.index("## Goals") + 2] == f"*{shared}*"
+    assert f'<h3>Goals</h3><p class="wb-muted">{shared}</p>' in idp.render_html(plan)
+    texts = [p.text for p in Document(io.BytesIO(idp.render_docx(plan))).paragraphs]
+    assert texts[texts.index("Goals") + 1] == shared
+    assert shared in _pdf_text(idp.render_pdf(plan))
 
 
 # -- PDF --------------------------------------------------------------------------------------------
@@ -239,7 +258,8 @@ def test_markdown_escapes_what_people_type() -> None:
 
 
 def test_markdown_without_goals() -> None:
-    assert f"## Goals\n\nNo goals yet.\n\n## {idp.AGREEMENT_HEADING}" in idp.render_markdown(_plan())
+    expected = f"## Goals\n\n*Who can see this: Only you*\n\nNo goals yet.\n\n## {idp.AGREEMENT_HEADING}"
+    assert expected in idp.render_markdown(_plan())
 
 
 # -- dispatch and file names ------------------------------------------------------------------------

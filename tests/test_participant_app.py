@@ -137,6 +137,7 @@ def test_a_bad_target_date_keeps_the_other_parts_of_the_goal(store, ana, book):
     saved = store.current_answers(ana.person.id, SCOPE)["goals.goals"].value
     assert saved == [
         {
+            "id": card.goal_id,
             "goal": "Lead the onboarding redesign",
             "measure": "New starters rate it 4 of 5",
             "target_date": "",

@@ -48,7 +48,13 @@ def test_choices_must_be_known():
 def test_goals_are_limited_and_checked():
     section = PREP.section("goals")
     goal = {"goal": "Lead", "measure": "Done", "target_date": "2027-01-31", "first_step": "Ask"}
-    assert clean_goals(section, [goal, goal]) == [goal, goal]
+    first, second = clean_goals(section, [goal, goal])
+    assert {k: v for k, v in first.items() if k != "id"} == goal and first["id"] != second["id"]
+    assert clean_goals(section, [{**goal, "id": "g-mine"}])[0]["id"] == "g-mine"  # an id is kept
+    with pytest.raises(InputError, match="goal 2 has the id of another goal"):
+        clean_goals(section, [{**goal, "id": "g-same"}, {**goal, "id": "g-same"}])
+    with pytest.raises(InputError, match="goal 1 has a malformed id"):
+        clean_goals(section, [{**goal, "id": "<script>"}])
     with pytest.raises(InputError, match="at most 3"):
         clean_goals(section, [goal] * 4)
     with pytest.raises(InputError, match="not a date we can read: write it as 2027-03-31, 31/03/2027"):

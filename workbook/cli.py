@@ -166,6 +166,20 @@ def cmd_participants_withdraw(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_participants_set_manager(args: argparse.Namespace) -> int:
+    from workbook.team.manager_change import set_manager
+
+    if (args.manager is None) == (not args.none):
+        return _fail("name the new manager (MANAGER_PID) or write --none to leave the person without one")
+    done = set_manager(_store(), args.participant, None if args.none else args.manager)
+    new = done.new_manager_pid or "nobody"
+    if not done.changed:
+        print(f"No change: {done.member_pid}'s manager is {new} already")
+        return 0
+    print(f"{done.member_pid}'s manager is now {new} (was {done.old_manager_pid or 'nobody'}), recorded")
+    return 0
+
+
 def cmd_participants_revoke(args: argparse.Namespace) -> int:
     from workbook import identity
 
@@ -365,6 +379,15 @@ def build_parser() -> argparse.ArgumentParser:
         role_parser.add_argument("participant")
         role_parser.add_argument("role", metavar="ROLE[:COHORT]")
         role_parser.set_defaults(handler=handler)
+    setm = pverbs.add_parser(
+        "set-manager",
+        help="change a team member's manager (recorded); the new manager sees what they share with their "
+        "manager from now on, the old one no longer does",
+    )
+    setm.add_argument("participant", help="the team member's id")
+    setm.add_argument("manager", nargs="?", help="the new manager's id (a person with a manager role)")
+    setm.add_argument("--none", action="store_true", help="leave the team member without a manager")
+    setm.set_defaults(handler=cmd_participants_set_manager)
     rev = pverbs.add_parser("revoke", help="withdraw every access code of a participant")
     rev.add_argument("participant")
     rev.set_defaults(handler=cmd_participants_revoke)

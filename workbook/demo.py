@@ -27,6 +27,7 @@ DEMO_ANSWERS: dict[str, object] = {
     answer_key("support", "network"): ["manager", "mentor"],
     answer_key("goals", GOALS_FIELD): [
         {
+            "id": "demo-goal-onboarding",
             "goal": "Run the spring onboarding programme end to end",
             "measure": "Programme delivered; participant rating of 4 or more out of 5",
             "target_date": "2027-05-31",
@@ -55,8 +56,38 @@ def seed_team_member(store: Store, *, issue_link: bool = True) -> DemoResult:
         created = True
         for key, value in DEMO_ANSWERS.items():
             store.save_answer(person.id, SCOPE, key, value)
+    if created:
+        seed_team_sharing(store, person)
     link = identity.reissue(store, person.pid).url if issue_link else None
     return DemoResult(created, link)
+
+
+# What the demo team member shares with Demo manager 01 (the rest stays private), and their check-ins on
+# their goal over the past weeks: what the manager's "My team" shows on a first start.
+DEMO_SHARED_WITH_MANAGER = ("aspirations", "goals")
+DEMO_CHECKINS = (  # (weeks ago, status, progress, note)
+    (6, "not_started", 0, "Asked to shadow the programme lead; waiting to hear back."),
+    (4, "on_track", 20, "Shadowed two sessions; I have the plan of the spring programme."),
+    (2, "on_track", 40, "Booked the rooms and trainers; the agenda is drafted."),
+    (1, "at_risk", 45, "Two trainers cannot make May: looking for cover."),
+)
+
+
+def seed_team_sharing(store: Store, person: identity.Person) -> None:
+    """Share some sections with the manager (others stay private) and record past check-ins on the goal."""
+    from datetime import timedelta
+
+    from workbook.store import utcnow
+    from workbook.team.checkins import record_checkin
+
+    for section in DEMO_SHARED_WITH_MANAGER:
+        store.set_visibility(person.id, SCOPE, section, "manager")
+    store.set_visibility(person.id, SCOPE, "self_awareness", "private")
+    now = utcnow()
+    for weeks, status, progress, note in DEMO_CHECKINS:
+        record_checkin(
+            store, person, "demo-goal-onboarding", status, progress, note, at=now - timedelta(weeks=weeks)
+        )
 
 
 def evaluator_link(store: Store) -> str:

@@ -60,8 +60,10 @@ def _plain(text: str) -> str:
     ).strip()
 
 
-def _visibility_line(section: PlanSection) -> str:
-    return f"Who can see this: {VISIBILITY_LABELS.get(section.visibility, section.visibility)}"
+def _visibility_line(section: PlanSection | DevelopmentPlan) -> str:
+    """Who can see a section (or, given the plan, its goals): the level the owner chose for it."""
+    level = section.goals_visibility if isinstance(section, DevelopmentPlan) else section.visibility
+    return f"Who can see this: {VISIBILITY_LABELS.get(level, level)}"
 
 
 def _goal_columns(plan: DevelopmentPlan) -> tuple[tuple[str, str], ...]:
@@ -111,7 +113,7 @@ def render_markdown(plan: DevelopmentPlan) -> str:
             out += [NOT_ANSWERED, ""]
         for entry in section.entries:
             out += [f"### {md_inline(_plain(entry.question))}", "", _md_block(entry.answer) or "", ""]
-    out += [f"## {GOALS_HEADING}", ""]
+    out += [f"## {GOALS_HEADING}", "", f"*{md_inline(_visibility_line(plan))}*", ""]
     header, rows = _goal_rows(plan)
     if not rows:
         out += [NO_GOALS, ""]
@@ -146,7 +148,13 @@ def render_html(plan: DevelopmentPlan) -> str:
             for paragraph in _paragraphs(entry.answer):
                 lines = joined((html("{line}", line=line) for line in paragraph.split("\n")), "<br>")
                 out.append(html("<p>{lines}</p>", lines=lines))
-    out.append(html("<h3>{heading}</h3>", heading=GOALS_HEADING))
+    out.append(
+        html(
+            '<h3>{heading}</h3><p class="wb-muted">{visibility}</p>',
+            heading=GOALS_HEADING,
+            visibility=_visibility_line(plan),
+        )
+    )
     header, rows = _goal_rows(plan)
     if not rows:
         out.append(html("<p>{text}</p>", text=NO_GOALS))
@@ -201,6 +209,11 @@ def render_docx(plan: DevelopmentPlan) -> bytes:
             for paragraph in _paragraphs(entry.answer):
                 doc.add_paragraph(paragraph)  # python-docx turns "\n" into a line break
     doc.add_heading(GOALS_HEADING, level=1)
+    note = doc.add_paragraph()
+    run = note.add_run(_visibility_line(plan))
+    run.italic = True
+    run.font.size = Pt(9)
+    run.font.color.rgb = _MUTED
     header, rows = _goal_rows(plan)
     if not rows:
         doc.add_paragraph(NO_GOALS)
@@ -238,7 +251,13 @@ def _first_lines(pdf: FPDF, paragraphs: list[str]) -> float:
 def _all_text(plan: DevelopmentPlan) -> str:
     """Every string the PDF will show, to know which characters need a fallback font."""
     parts = [plan.document_title, plan.title, NOT_ANSWERED, NO_GOALS, GOALS_HEADING, "Page of 0123456789"]
-    parts += [AGREEMENT_HEADING, *AGREEMENT_PROMPTS, *SIGNATURES, ": signature and date"]
+    parts += [
+        AGREEMENT_HEADING,
+        *AGREEMENT_PROMPTS,
+        *SIGNATURES,
+        ": signature and date",
+        _visibility_line(plan),
+    ]
     for section in plan.sections:
         parts += [section.title, _visibility_line(section)]
         parts += [text for entry in section.entries for text in (entry.question, entry.answer)]
@@ -282,9 +301,10 @@ def render_pdf(plan: DevelopmentPlan) -> bytes:
             for paragraph in paragraphs:
                 write_text(pdf, paragraph, BODY_PT, after=1.5)
             pdf.ln(1.5)
-    keep_with_next(pdf, 3 + 7 + 2 + 25)  # the heading, the table's header and its first row
+    keep_with_next(pdf, 3 + 7 + 4.5 + 2 + 25)  # the heading, who can see it, the header and first row
     pdf.ln(3)
-    write_text(pdf, GOALS_HEADING, 14, "B", line=7, after=2)
+    write_text(pdf, GOALS_HEADING, 14, "B", line=7)
+    write_text(pdf, _visibility_line(plan), 8.5, "I", color=100, line=4.5, after=2)
     header, rows = _goal_rows(plan)
     if not rows:
         write_text(pdf, NO_GOALS, BODY_PT, "I", color=90)

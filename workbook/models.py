@@ -223,3 +223,33 @@ class DataDeletion(Base):
     rows: Mapped[int] = mapped_column(Integer)
     cutoff: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # a purge's
     done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ManagerChange(Base):
+    """A change of a team member's manager: who, from whom to whom, when and by whom. Append-only; the
+    manager now is `Participant.manager_id`, which each change sets in the same transaction."""
+
+    __tablename__ = "manager_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    old_manager_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
+    new_manager_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # who made it: a facilitator on their page, or None for the command line
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
+    via: Mapped[str] = mapped_column(String(40))  # "command line" or "facilitator app"
+
+
+class GoalCheckIn(Base):
+    """A team member's check-in on one of their goals (by the goal's stable id): status, optional progress
+    in percent and a short note. Append-only: the history of a goal is its rows in order."""
+
+    __tablename__ = "goal_checkins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    goal_id: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    progress: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_goal_checkins_owner", "participant_id", "goal_id", "id"),)

@@ -79,6 +79,7 @@ REGISTRY: dict[str, Entry] = {
     "facilitator_feedback_seen": Versions(
         "when feedback was seen", "facilitator_feedback", "feedback_id", "seen_at"
     ),
+    "goal_checkins": Written("goal check-ins", ("participant_id",), "recorded_at"),
     "participants": NoContent("a person's account: name, email, cohort, manager (kept so they can sign in)"),
     "access_codes": NoContent("hashes of access codes (never a code) and when they were made or revoked"),
     "roles": NoContent("which roles a person holds, granted and withdrawn"),
@@ -86,6 +87,9 @@ REGISTRY: dict[str, Entry] = {
     "cohorts": NoContent("a cohort's name and dates"),
     "workshop_sessions": NoContent("a cohort's workshop days"),
     "wave_events": NoContent("when a wave of the check opened or closed for a cohort, and who switched it"),
+    "manager_changes": NoContent(
+        "who reported to whom from when, and who changed it (the organisation's record)"
+    ),
     "data_deletions": NoContent("that a deletion or purge happened: who, when, which kinds, how many rows"),
 }
 

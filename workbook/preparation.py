@@ -2,10 +2,19 @@
 
 Answers live in the store under the scope "prep" with keys "<section>.<field>"; the goals
 of the goals section are one answer, a list of goal records. Nothing here knows about widgets.
+
+Each goal record carries a stable id (its "id" part), made when the goal is first written and kept
+through every edit and reordering, so that what refers to a goal (its check-ins) stays with it. Goals
+stored before ids existed get one derived from their place and text, the same wherever they are read,
+and keep it from their next save on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +36,20 @@ from workbook.validation import (
 SCOPE = "prep"
 GOALS_FIELD = "goals"
 VISIBILITY_LEVELS = ("private", "manager", "facilitator")
+GOAL_ID = "id"  # the part of a goal record that names it for good
+GOAL_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{3,39}$")
+
+
+def new_goal_id() -> str:
+    """A fresh id for a goal just written on the page."""
+    return f"g{secrets.token_hex(6)}"
+
+
+def legacy_goal_id(number: int, goal: dict[str, Any]) -> str:
+    """The id of a goal stored without one: derived from its place and its parts, so every reader of the
+    same stored version agrees on it."""
+    parts = json.dumps({k: v for k, v in goal.items() if k != GOAL_ID}, sort_keys=True, ensure_ascii=False)
+    return "g" + hashlib.sha256(f"{number}|{parts}".encode()).hexdigest()[:12]
 
 
 def answer_key(section_id: str, field_id: str) -> str:
@@ -55,7 +78,7 @@ def goal_label(number: int, goal_field: PrepField) -> str:
 
 
 def goal_is_empty(goal: dict[str, str]) -> bool:
-    return not any(str(v).strip() for v in goal.values())
+    return not any(str(v).strip() for k, v in goal.items() if k != GOAL_ID)
 
 
 def clean_goals(section: PrepSection, value: Any) -> list[dict[str, str]]:
@@ -69,24 +92,33 @@ def clean_goals(section: PrepSection, value: Any) -> list[dict[str, str]]:
     for number, goal in enumerate(value, start=1):
         if not isinstance(goal, dict):
             raise InputError(f"{section.title}: goal {number} is not a record")
-        unknown = set(goal) - {f.id for f in guidance.fields}
+        unknown = set(goal) - {f.id for f in guidance.fields} - {GOAL_ID}
         if unknown:
             raise InputError(f"{section.title}: goal {number} has unknown parts {sorted(unknown)}")
-        cleaned = {
-            f.id: clean_part(goal_label(number, f), f, goal.get(f.id, "")) for f in guidance.fields
-        }
-        if not goal_is_empty(cleaned):
-            goals.append(cleaned)
+        cleaned = {f.id: clean_part(goal_label(number, f), f, goal.get(f.id, "")) for f in guidance.fields}
+        if goal_is_empty(cleaned):
+            continue
+        goal_id = goal.get(GOAL_ID) or legacy_goal_id(number, cleaned)
+        if not isinstance(goal_id, str) or not GOAL_ID_PATTERN.match(goal_id):
+            raise InputError(f"{section.title}: goal {number} has a malformed id")
+        if any(g[GOAL_ID] == goal_id for g in goals):
+            raise InputError(f"{section.title}: goal {number} has the id of another goal")
+        goals.append({GOAL_ID: goal_id, **cleaned})
     if len(goals) > guidance.max:
         raise refuse(section.title, f"at most {guidance.max} goals")
     return goals
 
 
 def saved_goals(section: PrepSection, answers: dict[str, SavedAnswer]) -> list[dict[str, str]]:
-    """The goals as stored, without empty ones (the first release stored empty cards too)."""
+    """The goals as stored, without empty ones (the first release stored empty cards too), each with
+    its id (derived for a goal stored without one)."""
     saved = answers.get(answer_key(section.id, GOALS_FIELD))
     goals = saved.value if saved and isinstance(saved.value, list) else []
-    return [g for g in goals if isinstance(g, dict) and not goal_is_empty(g)]
+    return [
+        {GOAL_ID: g.get(GOAL_ID) or legacy_goal_id(number, g), **{k: v for k, v in g.items() if k != GOAL_ID}}
+        for number, g in enumerate(goals, start=1)
+        if isinstance(g, dict) and not goal_is_empty(g)
+    ]
 
 
 def clean_visibility(section: PrepSection, value: Any) -> str:
@@ -154,6 +186,7 @@ class DevelopmentPlan:
     sections: tuple[PlanSection, ...]
     goals: tuple[dict[str, str], ...]
     goal_fields: tuple[tuple[str, str], ...] = field(default=())  # (id, label)
+    goals_visibility: str = "private"  # who can see the goals, as the goals section's level says
 
     @property
     def document_title(self) -> str:
@@ -207,14 +240,16 @@ def build_plan(
     sections = []
     goals: tuple[dict[str, str], ...] = ()
     goal_fields: tuple[tuple[str, str], ...] = ()
+    goals_level = "private"
     for section in prep.sections:
         level = visibility.get(section.id, section.default_visibility)
         if section.goals is not None:
             goals = tuple(saved_goals(section, answers))
             goal_fields = tuple((f.id, f.label) for f in section.goals.fields)
+            goals_level = level
             continue
         sections.append(PlanSection(section.title, tuple(section_entries(section, answers)), level))
-    return DevelopmentPlan(owner, prepared_on, prep.title, tuple(sections), goals, goal_fields)
+    return DevelopmentPlan(owner, prepared_on, prep.title, tuple(sections), goals, goal_fields, goals_level)
 
 
 def load_plan(

@@ -12,7 +12,15 @@ import traitlets
 from workbook.apps.common import CheckedParts, FieldNote, SaveStatus, css, full_width, label, named
 from workbook.apps.markup import html
 from workbook.content import GoalGuidance, PrepField
-from workbook.preparation import GOALS_FIELD, clean_part, goal_is_complete, goal_is_empty, goal_label
+from workbook.preparation import (
+    GOAL_ID,
+    GOALS_FIELD,
+    clean_part,
+    goal_is_complete,
+    goal_is_empty,
+    goal_label,
+    new_goal_id,
+)
 from workbook.validation import long_date
 
 
@@ -28,6 +36,7 @@ class GoalCard(traitlets.HasTraits):
     def __init__(self, guidance: GoalGuidance, saved: dict[str, str], status: SaveStatus, key: str) -> None:
         super().__init__()
         self.fields = {f.id: f for f in guidance.fields}
+        self.goal_id = str(saved.get(GOAL_ID) or new_goal_id())  # kept in Python: its check-ins follow it
         good = {f.id: str(saved.get(f.id, "") or "") for f in guidance.fields}
         self.parts = CheckedParts(status, key, good)
         self.goal = dict(good)
@@ -155,7 +164,7 @@ class GoalsEditor(traitlets.HasTraits):
 
     def values(self) -> list[dict[str, str]]:
         """The goals to store: each card's good parts, empty cards left out."""
-        return [dict(card.good) for card in self.cards if not goal_is_empty(card.good)]
+        return [{GOAL_ID: card.goal_id, **card.good} for card in self.cards if not goal_is_empty(card.good)]
 
     def _render(self) -> None:
         labels = {f.id: f.label for f in self.guidance.fields}
@@ -178,7 +187,7 @@ class GoalsEditor(traitlets.HasTraits):
         self._update_controls()
 
     def _update_controls(self) -> None:
-        """"Add a goal" is offered until the plan holds its most goals; the advice counts complete ones."""
+        """ "Add a goal" is offered until the plan holds its most goals; the advice counts complete ones."""
         filled = sum(not card.is_empty() for card in self.cards)
         self.add_button.disabled = filled >= self.guidance.max
         done = sum(1 for goal in self.values() if goal_is_complete(goal))

@@ -15,6 +15,7 @@ import traitlets
 
 from workbook import content
 from workbook.apps.aria import labelled_group
+from workbook.apps.checkins import CheckInPanel
 from workbook.apps.common import (
     Autosaver,
     FieldNote,
@@ -28,7 +29,7 @@ from workbook.apps.common import (
 )
 from workbook.apps.feedback import FeedbackPanel
 from workbook.apps.goals import GoalsEditor
-from workbook.apps.lazy import Deferred, LazyTabs, Shown
+from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
 from workbook.apps.markup import help_text, html, joined, signed_in_as
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
 from workbook.apps.signin import SignIn
@@ -68,10 +69,16 @@ class SectionView(traitlets.HasTraits):
     changed_at = traitlets.Any(None, allow_none=True, help="when an answer of this section last changed")
 
     def __init__(
-        self, section: PrepSection, saved: Mapping[str, SavedAnswer], level: str, status: SaveStatus
+        self,
+        section: PrepSection,
+        saved: Mapping[str, SavedAnswer],
+        level: str,
+        status: SaveStatus,
+        extra: View | None = None,
     ) -> None:
         super().__init__()
         self.section = section
+        self.extra = extra  # a view shown under the questions (the goals' check-ins), built with them
         self.status = status
         keys = [answer_key(section.id, f.id) for f in section.fields]
         if section.goals is not None:
@@ -125,6 +132,9 @@ class SectionView(traitlets.HasTraits):
             self.goals_editor = GoalsEditor(section.goals, saved_goals(section, self._saved), self.status)
             self.goals_editor.observe(self._goals_changed, names="goals")
             rows.append(self.goals_editor.widget)
+        if self.extra is not None:
+            self.extra.build()
+            rows.append(self.extra.widget)
         self.widget.children = rows
         self._show_changed_at()
 
@@ -226,9 +236,11 @@ class PreparationWorkbook:
         self.visibility: dict[str, str] = store.visibilities(person.id, SCOPE)
         self.progress = widgets.HTML(_dom_classes=css("wb-progress"))
         self.views: dict[str, SectionView] = {}
+        self.checkins = CheckInPanel(store, person)
         for section in prep.sections:
             level = self.visibility.get(section.id, section.default_visibility)
-            view = SectionView(section, self.answers, level, self.status)
+            extra = self.checkins if section.goals is not None else None
+            view = SectionView(section, self.answers, level, self.status, extra)
             view.observe(self._answers_changed, names="answers")
             view.observe(self._level_changed, names="level")
             self.views[section.id] = view
@@ -332,6 +344,8 @@ class PreparationWorkbook:
         moment = self.store.save_answer(self.person.id, SCOPE, key, value)
         self.answers[key] = SavedAnswer(value, moment)
         self._after_save(key.split(".", 1)[0])
+        if key.endswith(f".{GOALS_FIELD}"):
+            self.checkins.refresh()
         return moment
 
     def save(self, section: PrepSection, prep_field: PrepField, key: str, value: object) -> None:

@@ -27,18 +27,8 @@ from workbook.evaluation.disclosure import too_few
 from workbook.evaluation.format import sentence as _sentence
 from workbook.evaluation.result import EvaluationResult, PairedStats, ThreeWaves
 from workbook.evaluation.stats import TIE_DECIMALS
+from workbook.palette import OKABE_ITO
 
-OKABE_ITO: dict[str, str] = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-    "grey": "#999999",
-}
 UP, SAME, DOWN = OKABE_ITO["blue"], OKABE_ITO["grey"], OKABE_ITO["vermillion"]
 PRE_COLOUR, THEN_COLOUR, POST_COLOUR = OKABE_ITO["orange"], OKABE_ITO["purple"], OKABE_ITO["blue"]
 MAX_LABEL = 40

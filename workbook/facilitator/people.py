@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from workbook import identity
 from workbook.models import AccessCode, Participant, RoleGrant
 from workbook.store import Store, StoreError, utcnow
+from workbook.team.manager_change import FACILITATOR_APP, change_manager
 from workbook.validation import InputError
 
 COHORT_ROLES = ("manager", "team_member", "facilitator")
@@ -232,8 +233,12 @@ def edit_person(
     email: object,
     roles: object,
     manager_pid: object = None,
+    *,
+    by_id: int | None = None,
 ) -> Member:
-    """Change a person's name, email, roles of this cohort and manager; InputError naming the field."""
+    """Change a person's name, email, roles of this cohort and manager; InputError naming the field.
+
+    A new manager goes through `team.manager_change.change_manager` (recorded, with who made it)."""
     target = member(store, cohort, pid)
     clean_name, clean_email, wanted = _clean(name, email, roles)
     with store.write() as session:
@@ -242,9 +247,15 @@ def edit_person(
         _check_email_free(session, clean_email, row.id)
         manager_id = _manager_id(session, cohort_id, wanted, manager_pid, row.id)
         row.name, row.email = clean_name, clean_email
-        if manager_id is not None:
-            row.manager_id = manager_id
         _set_roles(session, row, cohort_id, wanted)
+        session.flush()
+        if manager_id is not None and manager_id != row.manager_id:
+            try:
+                change_manager(
+                    session, row, session.get(Participant, manager_id), by_id=by_id, via=FACILITATOR_APP
+                )
+            except StoreError as exc:
+                raise InputError(f"Manager: {exc}") from None
     return member(store, cohort, target.pid)
 
 

@@ -15,28 +15,29 @@ seeing the feedback on their own page, where new feedback is announced until the
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from workbook import content
 from workbook.facilitator.cohorts import NotYourCohort, check_facilitates
 from workbook.identity import Person
-from workbook.models import Answer, FacilitatorFeedback, FeedbackSeen, Participant, RoleGrant, Visibility
-from workbook.preparation import SCOPE as PREP_SCOPE
-from workbook.preparation import section_entries
-from workbook.store import SavedAnswer, Store, StoreError, as_utc, utcnow
+from workbook.models import FacilitatorFeedback, FeedbackSeen, Participant, RoleGrant
+from workbook.sharing import (
+    Shareable,
+    latest_answers,
+    latest_levels,
+    level_of,
+    shareables,
+)
+from workbook.store import Store, StoreError, as_utc, utcnow
 from workbook.validation import clean_text, refuse
 
 SHARED_LEVEL = "facilitator"
 FEEDBACK_MAX = 2000
 FEEDBACK_LABEL = "Feedback"
-COMMENT_SCOPE, COMMENT_ITEM = "reaction", "comment"  # the manager's comment on the programme
 
 
 class NotShared(StoreError):
@@ -86,63 +87,6 @@ class SharedItem:
         return next((note for note in self.feedback if note.author_pid == pid), None)
 
 
-@dataclass(frozen=True)
-class Shareable:
-    """A kind of item people can share with their facilitator: where it is stored and how it reads."""
-
-    kind: str
-    scope: str
-    item: str
-    title: str
-    owner_role: str  # the role whose holders have this item
-    default_level: str
-    entries: Callable[[dict[str, SavedAnswer]], list[tuple[str, str]]]
-    keys: Callable[[str], bool]  # which answer keys of the scope belong to the item
-
-
-@cache
-def shareables() -> tuple[Shareable, ...]:
-    """Every shareable item: each preparation section, and the manager's comment on the programme."""
-    from workbook.manager.content import instrument
-
-    found = []
-    for section in content.preparation().sections:
-        found.append(
-            Shareable(
-                "section",
-                PREP_SCOPE,
-                section.id,
-                f"Preparation: {section.title}",
-                "team_member",
-                section.default_visibility,
-                lambda answers, s=section: [(e.question, e.answer) for e in section_entries(s, answers)],
-                lambda key, s=section: key.startswith(f"{s.id}."),
-            )
-        )
-    label = instrument().reaction.comment.label
-    found.append(
-        Shareable(
-            "comment",
-            COMMENT_SCOPE,
-            COMMENT_ITEM,
-            "Comment on the programme",
-            "manager",
-            "private",
-            lambda answers: (
-                [(label, text)]
-                if (a := answers.get(COMMENT_ITEM)) and isinstance(text := a.value, str) and text.strip()
-                else []
-            ),
-            lambda key: key == COMMENT_ITEM,
-        )
-    )
-    return tuple(found)
-
-
-def shareable(scope: str, item: str) -> Shareable | None:
-    return next((s for s in shareables() if s.scope == scope and s.item == item), None)
-
-
 # -- who is whose facilitator ------------------------------------------------------------------------
 def _owners(session: Session, cohort_id: int) -> dict[str, set[int]]:
     """The people whose items this cohort's facilitators may read, by the role that brings them."""
@@ -164,73 +108,19 @@ def _owners(session: Session, cohort_id: int) -> dict[str, set[int]]:
     }
 
 
-def _chunks(ids: Iterable[int], size: int = 900) -> Iterable[list[int]]:
-    listed = sorted(ids)
-    for start in range(0, len(listed), size):
-        yield listed[start : start + size]
-
-
-def _levels(
-    session: Session, ids: set[int], scopes: set[str]
-) -> dict[tuple[int, str, str], tuple[str, datetime]]:
-    """The latest visibility (level, when set) of each item of these people in these scopes."""
-    found: dict[tuple[int, str, str], tuple[str, datetime]] = {}
-    for chunk in _chunks(ids):
-        latest = (
-            select(func.max(Visibility.id))
-            .where(Visibility.participant_id.in_(chunk), Visibility.scope.in_(scopes))
-            .group_by(Visibility.participant_id, Visibility.scope, Visibility.section)
-        )
-        for pk, scope, section, level, changed in session.execute(
-            select(
-                Visibility.participant_id,
-                Visibility.scope,
-                Visibility.section,
-                Visibility.level,
-                Visibility.changed_at,
-            ).where(Visibility.id.in_(latest))
-        ):
-            found[(pk, scope, section)] = (level, as_utc(changed))
-    return found
-
-
 def _shared_places(session: Session, cohort_id: int) -> dict[tuple[int, Shareable], datetime | None]:
     """(owner id, shareable) -> when it was shared, for every item shared with this cohort's facilitators."""
     owners = _owners(session, cohort_id)
     everyone = owners["manager"] | owners["team_member"]
     places = shareables()
-    levels = _levels(session, everyone, {s.scope for s in places})
+    levels = latest_levels(session, everyone, {s.scope for s in places})
     shared: dict[tuple[int, Shareable], datetime | None] = {}
     for place in places:
         for pk in owners[place.owner_role]:
-            level, since = levels.get((pk, place.scope, place.item), (place.default_level, None))
+            level, since = level_of(levels, pk, place)
             if level == SHARED_LEVEL:
                 shared[(pk, place)] = since
     return shared
-
-
-def _latest_answers(
-    session: Session, pairs: set[tuple[int, str]]
-) -> dict[tuple[int, str], dict[str, SavedAnswer]]:
-    """The latest version of every answer in these (person, scope) pairs."""
-    found: dict[tuple[int, str], dict[str, SavedAnswer]] = {}
-    by_scope: dict[str, set[int]] = {}
-    for pk, scope in pairs:
-        by_scope.setdefault(scope, set()).add(pk)
-    for scope, ids in by_scope.items():
-        for chunk in _chunks(ids):
-            latest = (
-                select(func.max(Answer.id))
-                .where(Answer.participant_id.in_(chunk), Answer.scope == scope)
-                .group_by(Answer.participant_id, Answer.key)
-            )
-            for pk, key, value, saved in session.execute(
-                select(Answer.participant_id, Answer.key, Answer.value, Answer.saved_at).where(
-                    Answer.id.in_(latest)
-                )
-            ):
-                found.setdefault((pk, scope), {})[key] = SavedAnswer(json.loads(value), as_utc(saved))
-    return found
 
 
 def _feedback(
@@ -279,7 +169,7 @@ def _feedback(
 # -- what a facilitator reads -----------------------------------------------------------------------------
 def _items(session: Session, cohort_id: int) -> list[SharedItem]:
     shared = _shared_places(session, cohort_id)
-    answers = _latest_answers(session, {(pk, place.scope) for pk, place in shared})
+    answers = latest_answers(session, {(pk, place.scope) for pk, place in shared})
     names = {
         pk: (pid, name)
         for pk, pid, name in session.execute(

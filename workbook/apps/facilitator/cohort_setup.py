@@ -209,7 +209,9 @@ class CohortSetupTab:
                 done = people.add_person(self.home.store, self.home.cohort, *args)
                 said = f"Added {done.name} to {self.home.cohort}. They have no link yet."
             else:
-                done = people.edit_person(self.home.store, self.home.cohort, self.pick.value, *args)
+                done = people.edit_person(
+                    self.home.store, self.home.cohort, self.pick.value, *args, by_id=self.home.person.id
+                )
                 said = f"Saved the changes to {done.name}."
         except (InputError, StoreError) as exc:
             self._say("error", f"Not saved: {exc}")

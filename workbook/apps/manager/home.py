@@ -1,5 +1,6 @@
 """The manager's home: lessons, the comfort and skill check, their own before and after, their reaction
-to the programme, the conversation planner and the log of conversations held.
+to the programme, the conversation planner, the log of conversations held and "My team" (what the people
+who report to them share with them).
 
 Behind the same sign-in as every app. The kernel holds only the signed-in manager's own data; every
 value from the page goes through the manager-track domain functions, which check it on the server and
@@ -27,10 +28,10 @@ from workbook.apps.manager.shared import (
 from workbook.apps.markup import html, joined, section_head, signed_in_as
 from workbook.apps.registry import HOME_NOTEBOOK, LESSON_NOTEBOOKS
 from workbook.apps.signin import SignIn
-from workbook.facilitator.shared import COMMENT_ITEM, COMMENT_SCOPE
 from workbook.identity import Person
 from workbook.manager.content import lesson_progress, lesson_scope, lessons
 from workbook.manager.waves import open_waves, waves_answered
+from workbook.sharing import COMMENT_ITEM, COMMENT_SCOPE
 from workbook.store import Store
 
 if TYPE_CHECKING:  # the tabs after the first, and pandas, are imported when a tab is first opened
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # the tabs after the first, and pandas, are imported when a t
     from workbook.apps.manager.conversations import ConversationsTab
     from workbook.apps.manager.planner import PlannerTab
     from workbook.apps.manager.reaction import ReactionTab
+    from workbook.apps.manager.team import TeamTab
     from workbook.apps.your_data import YourData
 
 
@@ -117,6 +119,7 @@ class ManagerHome:
         self._reaction = Deferred(self._make_reaction) if self._reaction_due() else None
         self._planner = Deferred(self._make_planner)
         self._conversations = Deferred(self._make_conversations)
+        self._team = Deferred(self._make_team)
         pages: list[tuple[str, View]] = [
             ("Lessons", Shown(self.lessons_tab.widget)),
             ("Comfort check", self._comfort),
@@ -128,6 +131,7 @@ class ManagerHome:
         pages += [
             ("Planner", self._planner),
             ("Conversations held", self._conversations),
+            ("My team", self._team),
             ("Your data", self._data),
         ]
         self._titles = [title for title, _ in pages]
@@ -174,6 +178,11 @@ class ManagerHome:
     def your_data(self) -> YourData:
         return self._data.content
 
+    def _make_team(self) -> TeamTab:
+        from workbook.apps.manager.team import TeamTab
+
+        return TeamTab(self)
+
     @property
     def scores(self) -> pd.DataFrame:
         """The manager's own latest scores, loaded when a tab first needs them."""
@@ -202,6 +211,10 @@ class ManagerHome:
     @property
     def conversations(self) -> ConversationsTab:
         return self._conversations.content
+
+    @property
+    def team(self) -> TeamTab:
+        return self._team.content
 
     def _reaction_due(self) -> bool:
         """The reaction is asked for once the post check opens; a comment with feedback keeps its tab."""

@@ -23,9 +23,9 @@ from workbook.apps.manager.shared import (
     Home,
 )
 from workbook.apps.markup import help_text, section_head
-from workbook.facilitator.shared import COMMENT_ITEM
 from workbook.manager.content import instrument
 from workbook.manager.reaction import COMMENT_VISIBILITY, SCOPE, clean_comment, my_reaction, save_reaction
+from workbook.sharing import COMMENT_ITEM
 from workbook.store import utcnow
 from workbook.validation import InputError
 
