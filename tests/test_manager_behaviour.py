@@ -156,7 +156,7 @@ def test_going_back_before_the_history_keeps_what_each_entry_says_now(tmp_path):
     gone = log_conversation(store, person, "2030-06-03", "Al", False, False, today=TODAY)
     delete_conversation(store, person, gone.id)
     cfg = _alembic_config()
-    with store.engine.begin() as conn:
+    with store.migration_connection() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0003")
         rows = conn.execute(select(ConversationLog.alias, ConversationLog.idp_started)).all()

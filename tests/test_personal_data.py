@@ -37,6 +37,7 @@ from workbook.models import (
     DataDeletion,
     FacilitatorFeedback,
     FeedbackSeen,
+    GoalCheckIn,
     Participant,
     RoleGrant,
     Score,
@@ -112,6 +113,16 @@ def seed(store, person, facilitator, other, marker: str) -> None:
         session.add_all([to_them, by_them])
         session.flush()
         session.add(FeedbackSeen(feedback_id=to_them.id, seen_at=utcnow()))
+        session.add(
+            GoalCheckIn(
+                participant_id=person.id,
+                goal_id="g-1",
+                status="on_track",
+                progress=40,
+                note=f"{marker} check-in note",
+                recorded_at=utcnow(),
+            )
+        )
 
 
 @pytest.fixture

@@ -408,7 +408,7 @@ def test_the_migration_adds_the_tables_and_goes_down_cleanly(tmp_path):
     store.save_answer(tia.id, SCOPE, "goals.goals", GOALS)
     record_checkin(store, tia, "g-speak", "done", 100, "")
     cfg = _alembic_config()
-    with store.engine.begin() as conn:
+    with store.migration_connection() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0005")
     tables = set(inspect(store.engine).get_table_names())
