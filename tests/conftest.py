@@ -37,6 +37,19 @@ def isolated_env(tmp_path_factory, monkeypatch):
     return data
 
 
+@pytest.fixture
+def content_drafts(tmp_path, monkeypatch) -> Path:
+    """A copy of the content folder that a test may edit, set as the content folder (the authors' drafts)."""
+    import shutil
+
+    from workbook import config
+
+    folder = tmp_path / "drafts"
+    shutil.copytree(config.REPO_ROOT / "data", folder)
+    monkeypatch.setenv("WORKBOOK_CONTENT_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def migrated_store_file(tmp_path_factory) -> Path:
     """An empty store at the newest schema, made once: each test's store starts as a copy of it, so the

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-from workbook import config
 from workbook.apps.preview import ContentPreview
 from workbook.content import course
-
-
-@pytest.fixture
-def drafts(tmp_path, monkeypatch):
-    folder = tmp_path / "drafts"
-    shutil.copytree(config.REPO_ROOT / "data", folder)
-    monkeypatch.setenv("WORKBOOK_CONTENT_DIR", str(folder))
-    return folder
 
 
 def _edit(folder, old: str, new: str) -> None:
@@ -30,27 +17,27 @@ def _shown(preview: ContentPreview) -> str:
     return " ".join(getattr(w, "value", "") or "" for w in preview.body.children)
 
 
-def test_a_saved_edit_re_renders_and_a_mistake_is_named_escaped(drafts):
-    first = course.lessons(drafts).lessons[0]
+def test_a_saved_edit_re_renders_and_a_mistake_is_named_escaped(content_drafts):
+    first = course.lessons(content_drafts).lessons[0]
     preview = ContentPreview()
     assert preview.choice.value == first.id
     assert first.title in _shown(preview)
     assert "Not published yet" in preview.state.value  # nothing published in this data folder
-    _edit(drafts, f"title: {first.title}", "title: Why careers <b>matter</b>")
+    _edit(content_drafts, f"title: {first.title}", "title: Why careers <b>matter</b>")
     preview.refresh_if_changed()  # what the page's ticker runs every few seconds
     assert "Why careers &lt;b&gt;matter&lt;/b&gt;" in _shown(preview)
     body_before = _shown(preview)
-    _edit(drafts, "title: Why careers <b>matter</b>", "title: [unclosed")
+    _edit(content_drafts, "title: Why careers <b>matter</b>", "title: [unclosed")
     preview.refresh_if_changed()
     assert "lessons.yaml" in preview.problems.value and "wb-error" in preview.problems.value
     assert _shown(preview) == body_before  # the last version without mistakes stays
-    _edit(drafts, "title: [unclosed", f"title: {first.title}")
+    _edit(content_drafts, "title: [unclosed", f"title: {first.title}")
     preview.refresh_if_changed()
     assert preview.problems.value == "" and first.title in _shown(preview)
 
 
-def test_another_lesson_can_be_chosen(drafts):
+def test_another_lesson_can_be_chosen(content_drafts):
     preview = ContentPreview()
-    second = course.lessons(drafts).lessons[1]
+    second = course.lessons(content_drafts).lessons[1]
     preview.choice.value = second.id
     assert second.title in _shown(preview)

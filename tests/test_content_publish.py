@@ -3,8 +3,6 @@ and a draft with a mistake is never published."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from workbook import config
@@ -14,14 +12,6 @@ from workbook.content.publish import draft_changes, ensure_published, publish
 from workbook.content.published import live_dir
 
 
-@pytest.fixture
-def drafts(tmp_path, monkeypatch):
-    folder = tmp_path / "drafts"
-    shutil.copytree(config.REPO_ROOT / "data", folder)
-    monkeypatch.setenv("WORKBOOK_CONTENT_DIR", str(folder))
-    return folder
-
-
 def _retitle(folder, new: str) -> None:
     path = folder / "lessons.yaml"
     text = path.read_text(encoding="utf-8")
@@ -29,20 +19,20 @@ def _retitle(folder, new: str) -> None:
     path.write_text(text.replace(f"title: {old}", f"title: {new}", 1), encoding="utf-8")
 
 
-def test_before_a_first_publish_the_apps_read_the_content_folder(drafts):
-    assert live_dir() == drafts
+def test_before_a_first_publish_the_apps_read_the_content_folder(content_drafts):
+    assert live_dir() == content_drafts
     assert ensure_published() is not None  # what `workbook serve` does on its first start
     assert live_dir() == config.published_content_dir()
     assert ensure_published() is None  # and only then
 
 
-def test_an_edit_is_a_draft_until_it_is_published(drafts, capsys):
+def test_an_edit_is_a_draft_until_it_is_published(content_drafts, capsys):
     first = publish()
     assert set(first.changed) == set(first.files)
     before = course.lessons().lessons[0].title
-    _retitle(drafts, "A draft title")
+    _retitle(content_drafts, "A draft title")
     assert course.lessons().lessons[0].title == before  # the apps still read the publication
-    assert course.lessons(drafts).lessons[0].title == "A draft title"  # the preview reads the draft
+    assert course.lessons(content_drafts).lessons[0].title == "A draft title"  # the preview reads the draft
     assert draft_changes() == ["lessons.yaml"]
     assert main(["content", "check"]) == 0
     assert "Not published yet (the apps show the last publication): lessons.yaml" in capsys.readouterr().out
@@ -52,10 +42,10 @@ def test_an_edit_is_a_draft_until_it_is_published(drafts, capsys):
     assert draft_changes() == []
 
 
-def test_a_draft_with_a_mistake_is_never_published(drafts, capsys):
+def test_a_draft_with_a_mistake_is_never_published(content_drafts, capsys):
     publish()
     published = (config.published_content_dir() / "lessons.yaml").read_text(encoding="utf-8")
-    _retitle(drafts, "")  # an empty title: refused by the content's checks
+    _retitle(content_drafts, "")  # an empty title: refused by the content's checks
     with pytest.raises(ContentError, match=r"(?s)nothing was published.*lessons\.yaml: lessons\.0\.title"):
         publish()
     assert (config.published_content_dir() / "lessons.yaml").read_text(encoding="utf-8") == published

@@ -7,8 +7,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from workbook.preparation import DevelopmentPlan
 
 
 @dataclass(frozen=True)
@@ -42,3 +46,19 @@ def links_html(items: Iterable[Download]) -> Markup:
     return joined(
         (html(link, kind=i.kind, filename=i.filename, href=i.href, text=i.text) for i in items), " · "
     )
+
+
+def plan_downloads(plan: DevelopmentPlan) -> list[Download]:
+    """A development plan in every format it is offered in (Word, PDF, Markdown)."""
+    from workbook import idp
+
+    return [
+        download(
+            fmt,
+            idp.MEDIA_TYPES[fmt],
+            idp.filename(plan, fmt),
+            idp.render(plan, fmt),
+            f"Download {idp.FORMAT_NAMES[fmt]}",
+        )
+        for fmt in idp.FORMATS
+    ]

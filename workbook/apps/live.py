@@ -4,11 +4,48 @@ a callback run every few seconds on the kernel's event loop, until the page or t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Protocol, TypeVar
 
 import ipywidgets as widgets
 
 from workbook.server import page
+
+
+class Card(Protocol):
+    """One item's part of a live list: shown again with the item's new state, closed when it goes."""
+
+    widget: widgets.Widget
+
+    def show(self, item: object) -> None: ...
+
+    def close(self) -> None: ...
+
+
+K = TypeVar("K", bound=Hashable)
+C = TypeVar("C", bound=Card)
+T = TypeVar("T")
+
+
+def refresh_cards(
+    cards: dict[K, C], items: Iterable[T], key: Callable[[T], K], make: Callable[[T], C], box: widgets.Box
+) -> dict[K, C]:
+    """A live list read again: a card for each new item, the same card shown again for an item still
+    there (so what a person is typing in it stays), and the cards of items gone closed. Returns the cards
+    now shown in `box`, in the items' order."""
+    kept: dict[K, C] = {}
+    for item in items:
+        card = cards.get(key(item))
+        if card is None:
+            card = make(item)
+        else:
+            card.show(item)
+        kept[key(item)] = card
+    for name, card in cards.items():
+        if name not in kept:
+            card.close()
+    box.children = [card.widget for card in kept.values()]
+    return kept
 
 
 class Ticker:

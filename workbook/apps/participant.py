@@ -414,22 +414,13 @@ class PreparationWorkbook:
     # -- the plan -------------------------------------------------------------------------------
     def build_plan(self) -> None:
         from workbook import idp
-        from workbook.apps.downloads import download, links_html
+        from workbook.apps.downloads import links_html, plan_downloads
 
         self._plan.build()
         self.autosaver.flush()
         plan = load_plan(self.store, self.prep, self.person, date.today())
         self.plan_preview.value = idp.render_html(plan)
-        files = [
-            download(
-                fmt,
-                idp.MEDIA_TYPES[fmt],
-                idp.filename(plan, fmt),
-                idp.render(plan, fmt),
-                f"Download {idp.FORMAT_NAMES[fmt]}",
-            )
-            for fmt in idp.FORMATS
-        ]
+        files = plan_downloads(plan)
         self.downloads.value = html('<p class="wb-download-links">{links}</p>', links=links_html(files))
 
 

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from workbook.apps.common import close_tree, css, full_width, named, when
 from workbook.apps.facilitator.shared import Home
 from workbook.apps.facilitator.templates import message, render
-from workbook.apps.live import Ticker
+from workbook.apps.live import Ticker, refresh_cards
 from workbook.facilitator.shared import (
     FEEDBACK_MAX,
     ItemRef,
@@ -123,26 +123,17 @@ class SharedWorkTab:
             self.clear()
             self.stamp.value = message("error", f"Nothing to show: {exc}.")
             return
-        kept: dict[ItemRef, SharedItemView] = {}
-        for item in items:
-            view = self.views.get(item.ref)
-            if view is None:
-                self._made += 1
-                view = SharedItemView(item, self.home.person.pid, self._made, self.save)
-            else:
-                view.show(item)
-            kept[item.ref] = view
-        for ref, view in self.views.items():
-            if ref not in kept:
-                view.close()
-        self.views = kept
-        self.list.children = [view.widget for view in kept.values()]
+        self.views = refresh_cards(self.views, items, lambda item: item.ref, self._new_view, self.list)
         self.stamp.value = render(
             "shared_stamp.html",
-            count=len(kept),
+            count=len(self.views),
             updated=dt.datetime.now(dt.UTC).strftime("%H:%M:%S"),
             every=int(self.every),
         )
+
+    def _new_view(self, item: SharedItem) -> SharedItemView:
+        self._made += 1
+        return SharedItemView(item, self.home.person.pid, self._made, self.save)
 
     def clear(self) -> None:
         """Forget the items of the cohort shown so far (another cohort is being picked)."""

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from workbook.apps.common import close_tree, css, when
 from workbook.apps.goal_progress import history_table, latest_line, progress_chart
-from workbook.apps.live import Ticker
+from workbook.apps.live import Ticker, refresh_cards
 from workbook.apps.manager.shared import Home
 from workbook.apps.markup import html, joined, status_line
 from workbook.store import StoreError
@@ -165,19 +165,14 @@ class TeamTab:
             self.clear()
             self.stamp.value = status_line(f"Nothing to show: {exc}.", "wb-team-error", "alert")
             return
-        kept: dict[str, MemberCard] = {}
-        for share in shares:
-            card = self.cards.get(share.pid)
-            if card is None:
-                card = MemberCard(share, self.offer_plan)
-            else:
-                card.show(share)
-            kept[share.pid] = card
-        for pid, card in self.cards.items():
-            if pid not in kept:
-                card.close()
-        self.cards = kept
-        self.list.children = [card.widget for card in kept.values()]
+        self.cards = refresh_cards(
+            self.cards,
+            shares,
+            lambda share: share.pid,
+            lambda share: MemberCard(share, self.offer_plan),
+            self.list,
+        )
+        kept = self.cards
         updated = dt.datetime.now(dt.UTC)
         if not kept:
             text = html('<p class="wb-team-empty">{text}</p>', text=NO_REPORTS)
@@ -199,8 +194,7 @@ class TeamTab:
 
     def offer_plan(self, card: MemberCard) -> None:
         """The plan made of what the person shares, read again now (so only what is shared at this moment)."""
-        from workbook import idp
-        from workbook.apps.downloads import download, links_html
+        from workbook.apps.downloads import links_html, plan_downloads
 
         try:
             [share] = shared_with_manager(self.home.store, self.home.person, card.pid)
@@ -214,16 +208,7 @@ class TeamTab:
             )
             return
         plan = share.plan
-        files = [
-            download(
-                fmt,
-                idp.MEDIA_TYPES[fmt],
-                idp.filename(plan, fmt),
-                idp.render(plan, fmt),
-                f"Download {idp.FORMAT_NAMES[fmt]}",
-            )
-            for fmt in idp.FORMATS
-        ]
+        files = plan_downloads(plan)
         card.downloads.value = html(
             '<p class="wb-download-links">The plan made of what {name} shares with you: {links}</p>',
             name=share.name,
