@@ -293,7 +293,7 @@ def test_each_side_gets_a_one_page_briefing_with_only_what_they_may_read(store, 
         "Introduce the training lead",
         "Run the spring onboarding",
         "Preparation updated: Where you want to go",
-        "Monday 22 July 2030"[:0] + "20 July 2030",
+        "20 July 2030",
     ):
         assert expected in member_text, expected
     assert "MANAGER-ONLY" not in member_text
