@@ -196,3 +196,28 @@ def test_the_page_asks_for_a_code_and_a_wrong_role_is_sent_elsewhere(store, monk
     facilitator = identity.add_participant(store, "Fay", roles=["facilitator:North"], allow_privileged=True)
     monkeypatch.setenv("QUERY_STRING", f"code={facilitator.code}")
     assert find_widgets(conversation_app(store), "wb-wrong-app-message")
+
+
+def test_the_participant_app_the_managers_home_and_log_link_to_the_1on1_page(store, people):
+    from datetime import date
+
+    from workbook import content
+    from workbook.apps.manager import ManagerHome
+    from workbook.apps.participant import PreparationWorkbook
+    from workbook.team.conversation import record_held
+
+    member, manager = people["member"], people["manager"]
+    book = PreparationWorkbook(store, member.person, content.preparation(), member.code)
+    assert f'href="conversation.ipynb?code={member.code}"' in book.widget.children[0].value
+    home = ManagerHome(store, manager.person, manager.code)
+    assert f'href="conversation.ipynb?code={manager.code}"' in home.widget.children[1].value
+    loner = identity.add_participant(store, "Lo Alone")
+    assert (
+        "conversation.ipynb"
+        not in PreparationWorkbook(store, loner.person, content.preparation()).widget.children[0].value
+    )
+    thread = open_thread(store, manager.person, member.person.pid)
+    record_held(store, thread, current_conversation(store, thread), date.today())
+    [entry] = find(home.conversations.widget, "wb-log-entry-text")
+    expected = f'href="conversation.ipynb?code={manager.code}&amp;member={member.person.pid}"'
+    assert expected in entry.value and "Open the 1:1 page" in entry.value

@@ -23,6 +23,7 @@ from workbook.apps.common import (
     full_width,
     label,
     named,
+    one_on_one_href,
     when,
 )
 from workbook.apps.feedback import FeedbackPanel
@@ -204,7 +205,7 @@ class PreparationWorkbook:
     others when they are first opened. Progress, status and the plan come from the store, so they are
     right for sections never opened."""
 
-    def __init__(self, store: Store, person: Person, prep: Preparation) -> None:
+    def __init__(self, store: Store, person: Person, prep: Preparation, code: str = "") -> None:
         self.store = store
         self.person = person
         self.prep = prep
@@ -235,10 +236,11 @@ class PreparationWorkbook:
         self.tabs.observe(self._on_section, "selected_index")
         header = widgets.HTML(
             html(
-                '<h1 class="wb-title">{title}</h1>{whoami}<p>{intro}</p>',
+                '<h1 class="wb-title">{title}</h1>{whoami}<p>{intro}</p>{one_on_one}',
                 title=prep.title,
                 whoami=signed_in_as(person.name),
                 intro=prep.intro,
+                one_on_one=self._one_on_one_link(code),
             )
         )
         self.widget = widgets.VBox(
@@ -246,6 +248,19 @@ class PreparationWorkbook:
             _dom_classes=css("wb-workbook"),
         )
         self._update_progress()
+
+    def _one_on_one_link(self, code: str) -> str:
+        """A link to the 1:1 page, once the person has a manager in the workbook."""
+        from workbook.team.relation import manager_id_of
+
+        with self.store.read() as session:
+            if manager_id_of(session, self.person.id) is None:
+                return ""
+        return html(
+            '<p class="wb-1on1-link"><a href="{href}">Your 1:1 page with your manager</a>: the agenda, '
+            "shared notes and actions of your career conversations.</p>",
+            href=one_on_one_href(code),
+        )
 
     def _make_plan_tab(self) -> Shown:
         """The plan tab, made when it is first opened (or a plan is first asked for)."""
@@ -397,7 +412,7 @@ def participant_app(store: Store | None = None) -> widgets.Widget:
     prep = content.preparation()
     return SignIn(
         store,
-        lambda page: PreparationWorkbook(page.store, page.person, prep).widget,
+        lambda page: PreparationWorkbook(page.store, page.person, prep, page.code).widget,
         title=prep.title,
         notebook=PARTICIPANT_NOTEBOOK,
     ).start()
