@@ -70,6 +70,8 @@ def test_each_kernel_holds_only_what_its_viewer_may_see(store, people):
     assert "MEMBER-PRIVATE-NOTE" in state and "MANAGER-PRIVATE-NOTE" not in state
     assert "Prompts for you" not in state  # the prompts are the manager's
     assert member_again.page.thread.side == "member"
+    [header] = [w for w in member_again.widget.children if "wb-title" in str(getattr(w, "value", ""))]
+    assert header.value.startswith("<style>")  # the page's style is a style, not text on the page
 
 
 def test_another_manager_gets_nothing_by_address_by_choice_or_by_a_crafted_value(store, people, monkeypatch):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 import ipywidgets as widgets
+from markupsafe import Markup
 
 from workbook.apps.common import (
     Autosaver,
@@ -303,7 +304,7 @@ class ConversationApp:
         self.chooser.observe(self._chosen, names="value")
         self.holder = widgets.VBox(_dom_classes=css("wb-1on1-holder"))
         header = widgets.HTML(
-            PAGE_STYLE
+            Markup(PAGE_STYLE)
             + html('<h1 class="wb-title">{title}</h1>', title=self.guide.title)
             + signed_in_as(self.person.name)
         )
