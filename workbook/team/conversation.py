@@ -132,20 +132,23 @@ def open_thread(store: Store, viewer: Person, member_pid: object = None) -> Thre
 def check(session: Session, thread: Thread) -> int:
     """Ask again, inside the caller's transaction, whether the viewer may read the series; the id of the
     member's manager now. NotAllowed when not (a change of manager since the page opened)."""
-    manager_id = manager_id_of(session, thread.member_id)
-    if manager_id is None:
-        raise NotAllowed(NO_MANAGER if thread.side == MEMBER else NOT_YOURS)
     if thread.side == MEMBER and thread.viewer_id == thread.member_id:
+        manager_id = manager_id_of(session, thread.member_id)
+        if manager_id is None:
+            raise NotAllowed(NO_MANAGER)
         return manager_id
     if thread.side == MANAGER and is_manager_of(session, thread.viewer_id, thread.member_id):
-        return manager_id
+        return thread.viewer_id
     raise NotAllowed(NOT_YOURS)
 
 
-def owned_conversation(session: Session, thread: Thread, conversation_id: object) -> OneOnOne:
+def owned_conversation(
+    session: Session, thread: Thread, conversation_id: object, manager_id: int | None = None
+) -> OneOnOne:
     """One 1:1 of the series the viewer may open: the current one, or a past one the viewer held or was in
-    (a manager reads past 1:1s they held, not their predecessor's). NotAllowed for any other id."""
-    manager_id = check(session, thread)
+    (a manager reads past 1:1s they held, not their predecessor's). NotAllowed for any other id.
+    ``manager_id``: what `check` returned in this same transaction, if the caller asked already."""
+    manager_id = check(session, thread) if manager_id is None else manager_id
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         raise NotAllowed(NOT_YOURS)
     found = session.get(OneOnOne, conversation_id)
@@ -158,7 +161,8 @@ def owned_conversation(session: Session, thread: Thread, conversation_id: object
 
 
 # -- the current 1:1 and its planned date ----------------------------------------------------------------
-def _current_id(session: Session, member_id: int) -> int | None:
+def current_id(session: Session, member_id: int) -> int | None:
+    """The id of the series' current 1:1 (not held yet), or None before the first is opened."""
     held = select(OneOnOneHeld.one_on_one_id)
     return session.scalar(
         select(func.max(OneOnOne.id)).where(OneOnOne.member_id == member_id, OneOnOne.id.not_in(held))
@@ -169,12 +173,12 @@ def current_conversation(store: Store, thread: Thread) -> int:
     """The id of the series' current 1:1 (not yet held), opened now if there is none."""
     with store.read() as session:
         check(session, thread)
-        found = _current_id(session, thread.member_id)
+        found = current_id(session, thread.member_id)
     if found is not None:
         return found
     with store.write() as session:
         check(session, thread)
-        found = _current_id(session, thread.member_id)
+        found = current_id(session, thread.member_id)
         if found is None:
             row = OneOnOne(member_id=thread.member_id, opened_at=utcnow())
             session.add(row)
@@ -219,9 +223,11 @@ def held_on(session: Session, conversation_id: int) -> date | None:
     return held.held_on if held else None
 
 
-def past_conversations(session: Session, thread: Thread) -> list[tuple[int, date]]:
+def past_conversations(
+    session: Session, thread: Thread, manager_id: int | None = None
+) -> list[tuple[int, date]]:
     """The series' 1:1s held that the viewer may open (id, date held), the latest first."""
-    manager_id = check(session, thread)
+    manager_id = check(session, thread) if manager_id is None else manager_id
     query = (
         select(OneOnOneHeld.one_on_one_id, OneOnOneHeld.held_on)
         .join(OneOnOne, OneOnOne.id == OneOnOneHeld.one_on_one_id)
@@ -343,7 +349,7 @@ def record_held(
         existing = _held(session, row.id)
         if existing is not None:
             return Held(
-                row.id, existing.held_on, existing.log_entry_id, False, _current_id(session, row.member_id)
+                row.id, existing.held_on, existing.log_entry_id, False, current_id(session, row.member_id)
             )
         manager_id = check(session, thread)
         parts = clean_entry(
@@ -373,7 +379,7 @@ def record_held(
             existing = _held(session, row.id)
             assert existing is not None
             return Held(
-                row.id, existing.held_on, existing.log_entry_id, False, _current_id(session, row.member_id)
+                row.id, existing.held_on, existing.log_entry_id, False, current_id(session, row.member_id)
             )
         following = OneOnOne(member_id=row.member_id, opened_at=utcnow())
         session.add(following)

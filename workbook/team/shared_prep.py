@@ -60,16 +60,21 @@ def _latest_levels(session: Session, member_id: int) -> dict[str, tuple[str, dat
 
 def _answers(session: Session, member_id: int, sections: set[str]) -> dict[str, tuple[object, datetime]]:
     """The latest answer of each key in ``sections`` only (nothing of a private section is read)."""
-    rows = session.execute(
-        select(Answer.key, Answer.value, Answer.saved_at)
+    if not sections:
+        return {}
+    latest = (
+        select(func.max(Answer.id))
         .where(Answer.participant_id == member_id, Answer.scope == SCOPE)
-        .order_by(Answer.id)
+        .group_by(Answer.key)
+    )
+    rows = session.execute(
+        select(Answer.key, Answer.value, Answer.saved_at).where(Answer.id.in_(latest))
     ).all()
-    found: dict[str, tuple[object, datetime]] = {}
-    for key, value, saved_at in rows:
-        if key.split(".", 1)[0] in sections:
-            found[key] = (json.loads(value), as_utc(saved_at))
-    return found
+    return {
+        key: (json.loads(value), as_utc(saved_at))
+        for key, value, saved_at in rows
+        if key.split(".", 1)[0] in sections  # a private section's answers are never decoded or kept
+    }
 
 
 def shared_with_manager_interim(session: Session, member_id: int) -> list[SharedSection]:

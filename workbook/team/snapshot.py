@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from workbook.models import OneOnOne, Participant
 from workbook.store import Store
@@ -16,7 +17,9 @@ from workbook.team.conversation import (
     SHARED,
     Notes,
     Thread,
+    check,
     current_conversation,
+    current_id,
     held_on,
     notes_in,
     owned_conversation,
@@ -24,7 +27,6 @@ from workbook.team.conversation import (
     planned_on,
 )
 from workbook.team.items import Item
-from workbook.team.relation import manager_id_of
 from workbook.team.shared_prep import SharedSection, shared_with_manager_interim
 
 
@@ -57,37 +59,41 @@ class ConversationState:
 
 def read_state(store: Store, thread: Thread, conversation_id: int | None = None) -> ConversationState:
     """The current 1:1 (opened now if there is none), or the past one ``conversation_id`` the viewer may
-    open. NotAllowed when the viewer may not (any more) read it."""
-    if conversation_id is None:
-        conversation_id = current_conversation(store, thread)
+    open, read in one transaction. NotAllowed when the viewer may not (any more) read it."""
     with store.read() as session:
-        row = owned_conversation(session, thread, conversation_id)
-        manager_id = manager_id_of(session, thread.member_id)
-        held = held_on(session, row.id)
-        agenda = agenda_in(session, thread, row.id)
-        actions = actions_in(session, thread, row, current=held is None)
-        people = {thread.member_id, manager_id or 0} | {i.added_by_id for i in (*agenda, *actions)}
-        people |= {i.changed_by_id for i in actions}
-        names = dict(
-            session.execute(select(Participant.id, Participant.name).where(Participant.id.in_(people))).all()
-        )
-        number = session.scalar(
-            select(func.count()).where(OneOnOne.member_id == thread.member_id, OneOnOne.id <= row.id)
-        )
-        return ConversationState(
-            side=thread.side,
-            member_name=names.get(thread.member_id, thread.member_name),
-            manager_name=names.get(manager_id or 0, ""),
-            conversation_id=row.id,
-            number=int(number or 1),
-            planned_on=planned_on(session, row.id),
-            held_on=held,
-            shared=notes_in(session, thread, row.id, SHARED),
-            private=notes_in(session, thread, row.id, PRIVATE),
-            shared_preparation=tuple(shared_with_manager_interim(session, thread.member_id)),
-            agenda=tuple(agenda),
-            actions=tuple(actions),
-            past=tuple(past_conversations(session, thread)),
-            names=names,
-        )
+        manager_id = check(session, thread)
+        wanted = current_id(session, thread.member_id) if conversation_id is None else conversation_id
+        if wanted is not None:
+            return _state(session, thread, wanted, manager_id)
+    return read_state(store, thread, current_conversation(store, thread))  # the series' first 1:1
 
+
+def _state(session: Session, thread: Thread, conversation_id: int, manager_id: int) -> ConversationState:
+    row = owned_conversation(session, thread, conversation_id, manager_id)
+    held = held_on(session, row.id)
+    agenda = agenda_in(session, thread, row.id)
+    actions = actions_in(session, thread, row, current=held is None)
+    people = {thread.member_id, manager_id} | {i.added_by_id for i in (*agenda, *actions)}
+    people |= {i.changed_by_id for i in actions}
+    names = dict(
+        session.execute(select(Participant.id, Participant.name).where(Participant.id.in_(people))).all()
+    )
+    number = session.scalar(
+        select(func.count()).where(OneOnOne.member_id == thread.member_id, OneOnOne.id <= row.id)
+    )
+    return ConversationState(
+        side=thread.side,
+        member_name=names.get(thread.member_id, thread.member_name),
+        manager_name=names.get(manager_id, ""),
+        conversation_id=row.id,
+        number=int(number or 1),
+        planned_on=planned_on(session, row.id),
+        held_on=held,
+        shared=notes_in(session, thread, row.id, SHARED),
+        private=notes_in(session, thread, row.id, PRIVATE),
+        shared_preparation=tuple(shared_with_manager_interim(session, thread.member_id)),
+        agenda=tuple(agenda),
+        actions=tuple(actions),
+        past=tuple(past_conversations(session, thread, manager_id)),
+        names=names,
+    )
