@@ -223,3 +223,18 @@ def test_the_participant_app_the_managers_home_and_log_link_to_the_1on1_page(sto
     [entry] = find(home.conversations.widget, "wb-log-entry-text")
     expected = f'href="conversation.ipynb?code={manager.code}&amp;member={member.person.pid}"'
     assert expected in entry.value and "Open the 1:1 page" in entry.value
+
+
+def test_a_manager_who_also_has_a_manager_chooses_between_their_own_1on1_and_their_reports(store, people):
+    boss = identity.add_participant(store, "Bo Boss", cohort="North")
+    middle = identity.add_participant(
+        store, "Mid Manager", roles=["manager:North", "team_member"], manager_pid=boss.person.pid
+    )
+    report = identity.add_participant(store, "Rae Report", manager_pid=middle.person.pid)
+    app = app_for(store, middle)
+    assert [pid for _, pid in app.chooser.options] == [middle.person.pid, report.person.pid]
+    assert app.page.thread.side == "member" and "Bo Boss" in app.page.heading.value
+    app.chooser.value = report.person.pid
+    assert app.page.thread.side == "manager" and "Rae Report" in app.page.heading.value
+    assert "Prompts for you" in live_widget_state()
+    assert app_for(store, people["other"]).page is None  # nobody reports to them and they have no manager
