@@ -397,3 +397,24 @@ def test_migration_0007_goes_down_and_up_again(tmp_path):
     with again.read() as session:
         assert session.scalars(select(OneOnOneNote)).all() == []
     again.close()
+
+
+def test_the_managers_prompts_are_checked_content(tmp_path):
+    import shutil
+
+    from workbook.config import REPO_ROOT
+    from workbook.content import check_all, conversation_guide
+
+    guide = conversation_guide()
+    assert [g.id for g in guide.prompts] == ["listen", "perspective", "support"]
+    folder = tmp_path / "content"
+    shutil.copytree(REPO_ROOT / "data", folder)
+    path = folder / "conversation.yaml"
+    path.write_text(path.read_text().replace("id: perspective", "id: advise"))
+    [problem] = check_all(folder)
+    assert "conversation.yaml" in problem and "prompts" in problem and "'advise'" in problem
+    path.write_text(
+        path.read_text().replace("id: advise", "id: perspective").replace("    prompts:\n", "    tips:\n", 1)
+    )
+    [problem] = check_all(folder)
+    assert "conversation.yaml" in problem and "prompts.0" in problem
