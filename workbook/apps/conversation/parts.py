@@ -6,7 +6,7 @@ never holds the page. Every fragment of HTML is built with :func:`workbook.apps.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 import ipywidgets as widgets
 
@@ -115,13 +115,14 @@ class NotesView:
         text, based_on = change["new"], self.based_on
         self.autosaver.schedule(f"{self.kind}-{self.conversation_id}", lambda: self._save(text, based_on))
 
-    def _save(self, text: object, based_on: int | None):
+    def _save(self, text: object, based_on: int | None) -> datetime:
         notes = save_notes(self.store, self.thread, self.conversation_id, self.kind, text, based_on)
         if self.box.value == text:  # nothing typed since this save was scheduled
             self.loaded = text  # type: ignore[assignment]
         self.based_on = notes.version_id
         self.show(notes)
-        return notes.latest.written_at if notes.latest else None
+        assert notes.latest is not None  # a save leaves at least one version
+        return notes.latest.written_at
 
 
 class AgendaView:
@@ -276,6 +277,8 @@ class ActionsView:
         self.changed()
 
     def show(self, state: ConversationState) -> None:
+        if state.conversation_id != self.conversation_id:
+            self.note.value = ""  # what was said about the last 1:1's form
         self.conversation_id = state.conversation_id
         self.form.layout.display = None if state.is_current else "none"
         shown = (state.conversation_id, state.actions)
