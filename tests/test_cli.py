@@ -102,3 +102,27 @@ def test_serve_refuses_a_weak_evaluator_key(capsys, monkeypatch):
     assert main(["serve", "--port", "1"]) == 2
     err = capsys.readouterr().err
     assert "at least 22 characters" in err and "token_urlsafe" in err
+
+
+def test_demo_seeds_two_past_1on1s_with_open_actions_and_prints_both_links_managers_first(capsys):
+    from urllib.parse import parse_qs, urlsplit
+
+    from workbook.demo import DEMO_MANAGER
+    from workbook.manager.behaviour import conversations
+    from workbook.team.conversation import open_thread
+    from workbook.team.snapshot import read_state
+
+    assert main(["demo"]) == 0 and main(["demo"]) == 0  # idempotent: the second run adds no 1:1
+    out = capsys.readouterr().out.split("Demo content is synthetic")[-1]
+    store = Store()
+    member, manager = (identity.find_participant(store, pid) for pid in (DEMO_TEAM_MEMBER, DEMO_MANAGER))
+    state = read_state(store, open_thread(store, manager, member.pid))
+    assert len(state.past) == 2 and state.planned_on is not None
+    assert [a.status for a in state.actions] == ["open", "open"]
+    assert len([c for c in conversations(store, manager) if c.alias == "D.T.M."]) == 2
+    links = [word for word in out.split() if "conversation.ipynb?" in word]
+    assert len(links) == 2
+    first, second = (parse_qs(urlsplit(link).query) for link in links)
+    assert first["member"] == [DEMO_TEAM_MEMBER] and "member" not in second  # the manager's first
+    assert identity.authenticate(store, first["code"][0]).pid == DEMO_MANAGER
+    assert identity.authenticate(store, second["code"][0]).pid == DEMO_TEAM_MEMBER

@@ -189,6 +189,7 @@ FIRST_RENDERS = {
     "participant": ("team", "from workbook.apps.participant import participant_app as app; app()"),
     "manager": ("manager", "from workbook.apps.manager import manager_app as app; app()"),
     "lesson": ("manager", "from workbook.apps.lessons import lesson_app as app; app('why_it_matters')"),
+    "conversation": ("report", "from workbook.apps.conversation import conversation_app as app; app()"),
 }
 
 
@@ -205,9 +206,11 @@ def test_a_first_page_loads_no_templates_tables_or_charts(page, tmp_path, monkey
 
     monkeypatch.setenv("WORKBOOK_DATA_DIR", str(tmp_path))
     store = Store(config.database_url())
+    manager = identity.add_participant(store, "Max First", cohort=COHORT)
     codes = {
         "team": identity.add_participant(store, "Tess First").code,
-        "manager": identity.add_participant(store, "Max First", cohort=COHORT).code,
+        "manager": manager.code,
+        "report": identity.add_participant(store, "Rae First", manager_pid=manager.person.pid).code,
     }
     who, call = FIRST_RENDERS[page]
     probe = (

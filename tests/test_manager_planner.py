@@ -8,13 +8,12 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from workbook.content import preparation
+from workbook.ics import ics_escape, ics_fold
 from workbook.identity import add_participant
 from workbook.manager.planner import (
     SCOPE,
     PlanItem,
     delete_plan_entry,
-    ics_escape,
-    ics_fold,
     plan_entries,
     plan_markdown,
     preparation_outline,
@@ -306,7 +305,7 @@ def test_a_known_team_member_is_invited_by_email_and_nobody_else(store, manager)
 
 
 def test_a_hostile_name_or_address_cannot_add_lines_to_the_invitation():
-    from workbook.manager.planner import Attendee, ics_param
+    from workbook.ics import Attendee, ics_param
 
     hostile = 'Eve"\r\nATTENDEE:mailto:boss@example.org\r\nX;Y:Z ^ \x00\x1b' + "é" * 40
     text = to_ics(_entry(), "Mo", attendee=Attendee(hostile, "eve@example.org"))

@@ -38,6 +38,10 @@ from workbook.models import (
     FacilitatorFeedback,
     FeedbackSeen,
     GoalCheckIn,
+    OneOnOne,
+    OneOnOneItem,
+    OneOnOneNote,
+    OneOnOnePlan,
     Participant,
     RoleGrant,
     Score,
@@ -113,6 +117,34 @@ def seed(store, person, facilitator, other, marker: str) -> None:
         session.add_all([to_them, by_them])
         session.flush()
         session.add(FeedbackSeen(feedback_id=to_them.id, seen_at=utcnow()))
+        talk = OneOnOne(member_id=person.id, opened_at=utcnow())
+        session.add(talk)
+        session.flush()
+        session.add_all(
+            [
+                OneOnOneNote(
+                    one_on_one_id=talk.id,
+                    kind="shared",
+                    author_id=person.id,
+                    text=f"{marker} shared note",
+                    written_at=utcnow(),
+                ),
+                OneOnOneItem(
+                    member_id=person.id,
+                    one_on_one_id=talk.id,
+                    item="i-1",
+                    kind="action",
+                    text=f"{marker} action",
+                    owner="member",
+                    status="open",
+                    author_id=person.id,
+                    written_at=utcnow(),
+                ),
+                OneOnOnePlan(
+                    one_on_one_id=talk.id, planned_on=date(2026, 2, 1), by_id=person.id, at=utcnow()
+                ),
+            ]
+        )
         session.add(
             GoalCheckIn(
                 participant_id=person.id,
@@ -495,3 +527,48 @@ def test_the_deletions_migration_goes_down_and_up_cleanly(tmp_path):
         command.upgrade(cfg, "head")
     assert "data_deletions" in inspect(create_engine(url)).get_table_names()
     assert make_url(url).database
+
+
+def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
+    """Bob's shared-notes version was based on Ana's; Ana deletes: hers go, his stays, no longer based on
+    anything (and the 1:1's record of the log entry Ana made is kept without it)."""
+    from workbook.models import OneOnOneHeld
+
+    ana, bob = people["ana"].person, people["bob"].person
+    with store.write() as session:
+        talk = OneOnOne(member_id=bob.id, opened_at=utcnow())
+        session.add(talk)
+        session.flush()
+        hers = OneOnOneNote(
+            one_on_one_id=talk.id, kind="shared", author_id=ana.id, text="A", written_at=utcnow()
+        )
+        session.add(hers)
+        session.flush()
+        his = OneOnOneNote(
+            one_on_one_id=talk.id,
+            kind="shared",
+            author_id=bob.id,
+            text="B",
+            based_on_id=hers.id,
+            written_at=utcnow(),
+        )
+        entry = session.scalar(select(ConversationLog.id).where(ConversationLog.participant_id == ana.id))
+        session.add_all(
+            [
+                his,
+                OneOnOneHeld(
+                    one_on_one_id=talk.id,
+                    held_on=date(2026, 1, 6),
+                    manager_id=ana.id,
+                    log_entry_id=entry,
+                    recorded_by_id=ana.id,
+                    recorded_at=utcnow(),
+                ),
+            ]
+        )
+    delete_person_data(store, ana, by="themselves")
+    with store.read() as session:
+        notes = session.execute(select(OneOnOneNote.text, OneOnOneNote.based_on_id)).all()
+        held = session.execute(select(OneOnOneHeld.held_on, OneOnOneHeld.log_entry_id)).all()
+    assert ("B", None) in notes and not any(text == "A" for text, _ in notes)
+    assert held == [(date(2026, 1, 6), None)]

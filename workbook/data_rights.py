@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from workbook import config
 from workbook.identity import Person, find_participant
-from workbook.models import DataDeletion, Participant, Visibility
+from workbook.models import Base, DataDeletion, Participant, Visibility
 from workbook.personal_data import (
     REGISTRY,
     Versions,
@@ -66,6 +66,17 @@ def _person_rows(name: str, person_id: int):
     if isinstance(entry, Versions):
         return select(tbl).where(tbl.c[entry.link].in_(_parent_ids(entry, person_id))).order_by(tbl.c.id)
     raise ValueError(f"{name} holds nothing a person wrote")
+
+
+def _detach(session: Session, name: str, condition: Any) -> None:
+    """Before rows of table ``name`` go, rows that stay and point at them let go (their nullable reference
+    is cleared): a note version based on a deleted version, a 1:1's record of the log entry it made. So
+    nothing kept points at nothing, and one person's deletion never takes another person's rows."""
+    going = select(table(name).c.id).where(condition)
+    for other in Base.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table.name == name and key.parent.nullable:
+                session.execute(update(other).where(key.parent.in_(going)).values({key.parent.name: None}))
 
 
 def personal_tables() -> list[str]:
@@ -270,6 +281,7 @@ def delete_person_data(store: Store, person: Person, *, by: str) -> Removed:
             else:
                 assert isinstance(entry, Versions)
                 condition = tbl.c[entry.link].in_(_parent_ids(entry, person.id))
+            _detach(session, name, condition)
             counts[name] = session.execute(delete(tbl).where(condition)).rowcount or 0
         removed = Removed({name: counts[name] for name in personal_tables()})
         _record(session, "deletion", person.pid, by, removed)
@@ -348,6 +360,7 @@ def purge(
                 query = select(func.count()).select_from(table(name)).where(conditions[name])
                 counts[name] = session.scalar(query) or 0
             else:
+                _detach(session, name, conditions[name])
                 counts[name] = session.execute(delete(table(name)).where(conditions[name])).rowcount or 0
             bar.update(1)
         removed = Removed({name: counts[name] for name in personal_tables()}, dry_run, cutoff)

@@ -6,6 +6,7 @@ Seeding is idempotent: running it again adds nothing that is already there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from workbook import config, identity
@@ -41,6 +42,7 @@ DEMO_ANSWERS: dict[str, object] = {
 class DemoResult:
     created: bool
     link: str | None
+    code: str | None = None
 
 
 def seed_team_member(store: Store, *, issue_link: bool = True) -> DemoResult:
@@ -58,8 +60,8 @@ def seed_team_member(store: Store, *, issue_link: bool = True) -> DemoResult:
             store.save_answer(person.id, SCOPE, key, value)
     if created:
         seed_team_sharing(store, person)
-    link = identity.reissue(store, person.pid).url if issue_link else None
-    return DemoResult(created, link)
+    issued = identity.reissue(store, person.pid) if issue_link else None
+    return DemoResult(created, issued.url if issued else None, issued.code if issued else None)
 
 
 # What the demo team member shares with Demo manager 01 (the rest stays private), and their check-ins on
@@ -119,13 +121,61 @@ def facilitator_link(store: Store, cohorts: list[str]) -> str:
     return identity.personal_link(identity.reissue(store, DEMO_FACILITATOR).code, "facilitator")
 
 
+def seed_one_on_ones(store: Store, today: date | None = None) -> bool:
+    """Two past 1:1s of the demo team member with Demo manager 01 (held, with shared notes) and open
+    actions, if they have none yet; whether anything was added."""
+    from workbook.team import actions, conversation
+
+    today = today or date.today()
+    member = identity.find_participant(store, DEMO_TEAM_MEMBER)
+    manager = identity.find_participant(store, DEMO_MANAGER)
+    mine = conversation.open_thread(store, member)
+    theirs = conversation.open_thread(store, manager, member.pid)
+    with store.read() as session:
+        if conversation.past_conversations(session, mine):
+            return False
+    talks = (
+        (
+            42,
+            "We talked about what I enjoy most: running workshops. "
+            "Next: find out how the training team works.",
+            [
+                ("Ask the training lead for a coffee", "member", 21, "done"),
+                ("Check the budget for a facilitation course", "manager", 60, "open"),
+            ],
+        ),
+        (
+            14,
+            "The coffee went well. I would like to co-run one onboarding session before spring.",
+            [("Agree a date to co-run an onboarding session", "member", 30, "open")],
+        ),
+    )
+    for days_ago, notes, todo in talks:
+        current = conversation.current_conversation(store, mine)
+        conversation.save_notes(store, mine, current, conversation.SHARED, notes, None)
+        for text, owner, due_in, status in todo:
+            item = actions.add_action(
+                store, theirs, current, text, owner, today - timedelta(days_ago - due_in)
+            )
+            if status != "open":
+                actions.update_action(store, theirs, item.item, status=status)
+        conversation.record_held(store, theirs, current, today - timedelta(days_ago), today=today)
+    conversation.set_planned_date(
+        store, mine, conversation.current_conversation(store, mine), today + timedelta(14)
+    )
+    return True
+
+
 def seed_all(store: Store) -> list[str]:
     """Seed every app's demo content and return lines to print (with fresh personal links)."""
     from workbook.manager.demo import COHORTS, seed_manager_demo
 
     managers = seed_manager_demo(store)
     team_member = seed_team_member(store)
-    manager_link = identity.personal_link(identity.reissue(store, DEMO_MANAGER).code, "manager")
+    seed_one_on_ones(store)
+    manager_code = identity.reissue(store, DEMO_MANAGER).code
+    manager_link = identity.personal_link(manager_code, "manager")
+    one_on_one = identity.personal_link(manager_code, "conversation") + f"&member={quote(DEMO_TEAM_MEMBER)}"
     key = config.evaluator_key()
     shared = f"{config.public_base_url()}/voila/render/evaluator.ipynb?key={quote(key)}" if key else None
     return [
@@ -133,6 +183,9 @@ def seed_all(store: Store) -> list[str]:
         f"Demo managers: {managers['managers']} created now, in {managers['cohorts']} new cohort(s).",
         f"Demo manager (Demo manager 01): {manager_link}",
         f"Demo team member ({'created' if team_member.created else 'already there'}): {team_member.link}",
+        f"1:1 page, Demo manager 01 with the demo team member: {one_on_one}",
+        f"1:1 page, the demo team member with Demo manager 01: "
+        f"{identity.personal_link(team_member.code or '', 'conversation')}",
         f"Demo facilitator (demo cohorts): {facilitator_link(store, [c.name for c in COHORTS])}",
         f"Demo evaluator (demo cohorts): {evaluator_link(store)}",
     ] + ([f"Evaluator, with the shared evaluator key: {shared}"] if shared else [])

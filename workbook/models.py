@@ -253,3 +253,76 @@ class GoalCheckIn(Base):
     note: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_goal_checkins_owner", "participant_id", "goal_id", "id"),)
+
+
+class OneOnOne(Base):
+    """One career 1:1 of a team member with their manager: opened when the previous one was recorded as
+    held (or when either side first opens the page). It belongs to the team member; who may read it is
+    asked again on every read (`workbook.team.relation`)."""
+
+    __tablename__ = "one_on_ones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OneOnOnePlan(Base):
+    """A change to a 1:1 that is not text: its planned date set (or cleared). Append-only; the latest
+    counts."""
+
+    __tablename__ = "one_on_one_plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    one_on_one_id: Mapped[int] = mapped_column(ForeignKey("one_on_ones.id"), index=True)
+    planned_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    by_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OneOnOneHeld(Base):
+    """A 1:1 recorded as held: once only (unique), with the manager's "conversations held" entry it made."""
+
+    __tablename__ = "one_on_one_held"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    one_on_one_id: Mapped[int] = mapped_column(ForeignKey("one_on_ones.id"), unique=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    manager_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))  # whose 1:1 it was
+    # the manager's log entry it made; None once the manager deleted their data (the 1:1 stays held)
+    log_entry_id: Mapped[int | None] = mapped_column(ForeignKey("conversation_log.id"), nullable=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OneOnOneNote(Base):
+    """One version of a 1:1's notes. `kind` "shared" (both sides read and write; the latest counts) or
+    "private" (the author's own, read by nobody else). `based_on_id` is the version the writer's page
+    started from: a save based on an older version than the latest clashed, and both are kept."""
+
+    __tablename__ = "one_on_one_notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    one_on_one_id: Mapped[int] = mapped_column(ForeignKey("one_on_ones.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    author_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    text: Mapped[str] = mapped_column(Text)
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("one_on_one_notes.id"), nullable=True)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_one_on_one_notes_where", "one_on_one_id", "kind", "author_id", "id"),)
+
+
+class OneOnOneItem(Base):
+    """One version of an agenda item or an action of a team member's 1:1s. `item` is the item's id across
+    its versions; the latest version counts. An action belongs to the team member's series of 1:1s, so an
+    open one carries into the next 1:1 until it is done."""
+
+    __tablename__ = "one_on_one_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    one_on_one_id: Mapped[int] = mapped_column(ForeignKey("one_on_ones.id"))  # where it was added
+    item: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(10))  # "agenda" or "action"
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(10), nullable=True)  # an action's: member or manager
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(12))
+    author_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))  # who wrote this version
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_one_on_one_items_member", "member_id", "kind", "item", "id"),)

@@ -80,6 +80,17 @@ REGISTRY: dict[str, Entry] = {
         "when feedback was seen", "facilitator_feedback", "feedback_id", "seen_at"
     ),
     "goal_checkins": Written("goal check-ins", ("participant_id",), "recorded_at"),
+    "one_on_one_notes": Written(
+        "1:1 notes (shared and private) each version by its author", ("author_id",), "written_at"
+    ),
+    "one_on_one_items": Written(
+        "1:1 agenda items and actions, each version by its author", ("author_id",), "written_at"
+    ),
+    "one_on_one_plans": Written("1:1 planned dates set", ("by_id",), "at"),
+    "one_on_ones": NoContent(
+        "a team member's series of 1:1s: when each opened (what was written is in notes and items)"
+    ),
+    "one_on_one_held": NoContent("that a 1:1 was held, when, and which log entry it made (no text)"),
     "participants": NoContent("a person's account: name, email, cohort, manager (kept so they can sign in)"),
     "access_codes": NoContent("hashes of access codes (never a code) and when they were made or revoked"),
     "roles": NoContent("which roles a person holds, granted and withdrawn"),

@@ -331,6 +331,17 @@ def app_href(notebook: str, code: str) -> str:
     return f"{notebook}?code={quote(code, safe='')}" if code else notebook
 
 
+def one_on_one_href(code: str, member_pid: str | None = None) -> str:
+    """A relative link to the 1:1 page with the viewer's own code; a manager's link names the team member
+    by their pid (never by anything secret of theirs)."""
+    from workbook.apps.registry import CONVERSATION_NOTEBOOK
+
+    href = app_href(CONVERSATION_NOTEBOOK, code)
+    if member_pid:
+        href += ("&" if "?" in href else "?") + f"member={quote(member_pid, safe='')}"
+    return href
+
+
 def label(text: str, *classes: str) -> widgets.HTML:
     """A visible label above an input."""
     return widgets.HTML(html('<label class="wb-label">{text}</label>', text=text), _dom_classes=css(*classes))

@@ -25,6 +25,7 @@ from workbook.apps.common import (
     full_width,
     label,
     named,
+    one_on_one_href,
     when,
 )
 from workbook.apps.feedback import FeedbackPanel
@@ -225,6 +226,7 @@ class PreparationWorkbook:
         person: Person,
         prep: Preparation,
         on_deleted: Callable[[int], None] | None = None,
+        code: str = "",
     ) -> None:
         self.store = store
         self.on_deleted = on_deleted
@@ -260,10 +262,11 @@ class PreparationWorkbook:
         self.tabs.observe(self._on_section, "selected_index")
         header = widgets.HTML(
             html(
-                '<h1 class="wb-title">{title}</h1>{whoami}<p>{intro}</p>',
+                '<h1 class="wb-title">{title}</h1>{whoami}<p>{intro}</p>{one_on_one}',
                 title=prep.title,
                 whoami=signed_in_as(person.name),
                 intro=prep.intro,
+                one_on_one=self._one_on_one_link(code),
             )
         )
         self.widget = widgets.VBox(
@@ -271,6 +274,19 @@ class PreparationWorkbook:
             _dom_classes=css("wb-workbook"),
         )
         self._update_progress()
+
+    def _one_on_one_link(self, code: str) -> str:
+        """A link to the 1:1 page, once the person has a manager in the workbook."""
+        from workbook.team.relation import manager_id_of
+
+        with self.store.read() as session:
+            if manager_id_of(session, self.person.id) is None:
+                return ""
+        return html(
+            '<p class="wb-1on1-link"><a href="{href}">Your 1:1 page with your manager</a>: the agenda, '
+            "shared notes and actions of your career conversations.</p>",
+            href=one_on_one_href(code),
+        )
 
     def _make_plan_tab(self) -> Shown:
         """The plan tab, made when it is first opened (or a plan is first asked for)."""
@@ -427,14 +443,14 @@ class PreparationWorkbook:
 class PreparationPage:
     """The signed-in page: the person's workbook, made afresh (empty) after they delete their answers."""
 
-    def __init__(self, store: Store, person: Person, prep: Preparation) -> None:
-        self.store, self.person, self.prep = store, person, prep
-        self.book = PreparationWorkbook(store, person, prep, self._deleted)
+    def __init__(self, store: Store, person: Person, prep: Preparation, code: str = "") -> None:
+        self.store, self.person, self.prep, self.code = store, person, prep, code
+        self.book = PreparationWorkbook(store, person, prep, self._deleted, code)
         self.widget = widgets.VBox([self.book.widget], _dom_classes=css("wb-preparation-page"))
 
     def _deleted(self, rows: int) -> None:
         old = self.book
-        self.book = PreparationWorkbook(self.store, self.person, self.prep, self._deleted)
+        self.book = PreparationWorkbook(self.store, self.person, self.prep, self._deleted, self.code)
         self.book.status.widget.value = html(
             '<div class="wb-status wb-status-deleted" role="status">Your answers were deleted '
             "({rows} saved entries). This is your workbook, empty.</div>",
@@ -450,7 +466,7 @@ def participant_app(store: Store | None = None) -> widgets.Widget:
     prep = content.preparation()
     return SignIn(
         store,
-        lambda page: PreparationPage(page.store, page.person, prep).widget,
+        lambda page: PreparationPage(page.store, page.person, prep, page.code).widget,
         title=prep.title,
         notebook=PARTICIPANT_NOTEBOOK,
     ).start()

@@ -67,6 +67,13 @@ APPS: tuple[App, ...] = (
         lesson="preparing",
     ),
     App(
+        "conversation.ipynb",
+        "Your career one-on-one",
+        "Team members and their managers",
+        "The 1:1 itself: a shared agenda, notes and actions, and a briefing before the next talk.",
+        ("team_member", "manager"),
+    ),
+    App(
         "facilitator.ipynb",
         "Run your cohort",
         "Facilitators",
@@ -100,6 +107,7 @@ APPS: tuple[App, ...] = (
 
 
 PARTICIPANT_NOTEBOOK = "participant.ipynb"
+CONVERSATION_NOTEBOOK = "conversation.ipynb"
 HOME_NOTEBOOK = "manager.ipynb"
 # The notebook of each lesson, by lesson id.
 LESSON_NOTEBOOKS: dict[str, str] = {a.lesson: a.notebook for a in APPS if a.lesson}

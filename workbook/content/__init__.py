@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from workbook import config
 from workbook.content.base import ContentError, Ident, Strict, Text, load, load_model
+from workbook.content.conversation import CONVERSATION_FILES, ConversationGuide, conversation_guide
 from workbook.content.course import COURSE_FILES
 from workbook.content.preparation import (
     TEXT_LIMITS,
@@ -28,7 +29,11 @@ from workbook.content.preparation import (
 )
 
 # Every content file the apps read, by file name.
-CONTENT_FILES: dict[str, type[BaseModel]] = {"preparation.yaml": Preparation, **COURSE_FILES}
+CONTENT_FILES: dict[str, type[BaseModel]] = {
+    "preparation.yaml": Preparation,
+    **COURSE_FILES,
+    **CONVERSATION_FILES,
+}
 
 
 def content_files() -> dict[str, type[BaseModel]]:
@@ -52,6 +57,7 @@ __all__ = [
     "VISIBILITY_LABELS",
     "Choice",
     "ContentError",
+    "ConversationGuide",
     "GoalGuidance",
     "Ident",
     "PrepField",
@@ -62,6 +68,7 @@ __all__ = [
     "VisibilityLevel",
     "check_all",
     "content_files",
+    "conversation_guide",
     "load",
     "load_model",
     "preparation",

@@ -74,7 +74,7 @@ def clean_flag(label: str, value: object) -> bool:
     return value
 
 
-def _clean_entry(
+def clean_entry(
     held_on: date | str, alias: str, idp_started: bool, follow_up_planned: bool, today: date | None
 ) -> dict[str, object]:
     """An entry's parts as stored, or InputError naming the first bad one."""
@@ -104,14 +104,22 @@ def log_conversation(
 ) -> Conversation:
     """Record a career conversation; InputError (nothing stored) for a date in the future or before
     2000, an empty or over-long alias, or flags that are not true/false."""
-    parts = _clean_entry(held_on, alias, idp_started, follow_up_planned, today)
-    moment = utcnow()
-    row = ConversationLog(participant_id=person.id, logged_at=moment, **parts)
+    parts = clean_entry(held_on, alias, idp_started, follow_up_planned, today)
     with store.write() as session:
-        session.add(row)
-        session.flush()
-        session.add(_version(row.id, parts, "logged", person.id, moment))
-        return Conversation(row.id, logged_at=row.logged_at, **parts)  # type: ignore[arg-type]
+        return add_log_entry(session, person.id, parts, by_id=person.id)
+
+
+def add_log_entry(
+    session: Session, manager_id: int, parts: dict[str, object], *, by_id: int, change: str = "logged"
+) -> Conversation:
+    """Write one entry of a manager's log and its first version inside the caller's transaction (the 1:1
+    page records a held conversation and its entry together). `parts` as `clean_entry` returns them."""
+    moment = utcnow()
+    row = ConversationLog(participant_id=manager_id, logged_at=moment, **parts)
+    session.add(row)
+    session.flush()
+    session.add(_version(row.id, parts, change, by_id, moment))
+    return Conversation(row.id, logged_at=moment, **parts)  # type: ignore[arg-type]
 
 
 def _version(
@@ -187,7 +195,7 @@ def edit_conversation(
 
     InputError (nothing stored) for another manager's entry, a deleted one, or a bad part (as for a new
     entry). Saving it unchanged adds no version."""
-    parts = _clean_entry(held_on, alias, idp_started, follow_up_planned, today)
+    parts = clean_entry(held_on, alias, idp_started, follow_up_planned, today)
     with store.write() as session:
         current = _latest_own(session, person, conversation_id)
         if current.deleted:

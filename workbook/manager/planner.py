@@ -3,7 +3,7 @@
 One entry per planned conversation, stored as an answer in the scope "planner" whose key is the entry's
 slug id; editing adds a version and deleting records a tombstone, so history is kept. From an entry the
 manager can download a calendar invitation (RFC 5545, written by hand: no iCalendar library is
-installed) carrying the preparation outline for the team member, and print the whole plan.
+installed, see workbook.ics) carrying the preparation outline for the team member, and print the whole plan.
 
 The invitation goes to the team member, so by default it carries only the alias, the date and the
 outline: the manager's own questions and support ideas stay out unless they ask for them.
@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from workbook.content import Preparation, preparation
+from workbook.ics import EMAIL as _EMAIL
+from workbook.ics import Attendee, calendar, ics_attendee, ics_escape
 from workbook.identity import Person
 from workbook.manager.behaviour import EARLIEST, clean_alias
 from workbook.store import Store, utcnow
@@ -35,7 +37,6 @@ LATEST = LATEST_DATE
 DURATION = timedelta(minutes=30)
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-ICS_LINE_OCTETS = 75
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,6 @@ class PlanItem:
     member: str | None = None  # the pid of the manager's team member it is with, when they chose one
 
 
-@dataclass(frozen=True)
-class Attendee:
-    """A team member known to the store, to invite by email."""
-
-    name: str
-    email: str
-
-
-# An address we are willing to write after "mailto:" in a calendar file: nothing that could end the
-# line or the property (no spaces, quotes, colons, semicolons or commas).
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 MEMBER_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
@@ -258,47 +248,7 @@ def preparation_outline(prep: Preparation | None = None) -> str:
     return "\n".join(lines)
 
 
-# -- calendar invitation (RFC 5545) ---------------------------------------------------------------------
-def ics_escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def ics_param(text: str) -> str:
-    """A parameter value (such as a name in CN=) quoted, with RFC 6868's escapes for a caret, a line
-    break and a double quote, and every other control character dropped: a name cannot end the line
-    or the parameter, so it cannot add a property of its own."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
-    return '"' + "".join(c for c in text if c >= " " and c != "\x7f") + '"'
-
-
-def ics_attendee(attendee: Attendee) -> str | None:
-    """The ATTENDEE line for a team member, or None when their address cannot be written safely."""
-    if not _EMAIL.fullmatch(attendee.email):
-        return None
-    return f"ATTENDEE;CN={ics_param(attendee.name)};ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:{attendee.email}"
-
-
-def ics_fold(line: str) -> str:
-    """Fold a content line so no physical line exceeds 75 octets (RFC 5545 3.1), never splitting a
-    UTF-8 character; continuation lines start with one space."""
-    if len(line.encode("utf-8")) <= ICS_LINE_OCTETS:
-        return line
-    parts: list[str] = []
-    current, size = "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > ICS_LINE_OCTETS:
-            parts.append(current)
-            current, size = " ", 1
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
+# -- calendar invitation (RFC 5545): the shared writing rules are in workbook.ics ----------------------------
 def _description(
     entry: PlanItem,
     organiser_name: str,
@@ -361,24 +311,16 @@ def to_ics(
     else:
         end = entry.proposed_on + timedelta(days=1)
         when = [f"DTSTART;VALUE=DATE:{entry.proposed_on:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}"]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//career-workbook//Conversation planner//EN",
-        "CALSCALE:GREGORIAN",
-        "BEGIN:VEVENT",
+    event = [
         f"UID:{entry.id}-{digest}@career-workbook",
         f"DTSTAMP:{stamp}",
         *when,
         "SUMMARY:" + ics_escape(f"Career conversation with {entry.alias}"),
-        "DESCRIPTION:"
-        + ics_escape(_description(entry, organiser_name, include_private_notes, prep, link)),
+        "DESCRIPTION:" + ics_escape(_description(entry, organiser_name, include_private_notes, prep, link)),
         *([f"URL:{ics_escape(link)}"] if link else []),
         *([line] if attendee is not None and (line := ics_attendee(attendee)) else []),
-        "END:VEVENT",
-        "END:VCALENDAR",
     ]
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+    return calendar("Conversation planner", event)
 
 
 # -- the printable plan -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from workbook import content
 from workbook.identity import Person
-from workbook.models import RoleGrant
+from workbook.models import Participant, RoleGrant
 from workbook.preparation import (
     SCOPE,
     DevelopmentPlan,
@@ -146,3 +146,14 @@ def shared_with_manager(
         levels = latest_levels(session, ids, {SCOPE})
         day = prepared_on or date.today()
         return [_share(session, r, levels, day) for r in reports]
+
+
+def member_share(session: Session, member_id: int, *, prepared_on: date | None = None) -> MemberShare:
+    """What one team member shares with their manager now, inside the caller's transaction. For a reader
+    the caller has already checked (the member, or their manager now: the 1:1 page asks in the same
+    transaction)."""
+    pid, name = session.execute(
+        select(Participant.pid, Participant.name).where(Participant.id == member_id)
+    ).one()
+    levels = latest_levels(session, {member_id}, {SCOPE})
+    return _share(session, Report(member_id, pid, name), levels, prepared_on or date.today())

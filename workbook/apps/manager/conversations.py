@@ -14,6 +14,7 @@ from workbook.apps.common import (
     full_width,
     label,
     named,
+    one_on_one_href,
     wide_button,
 )
 from workbook.apps.manager.shared import (
@@ -31,6 +32,7 @@ from workbook.manager.behaviour import (
     log_conversation,
     restore_conversation,
 )
+from workbook.team.conversation import log_entry_links
 from workbook.validation import InputError
 
 DATE, ALIAS = PARTS["held_on"], PARTS["alias"]
@@ -107,14 +109,24 @@ class LoggedEntry:
     def __init__(self, tab: ConversationsTab, entry: Conversation) -> None:
         self.tab = tab
         self.entry = entry
+        member = tab.one_on_ones.get(entry.id)  # the team member whose 1:1 page recorded it, if one did
+        back = (
+            html(
+                '<br><a class="wb-log-1on1" href="{href}">Open the 1:1 page</a>',
+                href=one_on_one_href(tab.home.code, member),
+            )
+            if member
+            else ""
+        )
         self.summary = widgets.HTML(
             html(
                 '<p class="wb-log-summary"><strong>{day}</strong> · {alias}<br><span class="wb-muted">'
-                "Development plan started: {idp} · Follow-up planned: {follow}</span></p>",
+                "Development plan started: {idp} · Follow-up planned: {follow}</span>{back}</p>",
                 day=day_text(entry.held_on),
                 alias=entry.alias,
                 idp="yes" if entry.idp_started else "no",
                 follow="yes" if entry.follow_up_planned else "no",
+                back=back,
             ),
             _dom_classes=css("wb-log-entry-text"),
         )
@@ -227,6 +239,7 @@ class ConversationsTab:
         )
         self.button.on_click(lambda _b: self.log())
         self.entries: dict[int, LoggedEntry] = {}
+        self.one_on_ones: dict[int, str] = {}  # log entry -> pid of the team member, for a link back
         self.list = widgets.VBox(_dom_classes=css("wb-conversation-list"))
         self.count = widgets.HTML(_dom_classes=css("wb-log-count"))
         self.deleted_id: int | None = None
@@ -339,6 +352,7 @@ class ConversationsTab:
 
     def refresh(self) -> None:
         held = conversations(self.home.store, self.home.person)
+        self.one_on_ones = log_entry_links(self.home.store, self.home.person)
         gone = list(self.entries.values())
         for entry in gone:
             entry.set_mode("view")  # an open form's problems no longer need attention

@@ -18,6 +18,7 @@ from workbook.apps.common import (
     close_tree,
     css,
     manager_style,
+    one_on_one_href,
 )
 from workbook.apps.feedback import FeedbackPanel
 from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
@@ -92,6 +93,22 @@ class LessonsTab:
 
 
 # -- the home ---------------------------------------------------------------------------------------------
+def one_on_one_link(store: Store, person: Person, code: str) -> str:
+    """A link to the 1:1 page for a manager with team members in the workbook (nothing otherwise)."""
+    from workbook.team.relation import reports_of
+
+    with store.read() as session:
+        reports = reports_of(session, person.id)
+    if not reports:
+        return ""
+    return html(
+        '<p class="wb-1on1-link"><a href="{href}">Your 1:1s with your team</a>: the agenda, notes and '
+        "actions you share with {who}.</p>",
+        href=one_on_one_href(code),
+        who=reports[0].name if len(reports) == 1 else f"your {len(reports)} team members",
+    )
+
+
 REACTION_PLACE = (COMMENT_SCOPE, COMMENT_ITEM)
 
 
@@ -138,7 +155,9 @@ class ManagerHome:
         self.tabs = LazyTabs(pages, "wb-tabs").widget
         self.tabs.observe(self._on_tab, "selected_index")
         header = widgets.HTML(
-            html('<h1 class="wb-title">{title}</h1>', title=TITLE) + signed_in_as(person.name, person.cohort)
+            html('<h1 class="wb-title">{title}</h1>', title=TITLE)
+            + signed_in_as(person.name, person.cohort)
+            + one_on_one_link(store, person, code)
         )
         self.widget = widgets.VBox(
             [manager_style(), header, self.feedback.notice, self.tabs], _dom_classes=css("wb-manager-home")

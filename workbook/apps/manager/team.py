@@ -14,7 +14,7 @@ import datetime as dt
 import ipywidgets as widgets
 from markupsafe import Markup
 
-from workbook.apps.common import close_tree, css, when
+from workbook.apps.common import close_tree, css, one_on_one_href, when
 from workbook.apps.goal_progress import history_table, latest_line, progress_chart
 from workbook.apps.live import Ticker, refresh_cards
 from workbook.apps.manager.shared import Home
@@ -98,10 +98,18 @@ class MemberCard:
     """One person of the manager's team: what they share, and a place for what the manager can do with it
     (the plan to download; the link to their 1:1 page goes in `conversation`)."""
 
-    def __init__(self, share: MemberShare, download: object) -> None:
+    def __init__(self, share: MemberShare, download: object, code: str = "") -> None:
         self.pid = share.pid  # kept in Python: which person the card's buttons act for
         self.card = widgets.HTML(_dom_classes=css("wb-team-card-text"))
-        self.conversation = widgets.HTML(_dom_classes=css("wb-team-conversation"))  # the 1:1 page's link
+        self.conversation = widgets.HTML(  # their 1:1 page, opened with the manager's own code
+            html(
+                '<p class="wb-team-1on1"><a href="{href}">Open your 1:1 with {name}</a>: agenda, notes '
+                "and actions.</p>",
+                href=one_on_one_href(code, share.pid),
+                name=share.name,
+            ),
+            _dom_classes=css("wb-team-conversation"),
+        )
         self.plan_button = widgets.Button(
             description="Plan to download", icon="file", _dom_classes=css("wb-team-plan")
         )
@@ -169,7 +177,7 @@ class TeamTab:
             self.cards,
             shares,
             lambda share: share.pid,
-            lambda share: MemberCard(share, self.offer_plan),
+            lambda share: MemberCard(share, self.offer_plan, self.home.code),
             self.list,
         )
         kept = self.cards

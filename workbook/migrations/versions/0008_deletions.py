@@ -1,7 +1,7 @@
 """data deletions
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 04:00:00
 
 A record of each deletion of a person's data and each retention purge: who, when, by whom, which kinds
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,240 @@
+"""The 1:1 page without a browser: what each side's kernel holds, crafted widget values, a change of
+manager while the page is open, two pages editing the shared notes, and the forms' checks."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pytest
+from ipywidgets.widgets.widget import _instances
+from sqlalchemy import update
+from traitlets import TraitError
+from widget_helpers import download_links, find, live_widget_state
+
+from workbook import identity
+from workbook.apps.common import PageSession
+from workbook.apps.conversation import ConversationApp, conversation_app
+from workbook.models import Participant
+from workbook.preparation import SCOPE
+from workbook.team.conversation import (
+    NOT_YOURS,
+    PRIVATE,
+    SHARED,
+    current_conversation,
+    open_thread,
+    read_notes,
+)
+
+
+@pytest.fixture(autouse=True)
+def own_kernel():
+    """Each test's pages as if in a kernel of their own: no widget of an earlier test is alive."""
+    _instances.clear()
+
+
+@pytest.fixture
+def people(store):
+    manager = identity.add_participant(store, "Max Manager", cohort="North")
+    other = identity.add_participant(store, "Bea Other", cohort="North")
+    member = identity.add_participant(
+        store, "Tia <img src=x onerror=alert(1)>", manager_pid=manager.person.pid
+    )
+    store.save_answer(member.person.id, SCOPE, "aspirations.in_two_years", "SHARED-ASPIRATION <b>lead</b>")
+    store.save_answer(member.person.id, SCOPE, "self_awareness.strengths", "PRIVATE-STRENGTHS")
+    store.set_visibility(member.person.id, SCOPE, "aspirations", "manager")
+    return {"manager": manager, "other": other, "member": member}
+
+
+def app_for(store, issued, member_pid=None) -> ConversationApp:
+    return ConversationApp(PageSession(issued.person, store, issued.code), member_pid)
+
+
+def test_each_kernel_holds_only_what_its_viewer_may_see(store, people):
+    member_app = app_for(store, people["member"])
+    member_app.page.notes[PRIVATE].box.value = "MEMBER-PRIVATE-NOTE"
+    manager_code = people["manager"].code
+    _instances.clear()  # the manager's page in a kernel of its own
+    manager_app = app_for(store, people["manager"], people["member"].person.pid)
+    manager_app.page.notes[PRIVATE].box.value = "MANAGER-PRIVATE-NOTE"
+    state = live_widget_state()
+    assert "SHARED-ASPIRATION &lt;b&gt;lead&lt;/b&gt;" in state  # shared, and escaped
+    assert "PRIVATE-STRENGTHS" not in state and "MEMBER-PRIVATE-NOTE" not in state
+    assert "Prompts for you" in state and manager_code not in state
+    shown_as_html = "".join(w.value for w in list(_instances.values()) if isinstance(w, widgets.HTML))
+    assert (
+        "<img src=x" not in shown_as_html and "Tia &lt;img src=x" in shown_as_html
+    )  # (a dropdown shows text)
+
+    _instances.clear()
+    member_again = app_for(store, people["member"])
+    state = live_widget_state()
+    assert "MEMBER-PRIVATE-NOTE" in state and "MANAGER-PRIVATE-NOTE" not in state
+    assert "Prompts for you" not in state  # the prompts are the manager's
+    assert member_again.page.thread.side == "member"
+    [header] = [w for w in member_again.widget.children if "wb-title" in str(getattr(w, "value", ""))]
+    assert header.value.startswith("<style>")  # the page's style is a style, not text on the page
+
+
+def test_another_manager_gets_nothing_by_address_by_choice_or_by_a_crafted_value(store, people, monkeypatch):
+    member_pid = people["member"].person.pid
+    by_address = app_for(store, people["other"], member_pid)
+    assert by_address.page is None and NOT_YOURS in by_address.message.value
+    assert "SHARED-ASPIRATION" not in live_widget_state()
+    with pytest.raises(TraitError):
+        by_address.chooser.value = member_pid  # not one of the options the page offered
+    by_address.open(member_pid)  # a value sent past the options is checked on the server too
+    by_address.open({"pid": member_pid})
+    assert by_address.page is None and NOT_YOURS in by_address.message.value
+    # the whole app, signed in with B's code and A's team member in the address
+    monkeypatch.setenv("QUERY_STRING", f"code={people['other'].code}&member={member_pid}")
+    _instances.clear()
+    conversation_app(store)
+    state = live_widget_state()
+    assert "SHARED-ASPIRATION" not in state and "this 1:1 is not open to you" in state
+    # and the team member's own code never opens someone else's
+    other_member = identity.add_participant(store, "Ola Else", manager_pid=people["other"].person.pid)
+    assert app_for(store, people["member"], other_member.person.pid).page is None
+
+
+def test_a_change_of_manager_empties_the_old_managers_open_page_at_its_next_refresh(store, people):
+    app = app_for(store, people["manager"], people["member"].person.pid)
+    page = app.page
+    assert page.ticker.every <= 10 - 5  # a refresh every 5 s shows changes within 10
+    member = open_thread(store, people["member"].person)
+    from workbook.team.conversation import save_notes
+
+    save_notes(store, member, current_conversation(store, member), SHARED, "NOTE-BEFORE-THE-CHANGE", None)
+    page.refresh()
+    assert "NOTE-BEFORE-THE-CHANGE" in live_widget_state()
+    with store.write() as session:
+        session.execute(
+            update(Participant)
+            .where(Participant.id == people["member"].person.id)
+            .values(manager_id=people["other"].person.id)
+        )
+    page.notes[SHARED].box.value = "written after the change"  # refused: nothing saved
+    page.refresh()
+    state = live_widget_state()
+    assert "NOTE-BEFORE-THE-CHANGE" not in state and "SHARED-ASPIRATION" not in state
+    assert NOT_YOURS in page.gone_message.value and page.body.children == ()
+    assert (
+        read_notes(store, member, current_conversation(store, member), SHARED).text
+        == "NOTE-BEFORE-THE-CHANGE"
+    )
+
+
+def test_two_pages_see_each_others_notes_and_a_clash_shows_also_written(store, people):
+    member = app_for(store, people["member"]).page
+    manager = app_for(store, people["manager"], people["member"].person.pid).page
+    member.notes[SHARED].box.value = "Member: my agenda"
+    manager.refresh()
+    assert manager.notes[SHARED].box.value == "Member: my agenda"
+    # both type before either sees the other's save
+    manager.notes[SHARED].box.value = "Manager: my version"
+    member.notes[SHARED].box.value = "Member: my newer version"
+    member.refresh(), manager.refresh()
+    for page in (member, manager):
+        assert page.notes[SHARED].box.value == "Member: my newer version"
+        assert "Also written" in page.notes[SHARED].also.value
+        assert "Manager: my version" in page.notes[SHARED].also.value
+        assert "3 versions kept" in page.notes[SHARED].saved_line.value
+
+
+def test_a_refresh_never_overwrites_what_someone_is_typing(store, people):
+    member = app_for(store, people["member"]).page
+    manager = app_for(store, people["manager"], people["member"].person.pid).page
+    member.notes[SHARED].loaded = "pretend this page has not saved yet"
+    member.notes[SHARED].box.value = "typed here"  # not yet saved, as in a browser between keys
+    member.notes[SHARED].loaded = "pretend this page has not saved yet"
+    manager.notes[SHARED].box.value = "from the manager"
+    member.refresh()
+    assert member.notes[SHARED].box.value == "typed here"
+
+
+def test_the_action_form_checks_on_the_server_and_keeps_what_was_typed(store, people):
+    page = app_for(store, people["member"]).page
+    page.actions.text.value = "Ask for a stretch project"
+    page.actions.add_action(page.actions.text.value, "owner-from-elsewhere", None)
+    assert "Owner: choose the team member or the manager" in page.actions.note.value
+    assert page.actions.text.value == "Ask for a stretch project" and page.state.actions == ()
+    from datetime import date
+
+    page.actions.add_action(page.actions.text.value, "member", date(2030, 7, 1))
+    assert [a.text for a in page.state.actions] == ["Ask for a stretch project"]
+    [status] = find(page.actions.widget, "wb-action-status")
+    with pytest.raises(TraitError):
+        status.value = "deleted"
+    status.value = "done"
+    assert page.state.actions[0].status == "done"
+    page.agenda.add_topic("x" * 501)
+    assert "Agenda item: at most 500 characters" in page.agenda.note.value
+
+
+def test_recording_opens_the_next_1on1_on_both_pages_and_the_briefing_downloads(store, people):
+    from datetime import date
+
+    member = app_for(store, people["member"]).page
+    manager = app_for(store, people["manager"], people["member"].person.pid).page
+    member.actions.add_action("Find a course", "member", date(2030, 7, 1))
+    first = member.conversation_id
+    manager.record_held(date.today())
+    assert "Recorded as held" in manager.held_message.value and manager.conversation_id != first
+    member.record_held(date.today())  # the member's page had not refreshed yet: nothing more is added
+    assert "already recorded" in member.held_message.value
+    member.refresh()
+    assert member.conversation_id == manager.conversation_id
+    assert [a.text for a in member.state.actions] == ["Find a course"]
+    assert "carried over" in str(find(member.actions.widget, "wb-action-row")[0].children[0].value)
+    manager.make_briefing()
+    links = download_links(manager.downloads.value)
+    assert set(links) == {"pdf", "ics"}
+    assert links["pdf"][2].startswith(b"%PDF") and b"member=" in links["ics"][2]
+
+
+def test_the_page_asks_for_a_code_and_a_wrong_role_is_sent_elsewhere(store, monkeypatch):
+    from widget_helpers import find as find_widgets
+
+    page = conversation_app(store)
+    assert "Enter the access code" in str(find_widgets(page, "wb-signin")[0].children[0].value)
+    facilitator = identity.add_participant(store, "Fay", roles=["facilitator:North"], allow_privileged=True)
+    monkeypatch.setenv("QUERY_STRING", f"code={facilitator.code}")
+    assert find_widgets(conversation_app(store), "wb-wrong-app-message")
+
+
+def test_the_participant_app_the_managers_home_and_log_link_to_the_1on1_page(store, people):
+    from datetime import date
+
+    from workbook import content
+    from workbook.apps.manager import ManagerHome
+    from workbook.apps.participant import PreparationWorkbook
+    from workbook.team.conversation import record_held
+
+    member, manager = people["member"], people["manager"]
+    book = PreparationWorkbook(store, member.person, content.preparation(), member.code)
+    assert f'href="conversation.ipynb?code={member.code}"' in book.widget.children[0].value
+    home = ManagerHome(store, manager.person, manager.code)
+    assert f'href="conversation.ipynb?code={manager.code}"' in home.widget.children[1].value
+    loner = identity.add_participant(store, "Lo Alone")
+    assert (
+        "conversation.ipynb"
+        not in PreparationWorkbook(store, loner.person, content.preparation()).widget.children[0].value
+    )
+    thread = open_thread(store, manager.person, member.person.pid)
+    record_held(store, thread, current_conversation(store, thread), date.today())
+    [entry] = find(home.conversations.widget, "wb-log-entry-text")
+    expected = f'href="conversation.ipynb?code={manager.code}&amp;member={member.person.pid}"'
+    assert expected in entry.value and "Open the 1:1 page" in entry.value
+
+
+def test_a_manager_who_also_has_a_manager_chooses_between_their_own_1on1_and_their_reports(store, people):
+    boss = identity.add_participant(store, "Bo Boss", cohort="North")
+    middle = identity.add_participant(
+        store, "Mid Manager", roles=["manager:North", "team_member"], manager_pid=boss.person.pid
+    )
+    report = identity.add_participant(store, "Rae Report", manager_pid=middle.person.pid)
+    app = app_for(store, middle)
+    assert [pid for _, pid in app.chooser.options] == [middle.person.pid, report.person.pid]
+    assert app.page.thread.side == "member" and "Bo Boss" in app.page.heading.value
+    app.chooser.value = report.person.pid
+    assert app.page.thread.side == "manager" and "Rae Report" in app.page.heading.value
+    assert "Prompts for you" in live_widget_state()
+    assert app_for(store, people["other"]).page is None  # nobody reports to them and they have no manager
