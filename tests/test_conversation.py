@@ -386,7 +386,7 @@ def test_migration_0007_goes_down_and_up_again(tmp_path):
     thread = open_thread(store, member)
     record_held(store, thread, current_conversation(store, thread), "2030-06-01", today=TODAY)
     cfg = _alembic_config()
-    with store.engine.begin() as conn:
+    with store.migration_connection() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0005")
         tables = set(inspect(conn).get_table_names())

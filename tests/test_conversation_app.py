@@ -11,8 +11,8 @@ from traitlets import TraitError
 from widget_helpers import download_links, find, live_widget_state
 
 from workbook import identity
-from workbook.apps.common import PageSession
 from workbook.apps.conversation import ConversationApp, conversation_app
+from workbook.apps.signin import PageSession
 from workbook.models import Participant
 from workbook.preparation import SCOPE
 from workbook.team.conversation import (

@@ -225,8 +225,8 @@ class PreparationWorkbook:
         store: Store,
         person: Person,
         prep: Preparation,
-        on_deleted: Callable[[int], None] | None = None,
         code: str = "",
+        on_deleted: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.on_deleted = on_deleted
@@ -445,12 +445,14 @@ class PreparationPage:
 
     def __init__(self, store: Store, person: Person, prep: Preparation, code: str = "") -> None:
         self.store, self.person, self.prep, self.code = store, person, prep, code
-        self.book = PreparationWorkbook(store, person, prep, self._deleted, code)
+        self.book = PreparationWorkbook(store, person, prep, code, on_deleted=self._deleted)
         self.widget = widgets.VBox([self.book.widget], _dom_classes=css("wb-preparation-page"))
 
     def _deleted(self, rows: int) -> None:
         old = self.book
-        self.book = PreparationWorkbook(self.store, self.person, self.prep, self._deleted, self.code)
+        self.book = PreparationWorkbook(
+            self.store, self.person, self.prep, self.code, on_deleted=self._deleted
+        )
         self.book.status.widget.value = html(
             '<div class="wb-status wb-status-deleted" role="status">Your answers were deleted '
             "({rows} saved entries). This is your workbook, empty.</div>",

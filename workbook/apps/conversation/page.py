@@ -16,9 +16,7 @@ from markupsafe import Markup
 
 from workbook.apps.common import (
     Autosaver,
-    PageSession,
     SaveStatus,
-    SignIn,
     close_tree,
     css,
     label,
@@ -30,6 +28,7 @@ from workbook.apps.conversation.parts import ActionsView, AgendaView, NotesView
 from workbook.apps.live import Ticker
 from workbook.apps.markup import html, joined, section_head, signed_in_as, status_line
 from workbook.apps.registry import CONVERSATION_NOTEBOOK
+from workbook.apps.signin import PageSession, SignIn
 from workbook.content import ConversationGuide, conversation_guide
 from workbook.identity import Person
 from workbook.store import Store
