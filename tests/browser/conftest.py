@@ -88,15 +88,20 @@ def page(chromium, request):
         context.close()
 
 
-@pytest.fixture(autouse=True)
-def no_earlier_sign_in_failures(server):
-    """Every browser comes from 127.0.0.1: one test's wrong codes must not lock the next test out."""
+def forget_sign_in_failures(store: Store) -> None:
+    """Every browser comes from 127.0.0.1: one test's wrong codes must not lock the next test out. (A
+    module's pages opened in a module-scoped fixture start before the per-test clean-up: call it there.)"""
     from sqlalchemy import delete
 
     from workbook.models import SignInFailure
 
-    with server.store.write() as session:
+    with store.write() as session:
         session.execute(delete(SignInFailure))
+
+
+@pytest.fixture(autouse=True)
+def no_earlier_sign_in_failures(server):
+    forget_sign_in_failures(server.store)
     yield
 
 

@@ -12,6 +12,7 @@ import pytest
 from workbook import identity
 from workbook.preparation import SCOPE
 
+from .conftest import forget_sign_in_failures
 from .test_usability_browser import Findings
 
 pytestmark = pytest.mark.browser
@@ -22,6 +23,7 @@ SEEN_WITHIN_MS = 12_000  # a page refreshes every 5 s; the other side's change s
 @pytest.fixture(scope="module")
 def pair(server, chromium):
     """A manager and their team member (who shares a section with them), each with the 1:1 page open."""
+    forget_sign_in_failures(server.store)
     manager = identity.add_participant(server.store, "Max One-on-one", cohort="1:1 cohort")
     member = identity.add_participant(server.store, "Tia <i>Talks</i>", manager_pid=manager.person.pid)
     server.store.save_answer(

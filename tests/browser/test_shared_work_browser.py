@@ -15,6 +15,7 @@ from workbook import identity
 from workbook.facilitator.shared import my_feedback, shared_with_facilitator
 from workbook.preparation import SCOPE
 
+from .conftest import forget_sign_in_failures
 from .test_usability_browser import Findings
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,7 @@ UNSHARED_WITHIN_S = 10
 @pytest.fixture(scope="module")
 def pair(server, chromium):
     """A facilitator and a team member (whose manager is coached in the cohort), each with their page."""
+    forget_sign_in_failures(server.store)
     facilitator = identity.add_participant(
         server.store, "Fran Facilitator", roles=[f"facilitator:{COHORT}"], allow_privileged=True
     )

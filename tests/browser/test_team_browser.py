@@ -16,6 +16,7 @@ from workbook.preparation import SCOPE
 from workbook.team.checkins import record_checkin
 from workbook.team.manager_change import set_manager
 
+from .conftest import ARTIFACTS, forget_sign_in_failures
 from .test_usability_browser import Findings
 
 pytestmark = pytest.mark.browser
@@ -28,6 +29,7 @@ CARD = ".wb-tab-team .wb-team-member"
 @pytest.fixture(scope="module")
 def trio(server, chromium):
     """Two managers and a team member of the first, each with their page open."""
+    forget_sign_in_failures(server.store)
     first = identity.add_participant(server.store, "Mona First", cohort=COHORT)
     second = identity.add_participant(server.store, "Nico Second", cohort=COHORT)
     member = identity.add_participant(server.store, "Tia <i>Team</i>", manager_pid=first.person.pid)
@@ -51,7 +53,12 @@ def trio(server, chromium):
 
 
 def open_team_tab(page) -> None:
-    page.wait_for_selector(".wb-manager-home .wb-tabs", timeout=90_000)
+    try:
+        page.wait_for_selector(".wb-manager-home .wb-tabs", timeout=90_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "team-manager-home-not-shown.png"), full_page=True)
+        raise
     page.click('.wb-manager-home .lm-TabBar-tab:has-text("My team")')
     page.wait_for_selector(".wb-tab-team .wb-team-stamp p")
 
