@@ -34,6 +34,9 @@ def test_voila_settings_are_production_safe():
     assert voila["allow_template_override"] == "NO" and voila["allow_theme_override"] == "NO"
     assert all(".*" != pattern for pattern in voila["file_allowlist"])
     assert settings["VoilaExecutor"]["timeout"] > 0
+    # a busy kernel's last output (the app itself) can come seconds after its reply: wait for it rather
+    # than draw an empty page (the library's default is 4 s)
+    assert settings["VoilaExecutor"]["iopub_timeout"] >= 30
     assert settings["MappingKernelManager"]["cull_idle_timeout"] > 0
     assert settings["Voila"]["ip"] == "127.0.0.1"
 
