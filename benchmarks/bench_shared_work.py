@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from common import header, median, percentile, report
+from common import header, median, percentile, report, timed_ms
 
 from workbook import content, identity
 from workbook.apps.facilitator.shared_work import SharedWorkTab
@@ -65,12 +64,7 @@ def share_everything(store: Store, facilitator: identity.Person) -> None:
 
 def refresh_ms(store: Store, facilitator: identity.Person, runs: int) -> tuple[list[float], int]:
     tab = SharedWorkTab(SimpleNamespace(store=store, person=facilitator, cohort=COHORT))
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        tab.refresh()
-        times.append((time.perf_counter() - start) * 1000)
-    return times, len(tab.views)
+    return timed_ms(tab.refresh, runs), len(tab.views)
 
 
 def main() -> int:

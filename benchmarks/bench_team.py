@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from common import header, median, percentile, report
+from common import header, median, percentile, report, timed_ms
 
 from workbook import content, identity
 from workbook.apps.manager.team import TeamTab
@@ -72,13 +71,8 @@ def share_everything(store: Store) -> None:
 
 
 def refresh_ms(store: Store, manager: identity.Person, runs: int) -> tuple[list[float], int]:
-    tab = TeamTab(SimpleNamespace(store=store, person=manager))
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        tab.refresh()
-        times.append((time.perf_counter() - start) * 1000)
-    return times, len(tab.cards)
+    tab = TeamTab(SimpleNamespace(store=store, person=manager, code=""))
+    return timed_ms(tab.refresh, runs), len(tab.cards)
 
 
 def main() -> int:
