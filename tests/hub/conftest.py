@@ -72,6 +72,7 @@ class Hub:
         self.env.update(
             {
                 "WORKBOOK_DATA_DIR": str(data),
+                "WORKBOOK_EVALUATOR_KEY": secrets.token_urlsafe(24),  # a secret the author must not get
                 "WORKBOOK_HUB_AUTHENTICATOR": "dummy",
                 "WORKBOOK_HUB_DUMMY_PASSWORD": PASSWORD,
                 "WORKBOOK_HUB_ALLOWED_USERS": f"{TEAM_MEMBER},{MANAGER},{STRANGER}",
