@@ -450,3 +450,19 @@ def authenticate_hub(store: Store, hub_user: str) -> Person:
 def hub_user_is_live(session: Session, person_id: int, hub_user: str) -> bool:
     """Whether the hub user name still belongs to this person (checked inside each write transaction)."""
     return session.scalar(select(Participant.hub_username).where(Participant.id == person_id)) == hub_user
+
+
+def holds_role_now(session: Session, person_id: int, role: str) -> bool:
+    """Whether the person holds `role` (of any cohort) now, not withdrawn (re-checked by open pages)."""
+    return (
+        session.scalar(
+            select(RoleGrant.id)
+            .where(
+                RoleGrant.participant_id == person_id,
+                RoleGrant.role == role,
+                RoleGrant.withdrawn_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
