@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from workbook import config
-from workbook.apps.common import app_style, css, query_param
+from workbook.apps.common import app_style, close_tree, css, query_param
 from workbook.apps.evaluator.templates import APP_TITLE, render
 from workbook.server import page
 
@@ -161,8 +161,6 @@ class EvaluatorGate:
         now; anyone else is told only that the page is for evaluators. No key form is shown."""
         from workbook.identity import AccessDenied, authenticate_hub
 
-        from workbook.apps.common import close_tree
-
         self.form.children = [
             widgets.HTML(
                 render("gate.html", title=APP_TITLE, problem=None, hub=True),
@@ -195,8 +193,6 @@ class EvaluatorGate:
 
     def _closed(self) -> None:
         """The page's access was withdrawn while it was open: the figures go, and the page says why."""
-        from workbook.apps.common import close_tree
-
         if self.dashboard is not None:
             close_tree(self.dashboard.widget)
             self.dashboard = None
