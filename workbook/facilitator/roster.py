@@ -338,18 +338,16 @@ def _hub_user_problems(
 ) -> list[str]:
     """Each hub user once in the file, free in the store (or already this person's), and never a change of
     a known person's hub user. A taken name does not say whose it is."""
-    named = [r for r in rows if r.hub_user]
+    named = [(r, r.hub_user) for r in rows if r.hub_user]
     problems: list[str] = []
     first_row: dict[str, int] = {}
-    for row in named:
-        assert row.hub_user is not None
-        if row.hub_user in first_row:
+    for row, hub_user in named:
+        if hub_user in first_row:
             problems.append(
-                f'row {row.row}, column "hub_user": {row.hub_user!r} is already on row '
-                f"{first_row[row.hub_user]}"
+                f'row {row.row}, column "hub_user": {hub_user!r} is already on row {first_row[hub_user]}'
             )
         else:
-            first_row[row.hub_user] = row.row
+            first_row[hub_user] = row.row
     wanted = list(first_row)
     holders: dict[str, int] = {}
     for start in range(0, len(wanted), 900):
@@ -359,16 +357,15 @@ def _hub_user_problems(
             )
         )
         holders.update((name, pk) for name, pk in found)
-    for row in named:
-        assert row.hub_user is not None
+    for row, hub_user in named:
         person = existing.get(row.key)
-        holder = holders.get(row.hub_user)
+        holder = holders.get(hub_user)
         if holder is not None and (person is None or holder != person.id):
             problems.append(
-                f'row {row.row}, column "hub_user": {row.hub_user!r} is taken: another person in the store '
+                f'row {row.row}, column "hub_user": {hub_user!r} is taken: another person in the store '
                 "signs in with it"
             )
-        elif person is not None and person.hub_username not in (None, row.hub_user):
+        elif person is not None and person.hub_username not in (None, hub_user):
             problems.append(
                 f'row {row.row}, column "hub_user": {row.email!r} is already tied to another hub user, '
                 "which an import does not change (use `workbook participants set-hub-user`)"
