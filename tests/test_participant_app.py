@@ -175,6 +175,7 @@ def test_a_bad_target_date_keeps_the_other_parts_of_the_goal(store, ana, book):
 def test_a_date_sent_as_text_is_understood(store, ana, book):
     card = book.open_section("goals").goals_editor.cards[0]
     card.inputs["goal"].value = "G"
+
     def stored_date():
         return store.current_answers(ana.person.id, SCOPE)["goals.goals"].value[0]["target_date"]
 

@@ -101,7 +101,5 @@ class Preparation(Strict):
         raise KeyError(section_id)
 
 
-
-
 def preparation(folder: Path | None = None) -> Preparation:
     return load("preparation.yaml", Preparation, folder)
