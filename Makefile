@@ -28,6 +28,7 @@ setup-test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-axe.sh
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-hub.sh
 
 # A fresh evaluator key per start unless one is set, so the demo's evaluator link works.
 start: setup

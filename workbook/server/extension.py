@@ -1,6 +1,11 @@
 """The workbook's guards as a Jupyter server extension (JupyterHub single-user servers, Binder,
 `jupyter server` with Voila as an extension): enable `workbook` next to `voila` in
-``ServerApp.jpserver_extensions``."""
+``ServerApp.jpserver_extensions``.
+
+With ``WORKBOOK_APPS_ONLY=1`` (a team member's, manager's, facilitator's or evaluator's server under
+JupyterHub) the server serves the apps only: the guards are strict (a kernel no page owns is reachable by
+nobody) and every route that is not one of the apps' is dropped (:mod:`workbook.server.apps_only`).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,22 @@ from tornado.ioloop import IOLoop
 
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
+    from workbook.server import apps_only
     from workbook.server.install import install
+
+    strict = apps_only.enabled()
+    if strict:
+        server_app.terminals_enabled = False
 
     # Voila's extension may load after this one: swap the handlers once every extension is in,
     # which is before the first request is served.
     def fit() -> None:
-        install(server_app.web_app, server_app.kernel_manager, server_app.log, strict=False)
+        web_app = server_app.web_app
+        install(web_app, server_app.kernel_manager, server_app.log, strict=strict)
+        if strict:
+            base_url = web_app.settings.get("base_url", "/") or "/"
+            web_app.add_handlers(".*$", [(base_url + apps_only.HOME_PATH, apps_only.HomeHandler)])
+            apps_only.keep_only_app_routes(web_app, server_app.log)
 
     IOLoop.current().add_callback(fit)
 
