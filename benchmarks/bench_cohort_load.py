@@ -26,9 +26,9 @@ from common import (
     Outcome,
     ResourceSampler,
     arrive_evenly,
-    become_interactive_and_type,
     header,
     kernel_count,
+    open_link_and_type,
     percentile,
     report,
     seed_participant,
@@ -39,7 +39,7 @@ from common import (
 
 from workbook import identity
 from workbook.preparation import SCOPE
-from workbook.server.visitor import fetch_page, models_with_class
+from workbook.server.visitor import models_with_class
 from workbook.store import Store
 
 POOL_SIZE = 1  # voila.json preheats one evaluator kernel
@@ -57,18 +57,6 @@ class Run:
     typed: int = 0
 
 
-def participant(base: str, path: str, edits: int, gap_s: float, find_field, outcome: Outcome) -> None:
-    try:
-        start = time.monotonic()
-        page = fetch_page(base, path, timeout=180)
-        texts = [edit_text(n, edits) for n in range(1, edits + 1)]
-        become_interactive_and_type(base, page, start, outcome, texts, gap_s, find_field)
-    except Exception as exc:  # every failure is counted, none stops the run
-        outcome.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        outcome.left_at = time.monotonic()
-
-
 def edit_text(n: int, edits: int) -> str:
     return f"edit {n} of {edits}: what I want to learn next"
 
@@ -82,8 +70,9 @@ def drive(
 ) -> Run:
     run = Run(name="")
     run.outcomes = [Outcome() for _ in paths]
+    texts = [edit_text(n, edits) for n in range(1, edits + 1)]
     visits = [
-        functools.partial(participant, server.base, path, edits, gap_s, find_field, outcome)
+        functools.partial(open_link_and_type, server.base, path, outcome, texts, gap_s, find_field)
         for path, outcome in zip(paths, run.outcomes, strict=True)
     ]
     with ResourceSampler(server.proc.pid) as sampler:

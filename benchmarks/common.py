@@ -24,7 +24,7 @@ if str(REPO_ROOT) not in sys.path:  # `python benchmarks/x.py` puts benchmarks/,
     sys.path.insert(0, str(REPO_ROOT))
 
 from workbook.devtools import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_serving  # noqa: E402
-from workbook.server.visitor import KernelSocket, Page  # noqa: E402
+from workbook.server.visitor import KernelSocket, Page, fetch_page, models_with_class  # noqa: E402
 
 
 # -- figures ---------------------------------------------------------------------------------------
@@ -291,15 +291,20 @@ def become_interactive_and_type(
     gap_s: float = 1.0,
     find_field: Callable[[dict], str] | None = None,
     timeout: float = 120,
+    expect_class: str | None = None,
 ) -> None:
     """What a browser does with a fetched app page: open its kernel websocket (v1), receive every widget's
     state (the page is interactive: `outcome.interactive_s`, counted from `started`), then type `texts`
-    into the field `find_field` picks, one every `gap_s` (each autosaves after the apps' pause)."""
+    into the field `find_field` picks, one every `gap_s` (each autosaves after the apps' pause).
+    With `expect_class`, the page only counts as open if a widget carries that DOM class (the app
+    itself, not its sign-in form)."""
     if page.status != 200 or not page.kernel_id:
         raise RuntimeError(f"page answered {page.status} without a kernel")
     socket = KernelSocket(base, page.kernel_id, page.cookie_header, timeout=timeout)
     try:
         states = socket.widget_states(timeout=timeout)
+        if expect_class and not models_with_class(states, expect_class):
+            raise RuntimeError(f"the page opened without .{expect_class} (its sign-in form or another app)")
         outcome.interactive_s = time.monotonic() - started
         if texts and find_field is not None:
             model_id = find_field(states)
@@ -309,6 +314,29 @@ def become_interactive_and_type(
                 time.sleep(gap_s)
     finally:
         socket.close()
+
+
+def open_link_and_type(
+    base: str,
+    path: str,
+    outcome: Outcome,
+    texts: Sequence[str] = (),
+    gap_s: float = 1.0,
+    find_field: Callable[[dict], str] | None = None,
+    expect_class: str | None = None,
+) -> None:
+    """One visitor of `workbook serve` (or plain Voila): open a link (a personal link carries its code),
+    become interactive and type; any failure is recorded in `outcome`, none stops the run."""
+    try:
+        started = time.monotonic()
+        page = fetch_page(base, path, timeout=180)
+        become_interactive_and_type(
+            base, page, started, outcome, texts, gap_s, find_field, expect_class=expect_class
+        )
+    except Exception as exc:  # every failure is counted, none stops the run
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        outcome.left_at = time.monotonic()
 
 
 def arrive_evenly(

@@ -263,6 +263,7 @@ class HubArrival:
     url: str
     status: int
     html: str
+    posted: float  # time.monotonic() when the sign-in form was posted
     spawn_s: float | None  # sign-in posted until the hub said the server is ready (None: it was running)
     events: list[dict[str, Any]] = field(default_factory=list)
 
@@ -307,11 +308,13 @@ class HubBrowser:
         form = {"username": username, "password": password, "_xsrf": login_xsrf(body)}
         posted = time.monotonic()
         status, url, body = self.follow(login_url, urllib.parse.urlencode(form).encode())
+        if urllib.parse.urlsplit(url).path.endswith("/hub/login"):
+            raise PermissionError(f"the hub refused the sign-in of {username!r} ({status})")
         source = progress_source(body)
         if source is None:
-            if "/spawn-pending/" in url or "/hub/" in urllib.parse.urlsplit(url).path:
+            if "/hub/" in urllib.parse.urlsplit(url).path:
                 raise SpawnFailed(f"the hub answered {status} at {url} instead of the person's server")
-            return HubArrival(url, status, body, None)
+            return HubArrival(url, status, body, posted, None)
         request = urllib.request.Request(
             urllib.parse.urljoin(url, source), headers={"Accept": "text/event-stream"}
         )
@@ -321,7 +324,7 @@ class HubBrowser:
         status, url, body = self.follow(url)  # the page reloads itself once ready, as here
         if "/hub/" in urllib.parse.urlsplit(url).path:
             raise SpawnFailed(f"after the spawn the hub answered {status} at {url}")
-        return HubArrival(url, status, body, spawn_s, events)
+        return HubArrival(url, status, body, posted, spawn_s, events)
 
     def cookie_header(self, url: str) -> str:
         """The Cookie header this browser sends to `url` (only the cookies whose path matches)."""
@@ -332,8 +335,13 @@ class HubBrowser:
     def page(self, url: str) -> Page:
         """GET a page of the person's server (redirects followed) with the kernel id from its config."""
         status, final_url, body = self.follow(url)
+        return self.page_at(final_url, status, body)
+
+    def page_at(self, url: str, status: int, body: str) -> Page:
+        """The page this browser shows at `url` (e.g. where a sign-in arrived), with its kernel id and
+        the cookies its websocket sends."""
         found = KERNEL_ID.search(body)
-        return Page(status, body, found.group(1) if found else None, self.cookie_header(final_url))
+        return Page(status, body, found.group(1) if found else None, self.cookie_header(url))
 
     def stop_server(self, username: str) -> int:
         """Stop the person's own server as the hub's home page does (DELETE with the hub's `_xsrf`
