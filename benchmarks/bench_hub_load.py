@@ -415,8 +415,10 @@ def print_run(run: Run, baseline: Run | None, goals: bool) -> None:
         "s",
         baseline=base(lambda b: b.sampler.cpu_seconds() / max(1, len(b.outcomes))),
     )
+    for kind, (count, seconds) in sorted(sampler.cpu_seconds_by_kind().items()):
+        report(f"  CPU time of a {kind} ({count} seen)", seconds / count, "s")
     report(
-        "CPU saturated while people arrived",
+        "machine's CPU saturated, people arriving",
         100 * sampler.busy_share(run.began, run.ended),
         "%",
         baseline=base(lambda b: 100 * b.sampler.busy_share(b.began, b.ended)),
@@ -443,7 +445,7 @@ def print_limits(run: Run, spread_s: float) -> None:
     print(
         f"  CPU: each person costs about {cpu_each:.1f} CPU-seconds (spawn, sign-in, page and kernel), "
         f"so {cores} cores build at most {60 * cores / cpu_each:.0f} people a minute; this run asked "
-        f"for {60 * len(run.outcomes) / max(spread_s, 1):.0f} a minute and the CPU was saturated "
+        f"for {60 * len(run.outcomes) / max(spread_s, 1):.0f} a minute and the machine's CPU was saturated "
         f"{100 * sampler.busy_share(run.began, run.ended):.0f}% of the time people arrived. When the "
         "arrival rate is above that, sign-ins queue and p95 grows with the queue.",
         flush=True,
@@ -476,8 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-floor",
         type=float,
-        default=2048,
-        help="MiB of the machine's free memory below which no more people sign in (2048)",
+        default=3072,
+        help="MiB of the machine's free memory below which no more people sign in (3072)",
     )
     parser.add_argument("--skip-serve", action="store_true", help="only the hub run")
     parser.add_argument("--skip-stop", action="store_true", help="leave out stopping every server")

@@ -499,6 +499,14 @@ class ResourceSampler:
         """CPU time used by every process of the tree seen so far (a process's last reading)."""
         return sum(self._cpu_s.values())
 
+    def cpu_seconds_by_kind(self) -> dict[str, tuple[int, float]]:
+        """Processes seen and their CPU time, by kind of process (see `process_kind`)."""
+        totals: dict[str, tuple[int, float]] = {}
+        for pid, seconds in self._cpu_s.items():
+            count, total = totals.get(self._kinds[pid], (0, 0.0))
+            totals[self._kinds[pid]] = (count + 1, total + seconds)
+        return totals
+
     def busy_share(self, since: float, until: float, busy_percent: float = 90.0) -> float:
         """Share of the samples between two moments in which the machine's CPU was at least
         `busy_percent` busy (saturated)."""
