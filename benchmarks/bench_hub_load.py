@@ -215,9 +215,11 @@ class Hub:
 
 
 @contextmanager
-def jupyterhub(state_dir: Path, data_dir: Path, password: str) -> Iterator[Hub]:
-    """The deploy config's hub on free ports, the store in `data_dir`; every process it started is
-    stopped on the way out, even if the hub leaves some behind."""
+def jupyterhub(
+    state_dir: Path, data_dir: Path, password: str, extra_config: Path | None = None
+) -> Iterator[Hub]:
+    """The deploy config's hub on free ports, the store in `data_dir` (and `extra_config` read last, if
+    given); every process it started is stopped on the way out, even if the hub leaves some behind."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBOOK_HUB_")}
     env = bench_env(
@@ -235,6 +237,8 @@ def jupyterhub(state_dir: Path, data_dir: Path, password: str) -> Iterator[Hub]:
         WORKBOOK_HUB_PROXY_COMMAND=proxy_command() or "",
         WORKBOOK_HUB_CULL_IDLE_SECONDS="0",
     )
+    if extra_config is not None:
+        env["WORKBOOK_HUB_EXTRA_CONFIG"] = str(extra_config.resolve())
     env = {k: v for k, v in env.items() if k not in ("JUPYTERHUB_USER", "JUPYTERHUB_API_TOKEN")}
     log_path = state_dir / "hub.log"
     base = f"http://127.0.0.1:{port}"
@@ -481,6 +485,12 @@ def main(argv: list[str] | None = None) -> int:
         default=3072,
         help="MiB of the machine's free memory below which no more people sign in (3072)",
     )
+    parser.add_argument(
+        "--extra-config",
+        type=Path,
+        help="a Python file of hub settings read after the deploy config (its WORKBOOK_HUB_EXTRA_CONFIG "
+        "knob), to measure a variant; the figures are then not the deploy config's",
+    )
     parser.add_argument("--skip-serve", action="store_true", help="only the hub run")
     parser.add_argument("--skip-stop", action="store_true", help="leave out stopping every server")
     args = parser.parse_args(argv)
@@ -504,7 +514,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         hub_run = Run("JupyterHub: sign in, spawn, home app", people)
         hub_texts = edit_texts("hub", args.edits)
-        with jupyterhub(state_dir, data_dir, password) as hub:
+        if args.extra_config is not None:
+            hub_run.name += f" (with {args.extra_config.name})"
+        with jupyterhub(state_dir, data_dir, password, args.extra_config) as hub:
             browsers: dict[str, HubBrowser] = {}
             visit = functools.partial(hub_visit_for, hub, password, browsers, hub_texts, args.gap, dom_class)
             sampler = load(hub_run, hub.proc.pid, visit, args.spread, args.memory_floor)

@@ -364,8 +364,9 @@ def arrive_evenly(
 
 
 def process_kind(cmdline: Sequence[str]) -> str:
-    """What a process of a server's tree is, from its command line: a kernel, a hub's single-user
-    server, the hub's proxy, or the server itself (the hub, or `workbook serve`'s Voila)."""
+    """What a process below a server is, from its command line: a kernel, a hub's single-user server,
+    the hub's proxy, or another helper (e.g. the node commands JupyterLab's extension manager runs
+    when a server starts). The server itself (the hub, or `workbook serve`'s Voila) is "server"."""
     text = " ".join(cmdline)
     if "ipykernel" in text:
         return "kernel"
@@ -373,7 +374,7 @@ def process_kind(cmdline: Sequence[str]) -> str:
         return "single-user server"
     if "configurable-http-proxy" in text:
         return "proxy"
-    return "server"
+    return "other"
 
 
 def tree_processes(pid: int) -> list:
@@ -465,7 +466,8 @@ class ResourceSampler:
         for process in tree_processes(self.root_pid):
             try:
                 if process.pid not in self._kinds:
-                    self._kinds[process.pid] = process_kind(process.cmdline())
+                    root = process.pid == self.root_pid
+                    self._kinds[process.pid] = "server" if root else process_kind(process.cmdline())
                 rss = process.memory_info().rss / 2**20
                 times = process.cpu_times()
                 self._cpu_s[process.pid] = times.user + times.system

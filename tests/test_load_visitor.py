@@ -209,7 +209,7 @@ def test_processes_are_told_apart_by_their_command_line():
     assert common.process_kind(["python", "-m", "ipykernel_launcher", "-f", "k.json"]) == "kernel"
     assert common.process_kind(["/venv/bin/jupyterhub-singleuser", "--config=x"]) == "single-user server"
     assert common.process_kind(["node", "/x/.bin/configurable-http-proxy", "--ip"]) == "proxy"
-    assert common.process_kind(["python", "-m", "jupyterhub", "-f", "c.py"]) == "server"
+    assert common.process_kind(["node", "/x/jupyter_builder/yarn.js", "config", "--json"]) == "other"
 
 
 def test_the_sampler_counts_this_process_and_stops_on_low_memory():
