@@ -10,8 +10,10 @@ these. The server's own catch-all answers 404 for everything else.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.base.handlers import JupyterHandler
@@ -48,6 +50,36 @@ KEPT_ROUTES: tuple[str, ...] = (
 )
 # Routes outside the base URL that are kept: the server's not-found page and its public icons.
 KEPT_GLOBAL_ROUTES: tuple[str, ...] = (r"\(\.\*\)\$", r"/\(robots\\\.txt\)\$", r"/\(favicon\\\.ico\)\$")
+
+
+# The settings of voila.json that every apps-only server must run with (as `workbook serve` does): the
+# spawner passes the project's jupyter_config.json (the same file) with --config.
+ENFORCED_SECTIONS = ("VoilaConfiguration", "VoilaExecutor", "MappingKernelManager")
+
+
+def project_settings() -> dict[str, Any]:
+    from workbook.config import REPO_ROOT
+
+    return json.loads((Path(REPO_ROOT) / "voila.json").read_text())
+
+
+def missing_settings(server_config: Any, wanted: dict[str, Any] | None = None) -> list[str]:
+    """The workbook's Voila and kernel settings (voila.json) that the server's configuration does not
+    carry, as ``Section.name`` strings; empty when every one is in force."""
+    wanted = project_settings() if wanted is None else wanted
+    expected = {(name, key): value for name in ENFORCED_SECTIONS for key, value in wanted[name].items()}
+    expected[("ServerApp", "tornado_settings.headers")] = wanted["ServerApp"]["tornado_settings"]["headers"]
+    missing = []
+    for (section, key), value in expected.items():
+        held = server_config.get(section, {})
+        if key == "tornado_settings.headers":
+            actual = (held.get("tornado_settings") or {}).get("headers") or {}
+            ok = all(actual.get(name) == header for name, header in value.items())
+        else:
+            ok = key in held and held[key] == value
+        if not ok:
+            missing.append(f"{section}.{key}")
+    return missing
 
 
 def enabled() -> bool:

@@ -26,6 +26,17 @@ def _load_jupyter_server_extension(server_app: Any) -> None:
     # which is before the first request is served.
     def fit() -> None:
         web_app = server_app.web_app
+        if strict:
+            missing = apps_only.missing_settings(server_app.config)
+            if missing:
+                server_app.log.critical(
+                    "Apps-only server stopped: the workbook's settings are not in force (%s). Start it with "
+                    "--config=<the project>/jupyter_config.json, as deploy/jupyterhub does.",
+                    ", ".join(missing),
+                )
+                server_app.stop()
+                return
+            server_app.log.info("Apps-only server: the workbook's Voila and kernel settings are in force")
         install(web_app, server_app.kernel_manager, server_app.log, strict=strict)
         if strict:
             base_url = web_app.settings.get("base_url", "/") or "/"

@@ -74,16 +74,22 @@ class KernelSocket:
     """One kernel websocket, as the page's JavaScript would open it."""
 
     def __init__(
-        self, base: str, kernel_id: str, cookie_header: str = "", protocol: str = "v1", timeout: float = 30
+        self,
+        base: str,
+        kernel_id: str,
+        cookie_header: str = "",
+        protocol: str = "v1",
+        timeout: float = 30,
+        headers: tuple[str, ...] = (),
     ) -> None:
         self.protocol = protocol
         self.session = uuid.uuid4().hex
         url = base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels?session_id={self.session}"
-        headers = [f"Cookie: {cookie_header}"] if cookie_header else []
+        sent = [*headers, f"Cookie: {cookie_header}"] if cookie_header else list(headers)
         self.ws = websocket.create_connection(
             url,
             timeout=timeout,
-            header=headers,
+            header=sent,
             subprotocols=[V1_PROTOCOL] if protocol == "v1" else None,
             origin=origin_of(base),
         )
