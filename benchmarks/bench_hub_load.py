@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import resource
 import secrets
 import shutil
 import subprocess
@@ -67,6 +68,12 @@ HUB_CONFIG = REPO_ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PROJECT_PROXY = REPO_ROOT / "tests" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 P95_GOAL_S = 20.0
 PEAK_GOAL_MIB = 24 * 1024
+SERVER_MODULES = (
+    "jupyter_server.serverapp",
+    "jupyterhub.singleuser",
+    "voila.app",
+    "workbook.server.extension",
+)
 HOME = {  # role -> (home app, the DOM class that shows the app itself is open, not its sign-in)
     "team_member": ("participant.ipynb", "wb-workbook"),
     "manager": ("manager.ipynb", "wb-manager-home"),
@@ -177,16 +184,31 @@ def edit_texts(run: str, edits: int) -> list[str]:
     return [f"{run} edit {n} of {edits}: what I want to learn next" for n in range(1, edits + 1)]
 
 
-def lost_saves(data_dir: Path, people: list[Person], key: str, last: str) -> int:
-    """Team members whose stored answer is not the last text they typed."""
+def lost_saves(data_dir: Path, run: Run, key: str, texts: list[str]) -> int:
+    """Team members who typed every edit but whose stored answer is not the last of them (a person
+    whose page never opened typed nothing: counted as a failure, not as a lost save)."""
     store = Store(sqlite_url(data_dir))
     try:
         lost = 0
+        for person, outcome in zip(run.people, run.outcomes, strict=True):
+            if person.role == "team_member" and outcome.typed == len(texts):
+                saved = store.current_answers(person.person_id, SCOPE).get(key)
+                lost += saved is None or saved.value != texts[-1]
+        return lost
+    finally:
+        store.close()
+
+
+def stored_answers(data_dir: Path, people: list[Person], key: str) -> dict[int, str | None]:
+    """What each team member's first field holds in the store now (their page must show it)."""
+    store = Store(sqlite_url(data_dir))
+    try:
+        answers = {}
         for person in people:
             if person.role == "team_member":
                 saved = store.current_answers(person.person_id, SCOPE).get(key)
-                lost += saved is None or saved.value != last
-        return lost
+                answers[person.person_id] = saved.value if saved else None
+        return answers
     finally:
         store.close()
 
@@ -344,6 +366,36 @@ def stop_every_server(run: Run, hub: Hub, browsers: dict[str, HubBrowser], wait_
     run.after_stop_mib = run.sampler.sample().rss_mib
 
 
+def import_cost(modules: tuple[str, ...] = SERVER_MODULES) -> tuple[float, str, float]:
+    """CPU seconds a fresh Python spends importing a single-user server's modules (every spawn pays it
+    before it serves), and the module that takes longest by itself, with its seconds (-X importtime)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", f"import {', '.join(modules)}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    name, own_us = slowest_import(done.stderr)
+    return spent, name, own_us / 1e6
+
+
+def slowest_import(importtime: str) -> tuple[str, int]:
+    """The module with the largest own import time in `python -X importtime` output, and its
+    microseconds."""
+    slowest = ("", 0)
+    for line in importtime.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        own, _cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
+        if own.isdigit() and int(own) > slowest[1]:
+            slowest = (name, int(own))
+    return slowest
+
+
 # -- the figures -----------------------------------------------------------------------------------
 def print_run(run: Run, baseline: Run | None, goals: bool) -> None:
     header(run.name)
@@ -411,7 +463,9 @@ def print_run(run: Run, baseline: Run | None, goals: bool) -> None:
     if peak is not None:
         for kind, (count, mib) in sorted(peak.by_kind.items()):
             report(f"  {kind} x{count}, each", mib / count, "MiB")
-        report("machine's free memory at its lowest", min(s.available_mib for s in sampler.samples), "MiB")
+        lowest = min(s.available_mib for s in sampler.samples)
+        report("machine's free memory at its lowest", lowest, "MiB")
+        report("  fall from the start (others' use too)", sampler.samples[0].available_mib - lowest, "MiB")
     people = max(1, len(run.outcomes) - run.not_started)
     report(
         "CPU time per person (all processes)",
@@ -420,7 +474,7 @@ def print_run(run: Run, baseline: Run | None, goals: bool) -> None:
         baseline=base(lambda b: b.sampler.cpu_seconds() / max(1, len(b.outcomes))),
     )
     for kind, (count, seconds) in sorted(sampler.cpu_seconds_by_kind().items()):
-        report(f"  CPU time of a {kind} ({count} seen)", seconds / count, "s")
+        report(f"  CPU time, {kind} ({count} seen), each", seconds / count, "s")
     report(
         "machine's CPU saturated, people arriving",
         100 * sampler.busy_share(run.began, run.ended),
@@ -433,7 +487,7 @@ def print_run(run: Run, baseline: Run | None, goals: bool) -> None:
         report("time until every server stopped", run.stop_s, "s")
 
 
-def print_limits(run: Run, spread_s: float) -> None:
+def print_limits(run: Run, spread_s: float, imports: tuple[float, str, float] | None) -> None:
     """What limits the hub run, and where the next bottleneck is, from its own figures."""
     sampler = run.sampler
     assert sampler is not None and sampler.peak is not None
@@ -454,6 +508,16 @@ def print_limits(run: Run, spread_s: float) -> None:
         "arrival rate is above that, sign-ins queue and p95 grows with the queue.",
         flush=True,
     )
+    spawned = sampler.cpu_seconds_by_kind().get("single-user server")
+    if imports is not None and spawned:
+        spent, module, own_s = imports
+        print(
+            f"  A single-user server uses {spawned[1] / spawned[0]:.1f} CPU-seconds; a fresh Python "
+            f"importing its modules uses {spent:.1f} of them before serving anything (the slowest "
+            f"module by itself: {module}, {own_s:.1f} s); JupyterLab and the other server extensions "
+            "an apps-only server never serves are loaded too.",
+            flush=True,
+        )
     print(
         f"  Memory: a person costs about {per_person:.0f} MiB while their page is open (their own "
         f"server {server_mib / max(1, servers):.0f} MiB + their page's kernel "
@@ -465,9 +529,14 @@ def print_limits(run: Run, spread_s: float) -> None:
         "(WORKBOOK_HUB_CULL_IDLE_SECONDS, default an hour, needs jupyterhub-idle-culler).",
         flush=True,
     )
+    capacity = (PEAK_GOAL_MIB - fixed_mib) / max(per_person, 1)
+    rate = 60 * cores / cpu_each
     print(
-        "  Next bottleneck: memory once spawns are spread out or the cores are more; every server is a "
-        "whole Jupyter server (about twice a kernel), which `workbook serve` shares among everyone.",
+        f"  Next bottleneck: with arrivals the cores keep up with ({len(run.outcomes)} people over at "
+        f"least {len(run.outcomes) / rate:.0f} minutes, or more cores), memory: about {capacity:.0f} "
+        "people with a page open fit in 24 GB, and a server stays until it is stopped, so the idle "
+        "culler's timeout decides how many people one machine serves in a day. Every person's server "
+        "is a whole Jupyter server, which `workbook serve` shares among everyone (compare its peak).",
         flush=True,
     )
 
@@ -498,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         raise SystemExit(f"cannot run the hub benchmark: {missing}")
 
+    imports = import_cost()
     password = secrets.token_urlsafe(16)
     key, dom_class = first_text_field()
     with tempfile.TemporaryDirectory(prefix="hub-load-") as tmp:
@@ -526,27 +596,25 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 sampler.__exit__(None, None, None)
         if hub_texts:
-            hub_run.lost_saves = lost_saves(data_dir, people, key, hub_texts[-1])
+            hub_run.lost_saves = lost_saves(data_dir, hub_run, key, hub_texts)
 
         serve_run = None
         if not args.skip_serve:
             print(f"the same people open their personal links on workbook serve over {args.spread:.0f} s ...")
             serve_run = Run("workbook serve: personal links (baseline)", people)
             serve_texts = edit_texts("serve", args.edits)
-            expected = hub_texts[-1] if hub_texts else None
+            shown = stored_answers(data_dir, people, key)
             with workbook_serve(data_dir) as server:
-                visit = functools.partial(
-                    serve_visit, server.base, serve_texts, args.gap, field_finder(dom_class, expected)
-                )
+                visit = functools.partial(serve_visit, server.base, serve_texts, args.gap, dom_class, shown)
                 sampler = load(serve_run, server.proc.pid, visit, args.spread, args.memory_floor)
                 sampler.__exit__(None, None, None)
             if serve_texts:
-                serve_run.lost_saves = lost_saves(data_dir, people, key, serve_texts[-1])
+                serve_run.lost_saves = lost_saves(data_dir, serve_run, key, serve_texts)
 
         print_run(hub_run, serve_run, goals=True)
         if serve_run is not None:
             print_run(serve_run, None, goals=False)
-        print_limits(hub_run, args.spread)
+        print_limits(hub_run, args.spread, imports)
     return 0
 
 
@@ -565,9 +633,16 @@ def hub_visit_for(
 
 
 def serve_visit(
-    base: str, texts: list[str], gap_s: float, find_field, person: Person, outcome: Outcome
+    base: str,
+    texts: list[str],
+    gap_s: float,
+    dom_class: str,
+    shown: dict[int, str | None],
+    person: Person,
+    outcome: Outcome,
 ) -> None:
-    """One person on `workbook serve`: their personal link, interactive, then type (team members)."""
+    """One person on `workbook serve`: their personal link, interactive (a team member's field showing
+    what is stored for them), then type."""
     path = f"/voila/render/{person.home}?code={person.code}"
     member = person.role == "team_member"
     open_link_and_type(
@@ -576,7 +651,7 @@ def serve_visit(
         outcome,
         texts if member else (),
         gap_s,
-        find_field if member else None,
+        field_finder(dom_class, shown.get(person.person_id)) if member else None,
         expect_class=HOME[person.role][1],
     )
 

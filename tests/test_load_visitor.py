@@ -234,3 +234,15 @@ def test_arrivals_stop_once_halted():
 
     started = common.arrive_evenly([lambda n=n: visit(n) for n in range(5)], 0.0, halt)
     assert 1 in seen and len(started) == len(seen) < 5
+
+
+def test_the_slowest_import_is_read_from_importtime_output():
+    import bench_hub_load
+
+    output = """import time: self [us] | cumulative | imported package
+import time:       405 |    2742256 |         jsonschema
+import time:   2573138 |    2604421 |               rfc3987_syntax.syntax_helpers
+import time:     20705 |    3336640 | jupyter_server.serverapp
+some other line on stderr"""
+    assert bench_hub_load.slowest_import(output) == ("rfc3987_syntax.syntax_helpers", 2573138)
+    assert bench_hub_load.slowest_import("") == ("", 0)
