@@ -67,6 +67,7 @@ from workbook.store import Store
 HUB_CONFIG = REPO_ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PROJECT_PROXY = REPO_ROOT / "tests" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
 P95_GOAL_S = 20.0
+PERSON_MIB = 256  # a person's single-user server and page kernel (measured: about 160 + 90 MiB RSS)
 PEAK_GOAL_MIB = 24 * 1024
 SERVER_MODULES = (
     "jupyter_server.serverapp",
@@ -234,6 +235,7 @@ class Hub:
     proc: subprocess.Popen
     base: str
     log_path: Path
+    also_stop: list = field(default_factory=list)  # psutil processes seen below the hub (a sampler's)
 
 
 @contextmanager
@@ -272,12 +274,12 @@ def jupyterhub(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        started = tree_processes(proc.pid)
+        hub = Hub(proc, base, log_path, tree_processes(proc.pid))
         try:
             wait_until_serving(f"{base}/hub/api", proc, log_path, timeout=120)
-            yield Hub(proc, base, log_path)
+            yield hub
         finally:
-            left = tree_processes(proc.pid) + started
+            left = tree_processes(proc.pid) + hub.also_stop
             proc.terminate()
             try:
                 proc.wait(timeout=60)
@@ -299,6 +301,7 @@ def hub_visit(
 ) -> None:
     """One person: sign in, wait through the spawn, land on their home app, become interactive, type."""
     browser = browsers[person.hub_user] = HubBrowser(hub.base, timeout=600)
+    outcome.arrived_at = time.monotonic()
     try:
         arrival = browser.sign_in(person.hub_user, password)
         outcome.spawn_s = arrival.spawn_s
@@ -327,6 +330,22 @@ def hub_visit(
         outcome.left_at = time.monotonic()
 
 
+def guard_memory(
+    sampler: ResourceSampler, outcomes: list[Outcome], floor_mib: float, done: threading.Event
+) -> None:
+    """Stop new sign-ins (`sampler.low_memory`) once the machine's free memory, less what the people
+    still on their way in will take (`PERSON_MIB` each), would fall below the floor: on a shared
+    machine a queue of spawns must not run it out of memory."""
+    while not done.wait(0.5):
+        latest = sampler.samples[-1] if sampler.samples else None
+        if latest is None:
+            continue
+        coming = sum(1 for o in outcomes if o.arrived_at and o.interactive_s is None and not o.left_at)
+        if latest.available_mib - coming * PERSON_MIB < floor_mib:
+            sampler.low_memory.set()
+            return
+
+
 def load(run: Run, root_pid: int, visit, spread_s: float, floor_mib: float) -> ResourceSampler:
     """Everyone arrives evenly over `spread_s` (fewer if the machine's memory falls below the floor);
     returns the sampler, still sampling, for what follows."""
@@ -335,7 +354,16 @@ def load(run: Run, root_pid: int, visit, spread_s: float, floor_mib: float) -> R
     run.sampler = sampler
     run.began = time.monotonic()
     visits = [functools.partial(visit, p, o) for p, o in zip(run.people, run.outcomes, strict=True)]
-    started = arrive_evenly(visits, spread_s, halt=sampler.low_memory)
+    arrived = threading.Event()
+    guard = threading.Thread(
+        target=guard_memory, args=(sampler, run.outcomes, floor_mib, arrived), daemon=True
+    )
+    guard.start()
+    try:
+        started = arrive_evenly(visits, spread_s, halt=sampler.low_memory)
+    finally:
+        arrived.set()
+        guard.join()
     run.not_started = len(visits) - len(started)
     run.arrived = run.began + spread_s * (len(started) - 1) / max(1, len(visits) - 1)
     run.ended = max((o.left_at for o in run.outcomes if o.left_at), default=time.monotonic())
@@ -443,7 +471,10 @@ def print_run(run: Run, baseline: Run | None, goals: bool) -> None:
     for error in sorted(set(o.error for o in run.outcomes if o.error))[:6]:
         print(f"    e.g. {error[:200]}")
     if run.not_started:
-        print(f"    {run.not_started} people never signed in: the machine's free memory fell below the floor")
+        print(
+            f"    {run.not_started} people never signed in: the machine's free memory, less what the "
+            f"people still coming in would take, fell below the floor (--memory-floor)"
+        )
     if run.lost_saves is not None:
         report(
             "lost saves (last edit not stored)",
@@ -590,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
             browsers: dict[str, HubBrowser] = {}
             visit = functools.partial(hub_visit_for, hub, password, browsers, hub_texts, args.gap, dom_class)
             sampler = load(hub_run, hub.proc.pid, visit, args.spread, args.memory_floor)
+            hub.also_stop.extend(list(sampler.seen.values()))
             try:
                 if not args.skip_stop:
                     stop_every_server(hub_run, hub, browsers)

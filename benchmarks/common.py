@@ -274,6 +274,7 @@ def descendant_kernels(pid: int) -> list[int]:
 class Outcome:
     """One simulated visitor's fate in a load run."""
 
+    arrived_at: float = 0.0  # time.monotonic() when the visit began (0: not yet)
     interactive_s: float | None = None  # arrival (or sign-in) until every widget's state is in
     spawn_s: float | None = None  # under a hub: sign-in until the hub said the server is ready
     typed: int = 0
@@ -328,7 +329,7 @@ def open_link_and_type(
     """One visitor of `workbook serve` (or plain Voila): open a link (a personal link carries its code),
     become interactive and type; any failure is recorded in `outcome`, none stops the run."""
     try:
-        started = time.monotonic()
+        started = outcome.arrived_at = time.monotonic()
         page = fetch_page(base, path, timeout=180)
         become_interactive_and_type(
             base, page, started, outcome, texts, gap_s, find_field, expect_class=expect_class

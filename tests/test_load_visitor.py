@@ -246,3 +246,24 @@ import time:     20705 |    3336640 | jupyter_server.serverapp
 some other line on stderr"""
     assert bench_hub_load.slowest_import(output) == ("rfc3987_syntax.syntax_helpers", 2573138)
     assert bench_hub_load.slowest_import("") == ("", 0)
+
+
+def test_sign_ins_stop_before_the_people_coming_in_would_fill_the_machine():
+    import bench_hub_load
+
+    def run(available_mib: float, coming: int) -> bool:
+        sampler = common.ResourceSampler(os.getpid())
+        sampler.samples.append(common.Sample(0.0, 0.0, {}, 0.0, available_mib))
+        outcomes = [common.Outcome(arrived_at=1.0) for _ in range(coming)]
+        outcomes += [common.Outcome(arrived_at=1.0, interactive_s=2.0), common.Outcome()]  # in, not yet
+        done = threading.Event()
+        guard = threading.Thread(target=bench_hub_load.guard_memory, args=(sampler, outcomes, 1000, done))
+        guard.start()
+        stopped = sampler.low_memory.wait(timeout=5)
+        done.set()
+        guard.join()
+        return stopped
+
+    person = bench_hub_load.PERSON_MIB
+    assert run(1000 + 3 * person - 1, coming=3)  # three spawns on their way would take it below
+    assert not run(1000 + 3 * person + 1000, coming=3)
