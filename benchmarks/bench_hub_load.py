@@ -523,7 +523,7 @@ def print_limits(run: Run, spread_s: float, imports: tuple[float, str, float] | 
     sampler = run.sampler
     assert sampler is not None and sampler.peak is not None
     people = max(1, len(run.outcomes) - run.not_started)
-    cpu_each = sampler.cpu_seconds() / people
+    cpu_each = max(sampler.cpu_seconds() / people, 0.01)
     cores = os.cpu_count() or 1
     by_kind = sampler.peak.by_kind
     servers, server_mib = by_kind.get("single-user server", (0, 0.0))
@@ -539,6 +539,15 @@ def print_limits(run: Run, spread_s: float, imports: tuple[float, str, float] | 
         "arrival rate is above that, sign-ins queue and p95 grows with the queue.",
         flush=True,
     )
+    timed_out = sum(1 for o in run.outcomes if o.spawn_failed and "didn't respond" in (o.error or ""))
+    if timed_out:
+        print(
+            f"  {timed_out} spawns failed because the server did not answer the hub in time (the deploy "
+            "config's Spawner.http_timeout) while the cores were saturated: a server that needs a few "
+            "CPU-seconds to start gets a small share of two cores when many start at once; the hub then "
+            "gives it up, and the CPU it used is lost, so the queue grows faster still.",
+            flush=True,
+        )
     spawned = sampler.cpu_seconds_by_kind().get("single-user server")
     if imports is not None and spawned:
         spent, module, own_s = imports
