@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from workbook.apps.preview import ContentPreview
+from widget_helpers import find
+
+from workbook.apps import preview as preview_module
+from workbook.apps.preview import ContentPreview, preview_app
 from workbook.content import course
 
 
@@ -41,3 +44,27 @@ def test_another_lesson_can_be_chosen(content_drafts):
     second = course.lessons(content_drafts).lessons[1]
     preview.choice.value = second.id
     assert second.title in _shown(preview)
+
+
+def test_in_an_authors_server_under_a_hub_the_preview_opens_without_the_store(content_drafts, monkeypatch):
+    """The hub's `author` server (content-authors only) holds no store settings: the preview needs none."""
+
+    def no_store(*_args, **_kwargs):
+        raise AssertionError("the author's preview must not open the store")
+
+    monkeypatch.setattr(preview_module, "Store", no_store)
+    monkeypatch.setenv("WORKBOOK_AUTHOR_SERVER", "1")
+    monkeypatch.setenv("JUPYTERHUB_USER", "fay")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "the-servers-token")
+    page = preview_app()
+    assert find(page, "wb-preview") and find(page, "wb-signin") == []
+    [note] = find(page, "wb-preview-state")
+    assert "once the operator publishes them" in note.value
+
+
+def test_the_author_flag_alone_does_not_open_the_preview(content_drafts, monkeypatch, store):
+    """Outside a hub (workbook serve, workbook lab) the flag means nothing: the preview asks for sign-in."""
+    monkeypatch.setenv("WORKBOOK_AUTHOR_SERVER", "1")
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    page = preview_app(store)
+    assert find(page, "wb-signin") and find(page, "wb-preview") == []

@@ -238,3 +238,105 @@ def test_a_manager_who_also_has_a_manager_chooses_between_their_own_1on1_and_the
     assert app.page.thread.side == "manager" and "Rae Report" in app.page.heading.value
     assert "Prompts for you" in live_widget_state()
     assert app_for(store, people["other"]).page is None  # nobody reports to them and they have no manager
+
+
+# -- the buttons' clicks carry the values the page shows ---------------------------------------------------
+def click_from_page(button, values: dict) -> None:
+    """The message a click on the page sends: the value each field shows there, by model id."""
+    button._received(button, {"event": "submit", "values": values}, [])
+
+
+def js_date(day) -> dict:
+    """A date as the page's date picker sends it (months from 0)."""
+    return {"year": day.year, "month": day.month - 1, "date": day.day}
+
+
+def test_a_click_carrying_the_topic_adds_it_though_the_kernel_holds_older_text(store, people):
+    page = app_for(store, people["member"]).page
+    agenda = page.agenda
+    agenda.topic.value = "A cou"  # the keystrokes the kernel has had so far
+    click_from_page(agenda.add, {agenda.topic.model_id: "A course I found"})
+    assert [item.text for item in page.state.agenda] == ["A course I found"]
+    assert agenda.topic.value == "" and agenda.note.value == ""
+    agenda.topic.set_state({"value": "A course I found"})  # the held-back keystrokes arrive after the click
+    assert agenda.topic.value == ""  # they do not put the added topic back into the box
+    agenda.topic.set_state({"value": "N"})  # typing goes on as usual
+    agenda.topic.set_state({"value": "A course I found"})
+    assert agenda.topic.value == "A course I found"
+    agenda.add.click()  # from Python: the kernel's value
+    assert [item.text for item in page.state.agenda] == ["A course I found"] * 2
+
+
+def test_a_click_carrying_an_action_adds_it_with_its_owner_and_date(store, people):
+    from datetime import date
+
+    page = app_for(store, people["member"]).page
+    actions = page.actions
+    manager = [value for _, value in actions.owner.options].index("manager")
+    click_from_page(
+        actions.add,
+        {
+            actions.text.model_id: "Ask about the pilot",
+            actions.owner.model_id: manager,
+            actions.due.model_id: js_date(date(2030, 7, 1)),
+        },
+    )
+    [added] = page.state.actions
+    assert (added.text, added.owner, added.due_on) == ("Ask about the pilot", "manager", date(2030, 7, 1))
+    assert "Added." in actions.note.value and actions.text.value == ""
+
+
+@pytest.mark.parametrize(
+    ("field", "sent", "problem"),
+    [
+        ("text", 42, "what was sent for “New action” is not text; nothing was saved"),
+        ("text", ["a"], "is not text"),
+        ("text", "x" * 200_000, "the text sent for “New action” is far too long; nothing was saved"),
+        ("text", "x" * 501, "Action: at most 500 characters, got 501"),
+        ("owner", 7, "the choice sent for “Owner” is not one of its options; nothing was saved"),
+        ("owner", -1, "not one of its options"),
+        ("owner", "ceo", "not one of its options"),
+        ("owner", True, "not one of its options"),
+        ("due", "2030-07-01", "the date sent for “Due date” is not a date; nothing was saved"),
+        ("due", {"year": 2030, "month": 13, "date": 1}, "is not a date"),
+        ("due", {"year": "<b>", "month": 0, "date": 1}, "is not a date"),
+        ("due", {"year": 1850, "month": 0, "date": 1}, "Due date"),
+    ],
+)
+def test_a_crafted_value_in_a_click_is_refused_and_nothing_is_saved(store, people, field, sent, problem):
+    from datetime import date
+
+    page = app_for(store, people["member"]).page
+    actions = page.actions
+    actions.text.value = "Kept in the box"
+    good = {
+        actions.text.model_id: "Ask about the pilot",
+        actions.owner.model_id: 0,
+        actions.due.model_id: js_date(date(2030, 7, 1)),
+    }
+    click_from_page(actions.add, good | {getattr(actions, field).model_id: sent})
+    assert problem in actions.note.value and 'role="alert"' in actions.note.value
+    assert page.state.actions == ()
+    if problem.endswith("nothing was saved"):  # refused as it came: no field changes
+        assert actions.text.value == "Kept in the box" and actions.owner.index == 0
+
+
+def test_crafted_topics_and_dates_are_refused_with_a_clear_message(store, people):
+    from datetime import date
+
+    page = app_for(store, people["member"]).page
+    for sent, problem in (
+        (None, "is not text"),
+        ({"text": "x"}, "is not text"),
+        ("x" * 501, "Agenda item: at most 500 characters"),
+        ("  ", "Agenda item"),
+    ):
+        click_from_page(page.agenda.add, {page.agenda.topic.model_id: sent})
+        assert problem in page.agenda.note.value
+    assert page.state.agenda == ()
+    first = page.conversation_id
+    click_from_page(page.record, {page.held_day.model_id: "yesterday"})
+    assert "the date sent for “Date held” is not a date" in page.held_message.value
+    assert page.conversation_id == first
+    click_from_page(page.record, {page.held_day.model_id: js_date(date.today())})
+    assert "Recorded as held" in page.held_message.value and page.conversation_id != first

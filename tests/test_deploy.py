@@ -13,6 +13,7 @@ import yaml
 from tornado import web
 from traitlets.config import PyFileConfigLoader
 
+from workbook import config
 from workbook.config import REPO_ROOT
 from workbook.server import apps_only
 
@@ -80,6 +81,7 @@ def test_the_author_server_is_jupyterlab_without_the_stores_settings(hub_config)
     assert not set(apps_only.STORE_SETTINGS) & set(spawner.env_keep)
     assert "WORKBOOK_EVALUATOR_KEY" not in spawner.env_keep
     assert apps_only.APPS_ONLY_ENV not in spawner.environment
+    assert spawner.environment[config.AUTHOR_SERVER_ENV] == "1"  # the preview opens without the store
     assert not any(arg.startswith("--config=") for arg in spawner.args)
 
 
@@ -132,6 +134,7 @@ def test_the_kubernetes_values_name_the_same_apps_only_settings(hub_config):
     assert f'AUTHORS_GROUP = "{apps_only.AUTHORS_GROUP}"' in hook
     for name in (*apps_only.STORE_SETTINGS, "WORKBOOK_EVALUATOR_KEY"):
         assert f'"{name}"' in hook
+    assert f'spawner.environment["{config.AUTHOR_SERVER_ENV}"] = "1"' in hook
     compile(hook, "extraConfig", "exec")  # the hub's Python must at least parse
 
 

@@ -273,9 +273,7 @@ def test_cohort_under_the_threshold_keeps_counts_only():
     assert bool(row["suppressed"]) and row["n"] == 3 and row["participants"] == 3
     assert row[["pre_mean", "mean_change", "ci95_low", "p", "d_z"]].isna().all()
     # threshold 3 shows it
-    assert (
-        not run_evaluation(frame, scale_min=1, scale_max=5, threshold=3).cohorts["Small"].scale.suppressed
-    )
+    assert not run_evaluation(frame, scale_min=1, scale_max=5, threshold=3).cohorts["Small"].scale.suppressed
 
 
 def test_complementary_suppression_hides_only_the_smallest_shown_cohort():

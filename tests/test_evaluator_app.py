@@ -190,6 +190,107 @@ def test_evaluator_app_returns_the_gate(seeded):
     assert find(page, "wb-eval-gate") and not find(page, "wb-evaluator")
 
 
+# -- under a JupyterHub: the hub user, never a shared key --------------------------------------------------
+@pytest.fixture
+def hub(monkeypatch):
+    """The environment a hub's spawner gives a person's single-user server (and so its kernels)."""
+
+    def visiting(user: str) -> None:
+        monkeypatch.setenv("JUPYTERHUB_USER", user)
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "a-token-of-the-single-user-server")
+
+    return visiting
+
+
+def gate_text(page: widgets.Widget) -> str:
+    """What the gate says, as a person reads it."""
+    return html.unescape(
+        " ".join(w.value for w in find(page, "wb-eval-gate-intro") + find(page, "wb-key-message"))
+    )
+
+
+def test_under_a_hub_an_evaluator_opens_the_app_without_a_key(seeded, hub):
+    identity.add_participant(seeded, "Eva", roles=["evaluator"], allow_privileged=True, hub_user="eva")
+    hub("eva")
+    gate = EvaluatorGate(seeded)
+    page = gate.start()
+    assert gate.dashboard is not None and find(page, "wb-evaluator")
+    assert gate.dashboard.computed is not None and not gate.dashboard.withdrawn
+
+
+@pytest.mark.parametrize("who", ["team member", "manager", "unknown"])
+def test_under_a_hub_anyone_else_is_told_only_that_the_page_is_for_evaluators(seeded, hub, who):
+    if who == "team member":
+        identity.add_participant(seeded, "Tia", roles=["team_member"], hub_user="visitor")
+    elif who == "manager":
+        identity.add_participant(seeded, "Mo", roles=["manager:Demo cohort A"], hub_user="visitor")
+    hub("visitor")
+    gate = EvaluatorGate(seeded)
+    page = gate.start()
+    assert gate.dashboard is None and not find(page, "wb-evaluator")
+    text = gate_text(page)
+    assert "This page is for the programme's evaluators, so it does not open for your hub account." in text
+    for said in ("not in the workbook", "visitor", "Tia", "Mo", "team member", "manager", "key", "code"):
+        assert said not in text  # nothing more: not whether they are known, nor what else they hold
+    assert find(page, "wb-key") == [] and find(page, "wb-key-open") == []  # no key form
+    assert "Demo cohort" not in live_widget_state()
+
+
+def test_under_a_hub_the_shared_key_opens_nothing(seeded, hub, monkeypatch):
+    """The server has a good key, but under a hub neither the URL's key nor one sent to the form opens."""
+    identity.add_participant(seeded, "Tia", roles=["team_member"], hub_user="tia")
+    evaluator = identity.add_participant(seeded, "Eva", roles=["evaluator"], allow_privileged=True)
+    hub("tia")
+    for query in (f"key={KEY}", f"code={evaluator.code}"):
+        monkeypatch.setenv("QUERY_STRING", query)
+        gate = EvaluatorGate(seeded)
+        page = gate.start()
+        assert gate.dashboard is None and not find(page, "wb-evaluator")
+        assert not gate.try_key(KEY) and not gate.try_key(evaluator.code)  # as a crafted click would send
+        assert gate.dashboard is None and "evaluators" in gate.message.value
+        assert gate.key.comm is None and gate.button.comm is None  # the form's widgets are gone
+    assert "Demo cohort" not in live_widget_state()
+
+
+def test_under_a_hub_an_unknown_user_with_the_key_in_the_url_is_refused(seeded, hub, monkeypatch):
+    hub("stranger")
+    monkeypatch.setenv("QUERY_STRING", f"key={KEY}")
+    gate = EvaluatorGate(seeded)
+    gate.start()
+    assert gate.dashboard is None and "evaluators" in gate.message.value
+
+
+@pytest.mark.parametrize("change", ["withdraw the role", "untie the hub user"])
+def test_under_a_hub_the_open_page_closes_at_its_next_refresh(seeded, hub, change):
+    eva = identity.add_participant(seeded, "Eva", roles=["evaluator"], allow_privileged=True, hub_user="eva")
+    hub("eva")
+    gate = EvaluatorGate(seeded)
+    page = gate.start()
+    board = gate.dashboard
+    board.refresh()
+    assert gate.dashboard is board and not board.withdrawn  # still allowed: nothing changes
+    if change == "withdraw the role":
+        identity.withdraw_role(seeded, eva.person.pid, "evaluator")
+    else:
+        identity.set_hub_user(seeded, eva.person.pid, None)
+    board.phase.value = "then"  # a filter changed: the next refresh asks again
+    assert board.withdrawn and gate.dashboard is None
+    assert not find(page, "wb-evaluator") and board.widget.comm is None  # the figures are gone
+    assert "no longer opens the evaluator's figures" in gate_text(page)
+    board.prepare_downloads()  # a crafted click on a closed page makes nothing
+    assert board.downloads.value == ""
+
+
+def test_without_a_hub_the_key_still_opens_and_is_never_rechecked(seeded, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "eva")  # without the hub's token this is not a hub
+    monkeypatch.setenv("QUERY_STRING", f"key={KEY}")
+    gate = EvaluatorGate(seeded)
+    gate.start()
+    assert gate.dashboard is not None
+    gate.dashboard.refresh()
+    assert not gate.dashboard.withdrawn
+
+
 # -- the figures -----------------------------------------------------------------------------------------
 def test_headline_figures_are_run_evaluations(seeded):
     board = open_dashboard(seeded)

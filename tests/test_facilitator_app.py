@@ -101,6 +101,33 @@ def test_importing_a_roster_through_the_page(store, facilitator):
     assert len(members(store, "Cohort A")) == 4
 
 
+def test_importing_a_roster_with_hub_users_through_the_page(store, facilitator):
+    home = home_for(store, facilitator)
+    assert "hub_user" in live_widget_state()  # the help text names the optional column
+    good = (
+        b"name,email,role,manager_email,hub_user\nNew Nia,nia@example.org,team_member,mira@example.org,nia\n"
+    )
+    home.setup.upload.value = upload("hub.csv", good)
+    assert "1 person tied to their hub user" in home.setup.import_message.value
+    assert identity.authenticate_hub(store, "nia").name == "New Nia"
+    taken = b"name,email,role,hub_user\nOla,ola@example.org,manager,nia\n"
+    home.setup.upload.value = upload("taken.csv", taken)
+    shown = home.setup.import_message.value
+    assert "nothing was imported" in shown and "&#39;nia&#39; is taken" in shown
+    assert "Nia" not in shown and "nia@" not in shown  # nor whose name it is
+    home.setup.upload.value = upload(
+        "bad.csv", b"name,email,role,hub_user\nPia,pia@example.org,manager,<b>x\n"
+    )
+    shown = home.setup.import_message.value
+    assert "column &#34;hub_user&#34;" in shown and "&lt;b&gt;x" in shown and "<b>x" not in shown
+    assert {m.name for m in members(store, "Cohort A")} == {
+        "Fay Facil",
+        "Mira Manager",
+        "Tom <b>Team</b>",
+        "New Nia",
+    }
+
+
 def test_adding_editing_and_removing_a_person(store, facilitator):
     setup = home_for(store, facilitator).setup
     setup.pick.value = ""

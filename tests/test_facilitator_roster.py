@@ -208,3 +208,125 @@ def test_a_bad_roster_on_the_command_line_exits_non_zero(tmp_path, capsys):
     assert 'row 5, column "email"' in err and "nothing was imported" in err
     assert main(["roster", "import", str(tmp_path / "missing.csv"), "--cohort", "C"]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+# -- the optional hub_user column: the person's JupyterHub user name -------------------------------------
+HUB = (
+    "name,email,role,manager_email,hub_user\n"
+    "Mira Manager,mira@example.org,manager,,mira\n"
+    "Tom Team,tom@example.org,team_member,mira@example.org, tom.t@corp \n"
+    "Fred Facil,fred@example.org,facilitator;manager,,\n"
+)
+
+
+def hub_users(store: Store) -> dict[str, str | None]:
+    with store.read() as session:
+        return {
+            email: hub for email, hub in session.execute(select(Participant.email, Participant.hub_username))
+        }
+
+
+def test_a_roster_with_hub_users_ties_each_new_person_and_leaves_empty_cells_untied(store, tmp_path):
+    summary = import_roster(store, write(tmp_path, HUB), "Spring 2027")
+    assert (summary.created, summary.hub_users_tied) == (3, 2)
+    assert "2 people tied to their hub user" in summary.describe()
+    assert hub_users(store) == {
+        "mira@example.org": "mira",
+        "tom@example.org": "tom.t@corp",
+        "fred@example.org": None,
+    }
+    assert identity.authenticate_hub(store, "tom.t@corp").name == "Tom Team"  # they can sign in on the hub
+    again = import_roster(store, write(tmp_path, HUB), "Spring 2027")  # the same file again changes nothing
+    assert (again.created, again.hub_users_tied) == (0, 0)
+    assert hub_users(store)["tom@example.org"] == "tom.t@corp"
+
+
+def test_a_known_person_gets_the_hub_user_only_if_they_have_none(store, tmp_path):
+    mira = identity.add_participant(store, "Mira M.", email="mira@example.org", roles=["team_member"])
+    tom = identity.add_participant(
+        store, "Tom", email="tom@example.org", roles=["team_member"], hub_user="tom.t@corp"
+    )
+    summary = import_roster(store, write(tmp_path, HUB), "Spring 2027")
+    assert (summary.created, summary.updated, summary.hub_users_tied) == (1, 2, 1)
+    assert identity.find_participant(store, mira.person.pid).hub_user == "mira"
+    assert identity.find_participant(store, tom.person.pid).hub_user == "tom.t@corp"  # the same name: kept
+
+
+def test_a_different_hub_user_for_a_known_person_is_a_problem_not_a_change(store, tmp_path):
+    tom = identity.add_participant(
+        store, "Tom", email="tom@example.org", roles=["team_member"], hub_user="tommy"
+    )
+    with pytest.raises(RosterError) as caught:
+        import_roster(store, write(tmp_path, HUB), "Spring 2027")
+    assert caught.value.problems == [
+        "row 3, column \"hub_user\": 'tom@example.org' is already tied to another hub user, which an import "
+        "does not change (use `workbook participants set-hub-user`)"
+    ]
+    assert identity.find_participant(store, tom.person.pid).hub_user == "tommy"
+    assert count(store, Participant) == 1
+
+
+def test_a_hub_user_twice_in_the_file_is_named_with_both_rows(store, tmp_path):
+    text = HUB + "Una,una@example.org,manager,,mira\n"
+    with pytest.raises(RosterError) as caught:
+        import_roster(store, write(tmp_path, text), "Spring 2027")
+    assert caught.value.problems == ["row 5, column \"hub_user\": 'mira' is already on row 2"]
+    assert count(store, Participant) == 0
+
+
+def test_a_hub_user_taken_in_the_store_is_refused_without_saying_whose(store, tmp_path):
+    identity.add_participant(store, "Secret Sam", email="sam@example.org", hub_user="mira")
+    with pytest.raises(RosterError) as caught:
+        import_roster(store, write(tmp_path, HUB), "Spring 2027")
+    problems = caught.value.problems
+    assert problems == [
+        "row 2, column \"hub_user\": 'mira' is taken: another person in the store signs in with it"
+    ]
+    assert "Sam" not in str(caught.value) and "sam@" not in str(caught.value)
+    assert count(store, Participant) == 1 and hub_users(store) == {"sam@example.org": "mira"}
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "=HYPERLINK(1)",
+        "+1",
+        "-x",
+        "@x",
+        "<script>",
+        "two words",
+        "a\x00b",
+        "a\tb",
+        "x" * 121,
+        "ünïcode",
+        "../etc",
+    ],
+)
+def test_a_hostile_hub_user_is_named_and_nothing_is_stored(store, tmp_path, hostile):
+    text = "name,email,role,hub_user\n" + f'Ana,ana@example.org,manager,"{hostile}"\n'
+    with pytest.raises(RosterError) as caught:
+        import_roster(store, write(tmp_path, text), "Spring 2027")
+    (problem,) = caught.value.problems
+    assert problem.startswith('row 2, column "hub_user": hub user ')
+    assert "is not a hub user name" in problem and len(problem) < 250  # a long value is cut short
+    assert count(store, Participant) == 0
+
+
+def test_the_hub_user_rule_is_the_one_of_the_command_line(store, tmp_path):
+    """The roster takes exactly the names `participants add --hub-user` takes (one rule)."""
+    for good in ("a", "A.b_c@d+e-f", "9" * 120):
+        assert identity.clean_hub_user(good) == good
+        text = f"name,email,role,hub_user\nAna,ana-{len(good)}@example.org,manager,{good}\n"
+        import_roster(store, write(tmp_path, text), f"C {len(good)}")
+    assert set(hub_users(store).values()) == {"a", "A.b_c@d+e-f", "9" * 120}
+
+
+def test_participants_list_shows_the_hub_user(tmp_path, capsys):
+    assert main(["roster", "import", str(write(tmp_path, HUB)), "--cohort", "Spring 2027"]) == 0
+    assert "2 people tied to their hub user" in capsys.readouterr().out
+    assert main(["participants", "list"]) == 0
+    lines = {line.split("\t")[1]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["Tom Team"].endswith("\thub:tom.t@corp") and "hub:" not in lines["Fred Facil"]
+    assert main(["participants", "list", "--json"]) == 0
+    listed = {p["name"]: p["hub_user"] for p in json.loads(capsys.readouterr().out)}
+    assert listed == {"Mira Manager": "mira", "Tom Team": "tom.t@corp", "Fred Facil": None}

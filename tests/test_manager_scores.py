@@ -334,7 +334,7 @@ def test_before_after_with_no_or_partial_answers(store, manager):
 
 def test_export_neutralises_formula_cells_and_import_reads_them_back(tmp_path):
     """A cohort named like a formula stays text in a spreadsheet, and the file still round-trips."""
-    names = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "'quoted"]
+    names = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "'quoted"]
     first = Store(f"sqlite:///{tmp_path}/first.sqlite")
     second = Store(f"sqlite:///{tmp_path}/second.sqlite")
     for k, cohort in enumerate(names):

@@ -88,6 +88,17 @@ def test_visibility_is_stored_and_shown(store, ana, book):
     assert again.visibility.value == "manager"
 
 
+def test_the_manager_choice_says_so_when_nobody_is_named(store, ana, book):
+    """An option is a promise: with no manager in the workbook, "your manager" would reach nobody."""
+    labels = dict((level, label) for label, level in book.open_section("aspirations").visibility.options)
+    assert labels["manager"] == content.NO_MANAGER_LABEL and "only you" in labels["manager"]
+    boss = identity.add_participant(store, "Bea Boss", roles=["manager"])
+    member = identity.add_participant(store, "Cy Member", manager_pid=boss.person.pid)
+    view = PreparationWorkbook(store, member.person, PREP).open_section("aspirations")
+    labels = dict((level, label) for label, level in view.visibility.options)
+    assert labels["manager"] == "You and your manager"
+
+
 def test_goals_guide_towards_two_or_three(store, ana, book):
     editor = book.open_section("goals").goals_editor
     assert len(editor.cards) == 2
@@ -164,6 +175,7 @@ def test_a_bad_target_date_keeps_the_other_parts_of_the_goal(store, ana, book):
 def test_a_date_sent_as_text_is_understood(store, ana, book):
     card = book.open_section("goals").goals_editor.cards[0]
     card.inputs["goal"].value = "G"
+
     def stored_date():
         return store.current_answers(ana.person.id, SCOPE)["goals.goals"].value[0]["target_date"]
 

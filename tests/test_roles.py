@@ -82,8 +82,22 @@ def test_a_manager_belongs_to_one_cohort(store):
 
 
 def test_cli_add_grant_withdraw_and_list_show_roles(capsys):
-    assert main(["participants", "add", "--name", "Kai", "--role", "team_member", "--role", "manager:East",
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "participants",
+                "add",
+                "--name",
+                "Kai",
+                "--role",
+                "team_member",
+                "--role",
+                "manager:East",
+                "--json",
+            ]
+        )
+        == 0
+    )
     added = json.loads(capsys.readouterr().out)
     assert added["roles"] == ["manager:East", "team_member"]
     assert main(["participants", "grant", added["participant"], "evaluator"]) == 0

@@ -17,6 +17,7 @@ from http.cookiejar import CookieJar
 
 import pytest
 import websocket
+from jupyter_server.services.kernels.connection.base import serialize_binary_message
 
 from tests.serving import FOREIGN_REFERENCE, PLAIN_VOILA, ServedApps
 from workbook import identity
@@ -79,40 +80,45 @@ def wait_for_idle_pool(served: ServedApps) -> None:
 
 # -- no freeze --------------------------------------------------------------------------------------
 def test_legacy_binary_reply_does_not_freeze_the_server(served):
-    page = fetch_page(served.base, PARTICIPANT)
+    """A legacy client makes the kernel answer with a binary frame (ipywidgets echoes an update, buffers
+    and all, before it checks the value); Voila used to read that frame as v1 and loop."""
+    page = fetch_page(served.base, PARTICIPANT)  # no code: the sign-in form's code field
     attacker = KernelSocket(served.base, page.kernel_id, page.cookie_header, protocol="legacy")
     try:
-        comm_id = uuid.uuid4().hex
-        state = {
-            "_model_name": "ImageModel",
-            "_model_module": "@jupyter-widgets/controls",
-            "_model_module_version": "2.0.0",
-            "_view_name": "ImageView",
-            "_view_module": "@jupyter-widgets/controls",
-            "_view_module_version": "2.0.0",
-        }
-        attacker.send(
-            "comm_open",
-            {
-                "comm_id": comm_id,
-                "target_name": "jupyter.widget",
-                "data": {"state": state, "buffer_paths": []},
-            },
-            metadata=WIDGET_VERSION,
+        states = attacker.widget_states()
+        field = next(
+            m for m, state in states.items() if state.get("_model_name") in ("TextModel", "PasswordModel")
         )
-        attacker.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
-        time.sleep(1.0)  # the kernel's binary reply is on its way through the server
+        header = {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": "comm_msg",
+            "username": "visitor",
+            "session": attacker.session,
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime()),
+            "version": "5.3",
+        }
+        data = {"method": "update", "state": {"value": None}, "buffer_paths": [["value"]]}
+        message = {
+            "channel": "shell",
+            "header": header,
+            "parent_header": {},
+            "metadata": {},
+            "content": {"comm_id": field, "data": data},
+            "buffers": [b"binary"],
+        }
+        attacker.send_raw(serialize_binary_message(message))
+        time.sleep(1.0)  # the kernel's binary echo is on its way through the server
         assert static_answer_time(served) < 2.0
-        # the reply reached the legacy client in its own protocol, buffers and all
-        reply = attacker.wait_for(
+        # the echo reached the legacy client in its own protocol, buffers and all
+        echo = attacker.wait_for(
             lambda m: (
                 m.msg_type == "comm_msg"
-                and m.content.get("comm_id") == comm_id
-                and m.content["data"].get("method") == "update"
+                and m.content.get("comm_id") == field
+                and m.content["data"].get("method") == "echo_update"
             ),
             timeout=10,
         )
-        assert reply.buffers == [b""]
+        assert echo.buffers == [b"binary"]
     finally:
         attacker.close()
 
@@ -134,6 +140,60 @@ def test_hostile_v1_frame_closes_that_connection_only(served):
     finally:
         attacker.close()
         bystander.close()
+
+
+REFUSED_FROM_A_PAGE = [
+    ("execute_request", "shell", {}),
+    ("execute_request", "control", {}),  # the control channel runs shell requests too
+    ("comm_msg", "stdin", {}),
+    ("complete_request", "shell", {"code": "import o", "cursor_pos": 8}),
+    ("inspect_request", "shell", {"code": "open", "cursor_pos": 4, "detail_level": 1}),
+    ("history_request", "shell", {"hist_access_type": "tail", "n": 10, "output": True, "raw": True}),
+    ("shutdown_request", "control", {"restart": False}),
+    ("comm_open", "shell", {"target_name": "jupyter.widget", "data": {"state": {}}}),
+]
+
+
+@pytest.mark.parametrize("protocol", ["v1", "legacy"])
+def test_a_page_kernel_runs_no_code_sent_by_its_visitor(served, protocol, tmp_path):
+    """The visitor owns the page's kernel, which holds the store's credentials: code they send never runs,
+    whatever the channel or protocol, and only that connection is closed."""
+    _issued, page = signed_in_page(served, f"Code Sender {protocol}")
+    marker = tmp_path / "ran.txt"
+    code = f"open({str(marker)!r}, 'w').write('ran')"
+    try:
+        for kind, channel, content in REFUSED_FROM_A_PAGE:
+            visitor = KernelSocket(served.base, page.kernel_id, page.cookie_header, protocol=protocol)
+            try:
+                body = {**content, "comm_id": uuid.uuid4().hex} if kind.startswith("comm_") else content
+                if kind == "execute_request":
+                    body = {"code": code, "silent": False, "store_history": True, "allow_stdin": False}
+                visitor.send(kind, body, channel=channel)
+                with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
+                    for _ in range(100):
+                        visitor.ws.settimeout(5)
+                        reply = visitor.recv()
+                        assert (
+                            not reply.msg_type.endswith("_reply") or reply.msg_type == "kernel_info_reply"
+                        ), (
+                            kind,
+                            channel,
+                            reply.msg_type,
+                        )
+            finally:
+                visitor.close()
+        time.sleep(1.0)
+        assert not marker.exists()
+    finally:
+        owner = KernelSocket(served.base, page.kernel_id, page.cookie_header, protocol=protocol)
+        try:
+            assert owner.widget_states(timeout=20)  # the page itself goes on
+        finally:
+            owner.close()
+    log = served.log()
+    assert "refused execute_request, which a page never sends" in log  # the operator sees why
+    assert "refused execute_request on the 'control' channel" in log
+    assert page.kernel_id in served.kernel_ids() and page.kernel_id not in log
 
 
 # -- kernels belong to their page -------------------------------------------------------------------

@@ -228,3 +228,24 @@ def test_evaluator_imports_nothing_heavy_before_its_key_checks_out(query, tmp_pa
     }
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _message(kind: str, channel: str = "shell", content: dict | None = None) -> frames.Message:
+    return frames.Message(channel, {"msg_type": kind}, content or {})
+
+
+def test_a_page_may_send_only_what_a_widget_page_sends():
+    for kind in ("kernel_info_request", "comm_info_request", "comm_msg", "comm_close"):
+        assert frames.refused_from_page(_message(kind)) is None
+    control = {"target_name": "jupyter.widget.control", "comm_id": "c"}
+    assert frames.refused_from_page(_message("comm_open", content=control)) is None
+    refusals = {
+        "execute_request": _message("execute_request"),
+        "on the 'control' channel": _message("execute_request", "control"),
+        "on the 'stdin' channel": _message("input_reply", "stdin"),
+        "a message without a type": _message(""),
+        "target 'jupyter.widget'": _message("comm_open", content={"target_name": "jupyter.widget"}),
+        "target 'None'": _message("comm_open"),
+    }
+    for expected, message in refusals.items():
+        assert expected in (frames.refused_from_page(message) or ""), expected

@@ -138,6 +138,7 @@ def cmd_participants_list(args: argparse.Namespace) -> int:
                         "email": p.email,
                         "cohort": p.cohort,
                         "roles": [str(r) for r in p.roles],
+                        "hub_user": p.hub_user,
                     }
                     for p in people
                 ]
@@ -145,7 +146,9 @@ def cmd_participants_list(args: argparse.Namespace) -> int:
         )
         return 0
     for p in people:
-        print(f"{p.pid}\t{p.name}\t{p.email or ''}\t{p.cohort or ''}\t{','.join(str(r) for r in p.roles)}")
+        roles = ",".join(str(r) for r in p.roles)
+        hub = f"\thub:{p.hub_user}" if p.hub_user else ""
+        print(f"{p.pid}\t{p.name}\t{p.email or ''}\t{p.cohort or ''}\t{roles}{hub}")
     return 0
 
 

@@ -66,6 +66,16 @@ def hub_user() -> str | None:
     return user if user and os.environ.get("JUPYTERHUB_API_TOKEN") else None
 
 
+AUTHOR_SERVER_ENV = "WORKBOOK_AUTHOR_SERVER"
+
+
+def author_server() -> bool:
+    """Whether this is a content author's JupyterLab under JupyterHub (the hub's spawner sets
+    `WORKBOOK_AUTHOR_SERVER=1` on the `author` server, which only members of content-authors can start, and
+    gives it none of the store's settings): the content preview opens there without the store."""
+    return os.environ.get(AUTHOR_SERVER_ENV, "") == "1" and hub_user() is not None
+
+
 def anonymity_threshold() -> int:
     """Smallest group an evaluator may see; `WORKBOOK_ANONYMITY_THRESHOLD`, never below 3."""
     raw = os.environ.get("WORKBOOK_ANONYMITY_THRESHOLD", "").strip()

@@ -86,6 +86,7 @@ class Person:
     cohort: str | None
     created_at: datetime
     roles: tuple[Role, ...] = field(default=())
+    hub_user: str | None = None  # their JupyterHub user name, when they sign in there
 
     def holds(self, *names: str) -> bool:
         """Whether the person holds any of these roles (of any cohort)."""
@@ -148,7 +149,14 @@ def _roles(session: Session, participant_id: int) -> tuple[Role, ...]:
 def _person(session: Session, row: Participant) -> Person:
     cohort = session.get(Cohort, row.cohort_id).name if row.cohort_id is not None else None
     return Person(
-        row.id, row.pid, row.name, row.email, cohort, as_utc(row.created_at), _roles(session, row.id)
+        row.id,
+        row.pid,
+        row.name,
+        row.email,
+        cohort,
+        as_utc(row.created_at),
+        _roles(session, row.id),
+        hub_user=row.hub_username,
     )
 
 
@@ -394,8 +402,9 @@ def clean_hub_user(name: object) -> str:
     """A hub user name as stored; StoreError naming what is wrong with it."""
     text = name.strip() if isinstance(name, str) else ""
     if not HUB_USER_PATTERN.match(text):
+        shown = f"{name[:40]}…" if isinstance(name, str) and len(name) > 40 else name  # a long one, cut
         raise StoreError(
-            f"hub user {name!r} is not a hub user name: up to 120 letters, digits and . _ @ + -, "
+            f"hub user {shown!r} is not a hub user name: up to 120 letters, digits and . _ @ + -, "
             "starting with a letter or digit"
         )
     return text
@@ -441,3 +450,19 @@ def authenticate_hub(store: Store, hub_user: str) -> Person:
 def hub_user_is_live(session: Session, person_id: int, hub_user: str) -> bool:
     """Whether the hub user name still belongs to this person (checked inside each write transaction)."""
     return session.scalar(select(Participant.hub_username).where(Participant.id == person_id)) == hub_user
+
+
+def holds_role_now(session: Session, person_id: int, role: str) -> bool:
+    """Whether the person holds `role` (of any cohort) now, not withdrawn (re-checked by open pages)."""
+    return (
+        session.scalar(
+            select(RoleGrant.id)
+            .where(
+                RoleGrant.participant_id == person_id,
+                RoleGrant.role == role,
+                RoleGrant.withdrawn_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )

@@ -31,6 +31,9 @@
 #   WORKBOOK_HUB_CULL_IDLE_SECONDS    stop a server idle this long (default 3600; 0: never), when
 #                                 jupyterhub-idle-culler is installed
 #   WORKBOOK_HUB_EXTRA_CONFIG     a Python file of more settings read last (your authenticator's)
+#   WORKBOOK_HUB_SPAWNER_ONLY=1   only the workbook's settings for the servers and the authors' group: the
+#                                 hub, proxy, authenticator and spawner stay as the hub's own configuration
+#                                 has them (The Littlest JupyterHub: see README.md)
 # The workbook's own settings (WORKBOOK_DATABASE_URL, WORKBOOK_DATA_DIR, ...) are passed on from the hub's
 # environment to the apps-only servers, never to the author server.
 
@@ -79,36 +82,40 @@ def _workbook_settings() -> list:
     return sorted(n for n in os.environ if n.startswith("WORKBOOK_") and not n.startswith("WORKBOOK_HUB_"))
 
 
-# -- the hub -------------------------------------------------------------------------------------------
-state = Path(os.environ.get("WORKBOOK_HUB_STATE_DIR") or os.getcwd())
-c.JupyterHub.ip = os.environ.get("WORKBOOK_HUB_IP", "127.0.0.1")
-c.JupyterHub.port = int(os.environ.get("WORKBOOK_HUB_PORT", "8000"))
-c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = int(os.environ.get("WORKBOOK_HUB_INTERNAL_PORT", "8081"))
-proxy_api_port = int(os.environ.get("WORKBOOK_HUB_PROXY_API_PORT", "8001"))
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
-c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
-c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
-c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+# -- the hub (left to the hub's own configuration with WORKBOOK_HUB_SPAWNER_ONLY=1) --------------------
+SPAWNER_ONLY = os.environ.get("WORKBOOK_HUB_SPAWNER_ONLY", "") == "1"
+if not SPAWNER_ONLY:
+    state = Path(os.environ.get("WORKBOOK_HUB_STATE_DIR") or os.getcwd())
+    c.JupyterHub.ip = os.environ.get("WORKBOOK_HUB_IP", "127.0.0.1")
+    c.JupyterHub.port = int(os.environ.get("WORKBOOK_HUB_PORT", "8000"))
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = int(os.environ.get("WORKBOOK_HUB_INTERNAL_PORT", "8081"))
+    proxy_api_port = int(os.environ.get("WORKBOOK_HUB_PROXY_API_PORT", "8001"))
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
+    c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+    c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
 
-proxy = os.environ.get("WORKBOOK_HUB_PROXY_COMMAND") or shutil.which("configurable-http-proxy")
-if not proxy:
-    proxy = str(ROOT / "tests" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy")
-c.ConfigurableHTTPProxy.command = shlex.split(proxy)
+    proxy = os.environ.get("WORKBOOK_HUB_PROXY_COMMAND") or shutil.which("configurable-http-proxy")
+    if not proxy:
+        proxy = str(ROOT / "tests" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy")
+    c.ConfigurableHTTPProxy.command = shlex.split(proxy)
 
-# -- who signs in ------------------------------------------------------------------------------------
-authenticator = os.environ.get("WORKBOOK_HUB_AUTHENTICATOR", "pam")
-c.JupyterHub.authenticator_class = authenticator
-if authenticator == "dummy":
-    c.DummyAuthenticator.password = os.environ["WORKBOOK_HUB_DUMMY_PASSWORD"]  # never without one
-c.Authenticator.allowed_users = _names("WORKBOOK_HUB_ALLOWED_USERS")
-c.Authenticator.admin_users = _names("WORKBOOK_HUB_ADMIN_USERS")
-c.Authenticator.allow_all = os.environ.get("WORKBOOK_HUB_ALLOW_ALL", "") == "1"
+    # -- who signs in ----------------------------------------------------------------------------------
+    authenticator = os.environ.get("WORKBOOK_HUB_AUTHENTICATOR", "pam")
+    c.JupyterHub.authenticator_class = authenticator
+    if authenticator == "dummy":
+        c.DummyAuthenticator.password = os.environ["WORKBOOK_HUB_DUMMY_PASSWORD"]  # never without one
+    c.Authenticator.allowed_users = _names("WORKBOOK_HUB_ALLOWED_USERS")
+    c.Authenticator.admin_users = _names("WORKBOOK_HUB_ADMIN_USERS")
+    c.Authenticator.allow_all = os.environ.get("WORKBOOK_HUB_ALLOW_ALL", "") == "1"
 c.JupyterHub.load_groups = {AUTHORS_GROUP: {"users": sorted(_names("WORKBOOK_HUB_AUTHORS"))}}
 
 # -- each person's server: the apps only ----------------------------------------------------------
-if os.environ.get("WORKBOOK_HUB_SPAWNER", "localprocess") == "simple":
+if SPAWNER_ONLY:
+    pass  # the hub's own spawner (The Littlest JupyterHub's, say)
+elif os.environ.get("WORKBOOK_HUB_SPAWNER", "localprocess") == "simple":
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = os.environ.get(
         "WORKBOOK_HUB_HOME_TEMPLATE", "/tmp/{username}"
@@ -147,15 +154,16 @@ def pre_spawn_hook(spawner):
         raise web.HTTPError(403, f"The {AUTHOR_SERVER} server is for members of {AUTHORS_GROUP} only.")
     spawner.args = [f"--ServerApp.root_dir={ROOT}", "--ServerApp.terminals_enabled=False", *ROOT_ARGS]
     spawner.default_url = AUTHOR_DEFAULT_URL
-    spawner.environment = {"JUPYTERHUB_DISABLE_USER_CONFIG": "1"}
+    # WORKBOOK_AUTHOR_SERVER: the content preview opens without the store (it has none)
+    spawner.environment = {"JUPYTERHUB_DISABLE_USER_CONFIG": "1", "WORKBOOK_AUTHOR_SERVER": "1"}
     spawner.env_keep = [n for n in spawner.env_keep if n not in SECRET_SETTINGS]
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
 
-# -- servers idle for an hour are stopped, so their memory comes back ----------------------------------
+# -- servers idle for an hour are stopped, so their memory comes back (a hub of its own culls itself) ---
 cull_after = int(os.environ.get("WORKBOOK_HUB_CULL_IDLE_SECONDS", "3600"))
-if cull_after > 0 and shutil.which("jupyterhub-idle-culler"):
+if not SPAWNER_ONLY and cull_after > 0 and shutil.which("jupyterhub-idle-culler"):
     c.JupyterHub.load_roles = [
         {
             "name": "idle-culler",

@@ -20,9 +20,7 @@ pytestmark = pytest.mark.browser
 ANSWER = ".wb-field-self_awareness-strengths input, .wb-field-self_awareness-strengths textarea"
 
 
-def test_a_participant_downloads_their_data_deletes_it_and_sees_an_empty_workbook(
-    server, page, tmp_path
-):
+def test_a_participant_downloads_their_data_deletes_it_and_sees_an_empty_workbook(server, page, tmp_path):
     issued = identity.add_participant(server.store, "Dana <i>Data</i>")
     server.store.save_answer(issued.person.id, SCOPE, "aspirations.in_two_years", "An earlier version")
     page.goto(issued.url)

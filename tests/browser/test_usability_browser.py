@@ -336,9 +336,7 @@ def test_evaluator_gate_and_dashboard(pages):
     page = pages("evaluator")
     page.wait_for_selector(".wb-eval-headline")
     page.wait_for_function("document.querySelector('.wb-eval-status .wb-eval-ready') !== null")
-    page.wait_for_function(
-        "document.querySelectorAll('.wb-eval-chart img[src^=\"data:\"]').length >= 8"
-    )
+    page.wait_for_function("document.querySelectorAll('.wb-eval-chart img[src^=\"data:\"]').length >= 8")
     findings.check(page, "dashboard")
     findings.finish()
 

@@ -72,6 +72,7 @@ class Hub:
         self.env.update(
             {
                 "WORKBOOK_DATA_DIR": str(data),
+                "WORKBOOK_EVALUATOR_KEY": secrets.token_urlsafe(24),  # a secret the author must not get
                 "WORKBOOK_HUB_AUTHENTICATOR": "dummy",
                 "WORKBOOK_HUB_DUMMY_PASSWORD": PASSWORD,
                 "WORKBOOK_HUB_ALLOWED_USERS": f"{TEAM_MEMBER},{MANAGER},{STRANGER}",
@@ -131,13 +132,20 @@ class Hub:
             urllib.request.urlopen(self.api(path, method="POST"), timeout=60)
 
     def processes(self) -> list[psutil.Process]:
-        """The hub and everything it started (the single-user servers run in sessions of their own, but
-        are still its children)."""
-        try:
-            hub = psutil.Process(self.proc.pid)
-            return [hub, *hub.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return []
+        """The hub and everything it started, found by working folder (the hub and proxy run in the state
+        folder, each single-user server in its home below this folder) and by descent (the kernels), so
+        that none is missed even if the hub itself has died."""
+        found: dict[int, psutil.Process] = {}
+        for proc in psutil.process_iter(["cwd"]):
+            cwd = proc.info.get("cwd") or ""
+            if cwd == str(self.folder) or cwd.startswith(f"{self.folder}/"):
+                found[proc.pid] = proc
+        for proc in list(found.values()):
+            try:
+                found.update({child.pid: child for child in proc.children(recursive=True)})
+            except psutil.NoSuchProcess:
+                pass
+        return list(found.values())
 
     def stop(self) -> None:
         started = self.processes()
@@ -185,6 +193,7 @@ def hub(tmp_path_factory):
         raise
     yield running
     running.stop()
+    assert running.processes() == [], "a process the hub started outlived it"
 
 
 @pytest.fixture(scope="module")

@@ -218,6 +218,24 @@ def test_a_hub_user_not_in_the_workbook_is_told_so(hub, chromium):
         stranger.context.close()
 
 
+def printed_by(socket: KernelSocket, code: str, timeout: float = 90) -> str:
+    """Run code on a kernel (a JupyterLab kernel: the author's) and return what it printed."""
+    sent = socket.send("execute_request", {"code": code, "silent": False, "stop_on_error": True})
+    printed: list[str] = []
+
+    def finished(message: Any) -> bool:
+        if message.parent_header.get("msg_id") != sent:
+            return False
+        if message.msg_type == "stream":
+            printed.append(message.content["text"])
+        if message.msg_type == "error":
+            raise AssertionError(f"{message.content['ename']}: {message.content['evalue']}")
+        return message.msg_type == "status" and message.content.get("execution_state") == "idle"
+
+    socket.wait_for(finished, timeout)
+    return "".join(printed)
+
+
 def test_content_authors_get_jupyterlab_without_the_store(hub, ana, mo):
     refused = ana.context.request.get(hub.url(f"/hub/spawn/{TEAM_MEMBER}/author"), max_redirects=0)
     assert refused.status == 403
@@ -234,17 +252,18 @@ def test_content_authors_get_jupyterlab_without_the_store(hub, ana, mo):
     request.data = json.dumps({"name": "python3"}).encode()
     kernel = json.load(urllib.request.urlopen(request, timeout=60))["id"]
     socket = KernelSocket(hub.url(base), kernel, headers=(f"Authorization: token {SERVICE_TOKEN}",))
+    code = (
+        "import json, os\n"
+        "from workbook.apps.preview import preview_app\n"
+        "page = preview_app()\n"
+        "print(json.dumps({'environment': dict(os.environ), 'classes': list(page._dom_classes)}))\n"
+    )
     try:
-        sent = socket.send(
-            "execute_request",
-            {"code": "import json, os; print(json.dumps(dict(os.environ)))", "silent": False},
-        )
-        output = socket.wait_for(
-            lambda m: m.msg_type == "stream" and m.parent_header.get("msg_id") == sent, timeout=60
-        )
+        shown = json.loads(printed_by(socket, code))
     finally:
         socket.close()
-    environment = json.loads(output.content["text"])
+    environment = shown["environment"]
+    assert "wb-preview" in shown["classes"]  # the content preview opens there, without the store
     store_settings = {"WORKBOOK_DATABASE_URL", "WORKBOOK_DATA_DIR", "WORKBOOK_PUBLISHED_CONTENT_DIR"}
     assert not store_settings & set(environment)
     assert "WORKBOOK_EVALUATOR_KEY" not in environment and "WORKBOOK_APPS_ONLY" not in environment

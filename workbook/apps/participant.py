@@ -34,7 +34,7 @@ from workbook.apps.lazy import Deferred, LazyTabs, Shown, View
 from workbook.apps.markup import help_text, html, joined, signed_in_as
 from workbook.apps.registry import PARTICIPANT_NOTEBOOK
 from workbook.apps.signin import SignIn
-from workbook.content import VISIBILITY_LABELS, Preparation, PrepField, PrepSection
+from workbook.content import Preparation, PrepField, PrepSection, visibility_options
 from workbook.identity import Person
 from workbook.preparation import (
     GOALS_FIELD,
@@ -76,9 +76,11 @@ class SectionView(traitlets.HasTraits):
         level: str,
         status: SaveStatus,
         extra: View | None = None,
+        has_manager: bool = True,
     ) -> None:
         super().__init__()
         self.section = section
+        self.has_manager = has_manager  # the "manager" choice says so when nobody is named yet
         self.extra = extra  # a view shown under the questions (the goals' check-ins), built with them
         self.status = status
         keys = [answer_key(section.id, f.id) for f in section.fields]
@@ -106,7 +108,7 @@ class SectionView(traitlets.HasTraits):
             return
         section = self.section
         self.visibility = widgets.Dropdown(
-            options=[(label, key) for key, label in VISIBILITY_LABELS.items()],
+            options=visibility_options(self.has_manager),
             value=self.level,
             description="Who can see this",
             style={"description_width": "initial"},
@@ -239,10 +241,11 @@ class PreparationWorkbook:
         self.progress = widgets.HTML(_dom_classes=css("wb-progress"))
         self.views: dict[str, SectionView] = {}
         self.checkins = CheckInPanel(store, person)
+        self.has_manager = self._has_manager()
         for section in prep.sections:
             level = self.visibility.get(section.id, section.default_visibility)
             extra = self.checkins if section.goals is not None else None
-            view = SectionView(section, self.answers, level, self.status, extra)
+            view = SectionView(section, self.answers, level, self.status, extra, self.has_manager)
             view.observe(self._answers_changed, names="answers")
             view.observe(self._level_changed, names="level")
             self.views[section.id] = view
@@ -275,13 +278,17 @@ class PreparationWorkbook:
         )
         self._update_progress()
 
-    def _one_on_one_link(self, code: str) -> str:
-        """A link to the 1:1 page, once the person has a manager in the workbook."""
+    def _has_manager(self) -> bool:
+        """Whether the person has a manager in the workbook as the page opens."""
         from workbook.team.relation import manager_id_of
 
         with self.store.read() as session:
-            if manager_id_of(session, self.person.id) is None:
-                return ""
+            return manager_id_of(session, self.person.id) is not None
+
+    def _one_on_one_link(self, code: str) -> str:
+        """A link to the 1:1 page, once the person has a manager in the workbook."""
+        if not self.has_manager:
+            return ""
         return html(
             '<p class="wb-1on1-link"><a href="{href}">Your 1:1 page with your manager</a>: the agenda, '
             "shared notes and actions of your career conversations.</p>",

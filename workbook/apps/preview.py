@@ -27,8 +27,9 @@ CHECK_EVERY_S = 2.0
 class ContentPreview:
     """One lesson of the draft content, re-rendered when a content file changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, published_elsewhere: bool = False) -> None:
         self.folder = config.content_dir()
+        self.published_elsewhere = published_elsewhere  # an author's server cannot see the published copy
         self.choice = widgets.Dropdown(
             description="Lesson", options=[], _dom_classes=css("wb-preview-lesson")
         )
@@ -70,17 +71,26 @@ class ContentPreview:
         if self._stamp() != self._seen:
             self.refresh()
 
-    def refresh(self) -> None:
-        """Check every draft; show the problems, or the chosen lesson as it now reads."""
-        self._seen = self._stamp()
+    def _publication_note(self) -> str:
+        if self.published_elsewhere:
+            return status_line(
+                "Participants see these drafts once the operator publishes them (workbook content publish).",
+                "wb-preview-drafts",
+                "note",
+            )
         waiting = draft_changes()
-        self.state.value = status_line(
+        return status_line(
             f"Not published yet: {', '.join(waiting)}. Publish with: workbook content publish"
             if waiting
             else "The drafts are what participants see (published).",
             "wb-preview-drafts" if waiting else "wb-preview-published",
             "note",
         )
+
+    def refresh(self) -> None:
+        """Check every draft; show the problems, or the chosen lesson as it now reads."""
+        self._seen = self._stamp()
+        self.state.value = self._publication_note()
         problems = check_all(self.folder)
         if problems:
             self.problems.value = html(
@@ -116,7 +126,10 @@ class ContentPreview:
 
 
 def preview_app(store: Store | None = None) -> widgets.Widget:
-    """The content preview, behind sign-in (facilitators only)."""
+    """The content preview, behind sign-in (facilitators only); in a content author's server under a hub,
+    which holds no store, without it (the hub admitted only content authors, and the drafts are theirs)."""
+    if store is None and config.author_server():
+        return ContentPreview(published_elsewhere=True).widget
     store = store or Store()
     return SignIn(
         store, lambda _page: ContentPreview().widget, title=PREVIEW_TITLE, notebook=PREVIEW_NOTEBOOK

@@ -47,6 +47,8 @@ APP_STYLE = """
 .wb-app .jupyter-button { height: auto !important; min-height: var(--jp-widgets-inline-height, 28px);
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   line-height: 1.3 !important; padding: 4px 12px !important; }
+/* A button whose click carries its form's values (workbook.apps.choices): as wide as its words. */
+.wb-app .wb-submit-button { width: auto; min-width: 120px; max-width: 100%; }
 /* A row of controls wraps on a narrow screen rather than squeezing its parts. */
 .wb-app .widget-hbox { flex-wrap: wrap; column-gap: 12px; }
 .wb-app .widget-hbox > .widget-html { min-width: 0; }

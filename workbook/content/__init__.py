@@ -17,6 +17,7 @@ from workbook.content.base import ContentError, Ident, Strict, Text, load, load_
 from workbook.content.conversation import CONVERSATION_FILES, ConversationGuide, conversation_guide
 from workbook.content.course import COURSE_FILES
 from workbook.content.preparation import (
+    NO_MANAGER_LABEL,
     TEXT_LIMITS,
     VISIBILITY_LABELS,
     Choice,
@@ -26,6 +27,7 @@ from workbook.content.preparation import (
     PrepSection,
     VisibilityLevel,
     preparation,
+    visibility_options,
 )
 
 # Every content file the apps read, by file name.
@@ -54,7 +56,9 @@ def check_all(folder: Path | None = None) -> list[str]:
 __all__ = [
     "CONTENT_FILES",
     "TEXT_LIMITS",
+    "NO_MANAGER_LABEL",
     "VISIBILITY_LABELS",
+    "visibility_options",
     "Choice",
     "ContentError",
     "ConversationGuide",

@@ -16,6 +16,17 @@ VISIBILITY_LABELS: dict[str, str] = {
     "manager": "You and your manager",
     "facilitator": "You and your programme facilitator",
 }
+# Offered to a person with no manager in the workbook: the choice is kept, and a manager named later sees
+# the section, but until then nobody but them does, and the label must not promise otherwise.
+NO_MANAGER_LABEL = "Your manager, once one is named (for now only you)"
+
+
+def visibility_options(has_manager: bool) -> list[tuple[str, str]]:
+    """(label, level) pairs for the "Who can see this" choice, true to whether the person has a manager."""
+    return [
+        (NO_MANAGER_LABEL if level == "manager" and not has_manager else label, level)
+        for level, label in VISIBILITY_LABELS.items()
+    ]
 
 
 FieldKind = Literal["short_text", "long_text", "choices", "date", "goals"]
@@ -88,8 +99,6 @@ class Preparation(Strict):
             if section.id == section_id:
                 return section
         raise KeyError(section_id)
-
-
 
 
 def preparation(folder: Path | None = None) -> Preparation:

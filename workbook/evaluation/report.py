@@ -292,7 +292,6 @@ whether those who left differed.</p>
 """
 
 
-
 def render_html_report(
     result: EvaluationResult,
     *,

@@ -191,7 +191,7 @@ def add_commands(verbs: argparse._SubParsersAction) -> None:
     rverbs = roster.add_subparsers(dest="action", required=True)
     rimport = rverbs.add_parser(
         "import",
-        help="check a roster CSV (name,email,role[,manager_email]) and import every row or none",
+        help="check a roster CSV (name,email,role[,manager_email][,hub_user]) and import every row or none",
     )
     rimport.add_argument("file")
     rimport.add_argument("--cohort", required=True, help="the cohort (created if new)")

@@ -122,7 +122,6 @@ def cards_pdf(batch: HandoutBatch, *, title: str = "Career conversations workboo
     Names are drawn as text (a name that looks like a script prints as those characters)."""
     from fpdf import FPDF
 
-
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     add_fonts(pdf, "".join(handout.name for handout in batch.handouts))
     pdf.set_auto_page_break(False)

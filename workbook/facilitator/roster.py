@@ -1,9 +1,11 @@
-"""A cohort's roster from a CSV file (columns name, email, role, and manager_email for team members),
+"""A cohort's roster from a CSV file (columns name, email, role, manager_email for team members and an
+optional hub_user: the person's JupyterHub user name, which ties them to it for signing in there),
 checked whole before anything is stored: every bad row is named with its column, and one bad row stores
 nothing. Importing makes people without access codes; codes are made when links are handed out
 (`workbook.facilitator.handouts`).
 
-A row whose email is already known adds its roles to that person. Rows are numbered as a spreadsheet
+A row whose email is already known adds its roles to that person (and its hub user, if they have none;
+a different one is a problem, never a silent change). Rows are numbered as a spreadsheet
 shows them: the header is row 1, so the first person is row 2.
 """
 
@@ -21,14 +23,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from workbook.facilitator.cohorts import CohortSpec
-from workbook.identity import EMAIL_PATTERN, MAX_NAME
+from workbook.identity import EMAIL_PATTERN, MAX_NAME, clean_hub_user
 from workbook.models import Cohort, Participant, RoleGrant
 from workbook.progress import progress_bar
 from workbook.spreadsheet import FORMULA_START
 from workbook.store import Store, StoreError, utcnow
 
 REQUIRED_COLUMNS = ("name", "email", "role")
-OPTIONAL_COLUMNS = ("manager_email",)
+OPTIONAL_COLUMNS = ("manager_email", "hub_user")
 ROSTER_ROLES = ("manager", "team_member", "facilitator")
 MAX_ROSTER_BYTES = 20 * 1024 * 1024
 MAX_ROSTER_ROWS = 50_000
@@ -82,6 +84,7 @@ class RosterRow(BaseModel):
     email: str
     role: tuple[str, ...]
     manager_email: str | None = None
+    hub_user: str | None = None
 
     @field_validator("name", mode="before")
     @classmethod
@@ -97,6 +100,16 @@ class RosterRow(BaseModel):
     @classmethod
     def _manager_email(cls, value: object) -> str | None:
         return check_email(value) if str(value or "").strip() else None
+
+    @field_validator("hub_user", mode="before")
+    @classmethod
+    def _hub_user(cls, value: object) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None  # an empty cell: the person is not tied to a hub user
+        try:
+            return clean_hub_user(value)  # the one rule for hub user names
+        except StoreError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("role", mode="before")
     @classmethod
@@ -132,13 +145,20 @@ class ImportSummary:
     updated: int
     cohort_created: bool
     names: list[str] = field(default_factory=list)  # of the people added or given roles, in file order
+    hub_users_tied: int = 0  # people tied to a hub user by this import (new, or known without one)
 
     def describe(self) -> str:
         made = "created" if self.cohort_created else "existing"
+        tied = (
+            f" {self.hub_users_tied} {'person' if self.hub_users_tied == 1 else 'people'} tied to their hub "
+            "user."
+            if self.hub_users_tied
+            else ""
+        )
         return (
             f"Imported {self.rows} row(s) into the {made} cohort {self.cohort!r}: {self.created} new "
-            f"{'person' if self.created == 1 else 'people'}, {self.updated} already known (roles added). "
-            "Nobody has an access code yet: hand out links to give them one."
+            f"{'person' if self.created == 1 else 'people'}, {self.updated} already known (roles added)."
+            f"{tied} Nobody has an access code yet: hand out links to give them one."
         )
 
 
@@ -310,7 +330,47 @@ def _cross_check(
                 problems.append(
                     f'row {row.row}, column "manager_email": {row.email!r} already has another manager'
                 )
-    return existing, problems
+    return existing, problems + _hub_user_problems(session, rows, existing)
+
+
+def _hub_user_problems(
+    session: Session, rows: list[RosterRow], existing: dict[str, Participant]
+) -> list[str]:
+    """Each hub user once in the file, free in the store (or already this person's), and never a change of
+    a known person's hub user. A taken name does not say whose it is."""
+    named = [(r, r.hub_user) for r in rows if r.hub_user]
+    problems: list[str] = []
+    first_row: dict[str, int] = {}
+    for row, hub_user in named:
+        if hub_user in first_row:
+            problems.append(
+                f'row {row.row}, column "hub_user": {hub_user!r} is already on row {first_row[hub_user]}'
+            )
+        else:
+            first_row[hub_user] = row.row
+    wanted = list(first_row)
+    holders: dict[str, int] = {}
+    for start in range(0, len(wanted), 900):
+        found = session.execute(
+            select(Participant.hub_username, Participant.id).where(
+                Participant.hub_username.in_(wanted[start : start + 900])
+            )
+        )
+        holders.update((name, pk) for name, pk in found)
+    for row, hub_user in named:
+        person = existing.get(row.key)
+        holder = holders.get(hub_user)
+        if holder is not None and (person is None or holder != person.id):
+            problems.append(
+                f'row {row.row}, column "hub_user": {hub_user!r} is taken: another person in the store '
+                "signs in with it"
+            )
+        elif person is not None and person.hub_username not in (None, hub_user):
+            problems.append(
+                f'row {row.row}, column "hub_user": {row.email!r} is already tied to another hub user, '
+                "which an import does not change (use `workbook participants set-hub-user`)"
+            )
+    return problems
 
 
 def import_roster(
@@ -388,6 +448,7 @@ def _write(
                 "cohort_id": cohort_id if ("manager" in r.role or "team_member" in r.role) else None,
                 "manager_id": None,
                 "created_at": now,
+                "hub_username": r.hub_user,
             }
             for r, pid in zip(chunk, pids[start : start + INSERT_CHUNK], strict=True)
         ]
@@ -404,6 +465,7 @@ def _write(
                 ids.setdefault(person.email.casefold(), person.id)
     updates = []
     by_key = {r.key: r for r in rows}
+    tied = sum(1 for r in new_rows if r.hub_user)
     for key, person in existing.items():
         row = by_key[key]
         changes: dict[str, object] = {}
@@ -411,6 +473,9 @@ def _write(
             changes["cohort_id"] = cohort_id
         if row.manager_email and person.manager_id is None:
             changes["manager_id"] = ids[row.manager_email.casefold()]
+        if row.hub_user and person.hub_username is None:
+            changes["hub_username"] = row.hub_user
+            tied += 1
         if changes:
             updates.append({"id": person.id, **changes})
     updates += [
@@ -429,4 +494,6 @@ def _write(
     for start in range(0, len(grants), INSERT_CHUNK):
         session.execute(insert(RoleGrant), grants[start : start + INSERT_CHUNK])
     step(len(existing))
-    return ImportSummary("", len(rows), len(new_rows), len(existing), False, [r.name for r in rows])
+    return ImportSummary(
+        "", len(rows), len(new_rows), len(existing), False, [r.name for r in rows], hub_users_tied=tied
+    )

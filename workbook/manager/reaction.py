@@ -72,11 +72,7 @@ def save_reaction(
     Returns the reaction as it now stands.
     """
     cleaned = clean_ratings(ratings)
-    text = (
-        None
-        if comment is None
-        else clean_comment(comment)
-    )
+    text = None if comment is None else clean_comment(comment)
     level = clean_choice("Who can see your comment", visibility, COMMENT_VISIBILITY)
     for key, value in cleaned.items():
         store.save_answer(person.id, SCOPE, key, value)

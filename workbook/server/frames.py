@@ -24,6 +24,15 @@ V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 MAX_PARTS = 64  # channel, four message parts and the buffers; widgets send a handful of buffers
 
 
+# What a widget page's front-end ever sends to its kernel: kernel info, and the widget comms. A page never
+# runs code: its notebook ran on the server. Anything else (execute, complete, inspect, history, shutdown,
+# debug, input replies), on any channel, is refused before it reaches the kernel, which holds the store's
+# credentials. A page opens one kind of comm itself: ipywidgets' control comm, to ask for every widget's
+# state; every other widget is opened by the kernel.
+PAGE_MESSAGES = frozenset({"kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close"})
+PAGE_COMM_TARGETS = frozenset({"jupyter.widget.control"})
+
+
 class FrameError(ValueError):
     """A websocket frame that does not follow the protocol of its connection."""
 
@@ -134,3 +143,17 @@ def read(frame: str | bytes, subprotocol: str | None) -> Message:
     if not isinstance(header, dict) or not isinstance(content, dict):
         raise FrameError("legacy header or content is not an object")
     return Message(message.get("channel"), header, content)
+
+
+def refused_from_page(msg: Message) -> str | None:
+    """Why a page may not send this message to its kernel, or None if it may (see PAGE_MESSAGES)."""
+    kind = msg.msg_type
+    if msg.channel != "shell":
+        return f"{kind or 'a message'} on the {msg.channel!r} channel"
+    if kind not in PAGE_MESSAGES:
+        return f"{kind or 'a message without a type'}, which a page never sends"
+    if kind == "comm_open":
+        target = msg.content().get("target_name")
+        if target not in PAGE_COMM_TARGETS:
+            return f"a comm opened for target {str(target)[:80]!r}"
+    return None

@@ -4,8 +4,10 @@
   the page's kernel is bound to the visitor's per-visit cookie, and every asset reference to another
   host is taken out of the HTML (Voila's own bundle already carries Font Awesome).
 - The kernel websocket: only the visit that owns the kernel may connect; frames are read by the
-  protocol the client negotiated; a frame that does not add up closes that one connection; kernel
-  stderr and errors go to the server log, never to the visitor; open and close feed the lifecycle.
+  protocol the client negotiated; a frame that does not add up, or a message a widget page never sends
+  (code to run above all: ``frames.PAGE_MESSAGES``), closes that one connection before it reaches the
+  kernel; kernel stderr and errors go to the server log, never to the visitor; open and close feed the
+  lifecycle.
 - The kernel REST endpoints (model, shutdown, interrupt, restart, Voila's unload beacon): the
   owning visit only.
 """
@@ -264,9 +266,13 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
 
     def on_message(self, ws_message: str | bytes) -> None:
         try:
-            frames.read(ws_message, self.selected_subprotocol)
+            msg = frames.read(ws_message, self.selected_subprotocol)
+            refusal = frames.refused_from_page(msg) if guard_of(self).is_page_kernel(self.kernel_id) else None
         except frames.FrameError as exc:
             self._drop(str(exc))
+            return
+        if refusal is not None:
+            self._drop(f"refused {refusal}")
             return
         try:
             super().on_message(ws_message)

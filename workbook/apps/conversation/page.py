@@ -14,6 +14,7 @@ from datetime import date
 import ipywidgets as widgets
 from markupsafe import Markup
 
+from workbook.apps.choices import SubmitButton
 from workbook.apps.common import (
     Autosaver,
     SaveStatus,
@@ -102,13 +103,13 @@ class ConversationPage:
         self.held_day = named(
             widgets.DatePicker(value=date.today(), _dom_classes=css("wb-held-date")), "Date held"
         )
-        self.record = widgets.Button(
-            description="Record this conversation as held",
-            button_style="primary",
+        self.record = SubmitButton(  # its click carries the date the page shows
+            "Record this conversation as held",
+            [self.held_day],
+            classes=css("wb-record-held"),
             layout=wide_button(),
-            _dom_classes=css("wb-record-held"),
         )
-        self.record.on_click(lambda _b: self.record_held(self.held_day.value))
+        self.record.on_submit(self._record_submitted)
         self.held_message = widgets.HTML(_dom_classes=css("wb-held-message"))
         self.brief = widgets.Button(
             description="Prepare my briefing",
@@ -234,6 +235,12 @@ class ConversationPage:
             return
         self.planned_note.value = status_line("Saved.", "wb-field-info")
         self.refresh()
+
+    def _record_submitted(self, problem: str | None) -> None:
+        if problem is not None:
+            self.held_message.value = status_line(problem, "wb-field-error", "alert")
+            return
+        self.record_held(self.held_day.value)
 
     def record_held(self, day: object) -> None:
         self.autosaver.flush()

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import ipywidgets as widgets
 
+from workbook.apps.choices import SubmitButton
 from workbook.apps.common import (
     Autosaver,
     SaveStatus,
@@ -137,16 +138,24 @@ class AgendaView:
             widgets.Text(layout=full_width(), _dom_classes=css("wb-agenda-new")),
             "A topic to add to the agenda",
         )
-        self.add = widgets.Button(
-            description="Add to agenda", layout=wide_button(), _dom_classes=css("wb-agenda-add")
+        # The click carries the box's text as the page shows it: a plain button's click could reach the
+        # kernel before the last keystrokes.
+        self.add = SubmitButton(
+            "Add to agenda", [self.topic], classes=css("wb-agenda-add"), primary=False, layout=wide_button()
         )
-        self.add.on_click(lambda _b: self.add_topic(self.topic.value))
+        self.add.on_submit(self._submitted)
         self.note = widgets.HTML(_dom_classes=css("wb-field-note"))
         self._shown: tuple = ()
         self.widget = widgets.VBox(
             [self.list, label("A topic to add to the agenda"), self.topic, self.add, self.note],
             _dom_classes=css("wb-agenda"),
         )
+
+    def _submitted(self, problem: str | None) -> None:
+        if problem is not None:
+            self.note.value = html('<p class="wb-field-error" role="alert">{problem}</p>', problem=problem)
+            return
+        self.add_topic(self.topic.value)
 
     def add_topic(self, text: object) -> None:
         try:
@@ -234,13 +243,13 @@ class ActionsView:
             "Owner",
         )
         self.due = named(widgets.DatePicker(_dom_classes=css("wb-action-due")), "Due date")
-        self.add = widgets.Button(
-            description="Add action",
-            button_style="primary",
+        self.add = SubmitButton(  # its click carries the form's values as the page shows them
+            "Add action",
+            [self.text, self.owner, self.due],
+            classes=css("wb-action-add"),
             layout=wide_button(),
-            _dom_classes=css("wb-action-add"),
         )
-        self.add.on_click(lambda _b: self.add_action(self.text.value, self.owner.value, self.due.value))
+        self.add.on_submit(self._submitted)
         self.note = widgets.HTML(_dom_classes=css("wb-field-note"))
         self._shown: tuple = ()
         self.form = widgets.VBox(
@@ -257,6 +266,12 @@ class ActionsView:
             _dom_classes=css("wb-action-form"),
         )
         self.widget = widgets.VBox([self.list, self.form], _dom_classes=css("wb-actions"))
+
+    def _submitted(self, problem: str | None) -> None:
+        if problem is not None:
+            self.note.value = html('<p class="wb-field-error" role="alert">{problem}</p>', problem=problem)
+            return
+        self.add_action(self.text.value, self.owner.value, self.due.value)
 
     def add_action(self, text: object, owner: object, due: object) -> None:
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -46,8 +47,20 @@ LEVEL_CHARTS = ("reaction", "behaviour")  # shown in their own section, next to 
 class EvaluatorDashboard:
     """Filters, headline, summary table, charts and downloads for one evaluator."""
 
-    def __init__(self, store: Any = None, *, runner: Runner | None = None) -> None:
+    def __init__(
+        self,
+        store: Any = None,
+        *,
+        runner: Runner | None = None,
+        still_allowed: Callable[[], bool] | None = None,
+        on_withdrawn: Callable[[], None] | None = None,
+    ) -> None:
         self._store = store
+        # Asked before each refresh and download: whether the viewer may still see the figures (under a
+        # hub, their name still tied and the evaluator role still held); if not, `on_withdrawn` runs.
+        self._still_allowed = still_allowed
+        self._on_withdrawn = on_withdrawn
+        self.withdrawn = False
         self.runner = runner or Runner()
         self.loaded: Loaded | None = None
         self.computed: Computed | None = None
@@ -271,10 +284,19 @@ class EvaluatorDashboard:
         self._busy("Updating…")
         self._pending = self.runner.later(FILTER_DELAY_S, self.refresh)
 
+    def allowed(self) -> bool:
+        """Whether the viewer may still see the figures; once not, the page is closed for good."""
+        if not self.withdrawn and self._still_allowed is not None and not self._still_allowed():
+            self.withdrawn = True
+            self.generation += 1  # figures being computed are dropped when they come back
+            if self._on_withdrawn is not None:
+                self._on_withdrawn()
+        return not self.withdrawn
+
     def refresh(self, *, now: bool = False) -> None:
         """Recompute for the current filters (on the worker thread inside a kernel unless ``now``)."""
         self._pending = None
-        if self.loaded is None:
+        if self.loaded is None or not self.allowed():
             return
         try:
             selection = self.selection()
@@ -439,6 +461,8 @@ class EvaluatorDashboard:
 
     # -- downloads -------------------------------------------------------------------------------
     def prepare_downloads(self) -> None:
+        if not self.allowed():
+            return
         computed = self.computed
         if computed is not None and computed.refused:
             self._problem("No downloads: this selection is not shown.")

@@ -1,6 +1,10 @@
 """The evaluator's gate: the page opens for a person with the evaluator role (their access code) or for
 anyone with the shared evaluator key (``WORKBOOK_EVALUATOR_KEY``, as ``?key=`` in the URL or on the page).
 
+Under a JupyterHub (``config.hub_user()``) there are no shared keys and no codes: the page opens only for
+the hub user tied to a person who holds the evaluator role, and closes at its next refresh once the role
+is withdrawn or the name untied.
+
 Nothing is read from the programme's data before the key or code checks out, and nothing heavy is
 imported here: the dashboard (pandas, scipy, matplotlib, the statistics) is imported when the gate opens.
 """
@@ -10,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import hmac
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from workbook import config
-from workbook.apps.common import app_style, css, query_param
+from workbook.apps.common import app_style, close_tree, css, query_param
 from workbook.apps.evaluator.templates import APP_TITLE, render
 from workbook.server import page
 
@@ -25,6 +30,12 @@ if TYPE_CHECKING:
     from workbook.apps.evaluator.runner import Runner
 
 KEY_ENV = "WORKBOOK_EVALUATOR_KEY"
+# Under a hub, what anyone who is not an evaluator is told (nothing more: not whether they are known).
+EVALUATORS_ONLY = "This page is for the programme's evaluators, so it does not open for your hub account."
+HUB_CLOSED = (
+    "This page has been closed because your hub account no longer opens the evaluator's figures. If you "
+    "think this is a mistake, ask whoever runs the workbook."
+)
 EVALUATOR_STYLE = (Path(__file__).with_name("templates") / "style.html").read_text(encoding="utf-8")
 
 
@@ -70,10 +81,14 @@ class EvaluatorGate:
             description="Open", button_style="primary", _dom_classes=css("wb-key-open")
         )
         self.button.on_click(lambda _b: self.try_key(self.key.value))
+        self.key_row = widgets.HBox([self.key, self.button])
         self.form = widgets.VBox(
             [
-                widgets.HTML(render("gate.html", title=APP_TITLE, problem=self.key_problem())),
-                widgets.HBox([self.key, self.button]),
+                widgets.HTML(
+                    render("gate.html", title=APP_TITLE, problem=self.key_problem(), hub=False),
+                    _dom_classes=css("wb-eval-gate-intro"),
+                ),
+                self.key_row,
                 self.message,
             ],
             _dom_classes=css("wb-eval-gate"),
@@ -116,6 +131,9 @@ class EvaluatorGate:
         from workbook.identity import NOT_VALID, AccessDenied, authenticate
         from workbook.signin_guard import wait_message
 
+        if config.hub_user() is not None:  # under a hub no key or code opens anything
+            self._refuse(EVALUATORS_ONLY)
+            return False
         guard = self.guard()
         wait = guard.wait()
         if wait is not None:
@@ -138,15 +156,61 @@ class EvaluatorGate:
             return False
         return self._open()
 
-    def _open(self) -> bool:
-        """The one successful path: the key or code checked out, so the dashboard (and its heavy
-        imports) may load."""
+    def try_hub(self, hub_user: str) -> bool:
+        """Open the dashboard for the hub user if they are tied to a person who holds the evaluator role
+        now; anyone else is told only that the page is for evaluators. No key form is shown."""
+        from workbook.identity import AccessDenied, authenticate_hub
+
+        self.form.children = [
+            widgets.HTML(
+                render("gate.html", title=APP_TITLE, problem=None, hub=True),
+                _dom_classes=css("wb-eval-gate-intro"),
+            ),
+            self.message,
+        ]
+        close_tree(self.key_row)  # no key form, and a crafted message to its widgets reaches nothing
+        try:
+            person = authenticate_hub(self._store(), hub_user)
+        except AccessDenied:
+            self._refuse(EVALUATORS_ONLY)
+            return False
+        if not person.holds("evaluator"):
+            self._refuse(EVALUATORS_ONLY)
+            return False
+        return self._open(still_allowed=self._hub_evaluator_check(person.id, hub_user))
+
+    def _hub_evaluator_check(self, person_id: int, hub_user: str) -> Callable[[], bool]:
+        """Whether the hub user still belongs to this person and they still hold the evaluator role."""
+        from workbook.identity import holds_role_now, hub_user_is_live
+
+        def still_allowed() -> bool:
+            with self._store().read() as session:
+                return hub_user_is_live(session, person_id, hub_user) and holds_role_now(
+                    session, person_id, "evaluator"
+                )
+
+        return still_allowed
+
+    def _closed(self) -> None:
+        """The page's access was withdrawn while it was open: the figures go, and the page says why."""
+        if self.dashboard is not None:
+            close_tree(self.dashboard.widget)
+            self.dashboard = None
+        self.message.value = render("message.html", kind="refused", text=HUB_CLOSED)
+        self.widget.children = [self.widget.children[0], self.widget.children[1], self.form]
+
+    def _open(self, still_allowed: Callable[[], bool] | None = None) -> bool:
+        """The one successful path: the key, code or hub user checked out, so the dashboard (and its
+        heavy imports) may load. `still_allowed` is asked again before each refresh of the figures."""
         from workbook.apps.evaluator.dashboard import EvaluatorDashboard
 
-        self.key.value = ""
+        if self.key.comm is not None:  # closed under a hub
+            self.key.value = ""
         page.current().signed_in()
         start_prefetch()  # the heavy imports start only once the key or code checks out
-        self.dashboard = EvaluatorDashboard(self._store(), runner=self.runner)
+        self.dashboard = EvaluatorDashboard(
+            self._store(), runner=self.runner, still_allowed=still_allowed, on_withdrawn=self._closed
+        )
         self.widget.children = [self.widget.children[0], self.widget.children[1], self.dashboard.widget]
         return True
 
@@ -154,7 +218,12 @@ class EvaluatorGate:
         self.message.value = render("message.html", kind="refused", text=message)
 
     def start(self) -> widgets.Widget:
-        """Try the key or code from the URL, if any; otherwise show the form."""
+        """Under a JupyterHub, open for the hub's user (a key or code in the URL is ignored); else try the
+        key or code from the URL, if any, or show the form."""
+        visitor = config.hub_user()
+        if visitor is not None:
+            self.try_hub(visitor)
+            return self.widget
         given = query_key() or query_param("code")
         if given is not None:
             self.try_key(given)

@@ -116,12 +116,11 @@ class CohortSetupTab:
                 self.roster,
                 widgets.HTML(
                     "<h3>Import a roster</h3><p class='wb-muted'>A CSV file (UTF-8) with the columns "
-                    "name, email, "
-                    "role and, for team members, manager_email. A role is manager, team_member or "
-                    "facilitator "
-                    "(several separated by ;). Every row is checked first: if any row is wrong "
-                    "nothing is imported. "
-                    "Nobody gets a link until you hand links out.</p>"
+                    "name, email, role and, for team members, manager_email. A role is manager, "
+                    "team_member or facilitator (several separated by ;). An optional hub_user column "
+                    "holds a person's user name on your JupyterHub, for signing in there (leave it empty "
+                    "for anyone who opens their link instead). Every row is checked first: if any row "
+                    "is wrong nothing is imported. Nobody gets a link until you hand links out.</p>"
                 ),
                 self.upload,
                 self.import_message,

@@ -279,5 +279,3 @@ class SummaryTab:
             png=png,
             table=scrolling_table(table_html, "The numbers behind the chart"),
         )
-
-

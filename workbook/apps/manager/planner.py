@@ -393,5 +393,3 @@ class PlannerTab:
             )
             + f' <span class="wb-muted">({len(entries)} planned)</span></p>'
         )
-
-

@@ -74,9 +74,7 @@ class ReactionTab:
         )
         rows += [
             label(reaction.comment.label),
-            widgets.HTML(help_text(reaction.comment.help))
-            if reaction.comment.help
-            else None,
+            widgets.HTML(help_text(reaction.comment.help)) if reaction.comment.help else None,
             self.comment,
             self.comment_note.widget,
             self.visibility,
@@ -105,5 +103,3 @@ class ReactionTab:
 
     def save_visibility(self, level: object) -> None:
         self.autosaver.schedule("visibility", lambda: self._save({}, None, level))
-
-
