@@ -15,32 +15,35 @@ Goals: 0 lost saves, 0 errors, p95 < 10 s, kernels back to the pool size, peak <
 from __future__ import annotations
 
 import argparse
+import functools
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import psutil
-from common import header, percentile, report, seed_participant, sqlite_url, voila_serve, workbook_serve
+from common import (
+    Outcome,
+    ResourceSampler,
+    arrive_evenly,
+    header,
+    kernel_count,
+    open_link_and_type,
+    percentile,
+    report,
+    seed_participant,
+    sqlite_url,
+    voila_serve,
+    workbook_serve,
+)
 
 from workbook import identity
 from workbook.preparation import SCOPE
-from workbook.server.visitor import KernelSocket, fetch_page, models_with_class
+from workbook.server.visitor import models_with_class
 from workbook.store import Store
 
 POOL_SIZE = 1  # voila.json preheats one evaluator kernel
 PEAK_GOAL_MIB = 12 * 1024
-
-
-@dataclass
-class Outcome:
-    interactive_s: float | None = None
-    typed: int = 0
-    model_key: str | None = None
-    error: str | None = None
-    left_at: float = 0.0
 
 
 @dataclass
@@ -52,58 +55,6 @@ class Run:
     stored: int | None = None  # autosave rows written (edits within one autosave pause make one row)
     last_lost: int | None = None  # participants whose last edit is not the stored value
     typed: int = 0
-
-
-def tree_rss_mib(pid: int) -> float:
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
-    for process in processes:
-        try:
-            total += process.memory_info().rss
-        except psutil.Error:
-            pass
-    return total / 2**20
-
-
-def kernel_count(pid: int) -> int:
-    try:
-        children = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return 0
-    count = 0
-    for child in children:
-        try:
-            count += "ipykernel" in " ".join(child.cmdline())
-        except psutil.Error:
-            pass
-    return count
-
-
-def participant(base: str, path: str, edits: int, gap_s: float, find_field, outcome: Outcome) -> None:
-    try:
-        start = time.monotonic()
-        page = fetch_page(base, path, timeout=180)
-        if page.status != 200 or not page.kernel_id:
-            raise RuntimeError(f"page answered {page.status}")
-        socket = KernelSocket(base, page.kernel_id, page.cookie_header, timeout=120)
-        try:
-            states = socket.widget_states(timeout=120)
-            outcome.interactive_s = time.monotonic() - start
-            model_id = find_field(states)
-            for n in range(1, edits + 1):
-                socket.set_value(model_id, edit_text(n, edits))
-                outcome.typed += 1
-                time.sleep(gap_s)
-        finally:
-            socket.close()
-    except Exception as exc:  # every failure is counted, none stops the run
-        outcome.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        outcome.left_at = time.monotonic()
 
 
 def edit_text(n: int, edits: int) -> str:
@@ -118,41 +69,25 @@ def drive(
     server, paths: list[str], spread_s: float, edits: int, gap_s: float, find_field, after_s: float
 ) -> Run:
     run = Run(name="")
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            run.peak_mib = max(run.peak_mib, tree_rss_mib(server.proc.pid))
-            stop.wait(0.5)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    threads = []
-    step = spread_s / max(1, len(paths) - 1)
-    began = time.monotonic()
-    for index, path in enumerate(paths):
-        outcome = Outcome()
-        run.outcomes.append(outcome)
-        thread = threading.Thread(
-            target=participant, args=(server.base, path, edits, gap_s, find_field, outcome), daemon=True
+    run.outcomes = [Outcome() for _ in paths]
+    texts = [edit_text(n, edits) for n in range(1, edits + 1)]
+    visits = [
+        functools.partial(open_link_and_type, server.base, path, outcome, texts, gap_s, find_field)
+        for path, outcome in zip(paths, run.outcomes, strict=True)
+    ]
+    with ResourceSampler(server.proc.pid) as sampler:
+        began = time.monotonic()
+        arrive_evenly(visits, spread_s)
+        last_left = max(o.left_at for o in run.outcomes)
+        print(
+            f"  last participant left {last_left - began:.0f} s after the first arrived; "
+            f"waiting {after_s:.0f} s",
+            flush=True,
         )
-        delay = began + index * step - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join()
-    last_left = max(o.left_at for o in run.outcomes)
-    print(
-        f"  last participant left {last_left - began:.0f} s after the first arrived; waiting {after_s:.0f} s",
-        flush=True,
-    )
-    while time.monotonic() < last_left + after_s:
-        time.sleep(1)
-    run.kernels_after = kernel_count(server.proc.pid)
-    stop.set()
-    sampler.join()
+        while time.monotonic() < last_left + after_s:
+            time.sleep(1)
+        run.kernels_after = kernel_count(server.proc.pid)
+    run.peak_mib = sampler.peak_mib
     run.typed = sum(o.typed for o in run.outcomes)
     return run
 
@@ -262,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         seed_participant(data_dir)  # creates the store
         store = Store(sqlite_url(data_dir))
         people = [
-            identity.add_participant(store, f"Cohort Member {n}", cohort="load")
+            identity.add_participant(store, f"Cohort Member {n}", cohort="load", roles=["team_member"])
             for n in range(args.participants)
         ]
         store.close()

@@ -1,5 +1,7 @@
 """Helpers the benchmarks share: a Voila server started exactly like `workbook serve`, Chromium
-launched like the browser tests launch it, percentiles, and one aligned line per figure."""
+launched like the browser tests launch it, percentiles, one aligned line per figure, and for the load
+benchmarks: visitors arriving evenly, each becoming interactive and typing, and a sampler of the memory
+and CPU of the server's process tree."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +24,7 @@ if str(REPO_ROOT) not in sys.path:  # `python benchmarks/x.py` puts benchmarks/,
     sys.path.insert(0, str(REPO_ROOT))
 
 from workbook.devtools import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_serving  # noqa: E402
+from workbook.server.visitor import KernelSocket, Page, fetch_page, models_with_class  # noqa: E402
 
 
 # -- figures ---------------------------------------------------------------------------------------
@@ -262,3 +267,280 @@ def descendant_kernels(pid: int) -> list[int]:
                 found.append(kid)
             todo.append(kid)
     return found
+
+
+# -- load: visitors, and the process tree they load ---------------------------------------------------
+@dataclass
+class Outcome:
+    """One simulated visitor's fate in a load run."""
+
+    arrived_at: float = 0.0  # time.monotonic() when the visit began (0: not yet)
+    interactive_s: float | None = None  # arrival (or sign-in) until every widget's state is in
+    spawn_s: float | None = None  # under a hub: sign-in until the hub said the server is ready
+    typed: int = 0
+    error: str | None = None
+    spawn_failed: bool = False
+    left_at: float = 0.0
+
+
+def become_interactive_and_type(
+    base: str,
+    page: Page,
+    started: float,
+    outcome: Outcome,
+    texts: Sequence[str] = (),
+    gap_s: float = 1.0,
+    find_field: Callable[[dict], str] | None = None,
+    timeout: float = 120,
+    expect_class: str | None = None,
+) -> None:
+    """What a browser does with a fetched app page: open its kernel websocket (v1), receive every widget's
+    state (the page is interactive: `outcome.interactive_s`, counted from `started`), then type `texts`
+    into the field `find_field` picks, one every `gap_s` (each autosaves after the apps' pause).
+    With `expect_class`, the page only counts as open if a widget carries that DOM class (the app
+    itself, not its sign-in form)."""
+    if page.status != 200 or not page.kernel_id:
+        raise RuntimeError(f"page answered {page.status} without a kernel")
+    socket = KernelSocket(base, page.kernel_id, page.cookie_header, timeout=timeout)
+    try:
+        states = socket.widget_states(timeout=timeout)
+        if expect_class and not models_with_class(states, expect_class):
+            raise RuntimeError(f"the page opened without .{expect_class} (its sign-in form or another app)")
+        outcome.interactive_s = time.monotonic() - started
+        if texts and find_field is not None:
+            model_id = find_field(states)
+            for text in texts:
+                socket.set_value(model_id, text)
+                outcome.typed += 1
+                time.sleep(gap_s)
+    finally:
+        socket.close()
+
+
+def open_link_and_type(
+    base: str,
+    path: str,
+    outcome: Outcome,
+    texts: Sequence[str] = (),
+    gap_s: float = 1.0,
+    find_field: Callable[[dict], str] | None = None,
+    expect_class: str | None = None,
+) -> None:
+    """One visitor of `workbook serve` (or plain Voila): open a link (a personal link carries its code),
+    become interactive and type; any failure is recorded in `outcome`, none stops the run."""
+    try:
+        started = outcome.arrived_at = time.monotonic()
+        page = fetch_page(base, path, timeout=180)
+        become_interactive_and_type(
+            base, page, started, outcome, texts, gap_s, find_field, expect_class=expect_class
+        )
+    except Exception as exc:  # every failure is counted, none stops the run
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        outcome.left_at = time.monotonic()
+
+
+def arrive_evenly(
+    visits: Sequence[Callable[[], None]], spread_s: float, halt: threading.Event | None = None
+) -> list[threading.Thread]:
+    """Start each visit in its own thread, evenly spread over `spread_s` (the first at once, the last at
+    `spread_s`); stops starting new ones once `halt` is set. Returns the threads started, all joined."""
+    threads: list[threading.Thread] = []
+    step = spread_s / max(1, len(visits) - 1)
+    began = time.monotonic()
+    for index, visit in enumerate(visits):
+        delay = began + index * step - time.monotonic()
+        if delay > 0 and halt is not None:
+            halt.wait(delay)
+        elif delay > 0:
+            time.sleep(delay)
+        if halt is not None and halt.is_set():
+            break
+        thread = threading.Thread(target=visit, daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    return threads
+
+
+def process_kind(cmdline: Sequence[str]) -> str:
+    """What a process below a server is, from its command line: a kernel, a hub's single-user server,
+    the hub's proxy, or another helper (e.g. the node commands JupyterLab's extension manager runs
+    when a server starts). The server itself (the hub, or `workbook serve`'s Voila) is "server"."""
+    text = " ".join(cmdline)
+    if "ipykernel" in text:
+        return "kernel"
+    if "jupyterhub-singleuser" in text:
+        return "single-user server"
+    if "configurable-http-proxy" in text:
+        return "proxy"
+    return "other"
+
+
+def tree_processes(pid: int) -> list:
+    """A process and all its descendants (psutil), or [] once it is gone."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB (psutil)."""
+    import psutil
+
+    total = 0
+    for process in tree_processes(pid):
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
+def kernel_count(pid: int) -> int:
+    """Kernels running below a process."""
+    import psutil
+
+    count = 0
+    for process in tree_processes(pid)[1:]:
+        try:
+            count += process_kind(process.cmdline()) == "kernel"
+        except psutil.Error:
+            pass
+    return count
+
+
+@dataclass
+class Sample:
+    at: float
+    rss_mib: float
+    by_kind: dict[str, tuple[int, float]]  # kind -> (processes, MiB)
+    cpu_percent: float  # the whole machine, 100 = every core busy
+    available_mib: float  # the machine's MemAvailable
+
+
+@dataclass
+class ResourceSampler:
+    """Samples, twice a second in a thread, the resident memory of a process tree (by kind of process),
+    the CPU time it has used, the machine's CPU load and its available memory. Sets `low_memory` when
+    the machine's available memory falls below `floor_mib`, so a load run can stop adding visitors
+    before it starves the machine."""
+
+    root_pid: int
+    floor_mib: float = 0.0
+    interval_s: float = 0.5
+    samples: list[Sample] = field(default_factory=list)
+    low_memory: threading.Event = field(default_factory=threading.Event)
+    seen: dict[int, object] = field(default_factory=dict)  # pid -> psutil.Process, to stop stragglers
+    _cpu_s: dict[int, float] = field(default_factory=dict)
+    _kinds: dict[int, str] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> ResourceSampler:
+        import psutil
+
+        psutil.cpu_percent(None)  # the first reading starts the interval
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval_s)
+
+    def sample(self) -> Sample:
+        import psutil
+
+        by_kind: dict[str, list[float]] = {}
+        for process in tree_processes(self.root_pid):
+            try:
+                if process.pid not in self._kinds:
+                    root = process.pid == self.root_pid
+                    self._kinds[process.pid] = "server" if root else process_kind(process.cmdline())
+                rss = process.memory_info().rss / 2**20
+                times = process.cpu_times()
+                self._cpu_s[process.pid] = times.user + times.system
+            except psutil.Error:
+                continue
+            self.seen.setdefault(process.pid, process)
+            by_kind.setdefault(self._kinds[process.pid], []).append(rss)
+        available = psutil.virtual_memory().available / 2**20
+        if available < self.floor_mib:
+            self.low_memory.set()
+        sample = Sample(
+            time.monotonic(),
+            sum(sum(v) for v in by_kind.values()),
+            {kind: (len(v), sum(v)) for kind, v in by_kind.items()},
+            psutil.cpu_percent(None),
+            available,
+        )
+        self.samples.append(sample)
+        return sample
+
+    @property
+    def peak(self) -> Sample | None:
+        return max(self.samples, key=lambda s: s.rss_mib, default=None)
+
+    @property
+    def peak_mib(self) -> float:
+        peak = self.peak
+        return peak.rss_mib if peak else 0.0
+
+    def cpu_seconds(self) -> float:
+        """CPU time used by every process of the tree seen so far (a process's last reading)."""
+        return sum(self._cpu_s.values())
+
+    def cpu_seconds_by_kind(self) -> dict[str, tuple[int, float]]:
+        """Processes seen and their CPU time, by kind of process (see `process_kind`)."""
+        totals: dict[str, tuple[int, float]] = {}
+        for pid, seconds in self._cpu_s.items():
+            count, total = totals.get(self._kinds[pid], (0, 0.0))
+            totals[self._kinds[pid]] = (count + 1, total + seconds)
+        return totals
+
+    def busy_share(self, since: float, until: float, busy_percent: float = 90.0) -> float:
+        """Share of the samples between two moments in which the machine's CPU was at least
+        `busy_percent` busy (saturated)."""
+        window = [s for s in self.samples if since <= s.at <= until]
+        if not window:
+            return 0.0
+        return sum(s.cpu_percent >= busy_percent for s in window) / len(window)
+
+    def mean_cpu(self, since: float, until: float) -> float:
+        window = [s.cpu_percent for s in self.samples if since <= s.at <= until]
+        return sum(window) / len(window) if window else 0.0
+
+
+def stop_processes(processes: Sequence, grace_s: float = 10) -> int:
+    """Terminate these psutil processes (ones a benchmark started) if still alive, kill them after
+    `grace_s`; how many were still alive. psutil refuses to signal a pid reused by another process."""
+    import psutil
+
+    alive = []
+    for process in processes:
+        try:
+            if process.is_running():
+                process.terminate()
+                alive.append(process)
+        except psutil.Error:
+            pass
+    _gone, still = psutil.wait_procs(alive, timeout=grace_s)
+    for process in still:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(still, timeout=grace_s)
+    return len(alive)
