@@ -143,3 +143,12 @@ def test_the_single_user_image_installs_the_project_with_postgres():
     assert re.search(r'pip install -c constraints\.txt -e "\.\[postgres\]" jupyterhub', text)
     assert "COPY . /srv/workbook" in text and "WORKDIR /srv/workbook" in text
     assert re.search(r"^USER (?!root|0\b)", text, re.MULTILINE)  # servers never run as root
+
+
+def test_apps_only_servers_load_voila_and_the_guards_and_none_of_jupyterlab(hub_config):
+    args = hub_config.Spawner.args
+    for name in ("voila", "workbook"):
+        assert f"--ServerApp.jpserver_extensions={name}=True" in args
+    for name in ("jupyterlab", "jupyter_lsp", "notebook_shim", "jupyter_server_terminals"):
+        assert f"--ServerApp.jpserver_extensions={name}=False" in args
+    assert hub_config.Spawner.http_timeout >= 120  # a server's start takes seconds of CPU under load

@@ -28,6 +28,8 @@
 #                                 scripts/ensure-hub.sh installs in tests/hub)
 #   WORKBOOK_HUB_SINGLEUSER       the single-user command (default: jupyterhub-singleuser next to the
 #                                 hub's Python)
+#   WORKBOOK_HUB_HTTP_TIMEOUT, WORKBOOK_HUB_START_TIMEOUT   seconds the hub waits for a new server to
+#                                 answer and to start (300 each: see the comment at c.Spawner.http_timeout)
 #   WORKBOOK_HUB_CULL_IDLE_SECONDS    stop a server idle this long (default 3600; 0: never), when
 #                                 jupyterhub-idle-culler is installed
 #   WORKBOOK_HUB_EXTRA_CONFIG     a Python file of more settings read last (your authenticator's)
@@ -63,11 +65,27 @@ AUTHORS_GROUP = "content-authors"
 AUTHOR_DEFAULT_URL = "/lab/tree/data"
 
 
+# The server extensions of an apps-only server: Voila and the workbook's guards, and none of what JupyterLab
+# installs beside them (their routes would be dropped anyway; loading them costs each server's start about
+# a CPU-second and JupyterLab's extension manager starts node helpers). A list on the command line
+# replaces the config file's, so the two wanted ones are named too.
+APPS_ONLY_EXTENSIONS = {
+    "voila": True,
+    "workbook": True,
+    "jupyterlab": False,
+    "jupyter_lsp": False,
+    "notebook_shim": False,
+    "jupyter_server_terminals": False,
+}
+
+
 def apps_only_args(root: Path) -> list:
     """The single-user server's arguments: the project's jupyter_config.json (Voila's settings, the
-    voila and workbook extensions), terminals off, the notebooks as the served folder."""
+    voila and workbook extensions), the server extensions of APPS_ONLY_EXTENSIONS, terminals off, the
+    notebooks as the served folder."""
     return [
         f"--config={root / 'jupyter_config.json'}",
+        *(f"--ServerApp.jpserver_extensions={name}={on}" for name, on in APPS_ONLY_EXTENSIONS.items()),
         "--ServerApp.terminals_enabled=False",
         f"--ServerApp.root_dir={root / 'notebooks'}",
     ]
@@ -135,8 +153,11 @@ c.Spawner.environment = {
 }
 BASE_ENV_KEEP = ["PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "TZ"]
 c.Spawner.env_keep = [*BASE_ENV_KEEP, *_workbook_settings()]
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 120
+# How long the hub waits for a new server to answer, and to start. A server needs about 6 CPU-seconds to
+# start: on a small machine that many people sign in to at once, a short wait gives up on servers that are
+# nearly up, wastes the CPU they used and makes the queue longer (benchmarks/bench_hub_load.py).
+c.Spawner.http_timeout = int(os.environ.get("WORKBOOK_HUB_HTTP_TIMEOUT", "300"))
+c.Spawner.start_timeout = int(os.environ.get("WORKBOOK_HUB_START_TIMEOUT", "300"))
 
 # -- the authors' JupyterLab: a second, named server, for members of content-authors only -----------
 c.JupyterHub.allow_named_servers = True
