@@ -554,8 +554,7 @@ def print_limits(run: Run, spread_s: float, imports: tuple[float, str, float] | 
         print(
             f"  A single-user server uses {spawned[1] / spawned[0]:.1f} CPU-seconds; a fresh Python "
             f"importing its modules uses {spent:.1f} of them before serving anything (the slowest "
-            f"module by itself: {module}, {own_s:.1f} s); JupyterLab and the other server extensions "
-            "an apps-only server never serves are loaded too.",
+            f"module by itself: {module}, {own_s:.1f} s).",
             flush=True,
         )
     print(
