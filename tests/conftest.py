@@ -96,3 +96,15 @@ def store(tmp_path, migrated_store_file) -> Store:
     opened = store_copy(migrated_store_file, tmp_path)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def as_hub_user(monkeypatch):
+    """`as_hub_user(name)`: the environment a hub's spawner gives a person's single-user server (and so its
+    kernels), for that hub user."""
+
+    def visiting(user: str) -> None:
+        monkeypatch.setenv("JUPYTERHUB_USER", user)
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "a-token-of-the-single-user-server")
+
+    return visiting

@@ -191,17 +191,6 @@ def test_evaluator_app_returns_the_gate(seeded):
 
 
 # -- under a JupyterHub: the hub user, never a shared key --------------------------------------------------
-@pytest.fixture
-def hub(monkeypatch):
-    """The environment a hub's spawner gives a person's single-user server (and so its kernels)."""
-
-    def visiting(user: str) -> None:
-        monkeypatch.setenv("JUPYTERHUB_USER", user)
-        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "a-token-of-the-single-user-server")
-
-    return visiting
-
-
 def gate_text(page: widgets.Widget) -> str:
     """What the gate says, as a person reads it."""
     return html.unescape(
@@ -209,9 +198,9 @@ def gate_text(page: widgets.Widget) -> str:
     )
 
 
-def test_under_a_hub_an_evaluator_opens_the_app_without_a_key(seeded, hub):
+def test_under_a_hub_an_evaluator_opens_the_app_without_a_key(seeded, as_hub_user):
     identity.add_participant(seeded, "Eva", roles=["evaluator"], allow_privileged=True, hub_user="eva")
-    hub("eva")
+    as_hub_user("eva")
     gate = EvaluatorGate(seeded)
     page = gate.start()
     assert gate.dashboard is not None and find(page, "wb-evaluator")
@@ -219,12 +208,12 @@ def test_under_a_hub_an_evaluator_opens_the_app_without_a_key(seeded, hub):
 
 
 @pytest.mark.parametrize("who", ["team member", "manager", "unknown"])
-def test_under_a_hub_anyone_else_is_told_only_that_the_page_is_for_evaluators(seeded, hub, who):
+def test_under_a_hub_anyone_else_is_told_only_that_the_page_is_for_evaluators(seeded, as_hub_user, who):
     if who == "team member":
         identity.add_participant(seeded, "Tia", roles=["team_member"], hub_user="visitor")
     elif who == "manager":
         identity.add_participant(seeded, "Mo", roles=["manager:Demo cohort A"], hub_user="visitor")
-    hub("visitor")
+    as_hub_user("visitor")
     gate = EvaluatorGate(seeded)
     page = gate.start()
     assert gate.dashboard is None and not find(page, "wb-evaluator")
@@ -236,11 +225,11 @@ def test_under_a_hub_anyone_else_is_told_only_that_the_page_is_for_evaluators(se
     assert "Demo cohort" not in live_widget_state()
 
 
-def test_under_a_hub_the_shared_key_opens_nothing(seeded, hub, monkeypatch):
+def test_under_a_hub_the_shared_key_opens_nothing(seeded, as_hub_user, monkeypatch):
     """The server has a good key, but under a hub neither the URL's key nor one sent to the form opens."""
     identity.add_participant(seeded, "Tia", roles=["team_member"], hub_user="tia")
     evaluator = identity.add_participant(seeded, "Eva", roles=["evaluator"], allow_privileged=True)
-    hub("tia")
+    as_hub_user("tia")
     for query in (f"key={KEY}", f"code={evaluator.code}"):
         monkeypatch.setenv("QUERY_STRING", query)
         gate = EvaluatorGate(seeded)
@@ -252,8 +241,8 @@ def test_under_a_hub_the_shared_key_opens_nothing(seeded, hub, monkeypatch):
     assert "Demo cohort" not in live_widget_state()
 
 
-def test_under_a_hub_an_unknown_user_with_the_key_in_the_url_is_refused(seeded, hub, monkeypatch):
-    hub("stranger")
+def test_under_a_hub_an_unknown_user_with_the_key_in_the_url_is_refused(seeded, as_hub_user, monkeypatch):
+    as_hub_user("stranger")
     monkeypatch.setenv("QUERY_STRING", f"key={KEY}")
     gate = EvaluatorGate(seeded)
     gate.start()
@@ -261,9 +250,9 @@ def test_under_a_hub_an_unknown_user_with_the_key_in_the_url_is_refused(seeded, 
 
 
 @pytest.mark.parametrize("change", ["withdraw the role", "untie the hub user"])
-def test_under_a_hub_the_open_page_closes_at_its_next_refresh(seeded, hub, change):
+def test_under_a_hub_the_open_page_closes_at_its_next_refresh(seeded, as_hub_user, change):
     eva = identity.add_participant(seeded, "Eva", roles=["evaluator"], allow_privileged=True, hub_user="eva")
-    hub("eva")
+    as_hub_user("eva")
     gate = EvaluatorGate(seeded)
     page = gate.start()
     board = gate.dashboard

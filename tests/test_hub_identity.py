@@ -14,23 +14,12 @@ from workbook.preparation import SCOPE
 from workbook.store import Store, StoreError
 
 
-@pytest.fixture
-def hub(monkeypatch):
-    """The environment the hub's spawner gives a single-user server (and so its kernels)."""
-
-    def visiting(user: str) -> None:
-        monkeypatch.setenv("JUPYTERHUB_USER", user)
-        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "a-token-of-the-single-user-server")
-
-    return visiting
-
-
-def test_the_hub_user_opens_their_own_workbook_without_a_code(store, hub, monkeypatch):
+def test_the_hub_user_opens_their_own_workbook_without_a_code(store, as_hub_user, monkeypatch):
     ana = identity.add_participant(store, "Ana", hub_user="ana.silva").person
     bo = identity.add_participant(store, "Bo Otherperson", email="ana.silva@example.org")  # an email alike
     store.save_answer(ana.id, SCOPE, "aspirations.in_two_years", "ANA-OWN")
     store.save_answer(bo.person.id, SCOPE, "aspirations.in_two_years", "BO-PRIVATE")
-    hub("ana.silva")
+    as_hub_user("ana.silva")
     monkeypatch.setenv("QUERY_STRING", f"code={bo.code}")  # another person's code is not honoured here
     page = participant_app(store)
     assert find(page, "wb-workbook") and find(page, "wb-signin") == []
@@ -39,18 +28,18 @@ def test_the_hub_user_opens_their_own_workbook_without_a_code(store, hub, monkey
     assert "ANA-OWN" in state and "BO-PRIVATE" not in state and "Otherperson" not in state
 
 
-def test_a_hub_user_not_in_the_store_is_told_so_and_sees_no_code_field(store, hub):
+def test_a_hub_user_not_in_the_store_is_told_so_and_sees_no_code_field(store, as_hub_user):
     identity.add_participant(store, "Ana", email="newcomer@example.org")  # never matched by email
-    hub("newcomer@example.org")
+    as_hub_user("newcomer@example.org")
     page = participant_app(store)
     [message] = find(page, "wb-signin-message")
     assert "Your hub account newcomer@example.org is not in the workbook yet" in message.value
     assert find(page, "wb-code") == [] and find(page, "wb-workbook") == []
 
 
-def test_under_the_hub_the_app_still_admits_only_its_roles(store, hub):
+def test_under_the_hub_the_app_still_admits_only_its_roles(store, as_hub_user):
     identity.add_participant(store, "Mo", roles=["manager:North"], hub_user="mo")
-    hub("mo")
+    as_hub_user("mo")
     [note] = find(participant_app(store), "wb-wrong-app-message")
     assert "Your account opens:" in note.value and "code=" not in note.value
     assert find(manager_app(store), "wb-manager-home")
@@ -63,9 +52,9 @@ def test_a_hub_user_name_without_the_hubs_token_is_not_trusted(store, monkeypatc
     assert find(page, "wb-code") and find(page, "wb-workbook") == []
 
 
-def test_untying_the_hub_user_signs_an_open_page_out_at_its_next_save(store, hub):
+def test_untying_the_hub_user_signs_an_open_page_out_at_its_next_save(store, as_hub_user):
     ana = identity.add_participant(store, "Ana", hub_user="ana").person
-    hub("ana")
+    as_hub_user("ana")
     page = participant_app(store)
     box = find(open_tab(page, "2. "), "wb-field-aspirations-in_two_years")[0]
     box.value = "Saved while tied"
@@ -103,7 +92,7 @@ def test_a_hub_user_name_belongs_to_one_person(capsys):
     assert main(["participants", "add", "--name", "Cy", "--hub-user", "cy"]) == 0
 
 
-def test_workbook_serve_refuses_to_serve_everyone_as_one_hub_user(hub, capsys):
-    hub("ana")
+def test_workbook_serve_refuses_to_serve_everyone_as_one_hub_user(as_hub_user, capsys):
+    as_hub_user("ana")
     assert main(["serve", "--port", "9"]) == 2
     assert "would open every page as that user" in capsys.readouterr().err

@@ -22,7 +22,7 @@
 #                                 see a page saying so)
 #   WORKBOOK_HUB_SPAWNER          "localprocess" (default: each person's server runs as their own Unix
 #                                 account) or "simple" (every server as the hub's user, home folders
-#                                 under WORKBOOK_HUB_HOME_TEMPLATE, default /tmp/{username}: tests only)
+#                                 under WORKBOOK_HUB_HOME_TEMPLATE, default {username} in the temporary folder: tests only)
 #   WORKBOOK_HUB_KERNELS_PER_PERSON   the kernel cap of one person's server (default 6 open pages)
 #   WORKBOOK_HUB_PROXY_COMMAND    configurable-http-proxy (default: on PATH, else the one
 #                                 scripts/ensure-hub.sh installs in tests/hub)
@@ -43,6 +43,7 @@ import os
 import shlex
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from tornado import web
@@ -136,7 +137,7 @@ if SPAWNER_ONLY:
 elif os.environ.get("WORKBOOK_HUB_SPAWNER", "localprocess") == "simple":
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = os.environ.get(
-        "WORKBOOK_HUB_HOME_TEMPLATE", "/tmp/{username}"
+        "WORKBOOK_HUB_HOME_TEMPLATE", str(Path(tempfile.gettempdir()) / "{username}")
     )
 else:
     c.JupyterHub.spawner_class = "localprocess"
