@@ -22,7 +22,8 @@
 #                                 see a page saying so)
 #   WORKBOOK_HUB_SPAWNER          "localprocess" (default: each person's server runs as their own Unix
 #                                 account) or "simple" (every server as the hub's user, home folders
-#                                 under WORKBOOK_HUB_HOME_TEMPLATE, default {username} in the temporary folder: tests only)
+#                                 under WORKBOOK_HUB_HOME_TEMPLATE, default {username} in the temporary
+#                                 folder: tests only)
 #   WORKBOOK_HUB_KERNELS_PER_PERSON   the kernel cap of one person's server (default 6 open pages)
 #   WORKBOOK_HUB_PROXY_COMMAND    configurable-http-proxy (default: on PATH, else the one
 #                                 scripts/ensure-hub.sh installs in tests/hub)
