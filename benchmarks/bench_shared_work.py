@@ -19,6 +19,7 @@ from common import header, median, percentile, report, timed_ms
 
 from workbook import content, identity
 from workbook.apps.facilitator.shared_work import SharedWorkTab
+from workbook.facilitator.people import OPERATOR
 from workbook.facilitator.roster import import_roster
 from workbook.facilitator.shared import shared_with_facilitator, write_feedback
 from workbook.manager.reaction import save_reaction
@@ -33,7 +34,7 @@ def cohort(store: Store) -> identity.Person:
     lines = ["name,email,role,manager_email"]
     lines += [f"Manager {i},m{i}@example.org,manager," for i in range(150)]
     lines += [f"Member {i},t{i}@example.org,team_member,m{i % 150}@example.org" for i in range(50)]
-    import_roster(store, ("\n".join(lines) + "\n").encode(), COHORT, name="bench.csv")
+    import_roster(store, ("\n".join(lines) + "\n").encode(), COHORT, name="bench.csv", by=OPERATOR)
     issued = identity.add_participant(
         store, "Bench facilitator", roles=[f"facilitator:{COHORT}"], allow_privileged=True
     )

@@ -13,7 +13,7 @@ from traitlets import TraitError
 from tests.widget_helpers import download_links, find, live_widget_state
 from workbook import identity
 from workbook.apps.facilitator import FacilitatorHome
-from workbook.facilitator.people import members
+from workbook.facilitator.people import OPERATOR, members
 from workbook.facilitator.roster import import_roster
 from workbook.manager.content import lessons, save_lesson_answer
 from workbook.manager.scores import submit_comfort_check
@@ -43,8 +43,10 @@ ROSTER = (
 
 @pytest.fixture
 def facilitator(store):
-    import_roster(store, ROSTER.encode(), "Cohort A", name="a.csv")
-    import_roster(store, b"name,email,role\nSecret Bea,bea@example.org,manager\n", "Cohort B", name="b.csv")
+    import_roster(store, ROSTER.encode(), "Cohort A", name="a.csv", by=OPERATOR)
+    import_roster(
+        store, b"name,email,role\nSecret Bea,bea@example.org,manager\n", "Cohort B", name="b.csv", by=OPERATOR
+    )
     issued = identity.add_participant(
         store, "Fay Facil", email="fay@example.org", roles=["facilitator:Cohort A"], allow_privileged=True
     )

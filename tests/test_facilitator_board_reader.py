@@ -9,6 +9,7 @@ from datetime import date
 from workbook import identity
 from workbook.facilitator import people
 from workbook.facilitator.glance import BoardReader, board
+from workbook.facilitator.people import OPERATOR
 from workbook.facilitator.roster import import_roster
 from workbook.manager.behaviour import log_conversation
 from workbook.manager.content import KnowledgeCheck, instrument, lessons, save_lesson_answer
@@ -30,7 +31,7 @@ def person(store, name: str):
 
 
 def test_every_refresh_equals_the_board_read_afresh(store):
-    import_roster(store, ROSTER.encode(), COHORT, name="r.csv")
+    import_roster(store, ROSTER.encode(), COHORT, name="r.csv", by=OPERATOR)
     reader = BoardReader(store, COHORT)
     assert reader.read() == board(store, COHORT)
     ann, ben, tia = (person(store, n) for n in ("Ann Manager", "Ben Manager", "Tia Team"))
@@ -61,8 +62,8 @@ def test_every_refresh_equals_the_board_read_afresh(store):
     store.save_answer(tia.id, SCOPE, answer_key("self_awareness", "strengths"), "Listening.")
     same()
     assert next(r for r in reader.read().rows if r.name == "Ann Manager").waves["pre"] is True
-    added = people.add_person(store, COHORT, "Cal Manager", "cal@example.org", ["manager"])
+    added = people.add_person(store, COHORT, "Cal Manager", "cal@example.org", ["manager"], by=OPERATOR)
     same()
-    people.remove_person(store, COHORT, added.pid)
+    people.remove_person(store, COHORT, added.pid, by=OPERATOR)
     same()
     assert "Cal Manager" not in {r.name for r in reader.read().rows}

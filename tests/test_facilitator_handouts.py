@@ -12,7 +12,7 @@ import zxingcpp
 from workbook import identity
 from workbook.cli import main
 from workbook.facilitator.handouts import cards_pdf, hand_out, links_csv
-from workbook.facilitator.people import add_person, issue_code, members, revoke_code
+from workbook.facilitator.people import OPERATOR, add_person, issue_code, members, revoke_code
 from workbook.facilitator.roster import import_roster
 
 ROSTER = (
@@ -25,7 +25,7 @@ ROSTER = (
 
 @pytest.fixture
 def cohort(store):
-    import_roster(store, ROSTER.encode(), "Spring", name="roster.csv")
+    import_roster(store, ROSTER.encode(), "Spring", name="roster.csv", by=OPERATOR)
     return "Spring"
 
 
@@ -39,7 +39,7 @@ def qr_texts(pdf: bytes) -> list[str]:
 
 
 def test_links_go_to_people_without_a_live_code_and_open_their_app(store, cohort):
-    batch = hand_out(store, cohort)
+    batch = hand_out(store, cohort, by=OPERATOR)
     assert len(batch.handouts) == 3 and batch.revoked == 0
     apps = {h.name: h.link.split("/render/")[1].split(".ipynb")[0] for h in batch.handouts}
     assert apps == {
@@ -50,20 +50,20 @@ def test_links_go_to_people_without_a_live_code_and_open_their_app(store, cohort
     for handout in batch.handouts:
         code = handout.link.split("code=")[1]
         assert identity.authenticate(store, code).pid == handout.pid
-    assert hand_out(store, cohort).handouts == ()  # everyone has a live code now
-    assert "already has a live link" in hand_out(store, cohort).describe()
+    assert hand_out(store, cohort, by=OPERATOR).handouts == ()  # everyone has a live code now
+    assert "already has a live link" in hand_out(store, cohort, by=OPERATOR).describe()
 
 
 def test_only_people_without_a_live_code_get_one(store, cohort):
     mira = next(m for m in members(store, cohort) if m.name == "Mira Manager")
-    issue_code(store, cohort, mira.pid)
-    batch = hand_out(store, cohort)
+    issue_code(store, cohort, mira.pid, by=OPERATOR)
+    batch = hand_out(store, cohort, by=OPERATOR)
     assert {h.name for h in batch.handouts} == {"Tom <script>alert(1)</script>", "Fred Facil"}
 
 
 def test_reissue_revokes_every_old_code_and_says_so(store, cohort):
-    first = {h.pid: h.link.split("code=")[1] for h in hand_out(store, cohort).handouts}
-    again = hand_out(store, cohort, reissue=True)
+    first = {h.pid: h.link.split("code=")[1] for h in hand_out(store, cohort, by=OPERATOR).handouts}
+    again = hand_out(store, cohort, reissue=True, by=OPERATOR)
     assert again.revoked == 3 and "signed out" in again.describe()
     for code in first.values():
         with pytest.raises(identity.AccessDenied):
@@ -75,14 +75,14 @@ def test_reissue_revokes_every_old_code_and_says_so(store, cohort):
 def test_a_handout_reaches_only_the_cohorts_people(store, cohort):
     outsider = identity.add_participant(store, "Outsider", cohort="Other")
     identity.revoke(store, outsider.person.pid)
-    batch = hand_out(store, cohort, reissue=True, pids=[outsider.person.pid])
+    batch = hand_out(store, cohort, reissue=True, pids=[outsider.person.pid], by=OPERATOR)
     assert batch.handouts == ()
     with pytest.raises(identity.AccessDenied):
         identity.authenticate(store, outsider.code)
 
 
 def test_the_cards_carry_each_name_as_text_and_a_qr_code_of_each_link(store, cohort):
-    batch = hand_out(store, cohort)
+    batch = hand_out(store, cohort, by=OPERATOR)
     pdf = cards_pdf(batch)
     assert sorted(qr_texts(pdf)) == sorted(h.link for h in batch.handouts)
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
@@ -91,15 +91,15 @@ def test_the_cards_carry_each_name_as_text_and_a_qr_code_of_each_link(store, coh
 
 def test_many_cards_fill_several_pages(store):
     lines = "\n".join(f"P{i},p{i}@example.org,manager," for i in range(11))
-    import_roster(store, f"name,email,role,manager_email\n{lines}\n".encode(), "Big")
-    pdf = cards_pdf(hand_out(store, "Big"))
+    import_roster(store, f"name,email,role,manager_email\n{lines}\n".encode(), "Big", by=OPERATOR)
+    pdf = cards_pdf(hand_out(store, "Big", by=OPERATOR))
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 2
     assert len(qr_texts(pdf)) == 11
 
 
 def test_the_mail_merge_csv_has_name_email_link_and_keeps_formulas_as_text(store, cohort):
-    add_person(store, cohort, "Ann", "ann@example.org", ["manager"])
-    batch = hand_out(store, cohort)
+    add_person(store, cohort, "Ann", "ann@example.org", ["manager"], by=OPERATOR)
+    batch = hand_out(store, cohort, by=OPERATOR)
     rows = list(csv.DictReader(io.StringIO(links_csv(batch.handouts))))
     assert [set(r) for r in rows][0] == {"name", "email", "link"}
     assert {r["email"] for r in rows} == {
@@ -133,15 +133,15 @@ def test_handouts_on_the_command_line(store, cohort, tmp_path, capsys, monkeypat
 
 
 def test_revoking_one_code(store, cohort):
-    batch = hand_out(store, cohort)
+    batch = hand_out(store, cohort, by=OPERATOR)
     tom = next(h for h in batch.handouts if h.name.startswith("Tom"))
-    assert revoke_code(store, cohort, tom.pid) == 1
+    assert revoke_code(store, cohort, tom.pid, by=OPERATOR) == 1
     with pytest.raises(identity.AccessDenied):
         identity.authenticate(store, tom.link.split("code=")[1])
 
 
 def test_signing_in_once_marks_a_person_signed_in_for_the_board(store, cohort):
-    batch = hand_out(store, cohort)
+    batch = hand_out(store, cohort, by=OPERATOR)
     mira = next(h for h in batch.handouts if h.name == "Mira Manager")
     assert not any(m.signed_in for m in members(store, cohort))
     identity.authenticate(store, mira.link.split("code=")[1])

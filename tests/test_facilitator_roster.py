@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from workbook import identity
 from workbook.cli import main
 from workbook.facilitator.cohorts import add_cohort, cohort_info, parse_session
-from workbook.facilitator.people import members
+from workbook.facilitator.people import OPERATOR, members
 from workbook.facilitator.roster import RosterError, import_roster
 from workbook.models import AccessCode, Participant, RoleGrant
 from workbook.store import Store, StoreError
@@ -35,7 +35,7 @@ def count(store: Store, model) -> int:
 
 
 def test_a_good_roster_makes_people_with_roles_and_no_codes(store, tmp_path):
-    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027", by=OPERATOR)
     assert (summary.created, summary.updated, summary.cohort_created) == (3, 0, True)
     people = {m.name: m for m in members(store, "Spring 2027")}
     assert people["Mira Manager"].roles == ("manager",)
@@ -47,7 +47,7 @@ def test_a_good_roster_makes_people_with_roles_and_no_codes(store, tmp_path):
 
 def test_a_known_email_adds_roles_to_that_person(store, tmp_path):
     known = identity.add_participant(store, "Mira M.", email="MIRA@example.org", roles=["team_member"])
-    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027", by=OPERATOR)
     assert (summary.created, summary.updated) == (2, 1)
     person = identity.find_participant(store, known.person.pid)
     assert {r.name for r in person.roles} == {"team_member", "manager"}
@@ -56,9 +56,9 @@ def test_a_known_email_adds_roles_to_that_person(store, tmp_path):
 
 
 def test_a_second_import_of_the_same_file_adds_nothing(store, tmp_path):
-    import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    import_roster(store, write(tmp_path, GOOD), "Spring 2027", by=OPERATOR)
     grants = count(store, RoleGrant)
-    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+    summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027", by=OPERATOR)
     assert (summary.created, summary.updated) == (0, 3)
     assert count(store, RoleGrant) == grants and count(store, Participant) == 3
 
@@ -90,7 +90,7 @@ def test_a_second_import_of_the_same_file_adds_nothing(store, tmp_path):
 )
 def test_a_bad_row_names_row_and_column_and_stores_nothing(store, tmp_path, text, expected):
     with pytest.raises(RosterError) as caught:
-        import_roster(store, write(tmp_path, text), "Spring 2027")
+        import_roster(store, write(tmp_path, text), "Spring 2027", by=OPERATOR)
     assert expected in str(caught.value)
     assert "nothing was imported" in str(caught.value)
     assert count(store, Participant) == 0 and count(store, RoleGrant) == 0
@@ -101,7 +101,7 @@ def test_a_bad_row_names_row_and_column_and_stores_nothing(store, tmp_path, text
 def test_every_bad_row_is_named_not_just_the_first(store, tmp_path):
     text = GOOD + "=A,a@example.org,manager,\nB,b@example.org,boss,\nC,bad,manager,\n"
     with pytest.raises(RosterError) as caught:
-        import_roster(store, write(tmp_path, text), "C1")
+        import_roster(store, write(tmp_path, text), "C1", by=OPERATOR)
     assert len(caught.value.problems) == 3
     assert [p.split(",")[0] for p in caught.value.problems] == ["row 5", "row 6", "row 7"]
 
@@ -109,7 +109,7 @@ def test_every_bad_row_is_named_not_just_the_first(store, tmp_path):
 def test_a_manager_already_in_the_store_may_be_named(store, tmp_path):
     identity.add_participant(store, "Old Boss", email="old@example.org", cohort="Spring 2027")
     text = "name,email,role,manager_email\nNew,new@example.org,team_member,old@example.org\n"
-    import_roster(store, write(tmp_path, text), "Spring 2027")
+    import_roster(store, write(tmp_path, text), "Spring 2027", by=OPERATOR)
     new = next(m for m in members(store, "Spring 2027") if m.name == "New")
     assert new.manager_name == "Old Boss"
 
@@ -117,27 +117,27 @@ def test_a_manager_already_in_the_store_may_be_named(store, tmp_path):
 def test_a_manager_of_another_cohort_is_refused(store, tmp_path):
     identity.add_participant(store, "Mira", email="mira@example.org", cohort="Autumn")
     with pytest.raises(RosterError, match="row 2, column \"role\".*manager in cohort 'Autumn'"):
-        import_roster(store, write(tmp_path, GOOD), "Spring 2027")
+        import_roster(store, write(tmp_path, GOOD), "Spring 2027", by=OPERATOR)
     assert count(store, Participant) == 1
 
 
 def test_a_wrong_encoding_is_named(store, tmp_path):
     path = write(tmp_path, GOOD + "Zoë Ünal,zoe@example.org,manager,\n", encoding="cp1252")
     with pytest.raises(RosterError, match=r'row 5: the file is not UTF-8 text .*"CSV UTF-8"'):
-        import_roster(store, path, "Spring 2027")
+        import_roster(store, path, "Spring 2027", by=OPERATOR)
     utf16 = write(tmp_path, GOOD, "u16.csv", encoding="utf-16")
     with pytest.raises(RosterError, match="UTF-16"):
-        import_roster(store, utf16, "Spring 2027")
+        import_roster(store, utf16, "Spring 2027", by=OPERATOR)
     xlsx = tmp_path / "r.xlsx"
     xlsx.write_bytes(b"PK\x03\x04rest-of-a-zip")
     with pytest.raises(RosterError, match="spreadsheet file"):
-        import_roster(store, xlsx, "Spring 2027")
+        import_roster(store, xlsx, "Spring 2027", by=OPERATOR)
     assert count(store, Participant) == 0
 
 
 def test_a_utf8_file_with_a_byte_order_mark_and_accents_imports(store, tmp_path):
     path = write(tmp_path, "\ufeff" + GOOD + "Zoë Ünal,zoe@example.org,manager,\n")
-    import_roster(store, path, "Spring 2027")
+    import_roster(store, path, "Spring 2027", by=OPERATOR)
     assert "Zoë Ünal" in {m.name for m in members(store, "Spring 2027")}
 
 
@@ -147,7 +147,7 @@ def test_ten_thousand_rows_import_in_one_go(store, tmp_path):
         lines.append(f"Manager {i},m{i}@example.org,manager,")
     for i in range(9_900):
         lines.append(f"Member {i},t{i}@example.org,team_member,m{i % 100}@example.org")
-    summary = import_roster(store, write(tmp_path, "\n".join(lines) + "\n"), "Big")
+    summary = import_roster(store, write(tmp_path, "\n".join(lines) + "\n"), "Big", by=OPERATOR)
     assert summary.created == 10_000
     assert count(store, Participant) == 10_000 and count(store, RoleGrant) == 10_000
     assert len(members(store, "Big")) == 10_000
@@ -157,7 +157,7 @@ def test_ten_thousand_rows_with_one_bad_row_store_nothing(store, tmp_path):
     lines = ["name,email,role,manager_email"] + [f"P {i},p{i}@example.org,manager," for i in range(9_999)]
     lines.append("P 9999,p9999@example.org,wizard,")
     with pytest.raises(RosterError, match='row 10001, column "role"'):
-        import_roster(store, write(tmp_path, "\n".join(lines) + "\n"), "Big")
+        import_roster(store, write(tmp_path, "\n".join(lines) + "\n"), "Big", by=OPERATOR)
     assert count(store, Participant) == 0
 
 
@@ -227,7 +227,7 @@ def hub_users(store: Store) -> dict[str, str | None]:
 
 
 def test_a_roster_with_hub_users_ties_each_new_person_and_leaves_empty_cells_untied(store, tmp_path):
-    summary = import_roster(store, write(tmp_path, HUB), "Spring 2027")
+    summary = import_roster(store, write(tmp_path, HUB), "Spring 2027", by=OPERATOR)
     assert (summary.created, summary.hub_users_tied) == (3, 2)
     assert "2 people tied to their hub user" in summary.describe()
     assert hub_users(store) == {
@@ -236,7 +236,9 @@ def test_a_roster_with_hub_users_ties_each_new_person_and_leaves_empty_cells_unt
         "fred@example.org": None,
     }
     assert identity.authenticate_hub(store, "tom.t@corp").name == "Tom Team"  # they can sign in on the hub
-    again = import_roster(store, write(tmp_path, HUB), "Spring 2027")  # the same file again changes nothing
+    again = import_roster(
+        store, write(tmp_path, HUB), "Spring 2027", by=OPERATOR
+    )  # the same file again changes nothing
     assert (again.created, again.hub_users_tied) == (0, 0)
     assert hub_users(store)["tom@example.org"] == "tom.t@corp"
 
@@ -246,7 +248,7 @@ def test_a_known_person_gets_the_hub_user_only_if_they_have_none(store, tmp_path
     tom = identity.add_participant(
         store, "Tom", email="tom@example.org", roles=["team_member"], hub_user="tom.t@corp"
     )
-    summary = import_roster(store, write(tmp_path, HUB), "Spring 2027")
+    summary = import_roster(store, write(tmp_path, HUB), "Spring 2027", by=OPERATOR)
     assert (summary.created, summary.updated, summary.hub_users_tied) == (1, 2, 1)
     assert identity.find_participant(store, mira.person.pid).hub_user == "mira"
     assert identity.find_participant(store, tom.person.pid).hub_user == "tom.t@corp"  # the same name: kept
@@ -257,7 +259,7 @@ def test_a_different_hub_user_for_a_known_person_is_a_problem_not_a_change(store
         store, "Tom", email="tom@example.org", roles=["team_member"], hub_user="tommy"
     )
     with pytest.raises(RosterError) as caught:
-        import_roster(store, write(tmp_path, HUB), "Spring 2027")
+        import_roster(store, write(tmp_path, HUB), "Spring 2027", by=OPERATOR)
     assert caught.value.problems == [
         "row 3, column \"hub_user\": 'tom@example.org' is already tied to another hub user, which an import "
         "does not change (use `workbook participants set-hub-user`)"
@@ -269,7 +271,7 @@ def test_a_different_hub_user_for_a_known_person_is_a_problem_not_a_change(store
 def test_a_hub_user_twice_in_the_file_is_named_with_both_rows(store, tmp_path):
     text = HUB + "Una,una@example.org,manager,,mira\n"
     with pytest.raises(RosterError) as caught:
-        import_roster(store, write(tmp_path, text), "Spring 2027")
+        import_roster(store, write(tmp_path, text), "Spring 2027", by=OPERATOR)
     assert caught.value.problems == ["row 5, column \"hub_user\": 'mira' is already on row 2"]
     assert count(store, Participant) == 0
 
@@ -277,7 +279,7 @@ def test_a_hub_user_twice_in_the_file_is_named_with_both_rows(store, tmp_path):
 def test_a_hub_user_taken_in_the_store_is_refused_without_saying_whose(store, tmp_path):
     identity.add_participant(store, "Secret Sam", email="sam@example.org", hub_user="mira")
     with pytest.raises(RosterError) as caught:
-        import_roster(store, write(tmp_path, HUB), "Spring 2027")
+        import_roster(store, write(tmp_path, HUB), "Spring 2027", by=OPERATOR)
     problems = caught.value.problems
     assert problems == [
         "row 2, column \"hub_user\": 'mira' is taken: another person in the store signs in with it"
@@ -305,7 +307,7 @@ def test_a_hub_user_taken_in_the_store_is_refused_without_saying_whose(store, tm
 def test_a_hostile_hub_user_is_named_and_nothing_is_stored(store, tmp_path, hostile):
     text = "name,email,role,hub_user\n" + f'Ana,ana@example.org,manager,"{hostile}"\n'
     with pytest.raises(RosterError) as caught:
-        import_roster(store, write(tmp_path, text), "Spring 2027")
+        import_roster(store, write(tmp_path, text), "Spring 2027", by=OPERATOR)
     (problem,) = caught.value.problems
     assert problem.startswith('row 2, column "hub_user": hub user ')
     assert "is not a hub user name" in problem and len(problem) < 250  # a long value is cut short
@@ -317,7 +319,7 @@ def test_the_hub_user_rule_is_the_one_of_the_command_line(store, tmp_path):
     for good in ("a", "A.b_c@d+e-f", "9" * 120):
         assert identity.clean_hub_user(good) == good
         text = f"name,email,role,hub_user\nAna,ana-{len(good)}@example.org,manager,{good}\n"
-        import_roster(store, write(tmp_path, text), f"C {len(good)}")
+        import_roster(store, write(tmp_path, text), f"C {len(good)}", by=OPERATOR)
     assert set(hub_users(store).values()) == {"a", "A.b_c@d+e-f", "9" * 120}
 
 

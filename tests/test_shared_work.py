@@ -18,6 +18,7 @@ from workbook.apps.live import Ticker
 from workbook.apps.manager.home import ManagerHome
 from workbook.apps.participant import PreparationWorkbook
 from workbook.facilitator.cohorts import NotYourCohort
+from workbook.facilitator.people import OPERATOR
 from workbook.facilitator.roster import import_roster
 from workbook.facilitator.shared import (
     FEEDBACK_MAX,
@@ -73,9 +74,9 @@ def feedback_rows(store) -> int:
 
 @pytest.fixture
 def people(store):
-    import_roster(store, ROSTER_A.encode(), "Cohort A", name="a.csv")
-    import_roster(store, ROSTER_B.encode(), "Cohort B", name="b.csv")
-    import_roster(store, ROSTER_C.encode(), "Cohort C", name="c.csv")
+    import_roster(store, ROSTER_A.encode(), "Cohort A", name="a.csv", by=OPERATOR)
+    import_roster(store, ROSTER_B.encode(), "Cohort B", name="b.csv", by=OPERATOR)
+    import_roster(store, ROSTER_C.encode(), "Cohort C", name="c.csv", by=OPERATOR)
     return {
         "fay": facilitator_of(store, "Fay Facil", "Cohort A"),
         "bo": facilitator_of(store, "Bo Facil", "Cohort B"),

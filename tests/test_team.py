@@ -299,14 +299,30 @@ def test_the_facilitators_edit_of_a_person_goes_through_the_same_change(store, t
     fay = identity.add_participant(store, "Fay", roles=["facilitator:North"], allow_privileged=True).person
     member = cohort_people.member(store, "North", "tom")
     cohort_people.edit_person(
-        store, "North", "tom", member.name, "tom@example.org", ["team_member"], "otto", by_id=fay.id
+        store,
+        "North",
+        "tom",
+        member.name,
+        "tom@example.org",
+        ["team_member"],
+        "otto",
+        by=cohort_people.as_facilitator(fay.id),
     )
     [change] = manager_history(store, "tom")
     assert (change.old_manager_pid, change.new_manager_pid, change.via) == ("mira", "otto", "facilitator app")
     with store.read() as session:
         assert session.scalar(select(ManagerChange.changed_by_id)) == fay.id
     # the same manager again records nothing; an email change alone records nothing
-    cohort_people.edit_person(store, "North", "tom", member.name, "tom2@example.org", ["team_member"], "otto")
+    cohort_people.edit_person(
+        store,
+        "North",
+        "tom",
+        member.name,
+        "tom2@example.org",
+        ["team_member"],
+        "otto",
+        by=cohort_people.OPERATOR,
+    )
     assert len(manager_history(store, "tom")) == 1
 
 

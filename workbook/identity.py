@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from workbook import config
 from workbook.models import AccessCode, Cohort, Participant, RoleGrant
+from workbook.spreadsheet import FORMULA_START
 from workbook.store import Store, StoreError, as_utc, utcnow
 
 CODE_BYTES = 24  # 192 bits
@@ -119,22 +121,51 @@ def app_address(app: str = "participant") -> str:
     return f"{config.public_base_url()}/voila/render/{app}.ipynb"
 
 
-def _clean_name(name: str) -> str:
-    name = " ".join(name.split())
-    if not name:
-        raise StoreError("name must not be empty")
-    if len(name) > MAX_NAME:
-        raise StoreError(f"name is longer than {MAX_NAME} characters")
-    return name
+def check_name(value: object) -> str:
+    """A person's name as every entry path stores it: Unicode NFC, white space trimmed and runs of it made
+    one space; ValueError naming the problem for an empty or too long name, a control character (which
+    would garble a screen, a PDF or a file), or a first character a spreadsheet runs as a formula."""
+    if not isinstance(value, str):
+        raise ValueError("the name must be text")
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if not text:
+        raise ValueError("the name is empty")
+    if len(text) > MAX_NAME:
+        raise ValueError(f"the name is longer than {MAX_NAME} characters")
+    control = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise ValueError(
+            f"the name holds a control character (U+{ord(control):04X}), which is not part of a name"
+        )
+    if text[0] in FORMULA_START:
+        raise ValueError(
+            f"the name starts with {text[0]!r}, which a spreadsheet runs as a formula: start it with a letter"
+        )
+    return text
+
+
+def _clean_name(name: object) -> str:
+    try:
+        return check_name(name)
+    except ValueError as exc:
+        raise StoreError(f"name: {exc}") from None
+
+
+def check_email(value: object) -> str:
+    """An email address as typed (trimmed); ValueError naming the problem."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("the email is empty")
+    text = value.strip()
+    if not EMAIL_PATTERN.match(text):
+        raise ValueError(f"{text!r} does not look like an email address")
+    return text
 
 
 def _clean_email(email: str | None) -> str | None:
-    if email is None or not email.strip():
-        return None
-    email = email.strip()
-    if not EMAIL_PATTERN.match(email):
-        raise StoreError(f"email {email!r} does not look like an email address")
-    return email
+    try:
+        return check_email(email) if email is not None and email.strip() else None
+    except ValueError as exc:
+        raise StoreError(f"email {exc}") from None
 
 
 def _roles(session: Session, participant_id: int) -> tuple[Role, ...]:

@@ -9,9 +9,10 @@ text". Text that already starts with an apostrophe gets one more, so that readin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # a page that only checks a name needs no pandas
+    import pandas as pd
 
 FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED = "^'[=+\\-@\t\r']"

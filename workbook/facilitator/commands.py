@@ -116,21 +116,25 @@ def cmd_cohorts_show(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
+    from workbook.facilitator.people import OPERATOR
     from workbook.facilitator.roster import import_roster
 
-    summary = import_roster(_store(), args.file, args.cohort, progress=True if args.progress else None)
+    summary = import_roster(
+        _store(), args.file, args.cohort, by=OPERATOR, progress=True if args.progress else None
+    )
     print(summary.describe())
     return 0
 
 
 def cmd_handouts(args: argparse.Namespace) -> int:
     from workbook.facilitator.handouts import cards_pdf, hand_out, links_csv
+    from workbook.facilitator.people import OPERATOR
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         _refuse(f"--out {args.out}: the cards are a PDF; give a file name ending in .pdf")
     store = _store()
-    batch = hand_out(store, args.cohort, reissue=args.reissue)
+    batch = hand_out(store, args.cohort, by=OPERATOR, reissue=args.reissue)
     out.write_bytes(cards_pdf(batch))
     print(batch.describe())
     print(f"Wrote {len(batch.handouts)} card(s) to {out}")

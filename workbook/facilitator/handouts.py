@@ -2,6 +2,10 @@
 everyone, on request, which revokes their old codes and so signs their open pages out), given out as a
 mail-merge CSV (name, email, link) and a printable PDF of cut-out cards with a QR code of each link.
 
+A facilitator hands out only first links: a person who has signed in before gets a new link from the
+operator alone (`workbook participants reissue`), since a link the facilitator has seen would open what
+that person wrote for their eyes only. Such people are left as they are, and counted.
+
 The codes exist in plain only in what this module returns, at the moment they are made; the store keeps
 their hashes.
 """
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, update
 
 from workbook import identity
-from workbook.facilitator.people import Member, _members
+from workbook.facilitator.people import Acting, Member, _members, check_acting
 from workbook.models import AccessCode
 from workbook.pdf import FONT, add_fonts
 from workbook.spreadsheet import spreadsheet_safe
@@ -41,9 +45,19 @@ class HandoutBatch:
     cohort: str
     handouts: tuple[Handout, ...]
     revoked: int  # people whose old code was revoked (their open pages are signed out)
+    signed_in_kept: int = 0  # people a facilitator asked for who had signed in before: left as they were
 
     def describe(self) -> str:
+        kept = (
+            f" {self.signed_in_kept} {'person has' if self.signed_in_kept == 1 else 'people have'} signed in "
+            "before: a new link goes to them alone, never through this page, so their link was left as it "
+            "is (the programme's operator can send them a new one)."
+            if self.signed_in_kept
+            else ""
+        )
         if not self.handouts:
+            if self.signed_in_kept:
+                return f"No new links for {self.cohort}.{kept}"
             return f"Everyone in {self.cohort} already has a live link: nothing to hand out."
         text = f"New personal links for {len(self.handouts)} people of {self.cohort}."
         if self.revoked:
@@ -51,26 +65,37 @@ class HandoutBatch:
                 f" {self.revoked} of them had a live link: it no longer works, and any page they had open "
                 "is signed out."
             )
-        return text
+        return text + kept
 
 
 def hand_out(
-    store: Store, cohort: str, *, reissue: bool = False, pids: Collection[str] | None = None
+    store: Store,
+    cohort: str,
+    *,
+    by: Acting,
+    reissue: bool = False,
+    pids: Collection[str] | None = None,
 ) -> HandoutBatch:
     """New codes for the cohort's people without a live code, or for all of them with `reissue`.
 
-    `pids` narrows it to those people (ids of others are ignored: only the cohort's people are reached).
-    One write transaction: every code or none.
+    `by` is who asks: a facilitator of the cohort gets links only for people who never signed in (the
+    others are counted, not changed); the operator for anyone. `pids` narrows it to those people (ids of
+    others are ignored: only the cohort's people are reached). One write transaction: every code or none.
     """
     now = utcnow()
     with store.write() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
+        check_acting(session, by, cohort_id)
         people: list[Member] = _members(session, cohort_id)
         if pids is not None:
             wanted = set(pids)
             people = [m for m in people if m.pid in wanted]
         if not reissue:
             people = [m for m in people if not m.live_code]
+        kept = 0
+        if not by.is_operator:
+            kept = sum(m.signed_in for m in people)
+            people = [m for m in people if not m.signed_in]
         revoked = [m.id for m in people if m.live_code]
         for start in range(0, len(revoked), 900):
             session.execute(
@@ -94,7 +119,7 @@ def hand_out(
         Handout(m.pid, m.name, m.email, identity.personal_link(code, identity.home_app_for(m.roles)))
         for m, code in zip(people, codes, strict=True)
     )
-    return HandoutBatch(cohort, handouts, len(revoked))
+    return HandoutBatch(cohort, handouts, len(revoked), kept)
 
 
 def links_csv(handouts: Collection[Handout]) -> str:

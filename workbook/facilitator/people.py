@@ -1,6 +1,7 @@
 """The people of a cohort, as its facilitator manages them: who is in it, adding, editing and removing
-one person, and their access codes. Every call names the cohort and checks that the person is in it, so a
-facilitator's page can never reach anyone else.
+one person, and their access codes. Every call takes who acts (`Acting`: the operator at the command line,
+or one facilitator), names the cohort and checks that the actor runs it and that the person is in it, so a
+facilitator's page can never reach anyone else, whatever it sends.
 
 Who is in a cohort: its managers and facilitators (their roles of that cohort), and the team members
 whose manager is one of its managers or who were added to it themselves.
@@ -16,9 +17,10 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from workbook import identity
+from workbook.facilitator.cohorts import NotYourCohort
 from workbook.models import AccessCode, Participant, RoleGrant
 from workbook.store import Store, StoreError, utcnow
-from workbook.team.manager_change import FACILITATOR_APP, change_manager
+from workbook.team.manager_change import COMMAND_LINE, FACILITATOR_APP, change_manager
 from workbook.validation import InputError
 
 COHORT_ROLES = ("manager", "team_member", "facilitator")
@@ -27,6 +29,60 @@ ROLE_LABELS = {"manager": "Manager", "team_member": "Team member", "facilitator"
 
 class NotInCohort(StoreError):
     """The person asked for is not in the cohort (the message names nobody)."""
+
+
+class LinkNotShown(StoreError):
+    """A facilitator asked for a new link of someone who has signed in before (only they may see it)."""
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who changes people. The operator (`facilitator_id` None, the command line) has every power; a
+    facilitator reaches only the people of the cohorts they facilitate, read from the store at each call
+    (a role withdrawn a moment ago counts), and never sees a new link of a person who has signed in."""
+
+    facilitator_id: int | None
+
+    @property
+    def is_operator(self) -> bool:
+        return self.facilitator_id is None
+
+
+OPERATOR = Acting(None)
+
+
+def as_facilitator(person_id: int) -> Acting:
+    return Acting(person_id)
+
+
+def facilitated_cohort_ids(session: Session, acting: Acting) -> set[int]:
+    """The cohorts the acting facilitator holds a live facilitator role of (none for the operator)."""
+    if acting.is_operator:
+        return set()
+    return set(
+        session.scalars(
+            select(RoleGrant.cohort_id).where(
+                RoleGrant.participant_id == acting.facilitator_id,
+                RoleGrant.role == "facilitator",
+                RoleGrant.withdrawn_at.is_(None),
+                RoleGrant.cohort_id.is_not(None),
+            )
+        )
+    )
+
+
+def check_acting(session: Session, acting: Acting, cohort_id: int) -> None:
+    """NotYourCohort unless the operator acts or the facilitator runs this cohort now."""
+    if not acting.is_operator and cohort_id not in facilitated_cohort_ids(session, acting):
+        raise NotYourCohort("you are not a facilitator of that cohort")
+
+
+def their_people(session: Session, acting: Acting) -> set[int]:
+    """The ids of everyone in the cohorts the acting facilitator runs (the people they may change)."""
+    ids: set[int] = set()
+    for cohort_id in facilitated_cohort_ids(session, acting):
+        ids.update(session.scalars(member_ids(cohort_id)))
+    return ids
 
 
 @dataclass(frozen=True)
@@ -137,14 +193,12 @@ def member(store: Store, cohort: str, pid: object) -> Member:
 
 # -- one person at a time ---------------------------------------------------------------------------------
 def _clean(name: object, email: object, roles: object) -> tuple[str, str, list[str]]:
-    from workbook.facilitator.roster import check_email, check_name
-
     try:
-        clean_name = check_name(name)
+        clean_name = identity.check_name(name)
     except ValueError as exc:
         raise InputError(f"Name: {exc}") from None
     try:
-        clean_email = check_email(email)
+        clean_email = identity.check_email(email)
     except ValueError as exc:
         raise InputError(f"Email: {exc}") from None
     if not isinstance(roles, list | tuple) or not all(r in COHORT_ROLES for r in roles):
@@ -203,12 +257,21 @@ def _set_roles(session: Session, row: Participant, cohort_id: int, wanted: Itera
 
 
 def add_person(
-    store: Store, cohort: str, name: object, email: object, roles: object, manager_pid: object = None
+    store: Store,
+    cohort: str,
+    name: object,
+    email: object,
+    roles: object,
+    manager_pid: object = None,
+    *,
+    by: Acting,
 ) -> Member:
-    """Add one person to the cohort (no access code yet); InputError naming the field."""
+    """Add one new person to the cohort (no access code yet); InputError naming the field. A known email
+    is refused: that person is someone else's to change (a roster import adds roles to one's own people)."""
     clean_name, clean_email, wanted = _clean(name, email, roles)
     with store.write() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
+        check_acting(session, by, cohort_id)
         _check_email_free(session, clean_email, None)
         row = Participant(
             pid=f"p-{secrets.token_hex(5)}",
@@ -234,7 +297,7 @@ def edit_person(
     roles: object,
     manager_pid: object = None,
     *,
-    by_id: int | None = None,
+    by: Acting,
 ) -> Member:
     """Change a person's name, email, roles of this cohort and manager; InputError naming the field.
 
@@ -243,6 +306,9 @@ def edit_person(
     clean_name, clean_email, wanted = _clean(name, email, roles)
     with store.write() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
+        check_acting(session, by, cohort_id)
+        if target.id not in session.scalars(member_ids(cohort_id)).all():
+            raise NotInCohort("that person is not in this cohort")
         row = session.get(Participant, target.id)
         _check_email_free(session, clean_email, row.id)
         manager_id = _manager_id(session, cohort_id, wanted, manager_pid, row.id)
@@ -252,21 +318,26 @@ def edit_person(
         if manager_id is not None and manager_id != row.manager_id:
             try:
                 change_manager(
-                    session, row, session.get(Participant, manager_id), by_id=by_id, via=FACILITATOR_APP
+                    session,
+                    row,
+                    session.get(Participant, manager_id),
+                    by_id=by.facilitator_id,
+                    via=COMMAND_LINE if by.is_operator else FACILITATOR_APP,
                 )
             except StoreError as exc:
                 raise InputError(f"Manager: {exc}") from None
     return member(store, cohort, target.pid)
 
 
-def remove_person(store: Store, cohort: str, pid: object, *, by_id: int | None = None) -> str:
+def remove_person(store: Store, cohort: str, pid: object, *, by: Acting) -> str:
     """Take a person out of the cohort: their roles of it are withdrawn (kept in the history), their
     answers are kept, and if no role is left their codes are revoked. Returns what happened, in words."""
     target = member(store, cohort, pid)
-    if by_id is not None and target.id == by_id:
+    if target.id == by.facilitator_id:
         raise InputError("Remove: you cannot remove yourself from the cohort")
     with store.write() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
+        check_acting(session, by, cohort_id)
         row = session.get(Participant, target.id)
         _set_roles(session, row, cohort_id, [])
         left = session.scalar(
@@ -291,11 +362,28 @@ def remove_person(store: Store, cohort: str, pid: object, *, by_id: int | None =
     return f"{target.name} is out of {cohort}. Their answers are kept.{signed_out}"
 
 
-def issue_code(store: Store, cohort: str, pid: object) -> identity.Issued:
-    """A new code for a person of the cohort (any old one is revoked, which signs their open pages out)."""
-    return identity.reissue(store, member(store, cohort, pid).pid)
+LINK_GOES_TO_THEM = (
+    "has signed in before, so a new link goes to them alone, never through a facilitator's page: the "
+    "programme's operator sends it (`workbook participants reissue`)"
+)
 
 
-def revoke_code(store: Store, cohort: str, pid: object) -> int:
+def issue_code(store: Store, cohort: str, pid: object, *, by: Acting) -> identity.Issued:
+    """A new code for a person of the cohort (any old one is revoked, which signs their open pages out).
+
+    A facilitator gets one only for a person who has never signed in: a link the facilitator has seen
+    must never open what the person wrote privately (LinkNotShown, nothing changed)."""
+    target = member(store, cohort, pid)
+    with store.read() as session:
+        check_acting(session, by, store.cohort_id(session, cohort, create=False))
+    if not by.is_operator and target.signed_in:
+        raise LinkNotShown(f"{target.name} {LINK_GOES_TO_THEM}")
+    return identity.reissue(store, target.pid)
+
+
+def revoke_code(store: Store, cohort: str, pid: object, *, by: Acting) -> int:
     """Revoke a person's codes (their open pages are signed out); returns how many were revoked."""
-    return identity.revoke(store, member(store, cohort, pid).pid)
+    target = member(store, cohort, pid)
+    with store.read() as session:
+        check_acting(session, by, store.cohort_id(session, cohort, create=False))
+    return identity.revoke(store, target.pid)

@@ -5,8 +5,12 @@ nothing. Importing makes people without access codes; codes are made when links 
 (`workbook.facilitator.handouts`).
 
 A row whose email is already known adds its roles to that person (and its hub user, if they have none;
-a different one is a problem, never a silent change). Rows are numbered as a spreadsheet
-shows them: the header is row 1, so the first person is row 2.
+a different one is a problem, never a silent change); a manager given to a known person goes through the
+one recorded path (`team.manager_change`). Who imports bounds what a file may touch: a facilitator's import
+adds new people and changes only people of the cohorts they run (a known person of another cohort, or of
+none, is a problem named by row, and nothing is stored), and names as managers only this cohort's; the
+operator's command line may touch anyone, and the summary names the rows that reach other cohorts. Rows are
+numbered as a spreadsheet shows them: the header is row 1, so the first person is row 2.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,12 +26,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from workbook.facilitator.cohorts import CohortSpec
-from workbook.identity import EMAIL_PATTERN, MAX_NAME, clean_hub_user
+from workbook.facilitator.cohorts import CohortSpec, NotYourCohort
+from workbook.facilitator.people import Acting, check_acting
+from workbook.facilitator.roster_checks import cross_check, live_roles
+from workbook.identity import check_email, check_name, clean_hub_user
 from workbook.models import Cohort, Participant, RoleGrant
 from workbook.progress import progress_bar
-from workbook.spreadsheet import FORMULA_START
 from workbook.store import Store, StoreError, utcnow
+from workbook.team.manager_change import COMMAND_LINE, FACILITATOR_APP, change_manager
 
 REQUIRED_COLUMNS = ("name", "email", "role")
 OPTIONAL_COLUMNS = ("manager_email", "hub_user")
@@ -49,30 +55,6 @@ class RosterError(StoreError):
         lines = "\n".join(f"  {p}" for p in shown) + (f"\n  ... and {more} more" if more else "")
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"roster {source}: {count}, so nothing was imported:\n{lines}")
-
-
-def check_name(value: object) -> str:
-    """A person's name: not empty, not too long, and not one a spreadsheet would run as a formula."""
-    if not isinstance(value, str):
-        raise ValueError("the name must be text")
-    text = " ".join(value.split())
-    if not text:
-        raise ValueError("the name is empty")
-    if len(text) > MAX_NAME:
-        raise ValueError(f"the name is longer than {MAX_NAME} characters")
-    first = value.lstrip(" ")[:1]
-    if first in FORMULA_START:
-        raise ValueError(f"the name starts with {first!r}, which a spreadsheet runs as a formula")
-    return text
-
-
-def check_email(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("the email is empty")
-    text = value.strip()
-    if not EMAIL_PATTERN.match(text):
-        raise ValueError(f"{text!r} does not look like an email address")
-    return text
 
 
 class RosterRow(BaseModel):
@@ -146,6 +128,7 @@ class ImportSummary:
     cohort_created: bool
     names: list[str] = field(default_factory=list)  # of the people added or given roles, in file order
     hub_users_tied: int = 0  # people tied to a hub user by this import (new, or known without one)
+    other_cohorts: list[str] = field(default_factory=list)  # the operator's rows that reach other cohorts
 
     def describe(self) -> str:
         made = "created" if self.cohort_created else "existing"
@@ -159,6 +142,13 @@ class ImportSummary:
             f"Imported {self.rows} row(s) into the {made} cohort {self.cohort!r}: {self.created} new "
             f"{'person' if self.created == 1 else 'people'}, {self.updated} already known (roles added)."
             f"{tied} Nobody has an access code yet: hand out links to give them one."
+            + (
+                f" {len(self.other_cohorts)} row(s) reached people of other cohorts: "
+                + "; ".join(self.other_cohorts)
+                + "."
+                if self.other_cohorts
+                else ""
+            )
         )
 
 
@@ -253,137 +243,21 @@ def read_roster(text: str, source: str) -> list[RosterRow]:
     return rows
 
 
-# -- checks across rows and against the store, then the import ------------------------------------------
-def _known_people(session: Session, emails: Iterable[str]) -> dict[str, list[Participant]]:
-    wanted = set(emails)
-    found: dict[str, list[Participant]] = {}
-    for person in session.scalars(select(Participant).where(Participant.email.is_not(None))):
-        key = (person.email or "").casefold()
-        if key in wanted:
-            found.setdefault(key, []).append(person)
-    return found
-
-
-def _live_roles(session: Session, ids: Iterable[int]) -> dict[int, set[tuple[str, int | None]]]:
-    held: dict[int, set[tuple[str, int | None]]] = {}
-    id_list = list(ids)
-    for start in range(0, len(id_list), 900):
-        for pk, role, cohort_id in session.execute(
-            select(RoleGrant.participant_id, RoleGrant.role, RoleGrant.cohort_id).where(
-                RoleGrant.participant_id.in_(id_list[start : start + 900]), RoleGrant.withdrawn_at.is_(None)
-            )
-        ):
-            held.setdefault(pk, set()).add((role, cohort_id))
-    return held
-
-
-def _cross_check(
-    session: Session, rows: list[RosterRow], cohort_id: int | None, cohort: str
-) -> tuple[dict[str, Participant], list[str]]:
-    problems: list[str] = []
-    first_row: dict[str, int] = {}
-    for row in rows:
-        if row.key in first_row:
-            problems.append(
-                f'row {row.row}, column "email": {row.email!r} is already on row {first_row[row.key]}'
-            )
-        else:
-            first_row[row.key] = row.row
-    known = _known_people(
-        session, [r.key for r in rows] + [r.manager_email.casefold() for r in rows if r.manager_email]
-    )
-    roles = _live_roles(session, [p.id for people in known.values() for p in people])
-    managers_in_file = {r.key for r in rows if "manager" in r.role}
-    existing: dict[str, Participant] = {}
-    for row in rows:
-        people = known.get(row.key, [])
-        if len(people) > 1:
-            problems.append(
-                f'row {row.row}, column "email": {len(people)} people in the store have {row.email!r}, '
-                "so it is not clear whom to add roles to"
-            )
-            continue
-        if people:
-            person = people[0]
-            existing[row.key] = person
-            if "manager" in row.role and person.cohort_id is not None and person.cohort_id != cohort_id:
-                other = session.get(Cohort, person.cohort_id).name
-                problems.append(
-                    f'row {row.row}, column "role": {row.email!r} is a manager in cohort {other!r}; '
-                    f"a manager belongs to one cohort, so cannot also be one in {cohort!r}"
-                )
-        if row.manager_email:
-            boss_key = row.manager_email.casefold()
-            if boss_key == row.key:
-                problems.append(
-                    f'row {row.row}, column "manager_email": a person cannot be their own manager'
-                )
-                continue
-            boss = known.get(boss_key, [])
-            in_store = len(boss) == 1 and any(r == "manager" for r, _ in roles.get(boss[0].id, set()))
-            if boss_key not in managers_in_file and not in_store:
-                problems.append(
-                    f'row {row.row}, column "manager_email": {row.manager_email!r} is not a manager in this '
-                    "file nor in the store"
-                )
-            elif people and people[0].manager_id is not None and boss and people[0].manager_id != boss[0].id:
-                problems.append(
-                    f'row {row.row}, column "manager_email": {row.email!r} already has another manager'
-                )
-    return existing, problems + _hub_user_problems(session, rows, existing)
-
-
-def _hub_user_problems(
-    session: Session, rows: list[RosterRow], existing: dict[str, Participant]
-) -> list[str]:
-    """Each hub user once in the file, free in the store (or already this person's), and never a change of
-    a known person's hub user. A taken name does not say whose it is."""
-    named = [(r, r.hub_user) for r in rows if r.hub_user]
-    problems: list[str] = []
-    first_row: dict[str, int] = {}
-    for row, hub_user in named:
-        if hub_user in first_row:
-            problems.append(
-                f'row {row.row}, column "hub_user": {hub_user!r} is already on row {first_row[hub_user]}'
-            )
-        else:
-            first_row[hub_user] = row.row
-    wanted = list(first_row)
-    holders: dict[str, int] = {}
-    for start in range(0, len(wanted), 900):
-        found = session.execute(
-            select(Participant.hub_username, Participant.id).where(
-                Participant.hub_username.in_(wanted[start : start + 900])
-            )
-        )
-        holders.update((name, pk) for name, pk in found)
-    for row, hub_user in named:
-        person = existing.get(row.key)
-        holder = holders.get(hub_user)
-        if holder is not None and (person is None or holder != person.id):
-            problems.append(
-                f'row {row.row}, column "hub_user": {hub_user!r} is taken: another person in the store '
-                "signs in with it"
-            )
-        elif person is not None and person.hub_username not in (None, hub_user):
-            problems.append(
-                f'row {row.row}, column "hub_user": {row.email!r} is already tied to another hub user, '
-                "which an import does not change (use `workbook participants set-hub-user`)"
-            )
-    return problems
-
-
+# -- the import ------------------------------------------------------------------------------------------
 def import_roster(
     store: Store,
     source: bytes | str | Path,
     cohort: str,
     *,
+    by: Acting,
     name: str | None = None,
     progress: bool | None = False,
 ) -> ImportSummary:
-    """Import a roster CSV into `cohort` (created if new): every row or none; RosterError naming each problem.
+    """Import a roster CSV into `cohort`: every row or none; RosterError naming each problem.
 
-    `source` is the file's bytes or its path; `name` names it in messages. `progress`: a bar on stderr.
+    `by` is who imports: the operator (who may also create the cohort) or a facilitator of `cohort`
+    (NotYourCohort otherwise), whose file may touch only their own cohorts' people. `source` is the file's
+    bytes or its path; `name` names it in messages. `progress`: a bar on stderr.
     """
     if isinstance(source, str | Path):
         path = Path(source)
@@ -405,14 +279,18 @@ def import_roster(
     with progress_bar(len(rows), "Importing roster", unit="rows", show=progress) as bar:
         with store.write() as session:  # one transaction, checks included: every row or none
             cohort_id = session.scalar(select(Cohort.id).where(Cohort.name == cohort))
-            existing, problems = _cross_check(session, rows, cohort_id, cohort)
+            if cohort_id is None and not by.is_operator:
+                raise NotYourCohort("you are not a facilitator of that cohort")
+            if cohort_id is not None:
+                check_acting(session, by, cohort_id)
+            existing, problems, notes = cross_check(session, rows, cohort_id, cohort, by)
             if problems:
                 raise RosterError(label, problems)
             created_cohort = cohort_id is None
             if cohort_id is None:
                 cohort_id = store.cohort_id(session, cohort, create=True)
-            summary = _write(session, rows, existing, cohort_id, bar.update)
-    summary.cohort, summary.cohort_created = cohort, created_cohort
+            summary = _write(session, rows, existing, cohort_id, bar.update, by)
+    summary.cohort, summary.cohort_created, summary.other_cohorts = cohort, created_cohort, notes
     return summary
 
 
@@ -433,6 +311,7 @@ def _write(
     existing: dict[str, Participant],
     cohort_id: int,
     step: Callable[[int], object],
+    by: Acting,
 ) -> ImportSummary:
     now = utcnow()
     new_rows = [r for r in rows if r.key not in existing]
@@ -471,8 +350,6 @@ def _write(
         changes: dict[str, object] = {}
         if person.cohort_id is None and ("manager" in row.role or "team_member" in row.role):
             changes["cohort_id"] = cohort_id
-        if row.manager_email and person.manager_id is None:
-            changes["manager_id"] = ids[row.manager_email.casefold()]
         if row.hub_user and person.hub_username is None:
             changes["hub_username"] = row.hub_user
             tied += 1
@@ -483,7 +360,7 @@ def _write(
     ]
     if updates:
         session.execute(update(Participant), updates)
-    held = _live_roles(session, [p.id for p in existing.values()])
+    held = live_roles(session, [p.id for p in existing.values()])
     grants = []
     for r in rows:
         pk = ids[r.key]
@@ -493,6 +370,18 @@ def _write(
                 grants.append({"participant_id": pk, "role": role, "cohort_id": scope, "granted_at": now})
     for start in range(0, len(grants), INSERT_CHUNK):
         session.execute(insert(RoleGrant), grants[start : start + INSERT_CHUNK])
+    # a known person's new manager, once their team member role is in: the one recorded path
+    for key, person in existing.items():
+        row = by_key[key]
+        if row.manager_email and person.manager_id is None:
+            manager = session.get(Participant, ids[row.manager_email.casefold()])
+            change_manager(
+                session,
+                person,
+                manager,
+                by_id=by.facilitator_id,
+                via=COMMAND_LINE if by.is_operator else FACILITATOR_APP,
+            )
     step(len(existing))
     return ImportSummary(
         "", len(rows), len(new_rows), len(existing), False, [r.name for r in rows], hub_users_tied=tied

@@ -6,6 +6,7 @@ Every act names the cohort on the page, and the domain calls check that the pers
 from __future__ import annotations
 
 import ipywidgets as widgets
+from markupsafe import escape
 
 from workbook.apps.aria import labelled_group
 from workbook.apps.common import css, full_width
@@ -93,7 +94,8 @@ class CohortSetupTab:
         self.revoke.on_click(lambda _b: self._ask_revoke())
         self.confirm = Confirm("person")
         self.person_message = widgets.HTML(_dom_classes=css("wb-person-message"))
-        self.code_buttons = widgets.HBox([self.issue, self.revoke])
+        self.code_note = widgets.HTML(_dom_classes=css("wb-person-code-note"))
+        self.code_buttons = widgets.VBox([widgets.HBox([self.issue, self.revoke]), self.code_note])
         form = widgets.VBox(
             [
                 widgets.HTML("<h3>Add or change one person</h3>"),
@@ -173,7 +175,15 @@ class CohortSetupTab:
         self.code_buttons.layout.display = None if chosen else "none"
         if chosen:
             self.issue.description = "Reissue code" if chosen.live_code else "Issue code"
+            self.issue.disabled = chosen.signed_in and chosen.id != self.home.person.id
             self.revoke.disabled = not chosen.live_code
+            self.code_note.value = (
+                f"<p class='wb-muted'>{escape(chosen.name)} has signed in, so what they keep for "
+                "themselves stays theirs: a new link goes to them alone, never through this page. The "
+                "programme's operator can send one.</p>"
+                if self.issue.disabled
+                else ""
+            )
 
     # -- acts --------------------------------------------------------------------------------------------
     def _save_dates(self) -> None:
@@ -200,16 +210,20 @@ class CohortSetupTab:
     def _say(self, kind: str, text: str, **extra: object) -> None:
         self.person_message.value = message(kind, text, **extra)
 
+    @property
+    def _acting(self) -> people.Acting:
+        return people.as_facilitator(self.home.person.id)
+
     def _save(self) -> None:
         roles = [role for role, box in self.role_boxes.items() if box.value]
         args = (self.name.value, self.email.value, roles, self.manager.value or None)
         try:
             if self.pick.value == NEW:
-                done = people.add_person(self.home.store, self.home.cohort, *args)
+                done = people.add_person(self.home.store, self.home.cohort, *args, by=self._acting)
                 said = f"Added {done.name} to {self.home.cohort}. They have no link yet."
             else:
                 done = people.edit_person(
-                    self.home.store, self.home.cohort, self.pick.value, *args, by_id=self.home.person.id
+                    self.home.store, self.home.cohort, self.pick.value, *args, by=self._acting
                 )
                 said = f"Saved the changes to {done.name}."
         except (InputError, StoreError) as exc:
@@ -232,7 +246,7 @@ class CohortSetupTab:
 
     def _remove(self, pid: str) -> None:
         try:
-            said = people.remove_person(self.home.store, self.home.cohort, pid, by_id=self.home.person.id)
+            said = people.remove_person(self.home.store, self.home.cohort, pid, by=self._acting)
         except (InputError, StoreError) as exc:
             self._say("error", f"Not removed: {exc}")
             return
@@ -258,7 +272,7 @@ class CohortSetupTab:
             self._say("error", "Your own link is not changed here: that would sign this page out.")
             return
         try:
-            issued = people.issue_code(self.home.store, self.home.cohort, pid)
+            issued = people.issue_code(self.home.store, self.home.cohort, pid, by=self._acting)
         except (InputError, StoreError) as exc:
             self._say("error", f"No code issued: {exc}")
             return
@@ -268,10 +282,15 @@ class CohortSetupTab:
     def _ask_revoke(self) -> None:
         chosen = self._chosen()
         if chosen and chosen.live_code:
+            later = (
+                "Since they have signed in before, a new link then comes from the programme's operator, "
+                "not from this page."
+                if chosen.signed_in
+                else "You can issue a new one later."
+            )
             self.confirm.ask(
                 f"Revoke {chosen.name}'s link? It stops working at once and any page they have "
-                "open is signed "
-                "out. You can issue a new one later.",
+                f"open is signed out. {later}",
                 "Yes, revoke",
                 lambda: self._revoke(chosen.pid),
             )
@@ -281,7 +300,7 @@ class CohortSetupTab:
             self._say("error", "You cannot revoke your own link from this page.")
             return
         try:
-            people.revoke_code(self.home.store, self.home.cohort, pid)
+            people.revoke_code(self.home.store, self.home.cohort, pid, by=self._acting)
         except (InputError, StoreError) as exc:
             self._say("error", f"Not revoked: {exc}")
             return
@@ -300,7 +319,7 @@ class CohortSetupTab:
             self.import_message.value = message("error", f"{name} is too large to be a roster.")
             return
         try:
-            summary = import_roster(self.home.store, data, self.home.cohort, name=name)
+            summary = import_roster(self.home.store, data, self.home.cohort, by=self._acting, name=name)
         except RosterError as exc:
             self.import_message.value = message(
                 "error",

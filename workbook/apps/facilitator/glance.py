@@ -16,6 +16,7 @@ from workbook.apps.facilitator.templates import download, message, render
 from workbook.apps.live import Ticker
 from workbook.facilitator.glance import FILTERS, Board, BoardReader, reminder_csv, still_to_do
 from workbook.facilitator.handouts import hand_out
+from workbook.facilitator.people import as_facilitator
 from workbook.store import StoreError
 
 REFRESH_S = 10.0
@@ -98,7 +99,13 @@ class GlanceTab:
         said = f"The list of {len(rows)} people is ready."
         if links:
             try:
-                batch = hand_out(self.home.store, self.home.cohort, reissue=True, pids=[r.pid for r in rows])
+                batch = hand_out(
+                    self.home.store,
+                    self.home.cohort,
+                    by=as_facilitator(self.home.person.id),
+                    reissue=True,
+                    pids=[r.pid for r in rows],
+                )
             except StoreError as exc:
                 self.result.value = message("error", f"No list made: {exc}")
                 return
@@ -119,10 +126,16 @@ class GlanceTab:
 
     def _ask_relink(self) -> None:
         rows = [r for r in self.rows() if r.pid != self.home.person.pid]
+        fresh = sum(not r.signed_in for r in rows)
+        kept = (
+            f" The {len(rows) - fresh} who have signed in keep their links: a new one goes to them alone, "
+            "from the programme's operator."
+            if fresh < len(rows)
+            else ""
+        )
         self.confirm.ask(
-            f"Make new links for the {len(rows)} people on this list? Their current links "
-            "stop working and any "
-            "page they have open is signed out (what they saved is kept).",
+            f"Make new links for the {fresh} people on this list who have not signed in yet? Their current "
+            f"links stop working and any page they have open is signed out (what they saved is kept).{kept}",
             "Yes, make new links",
             lambda: self._download(links=True),
         )

@@ -86,7 +86,7 @@ class HandoutsTab:
         )
         self.make.description = f"Make links for {without} people" if without else "Everyone has a link"
         self.make.disabled = without == 0
-        self.reissue.disabled = not any(m.live_code for m in self._others())
+        self.reissue.disabled = not any(m.live_code and not m.signed_in for m in self._others())
 
     def clear(self) -> None:
         self.result.value = ""
@@ -113,14 +113,19 @@ class HandoutsTab:
         return [m for m in self.members if m.id != self.home.person.id]
 
     def _ask_reissue(self) -> None:
-        others = self._others()
+        others = [m for m in self._others() if not m.signed_in]
         live = sum(m.live_code for m in others)
+        signed_in = len(self._others()) - len(others)
+        kept = (
+            f" The {signed_in} people who have signed in keep their links: a new one goes to them alone, "
+            "from the programme's operator."
+            if signed_in
+            else ""
+        )
         self.confirm.ask(
-            f"Make new links for all {len(others)} other people of {self.home.cohort}? The "
-            f"{live} links that work "
-            "now stop working, and every page those people have open is signed out (what "
-            "they saved is kept). "
-            "Your own link is not changed.",
+            f"Make new links for the {len(others)} people of {self.home.cohort} who have not signed in "
+            f"yet? The {live} links of theirs that work now stop working, and every page those people have "
+            f"open is signed out (what they saved is kept). Your own link is not changed.{kept}",
             "Yes, reissue every link",
             lambda: self._hand_out(reissue=True),
         )
@@ -128,7 +133,11 @@ class HandoutsTab:
     def _hand_out(self, *, reissue: bool) -> None:
         try:
             batch = hand_out(
-                self.home.store, self.home.cohort, reissue=reissue, pids=[m.pid for m in self._others()]
+                self.home.store,
+                self.home.cohort,
+                by=people.as_facilitator(self.home.person.id),
+                reissue=reissue,
+                pids=[m.pid for m in self._others()],
             )
         except StoreError as exc:
             self.result.value = message("error", f"No links made: {exc}")
