@@ -159,7 +159,7 @@ def test_the_operator_keeps_every_power_and_is_told_which_rows_reach_other_cohor
     summary = import_roster(store, ATTACK.encode(), "RedX", name="ops.csv", by=OPERATOR)
     assert summary.updated == 2
     described = summary.describe()
-    assert "3 row(s) reached people of other cohorts" in described
+    assert "Rows that reach people or managers of other cohorts" in described
     assert (
         "row 2 (tb@example.org: in 'RedY')" in described and "row 3 (b@example.org: in 'RedY')" in described
     )

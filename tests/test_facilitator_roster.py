@@ -59,8 +59,31 @@ def test_a_second_import_of_the_same_file_adds_nothing(store, tmp_path):
     import_roster(store, write(tmp_path, GOOD), "Spring 2027", by=OPERATOR)
     grants = count(store, RoleGrant)
     summary = import_roster(store, write(tmp_path, GOOD), "Spring 2027", by=OPERATOR)
-    assert (summary.created, summary.updated) == (0, 3)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 3)
     assert count(store, RoleGrant) == grants and count(store, Participant) == 3
+    # the summary says what happened: nothing new, and no word of roles added or of people without a link
+    said = summary.describe()
+    assert "3 already in as the file says (nothing changed)" in said
+    assert "roles added" not in said and "no link" not in said
+
+
+def test_every_problem_of_a_file_comes_in_one_round(store, tmp_path):
+    text = (
+        "name,email,role,manager_email\n"
+        "Mira Manager,mira@example.org,manager,\n"
+        "Tom Team,tom@example.org,team_member,mira@example.org\n"
+        "Pat,pat@example.org,manager,\n"
+        "Quinn,quinn@example.org,wizard,\n"  # a bad role: a problem of the row itself
+        "Ray,ray@example.org,manager,\n"
+        "Tom Again,tom@example.org,team_member,mira@example.org\n"  # an email already on row 3: across rows
+    )
+    with pytest.raises(RosterError) as caught:
+        import_roster(store, write(tmp_path, text), "Spring 2027", by=OPERATOR)
+    assert [p.split(":")[0] for p in caught.value.problems] == [
+        'row 5, column "role"',
+        'row 7, column "email"',
+    ]
+    assert count(store, Participant) == 0
 
 
 @pytest.mark.parametrize(

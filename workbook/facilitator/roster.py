@@ -124,11 +124,16 @@ class ImportSummary:
     cohort: str
     rows: int
     created: int
-    updated: int
+    updated: int  # known people given a role, a cohort, a manager or a hub user
     cohort_created: bool
     names: list[str] = field(default_factory=list)  # of the people added or given roles, in file order
     hub_users_tied: int = 0  # people tied to a hub user by this import (new, or known without one)
     other_cohorts: list[str] = field(default_factory=list)  # the operator's rows that reach other cohorts
+    unchanged: int = 0  # known people the file gave nothing new
+
+    @staticmethod
+    def _people(count: int) -> str:
+        return f"{count} {'person' if count == 1 else 'people'}"
 
     def describe(self) -> str:
         made = "created" if self.cohort_created else "existing"
@@ -138,17 +143,30 @@ class ImportSummary:
             if self.hub_users_tied
             else ""
         )
+        known = [
+            f"{self.updated} already known (roles added)" if self.updated else "",
+            f"{self.unchanged} already in as the file says (nothing changed)" if self.unchanged else "",
+        ]
+        links = (
+            f" The {self._people(self.created)} new here have no link yet: hand out links to give them one."
+            if self.created
+            else ""
+        )
+        others = (
+            " Rows that reach people or managers of other cohorts: "
+            + "; ".join(self.other_cohorts)
+            + "."
+            if self.other_cohorts
+            else ""
+        )
+        rows = f"{self.rows} {'row' if self.rows == 1 else 'rows'}"
         return (
-            f"Imported {self.rows} row(s) into the {made} cohort {self.cohort!r}: {self.created} new "
-            f"{'person' if self.created == 1 else 'people'}, {self.updated} already known (roles added)."
-            f"{tied} Nobody has an access code yet: hand out links to give them one."
-            + (
-                f" {len(self.other_cohorts)} row(s) reached people of other cohorts: "
-                + "; ".join(self.other_cohorts)
-                + "."
-                if self.other_cohorts
-                else ""
+            f"Imported {rows} into the {made} cohort {self.cohort!r}: "
+            + ", ".join(
+                [f"{self.created} new {'person' if self.created == 1 else 'people'}"]
+                + [k for k in known if k]
             )
+            + f".{tied}{links}{others}"
         )
 
 
@@ -187,8 +205,10 @@ def _column(loc: tuple, message: str) -> str:
     return head if head in OPTIONAL_COLUMNS else "role"
 
 
-def read_roster(text: str, source: str) -> list[RosterRow]:
-    """Every row checked on its own; RosterError naming each bad row and column."""
+def read_roster(text: str, source: str) -> tuple[list[RosterRow], list[str]]:
+    """Every row checked on its own: the good rows, and a problem naming each bad row and column (checked
+    across rows and against the store next, so that a file's problems all come in one round). A header
+    that cannot be used, or a file with no people, is a RosterError at once."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().casefold() for h in next(reader)]
@@ -238,9 +258,14 @@ def read_roster(text: str, source: str) -> list[RosterRow]:
         problems.append(f"row {reader.line_num}: the CSV cannot be read ({exc})")
     if not rows and not problems:
         problems.append("the file has a header but no people")
-    if problems:
+    if not rows:
         raise RosterError(source, problems)
-    return rows
+    return rows, problems
+
+
+def _row_number(problem: str) -> int:
+    head = problem.removeprefix("row ").split(",", 1)[0].split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 # -- the import ------------------------------------------------------------------------------------------
@@ -275,7 +300,7 @@ def import_roster(
         raise StoreError(
             f"cohort {cohort!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
         ) from None
-    rows = read_roster(decode_roster(data, label), label)
+    rows, row_problems = read_roster(decode_roster(data, label), label)
     with progress_bar(len(rows), "Importing roster", unit="rows", show=progress) as bar:
         with store.write() as session:  # one transaction, checks included: every row or none
             cohort_id = session.scalar(select(Cohort.id).where(Cohort.name == cohort))
@@ -284,8 +309,8 @@ def import_roster(
             if cohort_id is not None:
                 check_acting(session, by, cohort_id)
             existing, problems, notes = cross_check(session, rows, cohort_id, cohort, by)
-            if problems:
-                raise RosterError(label, problems)
+            if row_problems or problems:  # every problem in one round, in the order of the rows
+                raise RosterError(label, sorted(row_problems + problems, key=_row_number))
             created_cohort = cohort_id is None
             if cohort_id is None:
                 cohort_id = store.cohort_id(session, cohort, create=True)
@@ -370,10 +395,12 @@ def _write(
                 grants.append({"participant_id": pk, "role": role, "cohort_id": scope, "granted_at": now})
     for start in range(0, len(grants), INSERT_CHUNK):
         session.execute(insert(RoleGrant), grants[start : start + INSERT_CHUNK])
+    changed = {u["id"] for u in updates} | {g["participant_id"] for g in grants}
     # a known person's new manager, once their team member role is in: the one recorded path
     for key, person in existing.items():
         row = by_key[key]
         if row.manager_email and person.manager_id is None:
+            changed.add(person.id)
             manager = session.get(Participant, ids[row.manager_email.casefold()])
             change_manager(
                 session,
@@ -383,6 +410,14 @@ def _write(
                 via=COMMAND_LINE if by.is_operator else FACILITATOR_APP,
             )
     step(len(existing))
+    known_changed = sum(1 for p in existing.values() if p.id in changed)
     return ImportSummary(
-        "", len(rows), len(new_rows), len(existing), False, [r.name for r in rows], hub_users_tied=tied
+        "",
+        len(rows),
+        len(new_rows),
+        known_changed,
+        False,
+        [r.name for r in rows],
+        hub_users_tied=tied,
+        unchanged=len(existing) - known_changed,
     )
