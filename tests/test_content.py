@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 
 from workbook import content
 from workbook.cli import main
@@ -63,6 +64,29 @@ def test_content_check_command(tmp_path, capsys, monkeypatch):
     assert main(["content", "check", "--folder", str(folder)]) == 1
     err = capsys.readouterr().err
     assert "preparation.yaml" in err and "intro" in err
+
+
+def test_the_right_answers_are_spread_and_a_lopsided_course_is_warned_about(tmp_path, capsys):
+    from workbook.content.course import KnowledgeCheck, answer_position_warnings, lessons
+
+    checks = [b for lesson in lessons().lessons for b in lesson.blocks if isinstance(b, KnowledgeCheck)]
+    positions = [check.options.index(check.correct_option) for check in checks]
+    assert max(positions.count(p) for p in set(positions)) * 2 <= len(checks), positions
+    assert main(["content", "check", "--folder", str(_copy_content(tmp_path / "good"))]) == 0
+    assert "Warning" not in capsys.readouterr().err
+    # every right answer moved to the first position: valid, but the check warns (and still passes)
+    folder = _copy_content(tmp_path / "lopsided")
+    path = folder / "lessons.yaml"
+    course = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for lesson in course["lessons"]:
+        for block in lesson["blocks"]:
+            if block.get("kind") == "check":
+                block["options"].sort(key=lambda option: not option.get("correct", False))
+    path.write_text(yaml.safe_dump(course, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert answer_position_warnings(lessons(folder)) != []
+    assert main(["content", "check", "--folder", str(folder)]) == 0
+    err = capsys.readouterr().err
+    assert f"Warning: lessons.yaml: the right answer is option A in {len(checks)} of the {len(checks)}" in err
 
 
 def test_content_folder_setting(tmp_path, monkeypatch):

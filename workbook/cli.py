@@ -255,7 +255,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 # -- content -----------------------------------------------------------------------------------------
 def cmd_content_check(args: argparse.Namespace) -> int:
-    from workbook.content import check_all, content_files
+    from workbook.content import check_all, content_files, content_warnings
 
     folder = Path(args.folder) if args.folder else None
     problems = check_all(folder)
@@ -263,6 +263,8 @@ def cmd_content_check(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     if problems:
         return 1
+    for warning in content_warnings(folder):
+        print(f"Warning: {warning}", file=sys.stderr)
     print(f"Content OK: {', '.join(content_files())} in {folder or config.content_dir()}")
     if folder is None:
         from workbook.content.publish import draft_changes

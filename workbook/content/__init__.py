@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from workbook import config
 from workbook.content.base import ContentError, Ident, Strict, Text, load, load_model
 from workbook.content.conversation import CONVERSATION_FILES, ConversationGuide, conversation_guide
-from workbook.content.course import COURSE_FILES
+from workbook.content.course import COURSE_FILES, Lessons, answer_position_warnings
 from workbook.content.preparation import (
     NO_MANAGER_LABEL,
     TEXT_LIMITS,
@@ -53,6 +53,12 @@ def check_all(folder: Path | None = None) -> list[str]:
     return problems
 
 
+def content_warnings(folder: Path | None = None) -> list[str]:
+    """What is valid but unwise in the content (run after `check_all` found no problem)."""
+    course = load_model((folder or config.content_dir()) / "lessons.yaml", Lessons)
+    return answer_position_warnings(course)
+
+
 __all__ = [
     "CONTENT_FILES",
     "TEXT_LIMITS",
@@ -71,6 +77,7 @@ __all__ = [
     "Text",
     "VisibilityLevel",
     "check_all",
+    "content_warnings",
     "content_files",
     "conversation_guide",
     "load",

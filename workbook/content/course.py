@@ -8,6 +8,7 @@ that would orphan them (a missing item, a duplicate id); wording is free to chan
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
@@ -344,6 +345,24 @@ COURSE_FILES: dict[str, type[BaseModel]] = {
 
 def instrument(folder: Path | None = None) -> Instrument:
     return load("instrument.yaml", Instrument, folder)
+
+
+def answer_position_warnings(course: Lessons) -> list[str]:
+    """A warning when one option position (A, B, ...) holds the right answer of most knowledge checks:
+    people learn the position instead of the idea, and a room's chart then shows it."""
+    checks = [b for lesson in course.lessons for b in lesson.blocks if isinstance(b, KnowledgeCheck)]
+    if len(checks) < 3:
+        return []
+    positions = Counter(check.options.index(check.correct_option) for check in checks)
+    position, count = positions.most_common(1)[0]
+    if count * 2 <= len(checks):
+        return []
+    letter = chr(ord("A") + position)
+    return [
+        f"lessons.yaml: the right answer is option {letter} in {count} of the {len(checks)} knowledge "
+        "checks; "
+        "spread the right answers over the positions"
+    ]
 
 
 def lessons(folder: Path | None = None) -> Lessons:
