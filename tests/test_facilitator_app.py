@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -55,6 +56,17 @@ def facilitator(store):
 
 def home_for(store, person):
     return FacilitatorHome(store, identity.find_participant(store, person.pid))
+
+
+def once_payload(files, kind: str) -> bytes:
+    """The bytes of a file a DownloadOnce offers (as its data URI carries them)."""
+    [item] = [i for i in files.items if i["kind"] == kind]
+    return base64.b64decode(item["href"].split("base64,", 1)[1])
+
+
+def downloaded(files, kind: str) -> None:
+    """What the page sends when the person clicks a file's link."""
+    files._handle_custom_msg({"event": "downloaded", "kind": kind}, [])
 
 
 def payload(html: str, kind: str) -> bytes:
@@ -180,9 +192,10 @@ def test_handing_out_links_gives_a_csv_and_cards_for_people_without_a_link(store
     tab = home_for(store, facilitator).handouts
     assert tab.make.description == "Make links for 2 people"  # the facilitator has a live code already
     tab.make.click()
-    rows = list(csv.DictReader(io.StringIO(payload(tab.result.value, "links-csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(once_payload(tab.files, "links-csv").decode())))
     assert {r["email"] for r in rows} == {"mira@example.org", "tom@example.org"}
-    assert payload(tab.result.value, "cards-pdf").startswith(b"%PDF")
+    assert once_payload(tab.files, "cards-pdf").startswith(b"%PDF")
+    assert "downloaded once" in tab.result.value
     assert tab.make.disabled
     tab.reissue.click()
     assert "signed out" in tab.confirm.text.value and "Your own link is not changed" in tab.confirm.text.value
@@ -191,6 +204,39 @@ def test_handing_out_links_gives_a_csv_and_cards_for_people_without_a_link(store
     for row in rows:
         with pytest.raises(identity.AccessDenied):
             identity.authenticate(store, row["link"].split("code=")[1])
+
+
+def test_links_are_downloadable_once_and_go_when_the_tab_is_left(store, facilitator):
+    home = home_for(store, facilitator)
+    tabs = home.tabs
+    tabs.selected_index = 1
+    tab = home.handouts
+    tab.make.click()
+    [csv_href, pdf_href] = [i["href"] for i in tab.files.items]
+    assert csv_href in live_widget_state()
+    downloaded(tab.files, "links-csv")
+    assert tab.files.kinds == ["cards-pdf"]  # the other file is still there until it goes too
+    downloaded(tab.files, "nothing-of-this-page")  # a crafted name changes nothing
+    assert tab.files.kinds == ["cards-pdf"]
+    downloaded(tab.files, "cards-pdf")
+    assert tab.files.items == [] and "no longer in this page" in tab.files.gone
+    state = live_widget_state()
+    assert csv_href not in state and pdf_href not in state
+    # links made and left undownloaded go when the facilitator opens another tab
+    tab.reissue.click()
+    tab.confirm.yes.click()
+    assert tab.files.kinds == ["links-csv", "cards-pdf"]
+    fresh = tab.files.items[0]["href"]
+    tabs.selected_index = 3
+    assert tab.files.items == [] and fresh not in live_widget_state()
+    # the one link "Issue code" shows goes the same way
+    tabs.selected_index = 0
+    setup = home.setup
+    setup.pick.value = next(m.pid for m in setup.members if m.name == "Mira Manager")
+    setup._issue(setup.pick.value)
+    shown = re.search(r"code=([\w-]+)", setup.person_message.value).group(1)
+    tabs.selected_index = 2
+    assert shown not in live_widget_state()
 
 
 def test_switching_a_wave_asks_first_and_keeps_who_and_when(store, facilitator):
@@ -233,7 +279,7 @@ def test_the_board_shows_completion_only_and_filters_and_downloads(store, facili
     assert set(listed[0]) == {"name", "email"}
     glance.relink_button.click()
     glance.confirm.yes.click()
-    relinked = list(csv.DictReader(io.StringIO(payload(glance.result.value, "reminder-csv").decode())))
+    relinked = list(csv.DictReader(io.StringIO(once_payload(glance.files, "reminder-csv").decode())))
     assert {r["name"] for r in relinked} == {"Mira Manager", "Tom <b>Team</b>"}  # not the viewer
     assert all(identity.authenticate(store, r["link"].split("code=")[1]).name == r["name"] for r in relinked)
 

@@ -71,6 +71,9 @@ def test_a_facilitator_runs_a_cohort_from_the_page(server, chromium, page, tmp_p
         page.click(".wb-download-cards-pdf")
     cards = tmp_path / info.value.suggested_filename
     info.value.save_as(cards)
+    # a file of live links is downloadable once: its link leaves the page, the other file's stays
+    page.wait_for_selector(".wb-download-cards-pdf", state="detached", timeout=30_000)
+    assert page.locator(".wb-download-links-csv").count() == 1
     links = qr_links(cards.read_bytes())
     assert len(links) == 2
     manager_link = next(link for link in links if "/manager.ipynb?code=" in link)

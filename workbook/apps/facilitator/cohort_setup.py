@@ -94,6 +94,7 @@ class CohortSetupTab:
         self.revoke.on_click(lambda _b: self._ask_revoke())
         self.confirm = Confirm("person")
         self.person_message = widgets.HTML(_dom_classes=css("wb-person-message"))
+        self._link_shown = False
         self.code_note = widgets.HTML(_dom_classes=css("wb-person-code-note"))
         self.code_buttons = widgets.VBox([widgets.HBox([self.issue, self.revoke]), self.code_note])
         form = widgets.VBox(
@@ -155,6 +156,12 @@ class CohortSetupTab:
         self.pick.value = current
         self._fill()
 
+    def forget_link(self) -> None:
+        """A link shown by "Issue code" goes from the page once the facilitator leaves the tab."""
+        if self._link_shown:
+            self.person_message.value = ""
+            self._link_shown = False
+
     def _chosen(self) -> people.Member | None:
         return next((m for m in self.members if m.pid == self.pick.value), None)
 
@@ -209,6 +216,7 @@ class CohortSetupTab:
 
     def _say(self, kind: str, text: str, **extra: object) -> None:
         self.person_message.value = message(kind, text, **extra)
+        self._link_shown = "link" in extra
 
     @property
     def _acting(self) -> people.Acting:

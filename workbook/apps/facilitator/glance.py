@@ -10,7 +10,8 @@ import ipywidgets as widgets
 
 from workbook.apps.clock import local_time
 from workbook.apps.common import css
-from workbook.apps.facilitator.handouts import slug
+from workbook.apps.downloads import DownloadOnce
+from workbook.apps.facilitator.handouts import GONE, ONCE, slug
 from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import download, message, render
 from workbook.apps.live import Ticker
@@ -45,6 +46,7 @@ class GlanceTab:
         self.relink_button.on_click(lambda _b: self._ask_relink())
         self.confirm = Confirm("relink")
         self.result = widgets.HTML(_dom_classes=css("wb-board-result"))
+        self.files = DownloadOnce()
         self.widget = widgets.VBox(
             [
                 widgets.HTML("<h3>The cohort at a glance</h3>"),
@@ -53,6 +55,7 @@ class GlanceTab:
                 widgets.HBox([self.list_button, self.relink_button]),
                 self.confirm.widget,
                 self.result,
+                self.files,
             ],
             _dom_classes=css("wb-tab-glance"),
         )
@@ -72,6 +75,7 @@ class GlanceTab:
 
     def clear(self) -> None:
         self.result.value = ""
+        self.files.clear()
         self.confirm.cancel()
 
     def rows(self) -> list:
@@ -120,9 +124,13 @@ class GlanceTab:
             reminder_csv(rows, found).encode("utf-8"),
             "Reminder list (CSV)",
         )
-        self.result.value = render("downloads.html", text=said, items=[item])
-        if links:
+        self.files.clear()
+        if links:  # the list holds live links: downloadable once, and gone when the tab is left
+            self.result.value = render("downloads.html", text=said + ONCE, items=[])
+            self.files.offer([item], GONE)
             self.refresh()
+        else:
+            self.result.value = render("downloads.html", text=said, items=[item])
 
     def _ask_relink(self) -> None:
         rows = [r for r in self.rows() if r.pid != self.home.person.pid]

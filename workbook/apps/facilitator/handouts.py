@@ -8,6 +8,7 @@ import datetime as dt
 import ipywidgets as widgets
 
 from workbook.apps.common import css
+from workbook.apps.downloads import DownloadOnce
 from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import download, message, render
 from workbook.facilitator import people
@@ -24,23 +25,39 @@ def slug(text: str) -> str:
     )
 
 
-def batch_downloads(batch: HandoutBatch, stem: str) -> str:
-    """The batch as two download links (CSV and PDF) with what happened, in words."""
+ONCE = (
+    " Each file can be downloaded once, and goes from this page when you leave the tab: the links are in "
+    "these files only (the store keeps no copy), so keep them safe and hand each one to its person."
+)
+GONE = (
+    "The files were downloaded and are no longer in this page. If one is lost, make new links: the old "
+    "ones then stop working."
+)
+
+
+def offer_batch(batch: HandoutBatch, stem: str, said: widgets.HTML, files: DownloadOnce) -> None:
+    """What happened, in words, in `said`, and the batch's two files (CSV and PDF) in `files`, each
+    downloadable once."""
     day = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     name = f"{stem}-{slug(batch.cohort)}-{day}"
-    items = []
+    files.clear()
+    said.value = render("downloads.html", text=batch.describe() + (ONCE if batch.handouts else ""), items=[])
     if batch.handouts:
-        items = [
-            download(
-                "links-csv",
-                "text/csv",
-                f"{name}.csv",
-                links_csv(batch.handouts).encode("utf-8"),
-                "Mail-merge list (CSV)",
-            ),
-            download("cards-pdf", "application/pdf", f"{name}.pdf", cards_pdf(batch), "Cards to print (PDF)"),
-        ]
-    return render("downloads.html", text=batch.describe(), items=items)
+        files.offer(
+            [
+                download(
+                    "links-csv",
+                    "text/csv",
+                    f"{name}.csv",
+                    links_csv(batch.handouts).encode("utf-8"),
+                    "Mail-merge list (CSV)",
+                ),
+                download(
+                    "cards-pdf", "application/pdf", f"{name}.pdf", cards_pdf(batch), "Cards to print (PDF)"
+                ),
+            ],
+            GONE,
+        )
 
 
 class HandoutsTab:
@@ -55,6 +72,7 @@ class HandoutsTab:
         self.reissue.on_click(lambda _b: self._ask_reissue())
         self.confirm = Confirm("reissue")
         self.result = widgets.HTML(_dom_classes=css("wb-links-result"))
+        self.files = DownloadOnce()
         self.lessons_button = widgets.Button(
             description="Prepare the lesson handouts", _dom_classes=css("wb-lessons-make")
         )
@@ -66,6 +84,7 @@ class HandoutsTab:
                 widgets.HBox([self.make, self.reissue]),
                 self.confirm.widget,
                 self.result,
+                self.files,
                 widgets.HTML(
                     "<h3>Lesson handouts</h3><p class='wb-muted'>Every lesson with its knowledge checks, "
                     "reflections and scenarios, with room to write and the answers at the end of each "
@@ -90,6 +109,7 @@ class HandoutsTab:
 
     def clear(self) -> None:
         self.result.value = ""
+        self.files.clear()
         self.confirm.cancel()
 
     def lesson_handouts(self) -> None:
@@ -142,5 +162,5 @@ class HandoutsTab:
         except StoreError as exc:
             self.result.value = message("error", f"No links made: {exc}")
             return
-        self.result.value = batch_downloads(batch, "links")
+        offer_batch(batch, "links", self.result, self.files)
         self.refresh()

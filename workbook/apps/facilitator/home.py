@@ -101,7 +101,13 @@ class FacilitatorHome:
             self.results.refresh()  # the figures are worked out only when their tab is open
 
     def _on_tab(self, change: dict) -> None:
-        tab = [self.setup, self.handouts, self.waves, self.glance, self.shared, self.results][change["new"]]
+        tabs = [self.setup, self.handouts, self.waves, self.glance, self.shared, self.results]
+        left = tabs[change["old"]] if isinstance(change["old"], int) else None
+        if left is self.handouts or left is self.glance:
+            left.clear()  # links made there were downloadable until the tab was left
+        elif left is self.setup:
+            self.setup.forget_link()
+        tab = tabs[change["new"]]
         if tab is self.setup:
             self.setup.refresh(keep=self.setup.pick.value)
         else:
