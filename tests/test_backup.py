@@ -257,6 +257,24 @@ def test_a_backup_whose_rows_point_at_missing_rows_is_refused(kept, tmp_path, ca
     kept.unchanged()
 
 
+def test_a_backup_whose_upgrade_fails_is_refused_in_the_databases_words(kept, tmp_path, monkeypatch):
+    import sqlalchemy.exc
+
+    from workbook import backup as backups
+
+    def failing(database: Path, revision: str) -> None:
+        if revision == "head":  # the reference schemas are built; the backup's own upgrade fails
+            raise sqlalchemy.exc.OperationalError(
+                "ALTER TABLE x", {}, sqlite3.OperationalError("disk I/O error")
+            )
+        real(database, revision)
+
+    real = backups._migrate_to
+    monkeypatch.setattr(backups, "_migrate_to", failing)
+    old = Path(shutil.copy(FIRST_RELEASE_STORE, tmp_path / "first-release.sqlite"))
+    kept.refuses(old, f"could not be upgraded from schema 0001 to {SCHEMA_HEAD}: disk I/O error$")
+
+
 def test_restore_refuses_while_another_program_has_the_store_open(kept, good_backup):
     holder = Store(kept.url, migrate=False)
     holder.schema_version()  # a pooled connection stays open, as in a running kernel or command
