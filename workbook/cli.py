@@ -41,6 +41,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "every page as that user. Unset it, or run the apps in each person's own single-user server "
             "under JupyterHub."
         )
+    from workbook.store_in_use import hold_store_for_apps
+
+    hold_store_for_apps()  # until this process ends: `workbook restore` refuses meanwhile
     _store().close()  # create or upgrade the store before any kernel starts
     from workbook.content.publish import ensure_published
 

@@ -21,6 +21,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
     facilitators who read and adapt the lessons. Each app runs in it as in Voila (sign in with a code)."""
     from jupyterlab.labapp import LabApp
 
+    from workbook.store_in_use import hold_store_for_apps
+
+    hold_store_for_apps()  # the apps run in it: `workbook restore` refuses meanwhile
     _store().close()  # create or upgrade the store (SQLite) before a kernel starts
     os.chdir(config.REPO_ROOT)  # so the repository's jupyter_config.json applies, as for workbook serve
     LabApp.launch_instance(
@@ -78,7 +81,10 @@ def add_commands(verbs: argparse._SubParsersAction) -> None:
     backup.add_argument("--out", required=True, type=Path, help="the backup file to write")
     backup.add_argument("--force", action="store_true", help="replace the file if it exists")
     backup.set_defaults(handler=cmd_backup)
-    restore = verbs.add_parser("restore", help="put a backup in place of the store (stop the apps first)")
+    restore = verbs.add_parser(
+        "restore",
+        help="put a checked backup in place of the store, keeping the old one beside it (stop the apps)",
+    )
     restore.add_argument("file", type=Path)
     restore.add_argument("--replace", action="store_true", help="overwrite a store that already holds data")
     restore.set_defaults(handler=cmd_restore)

@@ -14,10 +14,21 @@ from typing import Any
 from tornado.ioloop import IOLoop
 
 
+def _hold_the_store() -> None:
+    """Mark an SQLite store as in use while this server runs (`workbook restore` refuses meanwhile); a
+    content author's server has no store."""
+    from workbook import config
+    from workbook.store_in_use import hold_store_for_apps
+
+    if not config.author_server():
+        hold_store_for_apps()
+
+
 def _load_jupyter_server_extension(server_app: Any) -> None:
     from workbook.server import apps_only
     from workbook.server.install import install
 
+    _hold_the_store()
     strict = apps_only.enabled()
     if strict:
         server_app.terminals_enabled = False
