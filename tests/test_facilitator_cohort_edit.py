@@ -48,7 +48,7 @@ def test_new_dates_and_sessions_are_saved_in_any_common_form(store, home):
         (date(2027, 1, 12), "Kick-off"),
         (date(2027, 2, 15), "Practice: <script>x</script>"),
     )
-    assert "Saved" in setup.dates_message.value and "2 workshop session(s)" in setup.dates_message.value
+    assert "Saved" in setup.dates_message.value and "2 workshop sessions" in setup.dates_message.value
     assert "<script>" not in setup.details.value and "&lt;script&gt;" in setup.details.value
     setup.starts.value = setup.ends.value = setup.sessions.value = ""
     setup.save_dates.click()
@@ -100,8 +100,8 @@ def test_the_command_line_twin_edits_a_cohort_and_refuses_bad_values(store, caps
         == 0
     )
     assert main(["cohorts", "edit", "CLI cohort", "--ends", "31 March 2027"]) == 0
-    assert "2027-01-11 to 2027-03-31, 1 workshop session(s)" in capsys.readouterr().out
+    assert "2027-01-11 to 2027-03-31, 1 workshop session" in capsys.readouterr().out
     assert main(["cohorts", "edit", "CLI cohort", "--session", "2027-04-02:Too late"]) == 2
     assert "is after the end" in capsys.readouterr().err
     assert main(["cohorts", "edit", "CLI cohort", "--no-sessions", "--starts", ""]) == 0
-    assert "until 2027-03-31, 0 workshop session(s)" in capsys.readouterr().out
+    assert "until 2027-03-31, 0 workshop sessions" in capsys.readouterr().out

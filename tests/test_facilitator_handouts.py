@@ -119,7 +119,7 @@ def test_handouts_on_the_command_line(store, cohort, tmp_path, capsys, monkeypat
     out, links = tmp_path / "cards.pdf", tmp_path / "links.csv"
     assert main(["handouts", "--cohort", cohort, "--out", str(out), "--csv", str(links)]) == 0
     said = capsys.readouterr().out
-    assert "New personal links for 3 people" in said and "Wrote 3 card(s)" in said
+    assert "New personal links for 3 people" in said and "Wrote 3 cards" in said
     rows = list(csv.DictReader(links.open(encoding="utf-8")))
     assert sorted(qr_texts(out.read_bytes())) == sorted(r["link"] for r in rows)
     assert main(["handouts", "--cohort", cohort, "--out", str(out)]) == 0
@@ -147,3 +147,12 @@ def test_signing_in_once_marks_a_person_signed_in_for_the_board(store, cohort):
     identity.authenticate(store, mira.link.split("code=")[1])
     identity.authenticate(store, mira.link.split("code=")[1])  # a second sign-in changes nothing
     assert {m.name for m in members(store, cohort) if m.signed_in} == {"Mira Manager"}
+
+
+def test_counts_are_said_in_the_right_number():
+    from workbook.facilitator.handouts import Handout, HandoutBatch
+
+    one = HandoutBatch("North", (Handout("p-1", "Ana", None, "http://x/?code=y"),), 0, 1)
+    said = one.describe()
+    assert "New personal links for 1 person of North." in said and "1 person has signed in" in said
+    assert "people" not in said.split("signed in")[0]

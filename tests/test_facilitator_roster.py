@@ -187,7 +187,7 @@ def test_ten_thousand_rows_with_one_bad_row_store_nothing(store, tmp_path):
 def test_cohorts_add_list_show_on_the_command_line(tmp_path, capsys):
     args = ["cohorts", "add", "Spring 2027", "--starts", "2027-03-01", "--ends", "31/05/2027"]
     assert main([*args, "--session", "2027-03-02:Kick-off", "--session", "2027-04-06:Practice day"]) == 0
-    assert "2027-03-01 to 2027-05-31, 2 workshop session(s)" in capsys.readouterr().out
+    assert "2027-03-01 to 2027-05-31, 2 workshop sessions" in capsys.readouterr().out
     assert main(["cohorts", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed[0]["sessions"] == [

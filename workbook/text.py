@@ -45,3 +45,8 @@ def html(template: str, /, **values: object) -> Markup:
 def joined(fragments: Iterable[Markup], separator: str = "") -> Markup:
     """Fragments made by :func:`html`, one after another."""
     return Markup(separator).join(fragments)
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """``count`` with its noun in the right number: "1 problem", "2 problems", "1 person", "3 people"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

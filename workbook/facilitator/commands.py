@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import NoReturn
 
+from workbook.text import counted
+
 
 def _store():
     from workbook.store import Store  # imported when a command runs: `workbook --help` stays quick
@@ -31,7 +33,7 @@ def cmd_cohorts_add(args: argparse.Namespace) -> int:
         ends_on=read_day("--ends", args.ends),
         sessions=[parse_session(text) for text in args.session or []],
     )
-    print(f"Added cohort {info.name} ({info.dates}, {len(info.sessions)} workshop session(s))")
+    print(f"Added cohort {info.name} ({info.dates}, {counted(len(info.sessions), 'workshop session')})")
     return 0
 
 
@@ -50,7 +52,7 @@ def cmd_cohorts_edit(args: argparse.Namespace) -> int:
         ends_on=now.ends_on if args.ends is None else read_day("--ends", args.ends),
         sessions=sessions,
     )
-    print(f"Saved cohort {info.name} ({info.dates}, {len(info.sessions)} workshop session(s))")
+    print(f"Saved cohort {info.name} ({info.dates}, {counted(len(info.sessions), 'workshop session')})")
     return 0
 
 
@@ -62,7 +64,7 @@ def cmd_cohorts_list(args: argparse.Namespace) -> int:
         print(json.dumps([_cohort_json(info) for info in cohorts]))
         return 0
     for info in cohorts:
-        print(f"{info.name}\t{info.dates}\t{len(info.sessions)} session(s)")
+        print(f"{info.name}\t{info.dates}\t{counted(len(info.sessions), 'session')}")
     return 0
 
 
@@ -137,7 +139,7 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     batch = hand_out(store, args.cohort, by=OPERATOR, reissue=args.reissue)
     out.write_bytes(cards_pdf(batch))
     print(batch.describe())
-    print(f"Wrote {len(batch.handouts)} card(s) to {out}")
+    print(f"Wrote {counted(len(batch.handouts), 'card')} to {out}")
     if args.csv:
         Path(args.csv).write_text(links_csv(batch.handouts), encoding="utf-8")
         print(f"Wrote the mail-merge list (name, email, link) to {args.csv}")

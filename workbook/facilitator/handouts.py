@@ -25,6 +25,7 @@ from workbook.models import AccessCode
 from workbook.pdf import FONT, add_fonts
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import Store, utcnow
+from workbook.text import counted
 
 CARD_COLUMNS, CARD_ROWS = 2, 4  # eight cards per A4 page, cut along the dashed lines
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -59,7 +60,7 @@ class HandoutBatch:
             if self.signed_in_kept:
                 return f"No new links for {self.cohort}.{kept}"
             return f"Everyone in {self.cohort} already has a live link: nothing to hand out."
-        text = f"New personal links for {len(self.handouts)} people of {self.cohort}."
+        text = f"New personal links for {counted(len(self.handouts), 'person', 'people')} of {self.cohort}."
         if self.revoked:
             text += (
                 f" {self.revoked} of them had a live link: it no longer works, and any page they had open "

@@ -16,6 +16,7 @@ from workbook.facilitator import people
 from workbook.facilitator.cohorts import cohort_info, edit_cohort, session_lines
 from workbook.facilitator.roster import MAX_ROSTER_BYTES, RosterError, import_roster
 from workbook.store import StoreError
+from workbook.text import counted
 from workbook.validation import EARLIEST_DATE, LATEST_DATE, InputError, clean_date
 
 NEW = ""  # the person picker's value for "add a new person"
@@ -211,7 +212,8 @@ class CohortSetupTab:
             return
         self.refresh(keep=self.pick.value)
         self.dates_message.value = message(
-            "done", f"Saved: {info.name} runs {info.dates}, with {len(info.sessions)} workshop session(s)."
+            "done",
+            f"Saved: {info.name} runs {info.dates}, with {counted(len(info.sessions), 'workshop session')}.",
         )
 
     def _say(self, kind: str, text: str, **extra: object) -> None:
@@ -331,7 +333,7 @@ class CohortSetupTab:
         except RosterError as exc:
             self.import_message.value = message(
                 "error",
-                f"{name}: {len(exc.problems)} problem(s), so nothing was imported.",
+                f"{name}: {counted(len(exc.problems), 'problem')}, so nothing was imported.",
                 problems=exc.problems[:40],
             )
             return

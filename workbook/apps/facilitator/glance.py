@@ -19,6 +19,7 @@ from workbook.facilitator.glance import FILTERS, Board, BoardReader, reminder_cs
 from workbook.facilitator.handouts import hand_out
 from workbook.facilitator.people import as_facilitator
 from workbook.store import StoreError
+from workbook.text import counted
 
 REFRESH_S = 10.0
 EVERYONE = ""
@@ -100,7 +101,7 @@ class GlanceTab:
     def _download(self, *, links: bool) -> None:
         rows = [r for r in self.rows() if r.pid != self.home.person.pid or not links]
         found: dict[str, str] | None = None
-        said = f"The list of {len(rows)} people is ready."
+        said = f"The list of {counted(len(rows), 'person', 'people')} is ready."
         if links:
             try:
                 batch = hand_out(

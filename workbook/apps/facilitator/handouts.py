@@ -16,6 +16,7 @@ from workbook.facilitator.handouts import HandoutBatch, cards_pdf, hand_out, lin
 from workbook.facilitator.lesson_handouts import HTML_NAME, PDF_NAME, handouts_html, handouts_pdf
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import StoreError
+from workbook.text import counted
 
 
 def slug(text: str) -> str:
@@ -103,7 +104,9 @@ class HandoutsTab:
         self.summary.value = render(
             "handouts.html", cohort=self.home.cohort, without=without, total=len(self.members)
         )
-        self.make.description = f"Make links for {without} people" if without else "Everyone has a link"
+        self.make.description = (
+            f"Make links for {counted(without, 'person', 'people')}" if without else "Everyone has a link"
+        )
         self.make.disabled = without == 0
         self.reissue.disabled = not any(m.live_code and not m.signed_in for m in self._others())
 
@@ -143,9 +146,10 @@ class HandoutsTab:
             else ""
         )
         self.confirm.ask(
-            f"Make new links for the {len(others)} people of {self.home.cohort} who have not signed in "
-            f"yet? The {live} links of theirs that work now stop working, and every page those people have "
-            f"open is signed out (what they saved is kept). Your own link is not changed.{kept}",
+            f"Make new links for the {counted(len(others), 'person', 'people')} of {self.home.cohort} who "
+            f"have not signed in yet? The {counted(live, 'link')} of theirs that work now stop working, and "
+            "every page those people have open is signed out (what they saved is kept). Your own link is "
+            f"not changed.{kept}",
             "Yes, reissue every link",
             lambda: self._hand_out(reissue=True),
         )
