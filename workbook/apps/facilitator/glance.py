@@ -35,7 +35,7 @@ class GlanceTab:
             _dom_classes=css("wb-board-filter"),
             style={"description_width": "initial"},
         )
-        self.filter.observe(lambda _c: self.show(), "value")
+        self.filter.observe(lambda _c: self._on_filter(), "value")
         self.table = widgets.HTML(_dom_classes=css("wb-board-table"))
         self.list_button = widgets.Button(
             description="Download this list", _dom_classes=css("wb-board-download")
@@ -78,6 +78,11 @@ class GlanceTab:
         self.result.value = ""
         self.files.clear()
         self.confirm.cancel()
+
+    def _on_filter(self) -> None:
+        """A list made for another filter, or a question about it, no longer fits what is shown."""
+        self.clear()
+        self.show()
 
     def rows(self) -> list:
         return still_to_do(self.board, self.filter.value or None)
