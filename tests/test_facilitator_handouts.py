@@ -87,6 +87,11 @@ def test_the_cards_carry_each_name_as_text_and_a_qr_code_of_each_link(store, coh
     assert sorted(qr_texts(pdf)) == sorted(h.link for h in batch.handouts)
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "<script>alert(1)<" in text and "Mira Manager" in text
+    # each code is printed whole on a line of its own (never broken in the middle), after its address
+    lines = text.splitlines()
+    for handout in batch.handouts:
+        address, _, code = handout.link.partition("?")
+        assert f"?{code}" in lines and address in lines
 
 
 def test_many_cards_fill_several_pages(store):

@@ -22,7 +22,7 @@ from sqlalchemy import insert, update
 from workbook import identity
 from workbook.facilitator.people import Acting, Member, _members, check_acting
 from workbook.models import AccessCode
-from workbook.pdf import FONT, add_fonts
+from workbook.pdf import FONT, add_fonts, font_dir
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import Store, utcnow
 from workbook.text import counted
@@ -31,6 +31,7 @@ CARD_COLUMNS, CARD_ROWS = 2, 4  # eight cards per A4 page, cut along the dashed 
 PAGE_W, PAGE_H = 210.0, 297.0
 CARD_W, CARD_H = PAGE_W / CARD_COLUMNS, PAGE_H / CARD_ROWS
 QR_MM = 42.0
+MONO = "DejaVuMono"  # the link's code, so that l, 1 and I or O and 0 can be told apart
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ def cards_pdf(batch: HandoutBatch, *, title: str = "Career conversations workboo
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     add_fonts(pdf, "".join(handout.name for handout in batch.handouts))
+    pdf.add_font(MONO, "", str(font_dir() / "DejaVuSansMono.ttf"))
+    pdf.add_font(MONO, "B", str(font_dir() / "DejaVuSansMono-Bold.ttf"))
     pdf.set_auto_page_break(False)
     pdf.set_title(f"Personal links: {batch.cohort}")
     per_page = CARD_COLUMNS * CARD_ROWS
@@ -181,22 +184,32 @@ def _cut_lines(pdf) -> None:
 
 
 def _card(pdf, handout: Handout, x: float, y: float, cohort: str, title: str) -> None:
+    """One card. Text is left-aligned (justified text opens wide gaps in a narrow column); the link is
+    printed as its address and, on a line of its own in a fixed-width font large enough to copy by hand,
+    the code, so that it never breaks in the middle of the code."""
     pad = 6.0
     text_w = CARD_W - QR_MM - 3 * pad
     pdf.set_text_color(0)
     pdf.set_font(FONT, "B", 12)
     pdf.set_xy(x + pad, y + pad)
-    pdf.multi_cell(text_w, 5.5, handout.name, max_line_height=5.5, new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(text_w, 5.5, handout.name, align="L", max_line_height=5.5, new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(60)
     pdf.set_x(x + pad)
-    pdf.multi_cell(text_w, 4, f"{title}\nCohort: {cohort}", new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(text_w, 4, f"{title}\nCohort: {cohort}", align="L", new_x="LEFT", new_y="NEXT")
     pdf.set_x(x + pad)
     pdf.multi_cell(
-        text_w, 4, "Scan the code or type the link. It is yours alone: do not share it.", new_x="LEFT"
+        text_w,
+        4,
+        "Scan the code or type the link. It is yours alone: do not share it.",
+        align="L",
+        new_x="LEFT",
     )
     pdf.image(io.BytesIO(qr_png(handout.link)), x=x + CARD_W - QR_MM - pad, y=y + pad, w=QR_MM, h=QR_MM)
-    pdf.set_font(FONT, "", 6.5)
+    address, _, code = handout.link.partition("?")
     pdf.set_text_color(0)
-    pdf.set_xy(x + pad, y + CARD_H - pad - 10)
-    pdf.multi_cell(CARD_W - 2 * pad, 3.2, handout.link, new_x="LEFT", new_y="NEXT")
+    pdf.set_font(MONO, "", 7)
+    pdf.set_xy(x + pad, y + CARD_H - pad - 13)
+    pdf.multi_cell(CARD_W - 2 * pad, 3.4, address, align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(MONO, "B", 9)
+    pdf.multi_cell(CARD_W - 2 * pad, 4.4, f"?{code}" if code else "", align="L", new_x="LEFT", new_y="NEXT")
