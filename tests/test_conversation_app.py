@@ -6,14 +6,12 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pytest
 from ipywidgets.widgets.widget import _instances
-from sqlalchemy import update
 from traitlets import TraitError
 from widget_helpers import download_links, find, live_widget_state
 
 from workbook import identity
 from workbook.apps.conversation import ConversationApp, conversation_app
 from workbook.apps.signin import PageSession
-from workbook.models import Participant
 from workbook.preparation import SCOPE
 from workbook.team.conversation import (
     NOT_YOURS,
@@ -23,6 +21,7 @@ from workbook.team.conversation import (
     open_thread,
     read_notes,
 )
+from workbook.team.manager_change import set_manager
 
 
 @pytest.fixture(autouse=True)
@@ -102,24 +101,18 @@ def test_a_change_of_manager_empties_the_old_managers_open_page_at_its_next_refr
     member = open_thread(store, people["member"].person)
     from workbook.team.conversation import save_notes
 
-    save_notes(store, member, current_conversation(store, member), SHARED, "NOTE-BEFORE-THE-CHANGE", None)
+    before = current_conversation(store, member)
+    save_notes(store, member, before, SHARED, "NOTE-BEFORE-THE-CHANGE", None)
     page.refresh()
     assert "NOTE-BEFORE-THE-CHANGE" in live_widget_state()
-    with store.write() as session:
-        session.execute(
-            update(Participant)
-            .where(Participant.id == people["member"].person.id)
-            .values(manager_id=people["other"].person.id)
-        )
+    set_manager(store, people["member"].person.pid, people["other"].person.pid)
     page.notes[SHARED].box.value = "written after the change"  # refused: nothing saved
     page.refresh()
     state = live_widget_state()
     assert "NOTE-BEFORE-THE-CHANGE" not in state and "SHARED-ASPIRATION" not in state
     assert NOT_YOURS in page.gone_message.value and page.body.children == ()
-    assert (
-        read_notes(store, member, current_conversation(store, member), SHARED).text
-        == "NOTE-BEFORE-THE-CHANGE"
-    )
+    assert read_notes(store, member, before, SHARED).text == "NOTE-BEFORE-THE-CHANGE"  # it stays hers
+    assert read_notes(store, member, current_conversation(store, member), SHARED).text == ""  # a new 1:1
 
 
 def test_two_pages_see_each_others_notes_and_a_clash_shows_also_written(store, people):
