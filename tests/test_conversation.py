@@ -29,6 +29,7 @@ from workbook.team.conversation import (
     record_held,
     save_notes,
 )
+from workbook.team.manager_change import set_manager
 from workbook.team.snapshot import read_state
 from workbook.validation import InputError
 
@@ -94,10 +95,7 @@ def test_after_a_change_of_manager_the_old_one_reads_nothing_and_the_new_one_not
     mine, theirs, cid = sides
     save_notes(store, theirs, cid, SHARED, "Talked about the training team", None)
     record_held(store, theirs, cid, "2030-06-01", today=TODAY)
-    with store.write() as session:
-        session.execute(
-            update(Participant).where(Participant.id == mine.member_id).values(manager_id=people["other"].id)
-        )
+    set_manager(store, people["member"].pid, people["other"].pid)
     with pytest.raises(NotAllowed):
         read_state(store, theirs)
     with pytest.raises(NotAllowed):
@@ -108,6 +106,112 @@ def test_after_a_change_of_manager_the_old_one_reads_nothing_and_the_new_one_not
     with pytest.raises(NotAllowed):
         read_notes(store, new, cid, SHARED)  # the old manager's 1:1 stays with the member and them
     assert read_notes(store, mine, cid, SHARED).text == "Talked about the training team"
+
+
+def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, people, sides):
+    """With a 1:1 not yet recorded as held, a change of manager (through the one recorded path) gives the
+    new manager a new 1:1 of his own: none of the old manager's notes, topics, actions or date, in the
+    state, the briefing or the calendar file; the old 1:1 stays with the team member and the old manager."""
+    mine, theirs, cid = sides
+    save_notes(store, theirs, cid, SHARED, "OLD-SHARED-NOTE", None)
+    save_notes(store, theirs, cid, PRIVATE, "OLD-PRIVATE-NOTE", None)
+    save_notes(store, mine, cid, PRIVATE, "MEMBER-PRIVATE-NOTE", None)
+    actions.add_agenda_item(store, theirs, cid, "OLD-TOPIC")
+    actions.add_action(store, theirs, cid, "OLD-ACTION", "manager", "2030-07-01")
+    conversation.set_planned_date(store, theirs, cid, "2030-07-02")
+    set_manager(store, people["member"].pid, people["other"].pid)
+
+    new = open_thread(store, people["other"], people["member"].pid)
+    state = read_state(store, new)
+    assert state.conversation_id != cid and state.is_current and state.number == 1
+    assert (state.shared.text, state.private.text, state.agenda, state.actions) == ("", "", (), ())
+    assert state.planned_on is None and state.past == () and state.earlier == () and state.carry_over == ()
+    assert state.manager_name == "Bea Other" and "Max Manager" not in state.names.values()
+    brief = briefing.briefing(store, new)
+    written = pdf_text(briefing.briefing_pdf(brief))[1] + briefing.next_conversation_ics(brief, new)
+    assert "OLD-" not in written and "Max Manager" not in written
+    for call in (  # the old 1:1 is not his, by its id either
+        lambda: read_state(store, new, cid),
+        lambda: read_notes(store, new, cid, SHARED),
+        lambda: save_notes(store, new, cid, SHARED, "over it", None),
+        lambda: actions.add_agenda_item(store, new, cid, "x"),
+        lambda: conversation.set_planned_date(store, new, cid, None),
+        lambda: record_held(store, new, cid, "2030-06-10", today=TODAY),
+    ):
+        with pytest.raises(NotAllowed):
+            call()
+
+    # the old manager can no longer open it: they are no longer her manager
+    with pytest.raises(NotAllowed):
+        open_thread(store, people["manager"], people["member"].pid)
+    for call in (lambda: read_state(store, theirs), lambda: read_notes(store, theirs, cid, SHARED)):
+        with pytest.raises(NotAllowed):
+            call()
+
+    # the team member keeps it, to read: her 1:1 now is the new one
+    now = read_state(store, mine)
+    assert now.conversation_id == state.conversation_id and now.manager_name == "Bea Other"
+    [earlier] = now.earlier
+    assert (earlier.conversation_id, earlier.manager_name, earlier.held_on) == (cid, "Max Manager", None)
+    old = read_state(store, mine, cid)
+    assert not old.is_current and old.manager_name == "Max Manager" and old.planned_on == date(2030, 7, 2)
+    assert (old.shared.text, old.private.text) == ("OLD-SHARED-NOTE", "MEMBER-PRIVATE-NOTE")
+    assert [i.text for i in old.agenda] == ["OLD-TOPIC"] and [a.text for a in old.actions] == ["OLD-ACTION"]
+    with pytest.raises(InputError, match="was with Max Manager, who is no longer your manager"):
+        save_notes(store, mine, cid, SHARED, "written into the old one", None)
+    with pytest.raises(InputError, match="no longer your manager"):
+        actions.add_agenda_item(store, mine, cid, "late topic")
+    with pytest.raises(InputError, match="no longer your manager"):
+        record_held(store, mine, cid, "2030-06-10", today=TODAY)
+    assert read_notes(store, mine, cid, SHARED).text == "OLD-SHARED-NOTE"
+
+
+def test_the_team_member_chooses_which_of_her_open_actions_come_to_the_new_manager(store, people, sides):
+    mine, theirs, cid = sides
+    hers = actions.add_action(store, mine, cid, "MEMBER-ACTION", "member", "2030-07-01")
+    given = actions.add_action(store, theirs, cid, "SET-BY-OLD-MANAGER", "member", "2030-07-03")
+    actions.update_action(store, mine, given.item, status="in_progress")
+    done = actions.add_action(store, mine, cid, "DONE-ACTION", "member", "2030-07-01")
+    actions.update_action(store, mine, done.item, status="done")
+    actions.add_action(store, theirs, cid, "MANAGERS-OWN", "manager", "2030-07-01")
+    set_manager(store, people["member"].pid, people["other"].pid)
+    new = open_thread(store, people["other"], people["member"].pid)
+    current = current_conversation(store, mine)
+    offered = read_state(store, mine).carry_over
+    assert [a.text for a in offered] == ["MEMBER-ACTION", "SET-BY-OLD-MANAGER"]  # open, and hers
+    assert read_state(store, new).carry_over == () and read_state(store, new).actions == ()
+
+    with pytest.raises(NotAllowed):  # the manager cannot bring them, nor anyone for her
+        actions.carry_over_action(store, new, current, hers.item)
+    managers_own = next(a for a in read_state(store, mine, cid).actions if a.text == "MANAGERS-OWN")
+    for item in (managers_own.item, done.item, "nope", 42):
+        with pytest.raises(InputError, match="is not one of your open actions"):
+            actions.carry_over_action(store, mine, current, item)
+    with pytest.raises(InputError, match="no longer your manager"):
+        actions.carry_over_action(store, mine, cid, hers.item)  # into the old 1:1: no
+
+    brought = actions.carry_over_action(store, mine, current, given.item)
+    assert (brought.text, brought.owner, brought.status, brought.due_on) == (
+        "SET-BY-OLD-MANAGER",
+        "member",
+        "in_progress",
+        date(2030, 7, 3),
+    )
+    assert (brought.conversation_id, brought.added_by_id, brought.carried_from) == (
+        current,
+        mine.viewer_id,
+        given.item,
+    )
+    with pytest.raises(InputError, match="brought over already"):
+        actions.carry_over_action(store, mine, current, given.item)
+    assert [a.text for a in read_state(store, new).actions] == ["SET-BY-OLD-MANAGER"]
+    assert [a.text for a in read_state(store, mine).carry_over] == ["MEMBER-ACTION"]
+    actions.update_action(store, new, brought.item, status="done")  # the new pair's action now
+    assert [a.status for a in read_state(store, mine, cid).actions if a.text == "SET-BY-OLD-MANAGER"] == [
+        "in_progress"  # the old one stays as it was in the old 1:1
+    ]
+    with pytest.raises(NotAllowed):  # and the new manager cannot reach the old one
+        actions.update_action(store, new, given.item, status="dropped")
 
 
 # -- notes ------------------------------------------------------------------------------------------------

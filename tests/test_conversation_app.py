@@ -6,14 +6,12 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pytest
 from ipywidgets.widgets.widget import _instances
-from sqlalchemy import update
 from traitlets import TraitError
 from widget_helpers import download_links, find, live_widget_state
 
 from workbook import identity
 from workbook.apps.conversation import ConversationApp, conversation_app
 from workbook.apps.signin import PageSession
-from workbook.models import Participant
 from workbook.preparation import SCOPE
 from workbook.team.conversation import (
     NOT_YOURS,
@@ -23,6 +21,7 @@ from workbook.team.conversation import (
     open_thread,
     read_notes,
 )
+from workbook.team.manager_change import set_manager
 
 
 @pytest.fixture(autouse=True)
@@ -102,24 +101,18 @@ def test_a_change_of_manager_empties_the_old_managers_open_page_at_its_next_refr
     member = open_thread(store, people["member"].person)
     from workbook.team.conversation import save_notes
 
-    save_notes(store, member, current_conversation(store, member), SHARED, "NOTE-BEFORE-THE-CHANGE", None)
+    before = current_conversation(store, member)
+    save_notes(store, member, before, SHARED, "NOTE-BEFORE-THE-CHANGE", None)
     page.refresh()
     assert "NOTE-BEFORE-THE-CHANGE" in live_widget_state()
-    with store.write() as session:
-        session.execute(
-            update(Participant)
-            .where(Participant.id == people["member"].person.id)
-            .values(manager_id=people["other"].person.id)
-        )
+    set_manager(store, people["member"].person.pid, people["other"].person.pid)
     page.notes[SHARED].box.value = "written after the change"  # refused: nothing saved
     page.refresh()
     state = live_widget_state()
     assert "NOTE-BEFORE-THE-CHANGE" not in state and "SHARED-ASPIRATION" not in state
     assert NOT_YOURS in page.gone_message.value and page.body.children == ()
-    assert (
-        read_notes(store, member, current_conversation(store, member), SHARED).text
-        == "NOTE-BEFORE-THE-CHANGE"
-    )
+    assert read_notes(store, member, before, SHARED).text == "NOTE-BEFORE-THE-CHANGE"  # it stays hers
+    assert read_notes(store, member, current_conversation(store, member), SHARED).text == ""  # a new 1:1
 
 
 def test_two_pages_see_each_others_notes_and_a_clash_shows_also_written(store, people):
@@ -340,3 +333,60 @@ def test_crafted_topics_and_dates_are_refused_with_a_clear_message(store, people
     assert page.conversation_id == first
     click_from_page(page.record, {page.held_day.model_id: js_date(date.today())})
     assert "Recorded as held" in page.held_message.value and page.conversation_id != first
+
+
+# -- a change of manager: a new 1:1 for the new pair ---------------------------------------------------------
+def test_the_new_managers_page_is_empty_of_the_old_managers_text_and_the_member_brings_her_actions(
+    store, people
+):
+    from datetime import date
+
+    from workbook.apps.common import close_tree
+
+    member_pid = people["member"].person.pid
+    old = app_for(store, people["manager"], member_pid).page
+    old.notes[SHARED].box.value = "OLD-SHARED-NOTE"
+    old.notes[PRIVATE].box.value = "OLD-PRIVATE-NOTE"
+    old.autosaver.flush()
+    old.agenda.add_topic("OLD-TOPIC")
+    old.actions.add_action("OLD-ACTION", "manager", date(2030, 7, 1))
+    old.actions.add_action("HER-ACTION", "member", date(2030, 7, 2))
+    old.refresh()
+    assert "Last saved by Max Manager" in old.notes[SHARED].saved_line.value
+    open_before = app_for(store, people["member"]).page  # the team member's page, open at the change
+    assert open_before.notes[SHARED].box.value == "OLD-SHARED-NOTE"
+    set_manager(store, member_pid, people["other"].person.pid)
+    old.refresh()
+    assert NOT_YOURS in old.gone_message.value and old.body.children == ()  # the old manager: gone
+    open_before.refresh()  # her open page moves to her new 1:1
+    assert "with Bea Other" in open_before.heading.value and open_before.notes[SHARED].box.value == ""
+    assert [a.text for a in open_before.state.carry_over] == ["HER-ACTION"]
+    close_tree(open_before.widget)
+
+    _instances.clear()  # the new manager's page, in a kernel of its own
+    new = app_for(store, people["other"], member_pid).page
+    state = live_widget_state()
+    for text in ("OLD-", "HER-ACTION", "Max Manager", "Bring into this 1:1"):
+        assert text not in state, text
+    assert "1:1 number 1 with Tia" in new.heading.value and "SHARED-ASPIRATION" in state
+    assert "Nothing written yet" in new.notes[SHARED].saved_line.value and new.notes[SHARED].box.value == ""
+    assert new.state.agenda == () and new.state.actions == ()
+
+    _instances.clear()  # the team member's page: her 1:1 with the new manager, and what stays hers
+    mine = app_for(store, people["member"]).page
+    assert "1:1 number 1 with Bea Other" in mine.heading.value
+    assert "Max Manager" in mine.heading.value and "open when your manager changed" in mine.heading.value
+    assert "OLD-SHARED-NOTE" not in live_widget_state() and mine.notes[SHARED].box.value == ""
+    [row] = find(mine.actions.widget, "wb-carry-row")
+    assert "HER-ACTION" in row.children[0].value and mine.actions.carry_box.layout.display is None
+    [bring] = find(row, "wb-carry-bring")
+    bring._handle_custom_msg({"event": "click"}, [])  # the click as the page sends it
+    assert "Brought into this 1:1: HER-ACTION" in mine.actions.carry_note.value
+    assert [a.text for a in mine.state.actions] == ["HER-ACTION"] and mine.state.carry_over == ()
+    assert mine.actions.carry_box.layout.display == "none"
+    new.refresh()
+    assert [a.text for a in new.state.actions] == ["HER-ACTION"]
+    assert "brought by the team member" in find(new.actions.widget, "wb-action-row")[0].children[0].value
+    mine.actions.carry_over("a key from elsewhere")  # a crafted item: refused, nothing added
+    assert "is not one of your open actions" in mine.actions.carry_note.value
+    assert [a.text for a in mine.state.actions] == ["HER-ACTION"]

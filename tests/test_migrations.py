@@ -95,3 +95,113 @@ def test_every_migration_keeps_the_data_of_every_table_and_goes_back_down(empty_
         command.downgrade(cfg, "base")
         assert _tables(conn) == {}
     store.close()
+
+
+def test_0010_gives_each_1on1_the_manager_it_was_held_with_and_goes_back_down(empty_url):
+    """Each existing 1:1 gets its manager: from its record as held, else the recorded changes of manager at
+    the time it opened, else the first other person who wrote in it, else the manager now; none when the
+    store cannot tell. Going down keeps every row."""
+    store = Store(empty_url, migrate=False)
+    cfg = _alembic_config()
+
+    def at(month: int) -> datetime:
+        return datetime(2030, month, 1, 9, tzinfo=UTC)
+
+    with store.migration_connection() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+        t = _tables(conn)
+        people = {}
+        for n, (name, manager) in enumerate(
+            [("A", None), ("B", None), ("C", None), ("T1", "B"), ("T2", "C"), ("T3", "C"), ("T4", None)], 1
+        ):
+            people[name] = n
+            conn.execute(
+                t["participants"]
+                .insert()
+                .values(id=n, pid=f"p-{name}", name=name, manager_id=people.get(manager), created_at=at(1))
+            )
+        conn.execute(
+            t["manager_changes"]
+            .insert()
+            .values(
+                member_id=people["T1"],
+                old_manager_id=people["A"],
+                new_manager_id=people["B"],
+                changed_at=at(3),
+                via="command line",
+            )
+        )
+        talks = {"held": ("T1", 1), "open-then": ("T1", 2), "after": ("T1", 4)}
+        talks |= {"unrecorded": ("T2", 2), "only-hers": ("T3", 2), "nobody": ("T4", 2)}
+        ids = {}
+        for n, (key, (member, month)) in enumerate(talks.items(), 1):
+            ids[key] = n
+            conn.execute(
+                t["one_on_ones"].insert().values(id=n, member_id=people[member], opened_at=at(month))
+            )
+        conn.execute(
+            t["one_on_one_held"]
+            .insert()
+            .values(
+                one_on_one_id=ids["held"],
+                held_on=date(2030, 1, 20),
+                manager_id=people["A"],
+                recorded_by_id=people["T1"],
+                recorded_at=at(2),
+            )
+        )
+        for key, author in (
+            ("open-then", "A"),
+            ("open-then", "B"),  # written after the change, into the old 1:1
+            ("unrecorded", "T2"),
+            ("unrecorded", "A"),  # a manager changed without a record
+            ("only-hers", "T3"),
+            ("nobody", "T4"),
+        ):
+            conn.execute(
+                t["one_on_one_notes"]
+                .insert()
+                .values(
+                    one_on_one_id=ids[key],
+                    kind="shared",
+                    author_id=people[author],
+                    text=key,
+                    written_at=at(5),
+                )
+            )
+        conn.execute(
+            t["one_on_one_items"]
+            .insert()
+            .values(
+                member_id=people["T1"],
+                one_on_one_id=ids["open-then"],
+                item="i-1",
+                kind="action",
+                text="an action",
+                owner="member",
+                status="open",
+                author_id=people["T1"],
+                written_at=at(2),
+            )
+        )
+        before = _counts(conn)
+        command.upgrade(cfg, "0010")
+        ones = _tables(conn)["one_on_ones"]
+        found = dict(conn.execute(select(ones.c.id, ones.c.manager_id)).all())
+        assert {key: found[n] for key, n in ids.items()} == {
+            "held": people["A"],
+            "open-then": people["A"],
+            "after": people["B"],
+            "unrecorded": people["A"],
+            "only-hers": people["C"],
+            "nobody": None,
+        }
+        items = _tables(conn)["one_on_one_items"]
+        assert conn.execute(select(items.c.text, items.c.carried_from)).all() == [("an action", None)]
+        assert _counts(conn) == before
+        command.downgrade(cfg, "0009")
+        assert _counts(conn) == before
+        assert "manager_id" not in _tables(conn)["one_on_ones"].c
+        assert "carried_from" not in _tables(conn)["one_on_one_items"].c
+    store.close()

@@ -117,7 +117,7 @@ def seed(store, person, facilitator, other, marker: str) -> None:
         session.add_all([to_them, by_them])
         session.flush()
         session.add(FeedbackSeen(feedback_id=to_them.id, seen_at=utcnow()))
-        talk = OneOnOne(member_id=person.id, opened_at=utcnow())
+        talk = OneOnOne(member_id=person.id, manager_id=other.id, opened_at=utcnow())
         session.add(talk)
         session.flush()
         session.add_all(
@@ -572,3 +572,44 @@ def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
         held = session.execute(select(OneOnOneHeld.held_on, OneOnOneHeld.log_entry_id)).all()
     assert ("B", None) in notes and not any(text == "A" for text, _ in notes)
     assert held == [(date(2026, 1, 6), None)]
+
+
+def test_after_a_change_of_manager_each_person_exports_and_deletes_what_they_wrote_in_either_1on1(store):
+    """Each 1:1 keeps the manager it was held with (a row with no text, kept by a deletion); what each
+    person wrote in either pair's 1:1s is in their own export only and goes with their deletion, the action
+    the team member brought to her new manager included."""
+    from workbook.team import actions
+    from workbook.team.conversation import SHARED, current_conversation, open_thread, save_notes
+    from workbook.team.manager_change import set_manager
+    from workbook.team.snapshot import read_state
+
+    old = identity.add_participant(store, "Al Old", cohort=COHORT).person
+    new = identity.add_participant(store, "Bo New", cohort=COHORT).person
+    member = identity.add_participant(store, "Tam Member", manager_pid=old.pid).person
+    mine, theirs = open_thread(store, member), open_thread(store, old, member.pid)
+    first = current_conversation(store, mine)
+    save_notes(store, theirs, first, SHARED, "AL-NOTE", None)
+    hers = actions.add_action(store, mine, first, "TAM-ACTION", "member", "2030-07-01")
+    set_manager(store, member.pid, new.pid)
+    his = open_thread(store, new, member.pid)
+    second = current_conversation(store, mine)
+    actions.carry_over_action(store, mine, second, hers.item)
+    save_notes(store, his, second, SHARED, "BO-NOTE", None)
+
+    exported = {p.name: collect(store, p).as_json() for p in (old, new, member)}
+    rows = exported["Tam Member"]["tables"]["one_on_one_items"]["rows"]
+    assert [(r["text"], r["one_on_one_id"], r["carried_from"]) for r in rows] == [
+        ("TAM-ACTION", first, None),
+        ("TAM-ACTION", second, hers.item),
+    ]
+    text = {name: json.dumps(data) for name, data in exported.items()}
+    assert "AL-NOTE" in text["Al Old"] and "BO-NOTE" not in text["Al Old"]
+    assert "BO-NOTE" in text["Bo New"] and "AL-NOTE" not in text["Bo New"] and "TAM-" not in text["Bo New"]
+
+    removed = delete_person_data(store, member, by=BY_THEMSELVES)
+    assert removed.counts["one_on_one_items"] == 2
+    with store.read() as session:
+        pairs = session.execute(select(OneOnOne.id, OneOnOne.manager_id).order_by(OneOnOne.id)).all()
+    assert pairs == [(first, old.id), (second, new.id)]  # the 1:1s and their managers stay
+    state = read_state(store, his)
+    assert state.actions == () and state.shared.text == "BO-NOTE"

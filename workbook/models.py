@@ -256,14 +256,19 @@ class GoalCheckIn(Base):
 
 
 class OneOnOne(Base):
-    """One career 1:1 of a team member with their manager: opened when the previous one was recorded as
-    held (or when either side first opens the page). It belongs to the team member; who may read it is
-    asked again on every read (`workbook.team.relation`)."""
+    """One career 1:1 of a team member, held with one manager: opened when the pair's previous one was
+    recorded as held (or when either side first opens the page). It is the team member's; the manager it
+    is held with opens it only while they are her manager (`workbook.team.conversation`), so a new
+    manager starts a 1:1 of his own and never reads his predecessor's."""
 
     __tablename__ = "one_on_ones"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    # the manager it is held with; None only for a 1:1 of before migration 0010 whose manager could not be
+    # told from the store (no manager opens it; the team member still reads it)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_one_on_ones_pair", "member_id", "manager_id", "id"),)
 
 
 class OneOnOnePlan(Base):
@@ -324,5 +329,7 @@ class OneOnOneItem(Base):
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(12))
     author_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))  # who wrote this version
+    # an action the team member brought from a 1:1 with an earlier manager: the `item` it continues
+    carried_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
     written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_one_on_one_items_member", "member_id", "kind", "item", "id"),)

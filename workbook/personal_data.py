@@ -88,7 +88,8 @@ REGISTRY: dict[str, Entry] = {
     ),
     "one_on_one_plans": Written("1:1 planned dates set", ("by_id",), "at"),
     "one_on_ones": NoContent(
-        "a team member's series of 1:1s: when each opened (what was written is in notes and items)"
+        "a team member's 1:1s: when each opened and the manager it is held with (what was written is in "
+        "notes and items)"
     ),
     "one_on_one_held": NoContent("that a 1:1 was held, when, and which log entry it made (no text)"),
     "participants": NoContent("a person's account: name, email, cohort, manager (kept so they can sign in)"),

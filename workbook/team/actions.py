@@ -3,7 +3,10 @@ server (text, owner, due date, status), each change a new version, who may open 
 the same transaction (`workbook.team.conversation.owned_conversation`).
 
 The team member leads: their agenda items come first, the manager's after. An action belongs to the
-series of 1:1s: while it is open or in progress it shows in every 1:1 until it is done (or dropped).
+series of 1:1s of one pair (the team member and one manager): while it is open or in progress it shows in
+every 1:1 of the pair until it is done (or dropped). After a change of manager the team member may bring
+the open actions she owns into her 1:1 with the new manager (`carry_over_action`); nothing else of the
+old pair's 1:1s reaches the new manager.
 """
 
 from __future__ import annotations
@@ -15,8 +18,17 @@ from sqlalchemy.orm import Session
 
 from workbook.models import OneOnOne, OneOnOneItem
 from workbook.store import Store, as_utc, utcnow
-from workbook.team.conversation import Thread, check, held_on, owned_conversation
-from workbook.team.items import ACTION, AGENDA, OWNERS, REMOVED, STATUSES, Item, latest_items
+from workbook.team.conversation import MEMBER, NotAllowed, Thread, check, held_on, owned_conversation
+from workbook.team.items import (
+    ACTION,
+    AGENDA,
+    OWNERS,
+    REMOVED,
+    STATUSES,
+    Item,
+    latest_items,
+    pair_conversations,
+)
 from workbook.validation import EARLIEST_DATE, LATEST_DATE, InputError, clean_choice, clean_date, clean_text
 
 ITEM_MAX = 500
@@ -67,7 +79,7 @@ def _add(session: Session, thread: Thread, conversation_id: int, kind: str, **pa
 
 
 def _open_for_changes(session: Session, thread: Thread, conversation_id: int, what: str) -> OneOnOne:
-    row = owned_conversation(session, thread, conversation_id)
+    row = owned_conversation(session, thread, conversation_id, to_write=True)
     if held_on(session, row.id) is not None:
         raise InputError(f"{what}: this 1:1 was recorded as held; add it to the next one")
     return row
@@ -130,8 +142,8 @@ def _find(session: Session, thread: Thread, kind: str, item: object, label: str)
     )
     if found is None:
         raise InputError(f"{label}: {str(item)[:20]!r} is not one of this 1:1's")
-    if kind == AGENDA:  # a topic belongs to its 1:1; an action to the series
-        owned_conversation(session, thread, found.conversation_id)
+    # a topic belongs to its 1:1, an action to the pair's series: either way one of the pair's 1:1s now
+    owned_conversation(session, thread, found.conversation_id, to_write=True)
     return found
 
 
@@ -174,12 +186,68 @@ def update_action(store: Store, thread: Thread, item: object, **changes: object)
 
 
 def actions_in(session: Session, thread: Thread, conversation: OneOnOne, current: bool) -> list[Item]:
-    """The actions a 1:1 shows: for the current one, every action still open (carried over from earlier
-    1:1s until done) and those closed since it opened; for a past one, those added in it."""
-    everything = latest_items(session, thread.member_id, ACTION)
+    """The actions a 1:1 shows, of its pair's series only: for one not held, every action still open
+    (carried over from the pair's earlier 1:1s until done) and those closed since it opened; for a past
+    one, those added in it."""
+    series = pair_conversations(thread.member_id, conversation.manager_id)
+    everything = latest_items(session, thread.member_id, ACTION, in_conversations=series)
     if not current:
         return [i for i in everything if i.conversation_id == conversation.id]
     since: datetime = as_utc(conversation.opened_at)
     return [
         i for i in everything if i.is_open or i.changed_at >= since or i.conversation_id == conversation.id
     ]
+
+
+# -- bringing actions from an earlier manager's 1:1s ------------------------------------------------------
+def carryable(session: Session, thread: Thread, manager_id: int) -> list[Item]:
+    """The open actions the team member owns in her 1:1s with earlier managers that she has not brought
+    into a later 1:1 yet: what she may bring into her 1:1 with her manager now (``manager_id``). None for a
+    manager's view: he never reads his predecessor's 1:1s."""
+    if thread.side != MEMBER or thread.viewer_id != thread.member_id:
+        return []
+    everything = latest_items(session, thread.member_id, ACTION)
+    series = pair_conversations(thread.member_id, manager_id)
+    ours = {i.item for i in latest_items(session, thread.member_id, ACTION, in_conversations=series)}
+    brought = {i.carried_from for i in everything if i.carried_from}
+    return [
+        i
+        for i in everything
+        if i.is_open
+        and i.owner == "member"
+        and i.item not in ours  # of an earlier manager's 1:1s
+        and i.item not in brought  # not brought into a later 1:1 already
+        and i.carried_from not in ours  # not a copy of an action this pair still has
+    ]
+
+
+def carry_over_action(store: Store, thread: Thread, conversation_id: int, item: object) -> Item:
+    """Bring one of the team member's open actions from a 1:1 with an earlier manager into her current 1:1
+    with her manager now, as a new action of this pair (the same text, owner, due date and status, written
+    by her); the old one stays in the old 1:1. Only the team member does this. InputError (nothing stored)
+    for an item that is not one of her open actions of an earlier manager's 1:1 not brought over yet."""
+    if thread.side != MEMBER or thread.viewer_id != thread.member_id:
+        raise NotAllowed("Action: only the team member brings her actions from an earlier 1:1")
+    with store.write() as session:
+        manager_id = check(session, thread)
+        _open_for_changes(session, thread, conversation_id, "Action")
+        found = next(
+            (i for i in carryable(session, thread, manager_id) if isinstance(item, str) and i.item == item),
+            None,
+        )
+        if found is None:
+            raise InputError(
+                f"Action: {str(item)[:20]!r} is not one of your open actions from a 1:1 with an earlier "
+                "manager (or it was brought over already)"
+            )
+        return _add(
+            session,
+            thread,
+            conversation_id,
+            ACTION,
+            text=found.text,
+            owner=found.owner,
+            due_on=found.due_on,
+            status=found.status,
+            carried_from=found.item,
+        )

@@ -1,9 +1,13 @@
 """A team member's career 1:1s with their manager: who may open them, the current 1:1 and its planned
 date, its shared and private notes, and recording it as held.
 
-A series of 1:1s belongs to the team member. Their manager *now* may open it (`workbook.team.relation`,
-asked again inside every read and write, so a page open since before a change of manager reads and writes
-nothing more); a past 1:1 opens only to the manager who held it, while they are still the manager.
+A 1:1 is the team member's, held with one manager (`OneOnOne.manager_id`): the 1:1s of one pair are a
+series. The team member reads all of hers; a manager opens only the 1:1s held with him, and only while he
+is her manager now (`workbook.team.relation`, asked again inside every read and write, so a page open since
+before a change of manager reads and writes nothing more). After a change of manager the open 1:1 stays
+with the old pair (the team member reads it, nobody writes in it) and the new manager starts a new one,
+empty of his predecessor's notes, topics and actions; the team member may bring the open actions she owns
+into it (`workbook.team.actions.carry_over_action`).
 
 Shared notes keep every version with its author; each save names the version its page started from, so
 when two people save at once the last one wins and the other version is kept and shown as "also written".
@@ -25,7 +29,7 @@ from workbook.identity import Person, holding_role
 from workbook.manager.behaviour import add_log_entry, clean_entry
 from workbook.models import OneOnOne, OneOnOneHeld, OneOnOneNote, OneOnOnePlan, Participant
 from workbook.store import Store, as_utc, utcnow
-from workbook.team.items import ACTION, OPEN_STATUSES, latest_items
+from workbook.team.items import ACTION, OPEN_STATUSES, latest_items, pair_conversations
 from workbook.team.relation import is_manager_of, manager_id_of
 from workbook.team.shared_prep import goals_of
 from workbook.validation import EARLIEST_DATE, LATEST_DATE, InputError, clean_date, clean_text
@@ -38,6 +42,7 @@ NOT_YOURS = (
     "Conversation: this 1:1 is not open to you: only the team member and their manager now can open it"
 )
 NO_MANAGER = "Conversation: you have no manager in the workbook yet, so there is no 1:1 to open"
+UNKNOWN_MANAGER = "a manager the workbook has no record of"
 
 
 class NotAllowed(InputError):
@@ -81,6 +86,16 @@ class Notes:
     @property
     def version_id(self) -> int | None:
         return self.latest.id if self.latest else None
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """One of the team member's 1:1s with a manager she no longer has (hers to read, closed to writing)."""
+
+    conversation_id: int
+    manager_name: str
+    opened_at: datetime
+    held_on: date | None  # None: it was still open when her manager changed
 
 
 @dataclass(frozen=True)
@@ -143,10 +158,16 @@ def check(session: Session, thread: Thread) -> int:
 
 
 def owned_conversation(
-    session: Session, thread: Thread, conversation_id: object, manager_id: int | None = None
+    session: Session,
+    thread: Thread,
+    conversation_id: object,
+    manager_id: int | None = None,
+    *,
+    to_write: bool = False,
 ) -> OneOnOne:
-    """One 1:1 of the series the viewer may open: the current one, or a past one the viewer held or was in
-    (a manager reads past 1:1s they held, not their predecessor's). NotAllowed for any other id.
+    """One 1:1 the viewer may open: for the team member any of hers, for a manager one held with him (he
+    never opens his predecessor's). NotAllowed for any other id. ``to_write``: the caller writes in it, so
+    it must be a 1:1 with her manager now (InputError saying so for one with an earlier manager).
     ``manager_id``: what `check` returned in this same transaction, if the caller asked already."""
     manager_id = check(session, thread) if manager_id is None else manager_id
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
@@ -154,33 +175,42 @@ def owned_conversation(
     found = session.get(OneOnOne, conversation_id)
     if found is None or found.member_id != thread.member_id:
         raise NotAllowed(NOT_YOURS)
-    held_by = session.scalar(select(OneOnOneHeld.manager_id).where(OneOnOneHeld.one_on_one_id == found.id))
-    if thread.side == MANAGER and held_by is not None and held_by != manager_id:
-        raise NotAllowed(NOT_YOURS)
+    if found.manager_id != manager_id:
+        if thread.side == MANAGER:
+            raise NotAllowed(NOT_YOURS)
+        if to_write:
+            with_whom = _name(session, found.manager_id) if found.manager_id else UNKNOWN_MANAGER
+            raise InputError(
+                f"Conversation: this 1:1 was with {with_whom}, who is no longer your manager; it stays "
+                "yours to read, and what you add goes into your 1:1 with your manager now"
+            )
     return found
 
 
 # -- the current 1:1 and its planned date ----------------------------------------------------------------
-def current_id(session: Session, member_id: int) -> int | None:
-    """The id of the series' current 1:1 (not held yet), or None before the first is opened."""
+def current_id(session: Session, member_id: int, manager_id: int) -> int | None:
+    """The id of the pair's current 1:1 (not held yet), or None before their first is opened."""
     held = select(OneOnOneHeld.one_on_one_id)
     return session.scalar(
-        select(func.max(OneOnOne.id)).where(OneOnOne.member_id == member_id, OneOnOne.id.not_in(held))
+        select(func.max(OneOnOne.id)).where(
+            OneOnOne.member_id == member_id, OneOnOne.manager_id == manager_id, OneOnOne.id.not_in(held)
+        )
     )
 
 
 def current_conversation(store: Store, thread: Thread) -> int:
-    """The id of the series' current 1:1 (not yet held), opened now if there is none."""
+    """The id of the current 1:1 of the team member with her manager now (not yet held), opened now if
+    there is none: a new manager's first 1:1 starts empty."""
     with store.read() as session:
-        check(session, thread)
-        found = current_id(session, thread.member_id)
+        manager_id = check(session, thread)
+        found = current_id(session, thread.member_id, manager_id)
     if found is not None:
         return found
     with store.write() as session:
-        check(session, thread)
-        found = current_id(session, thread.member_id)
+        manager_id = check(session, thread)
+        found = current_id(session, thread.member_id, manager_id)
         if found is None:
-            row = OneOnOne(member_id=thread.member_id, opened_at=utcnow())
+            row = OneOnOne(member_id=thread.member_id, manager_id=manager_id, opened_at=utcnow())
             session.add(row)
             session.flush()
             found = row.id
@@ -205,7 +235,7 @@ def set_planned_date(store: Store, thread: Thread, conversation_id: int, value: 
         else clean_date("Planned date", value, earliest=EARLIEST_DATE, latest=LATEST_DATE)
     )
     with store.write() as session:
-        row = owned_conversation(session, thread, conversation_id)
+        row = owned_conversation(session, thread, conversation_id, to_write=True)
         if _held(session, row.id) is not None:
             raise InputError("Planned date: this 1:1 was recorded as held already")
         session.add(
@@ -223,20 +253,41 @@ def held_on(session: Session, conversation_id: int) -> date | None:
     return held.held_on if held else None
 
 
+def held_with(session: Session, member_id: int, manager_id: int | None) -> list[tuple[int, date]]:
+    """The pair's 1:1s recorded as held (id, date held), the latest first."""
+    query = (
+        select(OneOnOneHeld.one_on_one_id, OneOnOneHeld.held_on)
+        .where(OneOnOneHeld.one_on_one_id.in_(pair_conversations(member_id, manager_id)))
+        .order_by(OneOnOneHeld.held_on.desc(), OneOnOneHeld.id.desc())
+    )
+    return [(cid, day) for cid, day in session.execute(query).all()]
+
+
 def past_conversations(
     session: Session, thread: Thread, manager_id: int | None = None
 ) -> list[tuple[int, date]]:
-    """The series' 1:1s held that the viewer may open (id, date held), the latest first."""
+    """The 1:1s held of the team member with her manager now (id, date held), the latest first."""
     manager_id = check(session, thread) if manager_id is None else manager_id
-    query = (
-        select(OneOnOneHeld.one_on_one_id, OneOnOneHeld.held_on)
-        .join(OneOnOne, OneOnOne.id == OneOnOneHeld.one_on_one_id)
-        .where(OneOnOne.member_id == thread.member_id)
-        .order_by(OneOnOneHeld.held_on.desc(), OneOnOneHeld.id.desc())
-    )
-    if thread.side == MANAGER:
-        query = query.where(OneOnOneHeld.manager_id == manager_id)
-    return [(cid, day) for cid, day in session.execute(query).all()]
+    return held_with(session, thread.member_id, manager_id)
+
+
+def earlier_conversations(session: Session, thread: Thread, manager_id: int | None = None) -> list[Earlier]:
+    """The team member's 1:1s with managers she no longer has, the latest first: hers to read. Never a
+    manager's (a manager reads only the 1:1s held with him)."""
+    manager_id = check(session, thread) if manager_id is None else manager_id
+    if thread.side != MEMBER:
+        return []
+    rows = session.execute(
+        select(OneOnOne.id, Participant.name, OneOnOne.opened_at, OneOnOneHeld.held_on)
+        .outerjoin(Participant, Participant.id == OneOnOne.manager_id)
+        .outerjoin(OneOnOneHeld, OneOnOneHeld.one_on_one_id == OneOnOne.id)
+        .where(
+            OneOnOne.member_id == thread.member_id,
+            (OneOnOne.manager_id != manager_id) | OneOnOne.manager_id.is_(None),
+        )
+        .order_by(OneOnOne.id.desc())
+    ).all()
+    return [Earlier(cid, name or UNKNOWN_MANAGER, as_utc(opened), day) for cid, name, opened, day in rows]
 
 
 # -- notes -----------------------------------------------------------------------------------------------
@@ -298,7 +349,7 @@ def save_notes(
     if based_on is not None and (not isinstance(based_on, int) or isinstance(based_on, bool)):
         raise InputError(f"{LABELS[kind]}: the version this page started from is not one we know")
     with store.write() as session:
-        owned_conversation(session, thread, conversation_id)
+        owned_conversation(session, thread, conversation_id, to_write=True)
         author = thread.viewer_id if kind == PRIVATE else None
         known = {v.id: v for v in _versions(session, conversation_id, kind, author)}
         if based_on is not None and based_on not in known:
@@ -333,8 +384,12 @@ def initials(name: str) -> str:
     return "".join(f"{letter}." for letter in letters[:4]) or "Team member"
 
 
-def _open_actions(session: Session, member_id: int) -> int:
-    return sum(1 for a in latest_items(session, member_id, ACTION) if a.status in OPEN_STATUSES)
+def _open_actions(session: Session, member_id: int, manager_id: int) -> int:
+    """How many actions of the pair's series are still open."""
+    series = latest_items(
+        session, member_id, ACTION, in_conversations=pair_conversations(member_id, manager_id)
+    )
+    return sum(1 for a in series if a.status in OPEN_STATUSES)
 
 
 def record_held(
@@ -345,18 +400,22 @@ def record_held(
     it again, from either side, makes no second entry: the first record comes back (``recorded_now``
     False). InputError (nothing stored) for a date that cannot be read, in the future or before 2000."""
     with store.write() as session:
-        row = owned_conversation(session, thread, conversation_id)
+        manager_id = check(session, thread)
+        row = owned_conversation(session, thread, conversation_id, manager_id, to_write=True)
         existing = _held(session, row.id)
         if existing is not None:
             return Held(
-                row.id, existing.held_on, existing.log_entry_id, False, current_id(session, row.member_id)
+                row.id,
+                existing.held_on,
+                existing.log_entry_id,
+                False,
+                current_id(session, row.member_id, manager_id),
             )
-        manager_id = check(session, thread)
         parts = clean_entry(
             day,  # type: ignore[arg-type]
             initials(_name(session, thread.member_id)),
             bool(goals_of(session, thread.member_id, shared_only=True)),
-            _open_actions(session, thread.member_id) > 0,
+            _open_actions(session, thread.member_id, manager_id) > 0,
             today,
         )
         try:
@@ -379,9 +438,13 @@ def record_held(
             existing = _held(session, row.id)
             assert existing is not None
             return Held(
-                row.id, existing.held_on, existing.log_entry_id, False, current_id(session, row.member_id)
+                row.id,
+                existing.held_on,
+                existing.log_entry_id,
+                False,
+                current_id(session, row.member_id, manager_id),
             )
-        following = OneOnOne(member_id=row.member_id, opened_at=utcnow())
+        following = OneOnOne(member_id=row.member_id, manager_id=manager_id, opened_at=utcnow())
         session.add(following)
         session.flush()
         return Held(row.id, parts["held_on"], entry.id, True, following.id)  # type: ignore[arg-type]

@@ -4,7 +4,9 @@ both go through. It checks everything, then sets `Participant.manager_id` and re
 
 What the member shares "with my manager" follows `Participant.manager_id` (`workbook.team.relation`): the
 new manager reads it from the change on, and the old one reads nothing more at their next read, an open
-page included. The member's answers, goals and check-ins stay theirs.
+page included. The member's answers, goals and check-ins stay theirs. Her 1:1s stay with the pair who held
+them (`workbook.team.conversation`): nothing of them moves here, the new manager's first read starts a new
+1:1, and she chooses which of her open actions to bring into it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Everything a 1:1 page shows, read in one transaction after asking again who may read it: the page
-draws it when it opens and every few seconds after, and the briefing is made from it."""
+draws it when it opens and every few seconds after, and the briefing is made from it. It shows one pair's
+1:1 (the team member and the manager it is held with): a manager never reads his predecessor's notes,
+topics or actions; the team member also gets her 1:1s with earlier managers (to read) and the open actions
+she may bring from them."""
 
 from __future__ import annotations
 
@@ -11,22 +14,25 @@ from sqlalchemy.orm import Session
 
 from workbook.models import OneOnOne, Participant
 from workbook.store import Store
-from workbook.team.actions import actions_in, agenda_in
+from workbook.team.actions import actions_in, agenda_in, carryable
 from workbook.team.conversation import (
     PRIVATE,
     SHARED,
+    UNKNOWN_MANAGER,
+    Earlier,
     Notes,
     Thread,
     check,
     current_conversation,
     current_id,
+    earlier_conversations,
     held_on,
+    held_with,
     notes_in,
     owned_conversation,
-    past_conversations,
     planned_on,
 )
-from workbook.team.items import Item
+from workbook.team.items import Item, pair_conversations
 from workbook.team.shared_prep import SharedSection, shared_preparation
 
 
@@ -36,9 +42,10 @@ class ConversationState:
 
     side: str
     member_name: str
-    manager_name: str
+    manager_name: str  # the manager this 1:1 is held with
     conversation_id: int
-    number: int  # 1 for the series' first 1:1
+    is_current: bool  # the pair's 1:1 not held yet, with her manager now: the one both sides write in
+    number: int  # 1 for the pair's first 1:1
     planned_on: date | None
     held_on: date | None
     shared: Notes
@@ -46,46 +53,52 @@ class ConversationState:
     shared_preparation: tuple[SharedSection, ...]
     agenda: tuple[Item, ...]
     actions: tuple[Item, ...]
-    past: tuple[tuple[int, date], ...]  # the 1:1s held the viewer may open: (id, date held), latest first
+    past: tuple[tuple[int, date], ...]  # the pair's 1:1s held: (id, date held), latest first
     names: dict[int, str]  # who added or changed the items, by id
-
-    @property
-    def is_current(self) -> bool:
-        return self.held_on is None
+    earlier: tuple[Earlier, ...] = ()  # the team member's: her 1:1s with managers she no longer has
+    carry_over: tuple[Item, ...] = ()  # the team member's: open actions she may bring from them
 
     def who(self, person_id: int) -> str:
         return self.names.get(person_id, "someone no longer in the workbook")
 
 
 def read_state(store: Store, thread: Thread, conversation_id: int | None = None) -> ConversationState:
-    """The current 1:1 (opened now if there is none), or the past one ``conversation_id`` the viewer may
-    open, read in one transaction. NotAllowed when the viewer may not (any more) read it."""
+    """The current 1:1 of the team member with her manager now (opened now if there is none), or the 1:1
+    ``conversation_id`` the viewer may open, read in one transaction. NotAllowed when the viewer may not
+    (any more) read it."""
     with store.read() as session:
         manager_id = check(session, thread)
-        wanted = current_id(session, thread.member_id) if conversation_id is None else conversation_id
+        wanted = (
+            current_id(session, thread.member_id, manager_id) if conversation_id is None else conversation_id
+        )
         if wanted is not None:
             return _state(session, thread, wanted, manager_id)
-    return read_state(store, thread, current_conversation(store, thread))  # the series' first 1:1
+    return read_state(store, thread, current_conversation(store, thread))  # the pair's first 1:1
 
 
 def _state(session: Session, thread: Thread, conversation_id: int, manager_id: int) -> ConversationState:
     row = owned_conversation(session, thread, conversation_id, manager_id)
     held = held_on(session, row.id)
+    current = held is None and row.manager_id == manager_id
     agenda = agenda_in(session, thread, row.id)
     actions = actions_in(session, thread, row, current=held is None)
-    people = {thread.member_id, manager_id} | {i.added_by_id for i in (*agenda, *actions)}
-    people |= {i.changed_by_id for i in actions}
+    carry_over = carryable(session, thread, manager_id) if current else []
+    people = {thread.member_id} | {i.added_by_id for i in (*agenda, *actions, *carry_over)}
+    people |= {i.changed_by_id for i in actions} | ({row.manager_id} if row.manager_id else set())
     names = dict(
         session.execute(select(Participant.id, Participant.name).where(Participant.id.in_(people))).all()
     )
     number = session.scalar(
-        select(func.count()).where(OneOnOne.member_id == thread.member_id, OneOnOne.id <= row.id)
+        select(func.count()).where(
+            OneOnOne.id.in_(pair_conversations(thread.member_id, row.manager_id)), OneOnOne.id <= row.id
+        )
     )
     return ConversationState(
         side=thread.side,
         member_name=names.get(thread.member_id, thread.member_name),
-        manager_name=names.get(manager_id, ""),
+        manager_name=names.get(row.manager_id, UNKNOWN_MANAGER) if row.manager_id else UNKNOWN_MANAGER,
         conversation_id=row.id,
+        is_current=current,
         number=int(number or 1),
         planned_on=planned_on(session, row.id),
         held_on=held,
@@ -94,6 +107,8 @@ def _state(session: Session, thread: Thread, conversation_id: int, manager_id: i
         shared_preparation=tuple(shared_preparation(session, thread.member_id)),
         agenda=tuple(agenda),
         actions=tuple(actions),
-        past=tuple(past_conversations(session, thread, manager_id)),
+        past=tuple(held_with(session, thread.member_id, row.manager_id)),
         names=names,
+        earlier=tuple(earlier_conversations(session, thread, manager_id)),
+        carry_over=tuple(carry_over),
     )

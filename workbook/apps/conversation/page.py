@@ -65,6 +65,27 @@ def _day(moment: date | None) -> str:
     return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B %Y')}" if moment else ""
 
 
+def earlier_html(state: ConversationState) -> str:
+    """On the team member's page: her 1:1s with earlier managers stay hers, and her manager now does not
+    see them (a manager's state holds none)."""
+    if not state.earlier:
+        return ""
+    talks = joined(
+        html(
+            "<li>with {manager}, opened {opened}: {outcome}</li>",
+            manager=e.manager_name,
+            opened=_day(e.opened_at.date()),
+            outcome=f"held on {_day(e.held_on)}" if e.held_on else "open when your manager changed",
+        )
+        for e in state.earlier
+    )
+    return html(
+        '<div class="wb-earlier" role="note"><p>Your 1:1s with an earlier manager stay yours, with their '
+        "notes, topics and actions; your manager now does not see them.</p><ul>{talks}</ul></div>",
+        talks=talks,
+    )
+
+
 def prompts_html(guide: ConversationGuide) -> str:
     """The manager's prompts, a group per practice (the team member's page never shows them)."""
     groups = joined(
@@ -183,10 +204,11 @@ class ConversationPage:
         self.state = state
         who = state.member_name if self.thread.side == MANAGER else state.manager_name
         self.heading.value = html(
-            '<h2 class="wb-1on1-title">1:1 number {number} with {who}</h2><p>{planned}</p>',
+            '<h2 class="wb-1on1-title">1:1 number {number} with {who}</h2><p>{planned}</p>{earlier}',
             number=state.number,
             who=who,
             planned=f"Planned for {_day(state.planned_on)}." if state.planned_on else "No date planned yet.",
+            earlier=earlier_html(state),
         )
         if self.planned.value != state.planned_on:
             self._quiet = True

@@ -24,7 +24,13 @@ from workbook.apps.common import (
 )
 from workbook.apps.markup import html, joined
 from workbook.store import Store
-from workbook.team.actions import add_action, add_agenda_item, remove_agenda_item, update_action
+from workbook.team.actions import (
+    add_action,
+    add_agenda_item,
+    carry_over_action,
+    remove_agenda_item,
+    update_action,
+)
 from workbook.team.conversation import SHARED, Notes, Thread, save_notes
 from workbook.team.items import OWNERS, STATUSES
 from workbook.team.snapshot import ConversationState
@@ -228,8 +234,10 @@ class AgendaView:
 
 
 class ActionsView:
-    """The actions: every open one of the series (carried over until done) and those closed in this 1:1,
-    each with a status to change; a form to add one with its owner and due date."""
+    """The actions: every open one of the pair's series (carried over until done) and those closed in this
+    1:1, each with a status to change; a form to add one with its owner and due date; and, on the team
+    member's page after a change of manager, her open actions from the earlier manager's 1:1s, each to bring
+    into this 1:1 if she chooses (the manager's page never holds them)."""
 
     def __init__(self, store: Store, thread: Thread, status: SaveStatus, changed: Callable[[], None]) -> None:
         self.store, self.thread, self.status, self.changed = store, thread, status, changed
@@ -265,7 +273,25 @@ class ActionsView:
             ],
             _dom_classes=css("wb-action-form"),
         )
-        self.widget = widgets.VBox([self.list, self.form], _dom_classes=css("wb-actions"))
+        self.carry_list = widgets.VBox(_dom_classes=css("wb-carry-list"))
+        self.carry_note = widgets.HTML(_dom_classes=css("wb-field-note"))
+        self.carry_box = widgets.VBox(
+            [
+                widgets.HTML(
+                    html(
+                        "<h3>Your open actions from an earlier manager's 1:1s</h3><p>They are yours. Your "
+                        "manager now sees none of your earlier 1:1s: bring into this 1:1 the actions you "
+                        "want to go on with here, and leave the others where they are.</p>"
+                    )
+                ),
+                self.carry_list,
+                self.carry_note,
+            ],
+            _dom_classes=css("wb-carry-over"),
+        )
+        self.carry_box.layout.display = "none"
+        self._carry_shown: tuple = ()
+        self.widget = widgets.VBox([self.list, self.carry_box, self.form], _dom_classes=css("wb-actions"))
 
     def _submitted(self, problem: str | None) -> None:
         if problem is not None:
@@ -291,9 +317,53 @@ class ActionsView:
             return
         self.changed()
 
+    def carry_over(self, item: str) -> None:
+        """Bring one of the team member's actions from an earlier manager's 1:1 into this one."""
+        try:
+            carried = carry_over_action(self.store, self.thread, self.conversation_id, item)
+        except InputError as exc:
+            self.carry_note.value = html(
+                '<p class="wb-field-error" role="alert">{problem}</p>', problem=str(exc)
+            )
+            return
+        self.carry_note.value = html(
+            '<p class="wb-field-info" role="status">Brought into this 1:1: {text}</p>', text=carried.text
+        )
+        self.changed()
+
+    def _show_carry_over(self, state: ConversationState) -> None:
+        self.carry_box.layout.display = None if state.carry_over else "none"
+        shown = (state.conversation_id, state.carry_over)
+        if shown == self._carry_shown:
+            return
+        self._carry_shown = shown
+        old = list(self.carry_list.children)
+        rows: list[widgets.Widget] = []
+        for action in state.carry_over:
+            bring = widgets.Button(
+                description="Bring into this 1:1",
+                tooltip=f"Bring into this 1:1: {action.text[:60]}",
+                layout=wide_button(),
+                _dom_classes=css("wb-carry-bring"),
+            )
+            bring.on_click(lambda _b, key=action.item: self.carry_over(key))
+            summary = html(
+                '<p class="wb-action-text"><strong>{text}</strong><br>'
+                '<span class="wb-muted">{status} · due {due}</span></p>',
+                text=action.text,
+                status=STATUSES[action.status],
+                due=_day(action.due_on),
+            )
+            rows.append(widgets.VBox([widgets.HTML(summary), bring], _dom_classes=css("wb-carry-row")))
+        self.carry_list.children = rows
+        for widget in old:
+            close_tree(widget)
+
     def show(self, state: ConversationState) -> None:
         if state.conversation_id != self.conversation_id:
             self.note.value = ""  # what was said about the last 1:1's form
+            self.carry_note.value = ""
+        self._show_carry_over(state)
         self.conversation_id = state.conversation_id
         self.form.layout.display = None if state.is_current else "none"
         shown = (state.conversation_id, state.actions)
@@ -312,7 +382,11 @@ class ActionsView:
                 text=action.text,
                 owner=OWNERS.get(action.owner or "", "no owner"),
                 due=_day(action.due_on),
-                carried=" · carried over from an earlier 1:1" if carried else "",
+                carried=" · carried over from an earlier 1:1"
+                if carried
+                else " · brought by the team member from a 1:1 with an earlier manager"
+                if action.carried_from
+                else "",
             )
             choice = named(
                 widgets.Dropdown(
