@@ -1,8 +1,10 @@
 """The room view: one question's answers in the facilitator's cohort as a large bar chart for the
 projector, anonymous and live. Nothing is shown until enough people have answered, and the chart then
-changes only in steps of that many new answers (:func:`workbook.evaluation.disclosure.live_step`), so
-nobody's answer can be read off a change; the state shown follows from the saved answers alone, so
-reopening the page or choosing the question again shows no in-between state. Its own page
+changes only in steps of that many new answers, so nobody's answer can be read off a change; no two charts
+it can show differ by fewer than that many people, whatever happens to roles, membership or answers
+(:func:`workbook.evaluation.disclosure.live_chart`): when the newest state would, or when answers behind
+the chart are deleted, it shows the last chart that is still safe, or nothing, and says it is waiting
+for more answers. Reopening the page or choosing the question again shows no in-between state. Its own page
 (``notebooks/room.ipynb``), opened from the facilitator's app, so that it can go full screen on the
 projector."""
 
@@ -136,6 +138,7 @@ class RoomView:
             widest=widest,
             shown_answers=state.shown_answers,
             waiting_for=state.waiting_for,
+            held_back=state.held_back,
             threshold=self.threshold,
             colours=level_colours(len(question.levels)),
         )
