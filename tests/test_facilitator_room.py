@@ -548,3 +548,24 @@ def test_the_room_page_says_it_waits_for_more_answers_when_it_falls_back(store, 
     html = room.chart.value
     assert "wb-room-bar" not in html and "Waiting for more answers." in html and "more needed" not in html
     assert 'data-answers="0"' in html
+
+
+def test_a_room_page_signed_out_stops_reading_and_releases_nothing(store, fay, monkeypatch):
+    from sqlalchemy import func, select
+
+    from workbook.apps.signin import AccessWithdrawn
+    from workbook.models import RoomRelease
+
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
+
+    def withdrawn(_session) -> None:
+        raise AccessWithdrawn("You were signed out")
+
+    room = RoomView(store.guarded(withdrawn), fay)
+    for person, option in zip(managers(store, 3), (0, 1, 1), strict=True):
+        answer(store, person, option)
+    room.refresh()  # a new state would be released: the page's write is refused, and it stops
+    assert "wb-room-bar" not in room.chart.value and room._cohort is None
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(RoomRelease)) == 0
+    assert room_state(store, COHORT, room_question(check_key()), 3).shown_answers == 3

@@ -18,7 +18,7 @@ from workbook.apps.common import css
 from workbook.apps.facilitator.templates import ROOM_NOTEBOOK, message, render
 from workbook.apps.live import Ticker
 from workbook.apps.registry import app
-from workbook.apps.signin import SignIn
+from workbook.apps.signin import AccessWithdrawn, SignIn
 from workbook.config import anonymity_threshold
 from workbook.facilitator.cohorts import NotYourCohort, check_facilitates, facilitated
 from workbook.facilitator.room import RoomQuestion, RoomState, room_question, room_questions, room_state
@@ -116,7 +116,13 @@ class RoomView:
         """Count the answers now and move the chart if the disclosure rule lets it."""
         if self._cohort is None or self._question is None:
             return
-        state = room_state(self.store, self._cohort, self._question, self.threshold)
+        try:
+            state = room_state(self.store, self._cohort, self._question, self.threshold)
+        except AccessWithdrawn:  # the page's access was withdrawn (it was signed out): stop reading
+            self._cohort = self._question = None
+            if (ticker := getattr(self, "ticker", None)) is not None:
+                ticker.stop()
+            return
         if state == self.state:
             return
         self.state = state
