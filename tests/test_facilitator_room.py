@@ -569,3 +569,18 @@ def test_a_room_page_signed_out_stops_reading_and_releases_nothing(store, fay, m
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(RoomRelease)) == 0
     assert room_state(store, COHORT, room_question(check_key()), 3).shown_answers == 3
+
+
+def test_a_state_shown_is_recorded_once_and_read_back_the_same_on_every_database(any_store):
+    from sqlalchemy import func, select
+
+    from workbook.models import RoomRelease
+
+    for person, option in zip(managers(any_store, 4), (0, 1, 1, 2), strict=True):
+        answer(any_store, person, option)
+    question = room_question(check_key())
+    first = room_state(any_store, COHORT, question, 3)
+    again = room_state(any_store, COHORT, question, 3)  # the recorded state is recognised as this one
+    assert first == again and not again.held_back and again.waiting_for == 2
+    with any_store.read() as session:
+        assert session.scalar(select(func.count()).select_from(RoomRelease)) == 1
