@@ -13,12 +13,13 @@ from traitlets import TraitError
 from tests.widget_helpers import live_widget_state
 from workbook import identity
 from workbook.apps.facilitator.room import RoomView, level_colours, room_app
-from workbook.evaluation.disclosure import live_step
+from workbook.evaluation.disclosure import LiveRelease, live_chart, live_step, people_apart
 from workbook.facilitator.room import room_question, room_questions, room_state
 from workbook.manager.content import KnowledgeCheck, instrument, lessons, save_lesson_answer
 from workbook.manager.scores import save_scores
 from workbook.manager.waves import set_wave
 from workbook.store import StoreError
+from workbook.validation import InputError
 
 # -- the rule -------------------------------------------------------------------------------------------
 answers = st.lists(st.tuples(st.integers(0, 14), st.integers(0, 3)), max_size=80)  # (person, option)
@@ -46,6 +47,58 @@ def test_a_live_chart_shows_nothing_below_the_threshold_and_moves_in_steps_of_it
             assert step.shown_answers - previous.shown_answers >= threshold
             assert new and step.shown == latest  # it moved on this new person's first answer
         previous = step
+
+
+def option_tally(answers: list) -> tuple:
+    return (tuple(sum(1 for a in answers if a == option) for option in range(4)),)
+
+
+histories = st.lists(  # what the store holds at each read: anything at all, read after read
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 9), st.integers(0, 3)), max_size=30).map(
+        lambda events: sorted({place: (place, p, a) for place, p, a in events}.values())
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reads=histories, threshold=st.integers(3, 5))
+def test_a_live_chart_never_shows_two_states_closer_than_the_threshold(reads, threshold):
+    """Between two reads the answers may change in any way (people counted or no longer counted, answers
+    deleted, added, changed, even in the past): every state shown is one released, every released state
+    differs from every other and from nothing by at least the threshold, and a state is shown only while
+    the answers behind it are all there."""
+    released: list[LiveRelease] = []
+    for events in reads:
+        chart = live_chart(events, option_tally, released, threshold)
+        if chart.release is not None:
+            released.append(chart.release)
+        if chart.tally is None:
+            continue
+        assert chart.tally in [r.tally for r in released]
+        if chart.held_back:  # an earlier state: it cannot say when it changes
+            assert chart.waiting_for is None
+        else:
+            assert chart.tally == released[-1].tally and chart.waiting_for is not None
+        behind = [
+            option_tally(list({p: a for place, p, a in events if place <= cut}.values()))
+            for cut in range(-1, 31)
+        ]
+        assert chart.tally in behind  # it is what the answers now held say, up to some point
+    for k, one in enumerate(released):
+        assert people_apart(option_tally([]), one.tally) >= threshold
+        for other in released[k + 1 :]:
+            assert people_apart(one.tally, other.tally) >= threshold
+
+
+def test_people_apart_counts_on_the_part_that_changed_least():
+    assert people_apart(((3, 0, 0),), ((3, 0, 0),)) == 0
+    assert people_apart(((3, 0, 0),), ((2, 1, 0),)) == 1  # one changed their answer
+    assert people_apart(((3, 0, 0),), ((3, 2, 1),)) == 3  # three came
+    assert people_apart(((3, 0, 0),), ((0, 1, 0),)) == 3  # three went, one came (or two went, one changed)
+    assert people_apart(((3, 0), (3, 0)), ((6, 0), (3, 1))) == 1  # the second item gave one person away
+    with pytest.raises(ValueError, match="different charts"):
+        people_apart(((3, 0),), ((3, 0, 0),))
 
 
 def test_one_more_answer_below_a_step_changes_nothing_but_the_count_awaited():
@@ -208,3 +261,335 @@ def test_someone_who_facilitates_nothing_sees_nothing(store):
 def test_the_room_page_asks_for_a_code_first(store):
     page = room_app(store)
     assert "Enter the access code" in page.children[-1].children[0].value
+
+
+# -- what the room has shown stays safe, whatever happens to membership, roles and answers --------------
+def people_needed(before: tuple, after: tuple) -> int:
+    """The fewest people whose coming, going or changing their answer turns one shown state into the other
+    (per bar counts as the page gets them), on the part of the chart that changed least: a check's options
+    together (each person counts on one of them), or one item of the comfort check. On one part, each
+    person who comes adds one count, who goes takes one away, who changes their answer does both; so the
+    fewest people are the larger of the counts gained and the counts lost. 0: the same state."""
+    parts = [[c[0] for c in before]], [[c[0] for c in after]]
+    if len(before[0]) > 1:  # the comfort check: each bar is an item with one count per rating
+        parts = [list(c) for c in before], [list(c) for c in after]
+    needed = []
+    for one, other in zip(*parts, strict=True):
+        gained = sum(max(b - a, 0) for a, b in zip(one, other, strict=True))
+        lost = sum(max(a - b, 0) for a, b in zip(one, other, strict=True))
+        if gained or lost:
+            needed.append(max(gained, lost))
+    return min(needed, default=0)
+
+
+def assert_never_fewer_than(shown: list[tuple], threshold: int) -> None:
+    """No state shown rests on fewer than the threshold on any part, and no two differ by fewer."""
+    empty = tuple(tuple(0 for _ in bar) for bar in shown[0]) if shown else ()
+    distinct = list(dict.fromkeys(shown))
+    for state in distinct:
+        assert people_needed(empty, state) >= threshold, state
+    for k, one in enumerate(distinct):
+        for other in distinct[k + 1 :]:
+            assert people_needed(one, other) >= threshold, (one, other)
+
+
+POOL = 9  # seven managers of the cohort and two people who become its managers later
+OPTIONS = len(CHECKS[0][1].options)
+person_index = st.integers(0, POOL - 1)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("answer"), person_index, st.integers(0, OPTIONS - 1)),
+        st.tuples(st.just("rate"), person_index, st.integers(1, 5), st.integers(1, 5)),
+        st.tuples(st.just("withdraw"), person_index),
+        st.tuples(st.just("regrant"), person_index),
+        st.tuples(st.just("remove"), person_index),
+        st.tuples(st.just("delete"), person_index),
+    ),
+    max_size=45,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=steps)
+def test_no_two_states_the_room_shows_differ_by_fewer_than_the_threshold(migrated_store_file, steps):
+    """Managers answer, change and delete their answers; their Manager role is withdrawn and given back,
+    they are removed from the cohort, and two people become managers later (with answers from before):
+    the room is read after every change, and no two states it showed of one question (per bar counts)
+    differ by fewer than the threshold of people, nor does any rest on fewer."""
+    import tempfile
+    from pathlib import Path
+
+    from store_copies import store_copy
+
+    from workbook.data_rights import BY_THEMSELVES, delete_person_data
+    from workbook.facilitator.people import OPERATOR, remove_person
+
+    threshold = 3
+    with tempfile.TemporaryDirectory() as folder:
+        store = store_copy(migrated_store_file, Path(folder))
+        try:
+            people = managers(store, POOL - 2) + [
+                identity.add_participant(store, f"Later {i}").person for i in range(2)
+            ]
+            set_wave(store, COHORT, "pre", True)
+            items = instrument().item_ids
+            questions = (room_question(check_key()), room_question("comfort:pre"))
+            shown: dict[str, list[tuple]] = {q.key: [] for q in questions}
+            for step in steps:
+                person = people[step[1]]
+                role = f"manager:{COHORT}"
+                try:
+                    if step[0] == "answer":
+                        answer(store, person, step[2])
+                    elif step[0] == "rate":
+                        save_scores(
+                            store,
+                            person,
+                            "pre",
+                            {i: step[2] if k % 2 else step[3] for k, i in enumerate(items)},
+                        )
+                    elif step[0] == "withdraw":
+                        identity.withdraw_role(store, person.pid, role)
+                    elif step[0] == "regrant":
+                        identity.grant_role(store, person.pid, role)
+                    elif step[0] == "remove":
+                        remove_person(store, COHORT, person.pid, by=OPERATOR)
+                    else:
+                        delete_person_data(store, person, by=BY_THEMSELVES)
+                except (StoreError, InputError):
+                    pass  # not possible now (no such role, not in the cohort, no wave open to them)
+                for question in questions:
+                    state = room_state(store, COHORT, question, threshold)
+                    if state.counts is not None:
+                        assert state.shown_answers >= threshold
+                        shown[question.key].append(state.counts)
+            for states in shown.values():
+                assert_never_fewer_than(states, threshold)
+        finally:
+            store.close()
+
+
+def roster_managers(store, n: int) -> list:
+    return [
+        identity.add_participant(
+            store, f"Manager {COHORT} {i}", email=f"m{i}@example.org", cohort=COHORT
+        ).person
+        for i in range(n)
+    ]
+
+
+def bars(state) -> list[int]:
+    return [c[0] for c in state.counts]
+
+
+def test_a_withdrawn_role_a_removal_and_an_import_leave_the_chart_as_it_was(store):
+    """The attack of the issue: turn one manager's Manager role off (their link keeps working), take one
+    out of the cohort, import them again. Nothing moves: the chart counts whoever answered as a manager."""
+    from workbook.facilitator.people import OPERATOR, edit_person, remove_person
+    from workbook.facilitator.roster import import_roster
+
+    people = roster_managers(store, 5)
+    for person, option in zip(people, (0, 1, 1, 2, 3), strict=True):
+        answer(store, person, option)
+    question = room_question(check_key())
+    first = room_state(store, COHORT, question, 3)
+    assert bars(first)[:4] == [1, 2, 0, 0] and (first.answered, first.waiting_for) == (5, 1)
+
+    identity.withdraw_role(store, people[0].pid, f"manager:{COHORT}")
+    assert room_state(store, COHORT, question, 3) == first
+    identity.grant_role(store, people[0].pid, f"manager:{COHORT}")
+    assert room_state(store, COHORT, question, 3) == first
+    edit_person(
+        store,
+        COHORT,
+        people[1].pid,
+        people[1].name,
+        "m1@example.org",
+        ["team_member"],
+        people[2].pid,
+        by=OPERATOR,
+    )
+    assert room_state(store, COHORT, question, 3) == first
+    remove_person(store, COHORT, people[2].pid, by=OPERATOR)
+    assert room_state(store, COHORT, question, 3) == first
+    import_roster(
+        store, f"name,email,role\n{people[2].name},m2@example.org,manager\n".encode(), COHORT, by=OPERATOR
+    )
+    assert room_state(store, COHORT, question, 3) == first
+
+    set_wave(store, COHORT, "pre", True)
+    items = instrument().item_ids
+    for k, person in enumerate(people[:4]):
+        save_scores(store, person, "pre", dict.fromkeys(items, 1 + k))
+    comfort = room_question("comfort:pre")
+    rated = room_state(store, COHORT, comfort, 3)
+    assert rated.shown_answers == 3
+    identity.withdraw_role(store, people[3].pid, f"manager:{COHORT}")
+    identity.withdraw_role(store, people[0].pid, f"manager:{COHORT}")
+    assert room_state(store, COHORT, comfort, 3) == rated
+
+
+def test_answers_deleted_make_the_chart_fall_back_to_the_last_safe_state_or_nothing(store):
+    from workbook.data_rights import BY_THEMSELVES, delete_person_data
+
+    people = roster_managers(store, 10)
+    question = room_question(check_key())
+    states = []
+    for person, option in zip(people[:6], (0, 1, 1, 2, 3, 0), strict=True):
+        answer(store, person, option)
+        states.append(room_state(store, COHORT, question, 3))  # the room is open: each step is shown
+    three, six = states[2], states[5]
+    assert (three.shown_answers, six.shown_answers) == (3, 6) and not six.held_back
+
+    delete_person_data(store, people[4], by=BY_THEMSELVES)  # in the second state only
+    back = room_state(store, COHORT, question, 3)
+    assert back.counts == three.counts
+    answer(store, people[6], 3)  # one in for the one gone: the chart would differ by one person
+    held = room_state(store, COHORT, question, 3)
+    assert held.counts == three.counts
+    assert back.held_back and held.held_back and back.waiting_for is None and held.waiting_for is None
+    answer(store, people[7], 1)
+    answer(store, people[8], 2)
+    assert room_state(store, COHORT, question, 3).counts == three.counts
+    answer(store, people[9], 2)  # three more than the state shown before: it may move on
+    moved = room_state(store, COHORT, question, 3)
+    assert moved.shown_answers == 9 and not moved.held_back and moved.waiting_for == 3
+
+    delete_person_data(store, people[0], by=BY_THEMSELVES)  # in every state shown: nothing is left
+    gone = room_state(store, COHORT, question, 3)
+    assert gone.counts is None and gone.held_back and gone.answered == 8 and gone.waiting_for is None
+
+
+def test_the_retention_purge_makes_the_chart_fall_back(store):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from workbook.data_rights import purge
+    from workbook.models import Answer
+    from workbook.store import utcnow
+
+    people = roster_managers(store, 4)
+    question = room_question(check_key())
+    for person, option in zip(people, (0, 1, 1, 2), strict=True):
+        answer(store, person, option)
+    shown = room_state(store, COHORT, question, 3)
+    assert bars(shown)[:3] == [1, 2, 0]
+    with store.write() as session:  # the first manager's answer is two years old
+        session.execute(
+            update(Answer)
+            .where(Answer.participant_id == people[0].id)
+            .values(saved_at=utcnow() - timedelta(days=730))
+        )
+    purge(store, 365)
+    after = room_state(store, COHORT, question, 3)
+    assert after.counts is None and after.held_back  # not the three left, one in for the one gone
+
+
+# -- the same through the pages --------------------------------------------------------------------------
+def test_the_room_page_is_unchanged_by_what_the_facilitators_setup_page_does(store, fay, monkeypatch):
+    """Through the facilitator's own page: the Manager role turned off, "Remove from cohort", a one-row
+    roster import putting the person back. The projector's chart stays exactly as it was."""
+    import datetime as dt
+
+    from workbook.apps.facilitator import FacilitatorHome
+
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
+    people = roster_managers(store, 5)
+    for person, option in zip(people, (0, 1, 1, 2, 3), strict=True):
+        answer(store, person, option)
+    room = RoomView(store, fay)
+    shown = room.chart.value
+    assert 'data-answers="3"' in shown and "changes after 1 more" in shown
+    setup = FacilitatorHome(store, identity.find_participant(store, fay.pid)).setup
+
+    setup.pick.value = people[0].pid
+    setup.role_boxes["manager"].value = False
+    setup.role_boxes["team_member"].value = True
+    setup.manager.value = people[1].pid
+    setup.save.click()
+    assert "Saved the changes" in setup.person_message.value
+    room.refresh()
+    assert room.chart.value == shown
+
+    setup.pick.value = people[1].pid
+    setup.remove.click()
+    setup.confirm.yes.click()
+    assert "is out of" in setup.person_message.value
+    room.refresh()
+    assert room.chart.value == shown
+
+    data = f"name,email,role\n{people[1].name},m1@example.org,manager\n".encode()
+    setup.upload.value = (
+        {
+            "name": "back.csv",
+            "type": "text/csv",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": dt.datetime.now(dt.UTC),
+        },
+    )
+    assert "1 already known" in setup.import_message.value
+    room.refresh()
+    assert room.chart.value == shown
+    assert RoomView(store, fay).chart.value == shown  # and opened again
+
+
+def test_the_room_page_says_it_waits_for_more_answers_when_it_falls_back(store, fay, monkeypatch):
+    from workbook.data_rights import BY_THEMSELVES, delete_person_data
+
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
+    people = roster_managers(store, 7)
+    room = RoomView(store, fay)
+    for person, option in zip(people[:6], (0, 1, 1, 2, 3, 0), strict=True):
+        answer(store, person, option)
+        room.refresh()
+    assert 'data-answers="6"' in room.chart.value and "Waiting for more" not in room.chart.value
+    delete_person_data(store, people[4], by=BY_THEMSELVES)
+    answer(store, people[6], 3)
+    room.refresh()
+    html = room.chart.value
+    assert 'data-answers="3"' in html and html.count('class="wb-room-bar"') == OPTIONS
+    assert "Waiting for more answers: this is an earlier chart, of 3 answers" in html
+    assert "changes after" not in html
+    delete_person_data(store, people[0], by=BY_THEMSELVES)
+    room.refresh()
+    html = room.chart.value
+    assert "wb-room-bar" not in html and "Waiting for more answers." in html and "more needed" not in html
+    assert 'data-answers="0"' in html
+
+
+def test_a_room_page_signed_out_stops_reading_and_releases_nothing(store, fay, monkeypatch):
+    from sqlalchemy import func, select
+
+    from workbook.apps.signin import AccessWithdrawn
+    from workbook.models import RoomRelease
+
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
+
+    def withdrawn(_session) -> None:
+        raise AccessWithdrawn("You were signed out")
+
+    room = RoomView(store.guarded(withdrawn), fay)
+    for person, option in zip(managers(store, 3), (0, 1, 1), strict=True):
+        answer(store, person, option)
+    room.refresh()  # a new state would be released: the page's write is refused, and it stops
+    assert "wb-room-bar" not in room.chart.value and room._cohort is None
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(RoomRelease)) == 0
+    assert room_state(store, COHORT, room_question(check_key()), 3).shown_answers == 3
+
+
+def test_a_state_shown_is_recorded_once_and_read_back_the_same_on_every_database(any_store):
+    from sqlalchemy import func, select
+
+    from workbook.models import RoomRelease
+
+    for person, option in zip(managers(any_store, 4), (0, 1, 1, 2), strict=True):
+        answer(any_store, person, option)
+    question = room_question(check_key())
+    first = room_state(any_store, COHORT, question, 3)
+    again = room_state(any_store, COHORT, question, 3)  # the recorded state is recognised as this one
+    assert first == again and not again.held_back and again.waiting_for == 2
+    with any_store.read() as session:
+        assert session.scalar(select(func.count()).select_from(RoomRelease)) == 1

@@ -333,3 +333,23 @@ class OneOnOneItem(Base):
     carried_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
     written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_one_on_one_items_member", "member_id", "kind", "item", "id"),)
+
+
+class RoomRelease(Base):
+    """A state the room view has shown of one question in one cohort (released): counts only, never a
+    name or anyone's answer. A later chart may show a released state again, while the answers behind it
+    are all still there, or one that differs from every released state by at least the anonymity
+    threshold of people (`workbook.evaluation.disclosure.live_chart`)."""
+
+    __tablename__ = "room_releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"))
+    question: Mapped[str] = mapped_column(String(255))  # the room question's key
+    people: Mapped[int] = mapped_column(Integer)  # how many people the counts rest on
+    counts: Mapped[str] = mapped_column(Text)  # JSON: per part of the chart, one count per value
+    # where in the history of the answers it was read to: when the answer that completed it counted, and
+    # its row (an answer's or a score's id; no foreign key, since answers may be deleted)
+    through_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    through_id: Mapped[int] = mapped_column(Integer)
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("ix_room_releases_chart", "cohort_id", "question", "id"),)

@@ -103,6 +103,10 @@ REGISTRY: dict[str, Entry] = {
         "who reported to whom from when, and who changed it (the organisation's record)"
     ),
     "data_deletions": NoContent("that a deletion or purge happened: who, when, which kinds, how many rows"),
+    "room_releases": NoContent(
+        "the room view's charts as shown: counts of at least the threshold of people, never a name or an "
+        "answer; kept so that no later chart differs from one shown by fewer"
+    ),
 }
 
 

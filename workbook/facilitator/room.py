@@ -1,20 +1,26 @@
 """The room view's figures: the answers of a cohort's managers to one lesson's knowledge check, or to one
 wave of the comfort check, counted (one answer per person). Counts only: nobody's answer
 and nobody's name leaves this module. What of them a projector may show, and when, is decided by
-:func:`workbook.evaluation.disclosure.live_step`.
+:func:`workbook.evaluation.disclosure.live_chart`, from the answers of everyone who has been a manager
+of the cohort (so a role withdrawn, a person removed or imported again moves nothing) and the states
+shown before (the ``room_releases`` table, counts only), so that no two states the projector can show
+differ by fewer than the anonymity threshold of people, even when answers are deleted.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from workbook.evaluation.disclosure import live_step
+from workbook.evaluation.disclosure import LiveChart, LiveRelease, Tally, live_chart
 from workbook.manager.content import KnowledgeCheck, instrument, lesson_scope, lessons
-from workbook.models import Answer, RoleGrant, Score
-from workbook.store import Store, StoreError
+from workbook.models import Answer, RoleGrant, RoomRelease, Score
+from workbook.store import Store, StoreError, as_utc, utcnow
 
 COMFORT_WAVES = {
     "pre": "before the course (pre)",
@@ -44,9 +50,10 @@ class RoomState:
 
     question: str
     answered: int  # people who have answered so far (completion, not answers)
-    waiting_for: int  # more answers before the chart changes (or first appears)
+    waiting_for: int | None  # more answers before the chart changes (or first appears); None: unknown
     shown_answers: int  # people whose answers the chart shows
     counts: tuple[tuple[int, ...], ...] | None  # per bar: (count,) or one count per level; None: nothing
+    held_back: bool = False  # an earlier state (or nothing) is shown: waiting for more answers
 
 
 def room_questions() -> tuple[RoomQuestion, ...]:
@@ -86,70 +93,138 @@ def room_question(key: object) -> RoomQuestion:
     raise StoreError("choose a question from the list")
 
 
-def _managers(cohort_id: int):
-    return select(RoleGrant.participant_id).where(
-        RoleGrant.withdrawn_at.is_(None), RoleGrant.cohort_id == cohort_id, RoleGrant.role == "manager"
+# A saved answer's place in a chart's history: when it counts (when it was saved, or when its author first
+# held the cohort's Manager role, if that was later) and its row, so that the history only grows at its end.
+Place = tuple[datetime, int]
+
+
+def _managers_since(cohort_id: int):
+    """Everyone who holds or has held the cohort's Manager role, with when they first held it: a withdrawn
+    role (a person removed, or re-roled) takes nobody out of the charts, and giving it again brings nobody
+    back, so membership and roles cannot move a chart."""
+    return (
+        select(RoleGrant.participant_id, func.min(RoleGrant.granted_at).label("since"))
+        .where(RoleGrant.cohort_id == cohort_id, RoleGrant.role == "manager")
+        .group_by(RoleGrant.participant_id)
+        .subquery()
+    )
+
+
+def _place(saved_at: datetime, since: datetime, row_id: int) -> Place:
+    return max(as_utc(saved_at), as_utc(since)), row_id
+
+
+def _events(session: Session, cohort_id: int, question: RoomQuestion) -> list[tuple[Place, int, Any]]:
+    """The answers to ``question`` of everyone who has been a manager of the cohort, as (place, person,
+    answer) in the order of their places; a person added later counts from then, with their answers."""
+    managers = _managers_since(cohort_id)
+    if question.is_comfort:
+        wave = question.key.split(":", 1)[1]
+        rows = session.execute(
+            select(
+                Score.id, Score.participant_id, Score.answered_at, managers.c.since, Score.item, Score.score
+            )
+            .join(managers, managers.c.participant_id == Score.participant_id)
+            .where(Score.wave == wave)
+        ).all()
+        placed = sorted(
+            ((_place(at, since, pk), person, at, item, score) for pk, person, at, since, item, score in rows)
+        )
+        return _comfort_events(placed)
+    _, lesson_id, block_id = question.key.split(":", 2)
+    rows = session.execute(
+        select(Answer.id, Answer.participant_id, Answer.saved_at, managers.c.since, Answer.value)
+        .join(managers, managers.c.participant_id == Answer.participant_id)
+        .where(Answer.scope == lesson_scope(lesson_id), Answer.key == block_id)
+    ).all()
+    placed = sorted((_place(at, since, pk), person, value) for pk, person, at, since, value in rows)
+    return _check_events(placed)
+
+
+def _released(session: Session, cohort_id: int, key: str) -> list[LiveRelease[Place]]:
+    """The states the room has shown of this question in this cohort, oldest first."""
+    rows = session.execute(
+        select(RoomRelease.counts, RoomRelease.people, RoomRelease.through_at, RoomRelease.through_id)
+        .where(RoomRelease.cohort_id == cohort_id, RoomRelease.question == key)
+        .order_by(RoomRelease.id)
+    ).all()
+    return [
+        LiveRelease(
+            tuple(tuple(int(c) for c in part) for part in json.loads(counts)), people, (as_utc(at), row)
+        )
+        for counts, people, at, row in rows
+    ]
+
+
+def _chart(session: Session, cohort_id: int, question: RoomQuestion, threshold: int) -> LiveChart[Place]:
+    return live_chart(
+        _events(session, cohort_id, question),
+        lambda answers: _tally(question, answers),
+        _released(session, cohort_id, question.key),
+        threshold,
     )
 
 
 def room_state(store: Store, cohort: str, question: RoomQuestion, threshold: int) -> RoomState:
-    """The cohort's managers' answers to ``question`` in the order they were saved, stepped by
-    :func:`~workbook.evaluation.disclosure.live_step` and counted (one short read)."""
+    """What the projector may show now of the cohort's managers' answers to ``question``, as
+    :func:`~workbook.evaluation.disclosure.live_chart` decides from the answers and the states shown
+    before (one short read; a state shown for the first time is recorded first, in a write that decides
+    again, so two pages open at once record it once)."""
     with store.read() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
-        managers = _managers(cohort_id)
-        if question.is_comfort:
-            wave = question.key.split(":", 1)[1]
-            rows = session.execute(
-                select(Score.participant_id, Score.answered_at, Score.item, Score.score)
-                .where(Score.participant_id.in_(managers), Score.wave == wave)
-                .order_by(Score.id)
-            ).all()
-        else:
-            _, lesson_id, block_id = question.key.split(":", 2)
-            rows = session.execute(
-                select(Answer.participant_id, Answer.value)
-                .where(
-                    Answer.participant_id.in_(managers),
-                    Answer.scope == lesson_scope(lesson_id),
-                    Answer.key == block_id,
+        chart = _chart(session, cohort_id, question, threshold)
+    if chart.release is not None:
+        with store.write() as session:
+            chart = _chart(session, cohort_id, question, threshold)
+            if chart.release is not None:
+                new = chart.release
+                session.add(
+                    RoomRelease(
+                        cohort_id=cohort_id,
+                        question=question.key,
+                        people=new.people,
+                        counts=json.dumps(new.tally),
+                        through_at=new.through[0],
+                        through_id=new.through[1],
+                        released_at=utcnow(),
+                    )
                 )
-                .order_by(Answer.id)
-            ).all()
-    events = _comfort_events(rows) if question.is_comfort else _check_events(rows)
-    step = live_step(events, threshold)
-    counts = None if step.shown is None else _counts(question, list(step.shown.values()))
-    return RoomState(question.key, step.answered, step.waiting_for, step.shown_answers, counts)
+    counts = None if chart.tally is None else _bars(question, chart.tally)
+    return RoomState(
+        question.key, chart.answered, chart.waiting_for, chart.shown_answers, counts, chart.held_back
+    )
 
 
-def _check_events(rows) -> list[tuple[int, str]]:
-    """(person, option chosen) per save, in order; a save that holds no choice is no answer."""
+def _check_events(rows) -> list[tuple[Place, int, str]]:
+    """(place, person, option chosen) per save, in order; a save that holds no choice is no answer."""
     events = []
-    for pk, value in rows:
+    for place, pk, value in rows:
         saved = json.loads(value) if value else None
         choice = saved.get("choice") if isinstance(saved, dict) else None
         if isinstance(choice, str) and choice:
-            events.append((pk, choice))
+            events.append((place, pk, choice))
     return events
 
 
-def _comfort_events(rows) -> list[tuple[int, dict[str, int]]]:
-    """(person, their ratings by item) per submission (the rows saved together), in order."""
-    events: list[tuple[int, dict[str, int]]] = []
+def _comfort_events(rows) -> list[tuple[Place, int, dict[str, int]]]:
+    """(place, person, their ratings by item) per submission (the rows saved together), in order."""
+    events: list[tuple[Place, int, dict[str, int]]] = []
     ratings: dict[int, dict[str, int]] = {}
     last: tuple[int, object] | None = None
-    for pk, saved_at, item, score in rows:
+    for place, pk, saved_at, item, score in rows:
         current = ratings.setdefault(pk, {})
         current[item] = int(score)
         if last == (pk, saved_at):
-            events[-1] = (pk, dict(current))
+            events[-1] = (place, pk, dict(current))
         else:
-            events.append((pk, dict(current)))
+            events.append((place, pk, dict(current)))
         last = (pk, saved_at)
     return events
 
 
-def _counts(question: RoomQuestion, answers: list) -> tuple[tuple[int, ...], ...]:
+def _tally(question: RoomQuestion, answers: list) -> Tally:
+    """The chart's counts: a check's options together (each person chose one), or per item of the
+    comfort check one count per rating."""
     if question.is_comfort:
         levels = {value: k for k, (value, _) in enumerate(question.levels)}
         counts = [[0] * len(question.levels) for _ in question.bars]
@@ -158,4 +233,11 @@ def _counts(question: RoomQuestion, answers: list) -> tuple[tuple[int, ...], ...
                 if ratings.get(item) in levels:
                     counts[k][levels[ratings[item]]] += 1
         return tuple(tuple(c) for c in counts)
-    return tuple((sum(1 for a in answers if a == option),) for option, _ in question.bars)
+    return (tuple(sum(1 for a in answers if a == option) for option, _ in question.bars),)
+
+
+def _bars(question: RoomQuestion, tally: Tally) -> tuple[tuple[int, ...], ...]:
+    """Per bar of the page: (count,) for each option of a check, or an item's counts per rating."""
+    if question.is_comfort:
+        return tally
+    return tuple((count,) for count in tally[0])

@@ -1,8 +1,10 @@
 """The room view: one question's answers in the facilitator's cohort as a large bar chart for the
 projector, anonymous and live. Nothing is shown until enough people have answered, and the chart then
-changes only in steps of that many new answers (:func:`workbook.evaluation.disclosure.live_step`), so
-nobody's answer can be read off a change; the state shown follows from the saved answers alone, so
-reopening the page or choosing the question again shows no in-between state. Its own page
+changes only in steps of that many new answers, so nobody's answer can be read off a change; no two charts
+it can show differ by fewer than that many people, whatever happens to roles, membership or answers
+(:func:`workbook.evaluation.disclosure.live_chart`): when the newest state would, or when answers behind
+the chart are deleted, it shows the last chart that is still safe, or nothing, and says it is waiting
+for more answers. Reopening the page or choosing the question again shows no in-between state. Its own page
 (``notebooks/room.ipynb``), opened from the facilitator's app, so that it can go full screen on the
 projector."""
 
@@ -16,7 +18,7 @@ from workbook.apps.common import css
 from workbook.apps.facilitator.templates import ROOM_NOTEBOOK, message, render
 from workbook.apps.live import Ticker
 from workbook.apps.registry import app
-from workbook.apps.signin import SignIn
+from workbook.apps.signin import AccessWithdrawn, SignIn
 from workbook.config import anonymity_threshold
 from workbook.facilitator.cohorts import NotYourCohort, check_facilitates, facilitated
 from workbook.facilitator.room import RoomQuestion, RoomState, room_question, room_questions, room_state
@@ -114,7 +116,13 @@ class RoomView:
         """Count the answers now and move the chart if the disclosure rule lets it."""
         if self._cohort is None or self._question is None:
             return
-        state = room_state(self.store, self._cohort, self._question, self.threshold)
+        try:
+            state = room_state(self.store, self._cohort, self._question, self.threshold)
+        except AccessWithdrawn:  # the page's access was withdrawn (it was signed out): stop reading
+            self._cohort = self._question = None
+            if (ticker := getattr(self, "ticker", None)) is not None:
+                ticker.stop()
+            return
         if state == self.state:
             return
         self.state = state
@@ -136,6 +144,7 @@ class RoomView:
             widest=widest,
             shown_answers=state.shown_answers,
             waiting_for=state.waiting_for,
+            held_back=state.held_back,
             threshold=self.threshold,
             colours=level_colours(len(question.levels)),
         )

@@ -19,6 +19,10 @@ figure of their difference. The rules, applied to the whole data once (a :class:
    and a figure of a selection is shown only when every cohort in it shows that figure.
 
 Hidden figures carry a :class:`Hidden` with the reason, written out by :func:`hidden_text`.
+
+A live chart (the facilitator's room view) follows its own rule, in :mod:`.live` (re-exported here): no
+two states it can ever show of one question differ by fewer than the threshold of people, whatever
+happens to membership, roles and answers between two reads.
 """
 
 from __future__ import annotations
@@ -26,14 +30,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import numpy as np
 
 from workbook.config import check_threshold
-
-K = TypeVar("K")
-T = TypeVar("T")
+from workbook.evaluation.disclosure.live import (
+    LiveChart,
+    LiveRelease,
+    LiveStep,
+    Tally,
+    comparable,
+    live_chart,
+    live_step,
+    people_apart,
+)
 
 ALL = None  # the group of everyone in a plan's tables (cohort names are text, so None cannot clash)
 NO_COHORT = ""  # the cohort of participants who are in none
@@ -401,47 +412,6 @@ def build_plan(
     return DisclosurePlan(threshold=threshold, groups=names, cells=cells)
 
 
-# --------------------------------------------------------------------------------------------------
-# A live chart (the facilitator's room view)
-
-
-@dataclass(frozen=True)
-class LiveStep(Generic[K, T]):
-    """What a live chart of answers shows: each counted person's answer (None: nothing yet), how many
-    people have answered so far, and how many more answers the chart waits for before it changes."""
-
-    shown: dict[K, T] | None
-    answered: int
-    waiting_for: int
-
-    @property
-    def shown_answers(self) -> int:
-        return 0 if self.shown is None else len(self.shown)
-
-
-def live_step(events: Iterable[tuple[K, T]], threshold: int) -> LiveStep[K, T]:
-    """What a live chart may show of ``events``: (person, answer) in the order they were saved, a later
-    answer of a person replacing their earlier one.
-
-    The chart shows the answers as they stood when the ``threshold``-th, ``2 * threshold``-th, ...
-    person gave their first answer, the last such moment reached: nothing below ``threshold`` people,
-    and two states shown one after the other differ by exactly ``threshold`` more people (with any
-    answers changed in between), so nobody's answer can be read off a change. It depends on the saved
-    answers alone, so reopening the page or choosing the question again shows the same state.
-    ``answered`` is completion, not an answer, so the page may say how many more answers it waits for.
-    """
-    threshold = check_threshold(threshold)
-    latest: dict[K, T] = {}
-    shown: dict[K, T] | None = None
-    for person, answer in events:
-        new = person not in latest
-        latest[person] = answer
-        if new and len(latest) % threshold == 0:
-            shown = dict(latest)
-    waiting = threshold - len(latest) % threshold
-    return LiveStep(shown, len(latest), waiting)
-
-
 __all__ = [
     "ALL",
     "NO_COHORT",
@@ -449,13 +419,19 @@ __all__ = [
     "DisclosurePlan",
     "Figure",
     "Hidden",
+    "LiveChart",
+    "LiveRelease",
     "LiveStep",
     "Reason",
     "Refusal",
+    "Tally",
     "build_plan",
     "hidden_text",
+    "comparable",
+    "live_chart",
     "live_step",
     "mark",
+    "people_apart",
     "remainder_ok",
     "suppress_table",
     "too_few",
