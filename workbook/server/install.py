@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import voila.notebook_renderer
@@ -19,6 +20,7 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from workbook import config
 from workbook.privacy import PRIVACY_PATH
 from workbook.server.handlers import (
+    PAGE_TARGET,
     Guard,
     GuardedKernelActionHandler,
     GuardedKernelHandler,
@@ -46,7 +48,23 @@ class VisitorClockExecutor(VoilaExecutor):
     inside for the visitor's request, so an unvisited pool kernel used to fail its first visitor with
     "Cell execution timed out". Its cells run without that limit here; the page handler applies the
     limit from the visitor's arrival instead (``WorkbookRenderHandler.limit_from_now``).
+
+    A page that signs in while it renders (a personal link, a hub user) announces it on the
+    ``workbook.page`` comm before any websocket is open: the executor, which reads the kernel's messages
+    then, hands the announcement to the guard (``announced``, set by :func:`install`).
     """
+
+    announced: Callable[[str, Any], None] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.comm_open_handlers[PAGE_TARGET] = self._page_announced
+
+    def _page_announced(self, msg: dict[str, Any]) -> None:
+        kernel_id = getattr(self.km, "kernel_id", None)
+        if kernel_id and VisitorClockExecutor.announced is not None:
+            VisitorClockExecutor.announced(kernel_id, (msg.get("content") or {}).get("data"))
+        return None
 
     def _get_timeout(self, cell: Any) -> int | None:
         launch = getattr(self.km, "_launch_args", None) or {}
@@ -91,6 +109,11 @@ def install(web_app: web.Application, kernel_manager: Any, log: logging.Logger, 
     reaper = Reaper(kernel_manager, registry, config.page_gone_after(), strict, log)
     guard = Guard(registry=registry, reaper=reaper, strict=strict, max_kernels=config.max_kernels(), log=log)
     web_app.settings["workbook_guard"] = guard
+    VisitorClockExecutor.announced = guard.page_announced
+    if strict:
+        # Every kernel here is a page's: what its kernel sends while no websocket is open is dropped
+        # (jupyter_server would keep it in memory, unbounded, for a reconnect; a flood made that 700 MB).
+        kernel_manager.buffer_offline_messages = False
     swapped = _swap(web_app.default_router) + _swap(web_app.wildcard_router)
     base_url = web_app.settings.get("base_url", "/") or "/"
     web_app.add_handlers(".*$", [(url_path_join(base_url, PRIVACY_PATH), PrivacyPageHandler)])
