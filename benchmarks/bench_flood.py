@@ -6,7 +6,7 @@
    (no delay between keys), types at 25 ms a key (a very fast typist: 40 keys a second) and drags the
    slider (a hundred mouse moves, as fast as the browser takes them). The figures are the most frames
    in any one second and in any ten seconds, which the server's limit must never reach
-   (`workbook.server.limits.MESSAGES_PER_SECOND`, `MESSAGE_BURST`).
+   (`workbook.server.limits.MESSAGES_PER_SECOND`; in ten seconds, that rate and `MESSAGE_BURST`).
 2. A flood: one visitor sends `update` messages to the sign-in form's code field as fast as the socket
    takes them, for `--flood-seconds`, while a bystander page (another visit) asks for its widget states
    once a second. The figures are the bystander's median and worst time to its widget states, before the
@@ -44,7 +44,10 @@ ipywidgets.VBox([ipywidgets.Password(description="Access code"), ipywidgets.IntS
 COUNT_FRAMES = """
 window.__sent = [];
 const send = WebSocket.prototype.send;
-WebSocket.prototype.send = function (data) { window.__sent.push(performance.now()); return send.call(this, data); };
+WebSocket.prototype.send = function (data) {
+  window.__sent.push(performance.now());
+  return send.call(this, data);
+};
 """
 TIMEOUT_MS = 120_000
 
@@ -105,7 +108,7 @@ def measure_normal_use(browser, url: str) -> dict[str, tuple[int, int]]:
                     page.mouse.move(box["x"] + fraction * width, y)
             page.mouse.up()
 
-        measured("slider drags (4 sweeps, 400 moves)", drag)
+        measured("slider drags (400 moves)", drag)
     finally:
         context.close()
     return figures
@@ -187,11 +190,12 @@ def run_flood(server, label: str, seconds: float) -> None:
         report("bystander: median during the flood", median(during), "s", "<= 1.5", base_median)
         report("bystander: worst during the flood", max(during), "s", None, max(before))
     report("bystander: median after the flood", median(after), "s", None, base_median)
-    report("updates the flooder got in", sent, "msgs")
-    report("flooding connection closed by the server", int(closed), "", "== 1" if label != "plain" else None)
+    report("updates sent before the close was seen", sent, "msgs")
+    guarded = label != "plain"
+    report("flooding connection closed by the server", int(closed), "", "== 1" if guarded else None)
     report("flooded kernel CPU in 10 s after", (cpu_after - cpu_before) / 10 * 100, "%", "< 20")
     tracebacks = server.log_path.read_text().count("Traceback")
-    report("traceback lines in the server log", tracebacks, "", "== 0" if label != "plain" else None)
+    report("traceback lines in the server log", tracebacks, "", "== 0" if guarded else None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,10 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         with voila_serve(folder, Path(tmp)) as server, chromium() as browser:
             figures = measure_normal_use(browser, server.url("/voila/render/widgets.ipynb"))
         for name, (per_second, per_ten) in figures.items():
-            report(f"{name}, in 1 s", per_second, "msgs", f"< {limits.MESSAGES_PER_SECOND}")
-            report(f"{name}, in 10 s", per_ten, "msgs", f"< {limits.MESSAGE_BURST}")
+            report(f"{name}, in 1 s", per_second, "msgs", f"< {limits.MESSAGES_PER_SECOND:.0f}")
+            allowed_ten = limits.MESSAGE_BURST + 10 * limits.MESSAGES_PER_SECOND
+            report(f"{name}, in 10 s", per_ten, "msgs", f"< {allowed_ten:.0f}")
 
-        with workbook_serve(Path(tmp) / "guarded") as server:
+        guarded = Path(tmp) / "guarded"
+        guarded.mkdir()
+        with workbook_serve(guarded) as server:
             run_flood(server, "workbook serve", args.flood_seconds)
         if args.plain:
             plain = Path(tmp) / "plain"
