@@ -391,7 +391,9 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
         if not self._may_pass(msg):
             return None
         # Voila's own override reads every binary frame as v1: it is skipped.
-        return base_write(message, binary)
+        written = base_write(message, binary)
+        written.add_done_callback(_closed_meanwhile)
+        return written
 
     def _may_pass(self, msg: frames.Message) -> bool:
         kind = msg.msg_type
@@ -417,6 +419,13 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
                 guard.page_announced(self.kernel_id, content.get("data"))
                 return False
         return True
+
+
+def _closed_meanwhile(written: asyncio.Future) -> None:
+    """A write that the page's leaving cut short is dropped like any reply to a gone page: its error is
+    taken here, so that asyncio does not log it with a traceback ("Task exception was never retrieved")."""
+    if not written.cancelled():
+        written.exception()
 
 
 class GuardedKernelHandler(PlainErrors, KernelHandler):
