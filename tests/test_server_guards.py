@@ -283,12 +283,14 @@ def test_page_on_which_nobody_signs_in_closes(served):
 
 # -- the cap --------------------------------------------------------------------------------------
 def test_beyond_the_cap_a_visitor_gets_the_busy_page_and_no_kernel(served):
+    """When every kernel serves a signed-in page there is nothing to give back: busy, no kernel."""
     wait_for_idle_pool(served)
     open_pages = []
     try:
+        n = 0
         while len(served.kernel_ids()) < CAP:
-            page = fetch_page(served.base, "/voila/render/index.ipynb")
-            assert page.status == 200
+            n += 1
+            _issued, page = signed_in_page(served, f"Cap Filler {n}")
             open_pages.append(KernelSocket(served.base, page.kernel_id, page.cookie_header))
         before = served.kernel_ids()
         busy = fetch_page(served.base, PARTICIPANT)
@@ -459,3 +461,190 @@ def test_a_submit_sent_before_the_last_choice_stores_what_the_person_chose(serve
         assert stored() == {item: float(score) for item, score in chosen.items()}  # nothing changed
     finally:
         visitor.close()
+
+
+# -- anonymous visitors cannot starve the others --------------------------------------------------------
+LIMITED_CAP = 4  # the evaluator's preheated kernel and three pages
+UNSIGNED_LIMIT = 5
+LIMITED_SIGNIN_S = 90.0
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    """A server with a small cap and a small limit of pages nobody signed in on per address, behind a
+    trusted proxy: each test speaks from addresses of its own (X-Forwarded-For)."""
+    running = ServedApps(
+        tmp_path_factory.mktemp("limited"),
+        {
+            "WORKBOOK_PAGE_GONE_SECONDS": str(GONE_S),
+            "WORKBOOK_SIGNIN_CLOSE_SECONDS": str(LIMITED_SIGNIN_S),
+            "WORKBOOK_MAX_KERNELS": str(LIMITED_CAP),
+            "WORKBOOK_UNSIGNED_PAGES_PER_ADDRESS": str(UNSIGNED_LIMIT),
+            "WORKBOOK_TRUSTED_PROXY": "1",
+        },
+    )
+    yield running
+    running.stop()
+
+
+def from_address(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}
+
+
+def settled(served: ServedApps, most: int) -> None:
+    """Kernels of earlier tests are given back (their pages are gone)."""
+    assert served.wait_until(lambda: len(served.kernel_ids()) <= most, timeout=GONE_S + 30)
+
+
+@pytest.mark.skipif(PLAIN_VOILA, reason="plain Voila has no cap")
+def test_the_cap_holds_for_a_valid_link_while_anonymous_pages_fill_it(limited):
+    """One visitor fills every kernel with sign-in pages and holds their websockets; a person with a
+    valid link is served all the same, from the oldest anonymous page, until no anonymous page is left."""
+    settled(limited, 1)
+    held = []
+    try:
+        n = 0
+        while len(limited.kernel_ids()) < LIMITED_CAP:
+            n += 1
+            page = fetch_page(limited.base, PARTICIPANT, headers=from_address(f"192.0.2.{n}"))
+            assert page.status == 200
+            socket = KernelSocket(limited.base, page.kernel_id, page.cookie_header)
+            assert models_with_class(socket.widget_states(), "wb-code")
+            held.append((page.kernel_id, socket))
+        for n, (oldest, _socket) in enumerate(list(held)):
+            issued = identity.add_participant(limited.store, f"Link Holder {n}")
+            link = f"{PARTICIPANT}?code={issued.code}"
+            page = fetch_page(limited.base, link, headers=from_address("192.0.2.50"))
+            assert page.status == 200, page.html[:300]
+            assert oldest not in limited.kernel_ids()  # the oldest anonymous page gave its kernel back
+            assert len(limited.kernel_ids()) <= LIMITED_CAP  # the cap holds
+            socket = KernelSocket(limited.base, page.kernel_id, page.cookie_header)
+            held.append((page.kernel_id, socket))
+            assert models_with_class(socket.widget_states(), "wb-workbook")  # signed in, their own page
+        # every kernel now serves someone signed in: the next visitor, even with a link, is busy
+        issued = identity.add_participant(limited.store, "One Too Many")
+        link = f"{PARTICIPANT}?code={issued.code}"
+        busy = fetch_page(limited.base, link, headers=from_address("192.0.2.51"))
+        assert busy.status == 503 and busy.kernel_id is None
+        assert "The workbook is busy" in busy.html
+    finally:
+        for _kernel_id, socket in held:
+            socket.close()
+
+
+@pytest.mark.skipif(PLAIN_VOILA, reason="plain Voila does not limit page opens")
+def test_pages_nobody_signs_in_on_are_limited_per_address(limited):
+    """Below the limit every page opens (a page that signed in does not count); beyond it the address gets
+    a 429 with a sentence and no kernel, while another address is served."""
+    settled(limited, 1)
+    room = from_address("198.51.100.7")
+    for _ in range(UNSIGNED_LIMIT - 1):
+        assert fetch_page(limited.base, PARTICIPANT, headers=room).status == 200
+    issued = identity.add_participant(limited.store, "Signs In From The Room")
+    signed = fetch_page(limited.base, f"{PARTICIPANT}?code={issued.code}", headers=room)
+    assert signed.status == 200  # and it signed in: it no longer counts
+    visitor = KernelSocket(limited.base, signed.kernel_id, signed.cookie_header)
+    try:
+        assert models_with_class(visitor.widget_states(), "wb-workbook")
+    finally:
+        visitor.close()
+    assert fetch_page(limited.base, PARTICIPANT, headers=room).status == 200  # the last one within the limit
+    before = limited.kernel_ids()
+    refused = fetch_page(limited.base, PARTICIPANT, headers=room)
+    assert refused.status == 429 and refused.kernel_id is None
+    assert "Too many pages were opened from your network without anyone signing in" in refused.html
+    assert limited.kernel_ids() <= before
+    assert fetch_page(limited.base, PARTICIPANT, headers=from_address("198.51.100.8")).status == 200
+    assert "Too many pages nobody signed in on from client=" in limited.log()
+    assert "198.51.100.7" not in limited.log()  # addresses are logged as keyed hashes only
+
+
+def flood_until_closed(socket: KernelSocket, model_id: str, most: int) -> None:
+    """Send value updates as fast as the socket takes them, at most `most`, and read until the server
+    closes the connection (AssertionError if it never does)."""
+    try:
+        for sent in range(1, most + 1):
+            socket.set_value(model_id, f"guess-{sent}")
+        socket.ws.settimeout(10)
+        while True:
+            socket.recv()
+    except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
+        return
+    raise AssertionError("the server never closed the flooding connection")
+
+
+@pytest.mark.skipif(PLAIN_VOILA, reason="plain Voila takes every message")
+def test_a_flooding_connection_is_closed_while_another_page_gets_its_widget_states(limited):
+    from workbook.server.limits import MESSAGE_BURST, MESSAGES_PER_SECOND
+
+    settled(limited, 1)
+    tracebacks = limited.log().count("Traceback")
+    bystander_page = fetch_page(limited.base, PARTICIPANT, headers=from_address("203.0.113.1"))
+    bystander = KernelSocket(limited.base, bystander_page.kernel_id, bystander_page.cookie_header)
+    typist_page = fetch_page(limited.base, PARTICIPANT, headers=from_address("203.0.113.2"))
+    typist = KernelSocket(limited.base, typist_page.kernel_id, typist_page.cookie_header)
+    attacker_page = fetch_page(limited.base, PARTICIPANT, headers=from_address("203.0.113.3"))
+    attacker = KernelSocket(limited.base, attacker_page.kernel_id, attacker_page.cookie_header)
+    again = None
+    try:
+        # a burst below the limit passes: every update reaches the kernel and the connection stays
+        [field] = models_with_class(typist.widget_states(), "wb-code")
+        burst = int(MESSAGE_BURST * 0.6)
+        for n in range(burst):
+            typist.set_value(field, f"typed-{n}")
+        deadline = time.monotonic() + 30
+        while typist.widget_states()[field].get("value") != f"typed-{burst - 1}":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        # a flood above it closes that one connection
+        [code_field] = models_with_class(attacker.widget_states(), "wb-code")
+        flood_until_closed(attacker, code_field, most=int(MESSAGE_BURST * 20))
+        assert models_with_class(bystander.widget_states(timeout=20), "wb-code")  # the others go on
+        assert typist.widget_states(timeout=20)[field]  # the typist's connection is still open
+        # reconnecting at once buys no fresh allowance: fewer than a burst closes it again
+        again = KernelSocket(limited.base, attacker_page.kernel_id, attacker_page.cookie_header)
+        flood_until_closed(again, code_field, most=int(MESSAGE_BURST * 0.8))
+        again.close()
+        # once the allowance has refilled the page works again, and the flood's excess never reached it
+        again = KernelSocket(limited.base, attacker_page.kernel_id, attacker_page.cookie_header)  # silent
+        time.sleep(MESSAGE_BURST / MESSAGES_PER_SECOND + 1)
+        reached = int(again.widget_states()[code_field]["value"].removeprefix("guess-"))
+        assert reached < MESSAGE_BURST * 2
+    finally:
+        for socket in (attacker, typist, bystander, again):
+            if socket is not None:
+                socket.close()
+    log = limited.log()
+    closings = [line for line in log.splitlines() if "widget messages at once" in line]
+    assert len(closings) == 2  # once per closed connection, one line each
+    assert log.count("Traceback") == tracebacks
+
+
+@pytest.mark.skipif(PLAIN_VOILA, reason="the workbook's guards drop replies to a gone page")
+def test_replies_to_a_gone_page_are_dropped_without_a_traceback(limited):
+    """A page sends a burst of updates and leaves at once: the kernel's replies find no websocket; they are
+    dropped, none is kept for a reconnect, and the log holds no traceback for them."""
+    from workbook.server.limits import MESSAGE_BURST
+
+    settled(limited, 1)
+    before = limited.log().count("Traceback")
+    assert "Got events for closed stream" not in limited.log()
+    for n in range(3):
+        page = fetch_page(limited.base, PARTICIPANT, headers=from_address(f"203.0.113.{10 + n}"))
+        leaver = KernelSocket(limited.base, page.kernel_id, page.cookie_header)
+        [code_field] = models_with_class(leaver.widget_states(), "wb-code")
+        for n in range(int(MESSAGE_BURST * 0.8)):
+            leaver.set_value(code_field, f"guess-{n}-" + "x" * 200)
+        leaver.ws.sock.close()  # gone without a close frame, as a tab that crashed
+        time.sleep(2.0)
+        # the same visit coming back gets nothing kept from before: no replay of those replies
+        back = KernelSocket(limited.base, page.kernel_id, page.cookie_header)
+        try:
+            seen = back.collect(2.0)
+            assert not [m for m in seen if m.msg_type == "comm_msg" and "guess-" in json.dumps(m.content)]
+        finally:
+            back.close()
+    log = limited.log()
+    assert log.count("Traceback") == before
+    assert "WebSocketClosedError" not in log and "buffered messages" not in log
+    assert "Got events for closed stream" not in log

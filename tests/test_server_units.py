@@ -20,7 +20,9 @@ from workbook.preparation import SCOPE
 from workbook.server import frames
 from workbook.server.handlers import strip_foreign_assets
 from workbook.server.lifecycle import KernelRegistry, RedactKernelIds, kernel_tag
+from workbook.server.limits import MessageAllowance, UnsignedPages
 from workbook.server.page import PageLife
+from workbook.signin_guard import address_from, client_address
 
 KERNEL = "1ebb3b8e-990a-45ab-ac1c-f49f91afbf7d"
 
@@ -166,16 +168,136 @@ def test_idle_page_writes_pending_saves_then_shows_why_it_closed(store, monkeypa
     loop.close()
 
 
-def test_page_without_sign_in_closes_after_ten_minutes_and_a_signed_in_one_does_not(monkeypatch):
+def test_page_without_sign_in_closes_after_three_minutes_and_a_signed_in_one_does_not(monkeypatch):
     clock = Clock()
     anonymous, signed = PageLife(clock=clock), PageLife(clock=clock)
     monkeypatch.setattr("workbook.server.page._show_everywhere", lambda reason: None)
+    monkeypatch.setattr("workbook.server.page._warn_everywhere", lambda warning: None)
+    monkeypatch.delenv("WORKBOOK_SIGNIN_CLOSE_SECONDS", raising=False)
     signed.signed_in()
-    clock.now += 600
+    clock.now += 180
     assert (
-        anonymous.check() == "This page was closed because nobody signed in for 10 minutes: reload to go on."
+        anonymous.check() == "This page was closed because nobody signed in for 3 minutes: reload to go on."
     )
     assert signed.check() is None
+
+
+def test_a_page_nobody_signed_in_on_warns_a_minute_before_it_closes(store, monkeypatch):
+    """The sign-in form itself shows the warning (visible text), a minute before the close, once."""
+    monkeypatch.delenv("WORKBOOK_SIGNIN_CLOSE_SECONDS", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "")
+    clock = Clock()
+    life = PageLife(clock=clock)
+    monkeypatch.setattr("workbook.server.page._life", life)
+    app = participant_app(store)
+    assert find(app, "wb-code")  # the sign-in form
+    clock.now += 119
+    assert life.check() is None and not find(app, "wb-page-closing")
+    clock.now += 1
+    assert life.check() is None  # warned, not closed
+    [warning] = find(app, "wb-page-closing")
+    assert "Nobody has signed in on this page: it closes in a minute" in warning.value
+    assert find(app, "wb-code")  # the form stays usable
+    assert life.check() is None and len(find(app, "wb-page-closing")) == 1  # once
+    clock.now += 60
+    assert "nobody signed in for 3 minutes" in (life.check() or "")
+
+
+def test_a_sign_in_is_announced_once_and_takes_the_warning_away(store, monkeypatch):
+    announced = []
+    monkeypatch.setattr("workbook.server.page._announce", announced.append)
+    issued = identity.add_participant(store, "Late Arrival")
+    monkeypatch.setenv("QUERY_STRING", "")
+    clock = Clock()
+    life = PageLife(clock=clock)
+    monkeypatch.setattr("workbook.server.page._life", life)
+    app = participant_app(store)
+    clock.now += config.signin_close_after() - 30
+    life.check()
+    assert find(app, "wb-page-closing")
+    [code] = find(app, "wb-code")
+    [button] = find(app, "wb-open")
+    code.value = issued.code
+    button.click()
+    assert announced == [{"signed_in": True}]
+    assert not find(app, "wb-page-closing") and life.is_signed_in
+    life.signed_in()
+    assert announced == [{"signed_in": True}]
+
+
+# -- what one visitor may take ---------------------------------------------------------------------
+def test_pages_nobody_signed_in_on_are_limited_per_address_and_a_sign_in_strikes_one_out():
+    clock = Clock()
+    pages = UnsignedPages(limit=3, window=600, clock=clock)
+    for n in range(3):
+        assert pages.wait("room") is None
+        pages.opened("room", f"k{n}")
+    assert pages.wait("room") == 600
+    assert pages.wait("elsewhere") is None  # another address is not held up
+    pages.signed_in("k1")  # that page signed in: it no longer counts
+    assert pages.wait("room") is None
+    pages.opened("room", "k3")
+    clock.now += 100
+    assert pages.wait("room") == 500  # until the oldest page falls out of the window
+    clock.now += 500
+    assert pages.wait("room") is None
+
+
+def test_a_room_of_thirty_behind_one_address_passes_the_default_limit(monkeypatch):
+    monkeypatch.delenv("WORKBOOK_UNSIGNED_PAGES_PER_ADDRESS", raising=False)
+    pages = UnsignedPages(limit=config.unsigned_pages_per_address(), clock=Clock())
+    for n in range(30 * 2 + 1):  # each of 30 opens the sign-in page twice, and one more
+        assert pages.wait("company network") is None, n
+        pages.opened("company network", f"k{n}")
+    assert config.unsigned_pages_per_address() > 2 * 60
+
+
+def test_widget_messages_beyond_the_allowance_are_refused_and_it_refills():
+    clock = Clock()
+    allowance = MessageAllowance(rate=100, burst=500, clock=clock)
+    assert all(allowance.take() for _ in range(500))  # a burst below the limit passes
+    assert not allowance.take()
+    clock.now += 0.0625
+    assert sum(allowance.take() for _ in range(10)) == 6  # 100 a second come back
+    for _ in range(600):  # a steady 60 a second (faster than the screen draws) never runs out
+        clock.now += 1 / 60
+        assert allowance.take()
+
+
+def test_anonymous_kernels_are_reclaimed_oldest_first():
+    clock = Clock()
+    book = KernelRegistry(clock=clock)
+    for kernel_id in ("old", "signed", "newer", "rendering"):
+        book.bind(kernel_id, f"visit-{kernel_id}")
+        clock.now += 1
+    for kernel_id in ("old", "signed", "newer"):
+        book.rendered(kernel_id)
+    book.signed_in("signed")
+    running = {"old", "signed", "newer", "rendering", "pool"}
+    assert book.anonymous(running, {"pool"}) == ["old", "newer"]
+    book.signed_in("early")  # announced while rendering, before the page took the kernel
+    book.bind("early", "visit-early")
+    assert book.is_signed_in("early")
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "direct", "expected"),
+    [
+        ("", "203.0.113.9", "10.0.0.1", "10.0.0.1"),  # a forged header is not believed
+        ("1", "203.0.113.9, 10.0.0.2", "10.0.0.1", "203.0.113.9"),
+        ("1", None, "10.0.0.1", "10.0.0.1"),
+        ("", None, "", None),
+    ],
+)
+def test_one_rule_reads_the_visitors_address(monkeypatch, trusted, forwarded, direct, expected):
+    monkeypatch.setenv("WORKBOOK_TRUSTED_PROXY", trusted)
+    assert address_from(forwarded, direct) == expected
+    monkeypatch.setenv("HTTP_X_WORKBOOK_CLIENT", direct)
+    if forwarded is None:
+        monkeypatch.delenv("HTTP_X_FORWARDED_FOR", raising=False)
+    else:
+        monkeypatch.setenv("HTTP_X_FORWARDED_FOR", forwarded)
+    assert client_address() == expected  # inside a page's kernel, the same rule
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -187,6 +309,7 @@ def test_page_without_sign_in_closes_after_ten_minutes_and_a_signed_in_one_does_
         ("WORKBOOK_PAGE_GONE_SECONDS", "-5", config.page_gone_after),
         ("WORKBOOK_IDLE_CLOSE_SECONDS", "an hour", config.idle_close_after),
         ("WORKBOOK_SIGNIN_CLOSE_SECONDS", "0", config.signin_close_after),
+        ("WORKBOOK_UNSIGNED_PAGES_PER_ADDRESS", "lots", config.unsigned_pages_per_address),
     ],
 )
 def test_bad_server_settings_are_named(monkeypatch, name, raw, reader):
@@ -201,10 +324,12 @@ def test_server_settings_have_production_defaults(monkeypatch):
         "WORKBOOK_PAGE_GONE_SECONDS",
         "WORKBOOK_IDLE_CLOSE_SECONDS",
         "WORKBOOK_SIGNIN_CLOSE_SECONDS",
+        "WORKBOOK_UNSIGNED_PAGES_PER_ADDRESS",
     ):
         monkeypatch.delenv(name, raising=False)
     assert (config.max_kernels(), config.page_gone_after()) == (120, 120)
-    assert (config.idle_close_after(), config.signin_close_after()) == (3600, 600)
+    assert (config.idle_close_after(), config.signin_close_after()) == (3600, 180)
+    assert config.unsigned_pages_per_address() == 180
 
 
 # -- the evaluator before its key -----------------------------------------------------------------

@@ -136,7 +136,10 @@ def check_evaluator_key(key: str) -> str:
 DEFAULT_MAX_KERNELS = 120  # sized for a 2-core / 24 GB server (about 160 MB per page on average)
 DEFAULT_PAGE_GONE_S = 120.0  # a page whose kernel websocket stays closed this long is gone
 DEFAULT_IDLE_CLOSE_S = 3600.0  # an open page without activity is closed after an hour
-DEFAULT_SIGNIN_CLOSE_S = 600.0  # a page on which nobody signed in is closed after ten minutes
+DEFAULT_SIGNIN_CLOSE_S = 180.0  # a page on which nobody signed in is closed after three minutes
+# pages opened from one address within ten minutes on which nobody signed in: a room of 30 behind one
+# address (a company network, a proxy) opening two or three pages each passes
+DEFAULT_UNSIGNED_PAGES_PER_ADDRESS = 180
 
 
 def _positive(name: str, default: float, kind: type = float) -> float:
@@ -171,8 +174,15 @@ def idle_close_after() -> float:
 
 
 def signin_close_after() -> float:
-    """Seconds a page on which nobody signed in stays open (`WORKBOOK_SIGNIN_CLOSE_SECONDS`)."""
+    """Seconds a page on which nobody signed in stays open (`WORKBOOK_SIGNIN_CLOSE_SECONDS`); it says so
+    a minute before."""
     return _positive("WORKBOOK_SIGNIN_CLOSE_SECONDS", DEFAULT_SIGNIN_CLOSE_S)
+
+
+def unsigned_pages_per_address() -> int:
+    """Most pages one address may open within ten minutes on which nobody signs in
+    (`WORKBOOK_UNSIGNED_PAGES_PER_ADDRESS`); beyond it the address gets HTTP 429 and no kernel."""
+    return int(_positive("WORKBOOK_UNSIGNED_PAGES_PER_ADDRESS", DEFAULT_UNSIGNED_PAGES_PER_ADDRESS, int))
 
 
 def default_time_zone() -> ZoneInfo:

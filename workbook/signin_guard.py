@@ -27,15 +27,21 @@ LOCKOUT = timedelta(minutes=10)
 log = logging.getLogger("workbook.signin")
 
 
-def client_address() -> str | None:
-    """The visitor's address as the server saw it (handed to the page's kernel by the workbook's server
-    in `HTTP_X_WORKBOOK_CLIENT`), or the first address of `X-Forwarded-For` when a trusted proxy sets
-    it (`WORKBOOK_TRUSTED_PROXY`)."""
+def address_from(forwarded_for: str | None, direct: str | None) -> str | None:
+    """The visitor's address: the first address of `X-Forwarded-For` when a trusted proxy sets it
+    (`WORKBOOK_TRUSTED_PROXY`), else the address the server saw. The one rule for every limit per
+    address (sign-in failures here, pages opened in `workbook.server.limits`)."""
     if config.trusted_proxy():
-        forwarded = os.environ.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
+        forwarded = (forwarded_for or "").split(",")[0].strip()
         if forwarded:
             return forwarded
-    return os.environ.get("HTTP_X_WORKBOOK_CLIENT", "").strip() or None
+    return (direct or "").strip() or None
+
+
+def client_address() -> str | None:
+    """The visitor's address, inside a page's kernel: the server hands the address it saw in
+    `HTTP_X_WORKBOOK_CLIENT` and the proxy's header in `HTTP_X_FORWARDED_FOR`."""
+    return address_from(os.environ.get("HTTP_X_FORWARDED_FOR"), os.environ.get("HTTP_X_WORKBOOK_CLIENT"))
 
 
 def client_key(address: str) -> str:

@@ -1,13 +1,17 @@
 """The request handlers that replace Voila's own for pages and kernels.
 
-- Rendering a page: refused with a friendly busy page (and no kernel) at the kernel cap; otherwise
-  the page's kernel is bound to the visitor's per-visit cookie, and every asset reference to another
-  host is taken out of the HTML (Voila's own bundle already carries Font Awesome).
+- Rendering a page: refused with HTTP 429 (and no kernel) when the visitor's address has opened too
+  many pages on which nobody signed in (``workbook.server.limits``); at the kernel cap, the kernel of
+  the oldest page nobody signed in on is given back for it, and only when there is none is the visitor
+  refused with a friendly busy page (503, no kernel); otherwise the page's kernel is bound to the
+  visitor's per-visit cookie, and every asset reference to another host is taken out of the HTML
+  (Voila's own bundle already carries Font Awesome).
 - The kernel websocket: only the visit that owns the kernel may connect; frames are read by the
-  protocol the client negotiated; a frame that does not add up, or a message a widget page never sends
-  (code to run above all: ``frames.PAGE_MESSAGES``), closes that one connection before it reaches the
-  kernel; kernel stderr and errors go to the server log, never to the visitor; open and close feed the
-  lifecycle.
+  protocol the client negotiated; a frame that does not add up, a message a widget page never sends
+  (code to run above all: ``frames.PAGE_MESSAGES``), or more messages than a page's allowance
+  (``limits.MessageAllowance``) closes that one connection before it reaches the kernel; kernel
+  stderr and errors go to the server log, never to the visitor; a reply for a connection that is
+  closed is dropped without a word; open and close feed the lifecycle.
 - The kernel REST endpoints (model, shutdown, interrupt, restart, Voila's unload beacon): the
   owning visit only.
 """
@@ -18,7 +22,7 @@ import asyncio
 import html
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -28,14 +32,17 @@ from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
+from workbook import config
 from workbook.server import frames
-from workbook.server.lifecycle import KernelRegistry, Reaper, kernel_tag
+from workbook.server.lifecycle import KernelRegistry, Reaper, kernel_tag, pooled_kernel_ids
+from workbook.server.limits import MessageAllowance, UnsignedPages, wait_sentence
+from workbook.server.page import PAGE_TARGET  # a kernel announces its page's sign-in and close there
+from workbook.signin_guard import address_from, client_key
 
 VISIT_COOKIE = "workbook_visit"
 # The header that carries the visitor's address to the page's kernel (as HTTP_X_WORKBOOK_CLIENT, through
 # Voila's http_header_envs); the server sets it on every page request, so a visitor cannot choose it.
 CLIENT_HEADER = "X-Workbook-Client"
-PAGE_TARGET = "workbook.page"  # the comm target a kernel uses to announce it closed its page
 BUSY_RETRY_S = 60
 
 # Voila's lab template links Font Awesome from a CDN although voila.js bundles it; nbconvert's lab
@@ -70,6 +77,15 @@ a{{color:#0072B2}}</style></head>
 <p><a href="{again}">Try again</a></p></main></body></html>
 """
 
+TOO_MANY_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Too many pages opened</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em;color:#222}}
+</style></head><body><main><h1>Too many pages opened</h1>
+<p class="wb-too-many" role="status">{sentence}</p></main></body></html>
+"""
+
 
 @dataclass
 class Guard:
@@ -80,6 +96,44 @@ class Guard:
     strict: bool  # standalone server: only kernels a page owns are reachable at all
     max_kernels: int
     log: Any
+    unsigned: UnsignedPages = field(
+        default_factory=lambda: UnsignedPages(config.unsigned_pages_per_address())
+    )
+    allowances: dict[str, MessageAllowance] = field(default_factory=dict)
+    starting: int = 0  # pages admitted whose kernel is not started yet (they count against the cap)
+
+    async def admit(self, kernel_manager: Any) -> bool:
+        """Whether a new page may have a kernel: under the cap, or at it once the kernel of the oldest
+        page nobody signed in on has been given back (pages being rendered are left alone)."""
+        running = set(kernel_manager.list_kernel_ids())
+        if len(running) + self.starting < self.max_kernels:
+            return True
+        for kernel_id in self.registry.anonymous(running, pooled_kernel_ids(kernel_manager)):
+            if not self.reaper.closing(kernel_id):
+                await self.reaper.shut_down(kernel_id, "the kernel cap is reached and nobody signed in on it")
+                return True
+        return False
+
+    def page_announced(self, kernel_id: str, data: Any) -> None:
+        """A page's kernel spoke on the ``workbook.page`` comm (``workbook.server.page``): it signed in,
+        or it closed the page."""
+        if not isinstance(data, dict):
+            return
+        if data.get("signed_in"):
+            self.registry.signed_in(kernel_id)
+            self.unsigned.signed_in(kernel_id)
+        if data.get("closed"):
+            self.reaper.page_closed(kernel_id)
+
+    def allowance(self, kernel_id: str) -> MessageAllowance:
+        """The widget messages the page of this kernel may still send (shared by its connections)."""
+        found = self.allowances.get(kernel_id)
+        if found is None:
+            if len(self.allowances) > 2 * self.max_kernels:  # forget kernels that are gone
+                for gone in [k for k in self.allowances if k not in self.registry.records]:
+                    del self.allowances[gone]
+            found = self.allowances[kernel_id] = MessageAllowance()
+        return found
 
     def may_use(self, handler: web.RequestHandler, kernel_id: str) -> bool:
         """Whether the request comes from the visit whose page owns the kernel."""
@@ -145,14 +199,26 @@ class WorkbookRenderHandler(TornadoVoilaHandler):
     """Renders a notebook page (see the module docstring)."""
 
     kernel_id: str | None = None
+    address_key: str | None = None  # the visitor's address, hashed (``signin_guard.client_key``)
+    admitted = False
 
     @property
     def kernel_manager(self) -> Any:  # type: ignore[override]
         return _BindingKernelManager(self.settings["kernel_manager"], self)
 
     def took_kernel(self, kernel_id: str) -> None:
+        guard = guard_of(self)
         self.kernel_id = kernel_id
-        guard_of(self).registry.bind(kernel_id, self.visit)
+        guard.registry.bind(kernel_id, self.visit)
+        self._started()
+        if self.address_key is not None and not guard.registry.is_signed_in(kernel_id):
+            guard.unsigned.opened(self.address_key, kernel_id)
+
+    def _started(self) -> None:
+        """The admitted page has its kernel (or never will): it no longer waits against the cap."""
+        if self.admitted:
+            self.admitted = False
+            guard_of(self).starting -= 1
 
     def limit_from_now(self, kernel_id: str, render_task: asyncio.Future) -> None:
         """A preheated kernel ran its notebook up to the wait for its visitor without a time limit
@@ -185,18 +251,33 @@ class WorkbookRenderHandler(TornadoVoilaHandler):
             )
         return visit
 
+    def _refuse(self, status: int, retry_after: float, page: str) -> None:
+        self.set_status(status)
+        self.set_header("Retry-After", str(int(retry_after)))
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(page)
+
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
         guard = guard_of(self)
-        running = len(self.settings["kernel_manager"].list_kernel_ids())
-        if running >= guard.max_kernels:
-            guard.log.warning("Kernel cap reached (%s running): busy page for %s", running, path)
-            self.set_status(503)
-            self.set_header("Retry-After", str(BUSY_RETRY_S))
-            self.set_header("Cache-Control", "no-store")
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(BUSY_PAGE.format(again=html.escape(self.request.uri or "", quote=True)))
+        address = address_from(self.request.headers.get("X-Forwarded-For"), self.request.remote_ip)
+        self.address_key = client_key(address) if address else None
+        if self.address_key is not None and (wait := guard.unsigned.wait(self.address_key)) is not None:
+            guard.log.warning(
+                "Too many pages nobody signed in on from client=%s: refused %s", self.address_key[:12], path
+            )
+            self._refuse(429, wait, TOO_MANY_PAGE.format(sentence=html.escape(wait_sentence(wait))))
             return
+        kernel_manager = self.settings["kernel_manager"]
+        if not await guard.admit(kernel_manager):
+            running = len(kernel_manager.list_kernel_ids())
+            guard.log.warning("Kernel cap reached (%s running): busy page for %s", running, path)
+            again = html.escape(self.request.uri or "", quote=True)
+            self._refuse(503, BUSY_RETRY_S, BUSY_PAGE.format(again=again))
+            return
+        guard.starting += 1
+        self.admitted = True
         self.visit = self._visit()
         self.request.headers[CLIENT_HEADER] = self.request.remote_ip or ""
         self.xsrf_token  # noqa: B018 (sets the _xsrf cookie that Voila's unload beacon sends back: voila#1458)
@@ -205,6 +286,7 @@ class WorkbookRenderHandler(TornadoVoilaHandler):
                 self.write(strip_foreign_assets(snippet))
                 self.flush()
         finally:
+            self._started()
             if self.kernel_id:
                 guard.registry.rendered(self.kernel_id)
 
@@ -243,6 +325,7 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
     """A page's kernel websocket (see the module docstring)."""
 
     _counted = False
+    _refused = False  # this connection is being closed: what it still sends is ignored
 
     async def get(self, kernel_id: str) -> None:  # type: ignore[override]
         refuse_unless_owner(self, kernel_id)
@@ -260,14 +343,27 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
         if self.connection is not None:
             super().on_close()
 
-    def _drop(self, reason: str) -> None:
+    def _drop(self, reason: str, close_reason: str = "malformed or refused frame") -> None:
+        if self._refused:
+            return
+        self._refused = True
         self.log.warning("Closing a websocket of %s: %s", kernel_tag(self.kernel_id), reason)
-        self.close(1008, "malformed or refused frame")
+        self.close(1008, close_reason)
 
     def on_message(self, ws_message: str | bytes) -> None:
+        if self._refused:
+            return
+        guard = guard_of(self)
+        if guard.is_page_kernel(self.kernel_id) and not guard.allowance(self.kernel_id).take():
+            allowance = guard.allowance(self.kernel_id)
+            self._drop(
+                f"more than {allowance.burst:.0f} widget messages at once or {allowance.rate:.0f} a second",
+                "too many messages",
+            )
+            return
         try:
             msg = frames.read(ws_message, self.selected_subprotocol)
-            refusal = frames.refused_from_page(msg) if guard_of(self).is_page_kernel(self.kernel_id) else None
+            refusal = frames.refused_from_page(msg) if guard.is_page_kernel(self.kernel_id) else None
         except frames.FrameError as exc:
             self._drop(str(exc))
             return
@@ -281,8 +377,8 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
 
     def write_message(self, message: Any, binary: bool = False) -> Any:  # type: ignore[override]
         base_write = super(VoilaKernelWebsocketHandler, self).write_message  # not Voila's: see below
-        if self.ws_connection is None:  # closed: let tornado say so
-            return base_write(message, binary)
+        if self.ws_connection is None or self.ws_connection.is_closing():
+            return None  # the page is gone: its replies are dropped, without a traceback each
         if isinstance(message, dict):  # status messages built by the server itself
             header = message.get("header") or {}
             msg = frames.Message(message.get("channel"), header, message.get("content") or {})
@@ -295,7 +391,9 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
         if not self._may_pass(msg):
             return None
         # Voila's own override reads every binary frame as v1: it is skipped.
-        return base_write(message, binary)
+        written = base_write(message, binary)
+        written.add_done_callback(_closed_meanwhile)
+        return written
 
     def _may_pass(self, msg: frames.Message) -> bool:
         kind = msg.msg_type
@@ -318,9 +416,16 @@ class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):
         elif kind == "comm_open":
             content = msg.content()
             if content.get("target_name") == PAGE_TARGET:
-                guard.reaper.page_closed(self.kernel_id)
+                guard.page_announced(self.kernel_id, content.get("data"))
                 return False
         return True
+
+
+def _closed_meanwhile(written: asyncio.Future) -> None:
+    """A write that the page's leaving cut short is dropped like any reply to a gone page: its error is
+    taken here, so that asyncio does not log it with a traceback ("Task exception was never retrieved")."""
+    if not written.cancelled():
+        written.exception()
 
 
 class GuardedKernelHandler(PlainErrors, KernelHandler):

@@ -3,9 +3,12 @@
 A kernel belongs to the visit (the per-visit cookie) whose page started it or took it from the pool.
 A page is gone once its kernel websocket has been closed, or was never opened, for
 ``config.page_gone_after()`` seconds; its kernel is then shut down. A page that the kernel itself
-closed (an hour without activity, or ten minutes without anyone signing in: see
+closed (an hour without activity, or three minutes without anyone signing in: see
 ``workbook.server.page``) announces it, and its kernel is shut down a moment later, once the
-closing message has reached the browser. Preheated kernels waiting in Voila's pool are never touched.
+closing message has reached the browser. A page also announces that it signed in; at the kernel cap,
+the kernels of pages that never did (anonymous pages) are given back first, oldest first, to serve
+a new visitor (``KernelRegistry.anonymous``). Preheated kernels waiting in Voila's pool are never
+touched.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class KernelRecord:
     connections: int = 0
     closed: bool = False
     rendering: bool = False  # the page is still being rendered: not gone, whatever the clock says
+    signed_in: bool = False  # the page announced a sign-in (a code, a key or a hub user checked out)
+    bound_at: float = 0.0  # when the page took the kernel
 
 
 @dataclass
@@ -64,7 +69,12 @@ class KernelRegistry:
 
     def bind(self, kernel_id: str, visit: str) -> None:
         """The page of `visit` now owns the kernel (it was started or taken from the pool for it)."""
-        self.records[kernel_id] = KernelRecord(visit=visit, since=self.clock(), rendering=True)
+        earlier = self.records.get(kernel_id)  # a sign-in announced while the page was rendering
+        now = self.clock()
+        signed_in = bool(earlier and earlier.signed_in)
+        self.records[kernel_id] = KernelRecord(
+            visit=visit, since=now, rendering=True, signed_in=signed_in, bound_at=now
+        )
 
     def owner(self, kernel_id: str) -> str | None:
         record = self.records.get(kernel_id)
@@ -95,6 +105,28 @@ class KernelRegistry:
         record = self.records.get(kernel_id)
         if record is not None:
             record.closed = True
+
+    def signed_in(self, kernel_id: str) -> None:
+        """The page's kernel announced a sign-in: the page is no longer anonymous."""
+        record = self.records.setdefault(kernel_id, KernelRecord(visit=None, since=self.clock()))
+        record.signed_in = True
+
+    def is_signed_in(self, kernel_id: str) -> bool:
+        record = self.records.get(kernel_id)
+        return bool(record and record.signed_in)
+
+    def anonymous(self, running: set[str], pooled: set[str]) -> list[str]:
+        """Running kernels of pages that never signed in, oldest first: what is given back first at the
+        cap. A page still rendering is left alone (a personal link signs in while it renders)."""
+        found = [
+            (record.bound_at, kernel_id)
+            for kernel_id, record in self.records.items()
+            if kernel_id in running - pooled
+            and record.visit is not None
+            and not record.signed_in
+            and not record.rendering
+        ]
+        return [kernel_id for _bound_at, kernel_id in sorted(found)]
 
     def forget(self, kernel_id: str) -> None:
         self.records.pop(kernel_id, None)
@@ -169,6 +201,9 @@ class Reaper:
         for kernel_id in gone:
             await self.shut_down(kernel_id, "its page is gone")
         return gone
+
+    def closing(self, kernel_id: str) -> bool:
+        return kernel_id in self._closing
 
     def page_closed(self, kernel_id: str) -> None:
         """The kernel closed its page (saved, message shown): shut it down after a short grace."""

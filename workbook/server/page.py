@@ -1,12 +1,14 @@
-"""Inside a page's kernel: closing the page after an hour without activity, or after ten minutes
-when nobody signed in, with every pending save written first.
+"""Inside a page's kernel: closing the page after an hour without activity, or after three minutes
+when nobody signed in (said a minute before), with every pending save written first.
 
 The apps call three hooks (from ``workbook.apps.common``): ``track_autosaver`` for each Autosaver,
 ``signed_in`` when a code or key checks out, and ``page_opened`` once the visitor is there. Activity
 is any message the page's browser sends to a widget. Closing flushes the autosavers, puts the closing
 message in place of every app on the page, and announces the close on the ``workbook.page`` comm;
-the server (``workbook.server.handlers``) then shuts the kernel down. Outside a kernel (plain
-Python, tests) nothing runs by itself: ``PageLife.check`` is called directly.
+the server (``workbook.server.handlers``) then shuts the kernel down. A sign-in is announced on the
+same comm: the server then no longer counts the page as anonymous (``workbook.server.limits``) nor
+reclaims its kernel at the cap. Outside a kernel (plain Python, tests) nothing runs by itself:
+``PageLife.check`` is called directly.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from workbook import config
 
 PAGE_TARGET = "workbook.page"
 ROOT_CLASS = "wb-app"  # every app's outermost box carries it
+CLOSING_CLASS = "wb-page-closing"  # the warning that a page nobody signed in on closes soon
+SIGNIN_WARNING_S = 60.0  # how long before closing a page nobody signed in on says so
 
 
 class Flushable(Protocol):
@@ -46,6 +50,7 @@ class PageLife:
         self.last_activity = self.opened_at
         self.is_signed_in = False
         self.closed_reason: str | None = None
+        self.warned = False
         self._autosavers: weakref.WeakSet[Any] = weakref.WeakSet()
         self._timer: asyncio.TimerHandle | None = None
 
@@ -54,6 +59,8 @@ class PageLife:
         self._autosavers.add(saver)
 
     def signed_in(self) -> None:
+        if not self.is_signed_in:
+            _announce({"signed_in": True})
         self.is_signed_in = True
         self.touch()
 
@@ -74,11 +81,30 @@ class PageLife:
             return f"This page was closed because nobody signed in for {wait}: reload to go on."
         return None
 
+    def warning_due(self) -> str | None:
+        """The warning a page nobody signed in on shows a minute before it closes (a third of the
+        time, when that is less than three minutes), once; None when not due."""
+        close_after = config.signin_close_after()
+        lead = min(SIGNIN_WARNING_S, close_after / 3)
+        if self.warned or self.is_signed_in or self.closed_reason is not None:
+            return None
+        if self.clock() - self.opened_at < close_after - lead:
+            return None
+        return (
+            f"Nobody has signed in on this page: it closes in {_minutes(lead)}. Enter your access code "
+            "to keep it open, or reload the page later."
+        )
+
     def check(self) -> str | None:
         reason = self.due()
         if reason is not None:
             self.close(reason)
-        return reason
+            return reason
+        warning = self.warning_due()
+        if warning is not None:
+            self.warned = True
+            _warn_everywhere(warning)
+        return None
 
     def close(self, reason: str) -> None:
         """Write what is pending, show why the page closed, and tell the server."""
@@ -89,7 +115,7 @@ class PageLife:
             except Exception:  # one failing save must not keep the others from being written
                 pass
         _show_everywhere(reason)
-        _announce(reason)
+        _announce({"closed": reason})
 
     # -- inside a kernel --------------------------------------------------------------------------
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -97,7 +123,10 @@ class PageLife:
         self._schedule(loop)
 
     def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
-        interval = max(0.5, min(30.0, config.idle_close_after() / 10, config.signin_close_after() / 10))
+        close_after = config.signin_close_after()
+        interval = max(0.5, min(30.0, config.idle_close_after() / 10, close_after / 10))
+        if not self.is_signed_in and not self.warned:  # the warning comes on time, give or take a second
+            interval = min(interval, max(0.5, min(SIGNIN_WARNING_S, close_after / 3) / 30))
 
         def tick() -> None:
             if self.check() is None:
@@ -120,11 +149,28 @@ def _show_everywhere(reason: str) -> None:
             widget.children = [notice]
 
 
-def _announce(reason: str) -> None:
+def _warn_everywhere(warning: str) -> None:
+    """Add the warning below every app on the page (a sign-in replaces the app's children, and the
+    warning with them)."""
+    import html
+
+    import ipywidgets as widgets
+    from ipywidgets.widgets.widget import _instances
+
+    notice = widgets.HTML(
+        f'<p class="wb-warning" role="alert">{html.escape(warning)}</p>', _dom_classes=[CLOSING_CLASS]
+    )
+    for widget in list(_instances.values()):
+        if isinstance(widget, widgets.Box) and ROOT_CLASS in widget._dom_classes:
+            widget.children = (*widget.children, notice)
+
+
+def _announce(data: dict[str, Any]) -> None:
+    """Tell the server about the page (``{"closed": reason}`` or ``{"signed_in": True}``)."""
     try:
         from comm import create_comm
 
-        create_comm(target_name=PAGE_TARGET, data={"closed": reason})
+        create_comm(target_name=PAGE_TARGET, data=data)
     except Exception:  # outside a kernel there is nobody to tell
         pass
 

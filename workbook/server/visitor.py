@@ -43,12 +43,14 @@ class Page:
     cookie_header: str
 
 
-def fetch_page(base: str, path: str, jar: CookieJar | None = None, timeout: float = 120) -> Page:
+def fetch_page(
+    base: str, path: str, jar: CookieJar | None = None, timeout: float = 120, headers: dict | None = None
+) -> Page:
     """GET a page with a cookie jar (the visit); the kernel id comes from the page's config."""
     jar = jar if jar is not None else CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     try:
-        response = opener.open(base + path, timeout=timeout)
+        response = opener.open(urllib.request.Request(base + path, headers=headers or {}), timeout=timeout)
         status, body = response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         status, body = exc.code, exc.read().decode("utf-8", "replace")
