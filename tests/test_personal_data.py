@@ -248,13 +248,10 @@ def test_deletion_removes_every_version_of_theirs_and_nothing_of_anyone_else(sto
     after = row_counts(store)
     for name in personal_tables():
         assert after[name] == before[name] - ana_rows[name], name
-    # Bob keeps everything except the feedback Ana wrote on his item (her words)
-    bob_after = count_person_data(store, bob.id)
-    assert bob_after["facilitator_feedback"] == bob_before["facilitator_feedback"] - 1
-    assert {k: v for k, v in bob_after.items() if k != "facilitator_feedback"} == {
-        k: v for k, v in bob_before.items() if k != "facilitator_feedback"
-    }
+    # Bob keeps everything, the feedback Ana wrote on his item too: it is about him (the registry's rule)
+    assert count_person_data(store, bob.id) == bob_before
     assert "BOB answer second" in json.dumps(collect(store, bob).as_json())
+    assert "ANA feedback they wrote" in json.dumps(collect(store, bob).as_json())
     # account, codes and roles stay: she can still sign in, to an empty workbook
     assert identity.authenticate(store, people["ana"].code).pid == ana.pid
     for model in (Participant, AccessCode, RoleGrant):
@@ -334,11 +331,8 @@ def test_the_page_deletes_only_after_confirming_and_then_shows_an_empty_workbook
         None, {"event": "click", "participant": bob.person.pid, "pid": bob.person.id}, []
     )
     assert all(n == 0 for n in count_person_data(store, ana.person.id).values())
-    # Bob keeps everything but the feedback Ana wrote on his section (her words)
-    assert count_person_data(store, bob.person.id) == {
-        **bob_before,
-        "facilitator_feedback": bob_before["facilitator_feedback"] - 1,
-    }
+    # Bob keeps everything, the feedback Ana wrote on his section too (it is about him)
+    assert count_person_data(store, bob.person.id) == bob_before
     # the page is an empty workbook now, and says what happened
     assert page.book.answers == {}
     assert "Your answers were deleted" in page.book.status.widget.value
@@ -529,9 +523,10 @@ def test_the_deletions_migration_goes_down_and_up_cleanly(tmp_path):
     assert make_url(url).database
 
 
-def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
-    """Bob's shared-notes version was based on Ana's; Ana deletes: hers go, his stays, no longer based on
-    anything (and the 1:1's record of the log entry Ana made is kept without it)."""
+def test_a_managers_deletion_leaves_the_shared_notes_of_his_report_and_the_record_of_the_1on1(store, people):
+    """Bob's 1:1 with Ana as his manager: she saved a version of the shared notes and he saved one over it.
+    Ana deletes: the shared notes are about Bob, so both versions stay as he sees them; her own private
+    note goes; the 1:1's record of the log entry Ana made is kept without it."""
     from workbook.models import OneOnOneHeld
 
     ana, bob = people["ana"].person, people["bob"].person
@@ -556,6 +551,9 @@ def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
         session.add_all(
             [
                 his,
+                OneOnOneNote(
+                    one_on_one_id=talk.id, kind="private", author_id=ana.id, text="P", written_at=utcnow()
+                ),
                 OneOnOneHeld(
                     one_on_one_id=talk.id,
                     held_on=date(2026, 1, 6),
@@ -570,7 +568,7 @@ def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
     with store.read() as session:
         notes = session.execute(select(OneOnOneNote.text, OneOnOneNote.based_on_id)).all()
         held = session.execute(select(OneOnOneHeld.held_on, OneOnOneHeld.log_entry_id)).all()
-    assert ("B", None) in notes and not any(text == "A" for text, _ in notes)
+    assert ("B", hers.id) in notes and ("A", None) in notes and not any(t == "P" for t, _ in notes)
     assert held == [(date(2026, 1, 6), None)]
 
 
@@ -612,4 +610,6 @@ def test_after_a_change_of_manager_each_person_exports_and_deletes_what_they_wro
         pairs = session.execute(select(OneOnOne.id, OneOnOne.manager_id).order_by(OneOnOne.id)).all()
     assert pairs == [(first, old.id), (second, new.id)]  # the 1:1s and their managers stay
     state = read_state(store, his)
-    assert state.actions == () and state.shared.text == "BO-NOTE"
+    # her 1:1s' shared notes are about her: every version goes, the one her new manager saved too
+    assert state.actions == () and state.shared.text == "" and state.shared.versions == 0
+    assert "BO-NOTE" not in json.dumps(collect(store, new).as_json())

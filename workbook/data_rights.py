@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, not_, or_, select, true, update
 from sqlalchemy.orm import Session, aliased
 
 from workbook import config
@@ -28,6 +28,8 @@ from workbook.identity import Person, find_participant
 from workbook.models import Base, DataDeletion, Participant, Visibility
 from workbook.personal_data import (
     REGISTRY,
+    About,
+    EachAuthor,
     Versions,
     Written,
     deletion_order,
@@ -46,26 +48,137 @@ BY_RETENTION = "retention"
 
 # -- which rows are a person's ------------------------------------------------------------------------
 def _owned(name: str, entry: Written, person_id: int):
+    """The rows whose owner columns name the person (who wrote or scored them)."""
     columns = table(name).c
     return or_(*(columns[owner] == person_id for owner in entry.owners))
 
 
-def _parent_ids(entry: Versions, person_id: int):
-    parent = table(entry.parent)
-    parent_entry = REGISTRY[entry.parent]
-    assert isinstance(parent_entry, Written), f"{entry.parent} must be a Written table"
-    return select(parent.c.id).where(_owned(entry.parent, parent_entry, person_id))
+def _about(name: str, about: About, person_id: int):
+    """The rows an :class:`About` rule covers that are about the person, whoever saved them."""
+    tbl = table(name)
+    if about.via:
+        [key] = tbl.c[about.via].foreign_keys
+        target = key.column.table
+        condition = tbl.c[about.via].in_(select(key.column).where(target.c[about.person] == person_id))
+    else:
+        condition = tbl.c[about.person] == person_id
+    return and_(condition, _covered(name, about))
 
 
-def _person_rows(name: str, person_id: int):
-    """A select of the rows of table ``name`` that belong to the person."""
+def _covered(name: str, about: About):
+    """The rows an :class:`About` rule covers (the others are their owners' alone)."""
+    if about.where is None:
+        return true()
+    column, value = about.where
+    return table(name).c[column] == value
+
+
+@dataclass
+class _EachAuthorPlan:
+    """What a deletion does to an :class:`EachAuthor` table: the rows that go, the rows kept whose text is
+    the person's (to read the sentence instead), and what moves to an item's first version kept."""
+
+    going: set[int] = field(default_factory=set)
+    blanked: dict[int, str] = field(default_factory=dict)
+    moved: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def _each_author_plan(session: Session, name: str, entry: Written, person_id: int) -> _EachAuthorPlan:
+    """Per item the person saved a version of: all of it goes when every version is theirs; otherwise their
+    versions go but the latest (what the other person sees as current) and their text reads the sentence
+    in every version kept. A version's text is its run's: whoever first saved that text."""
+    rule = entry.together
+    assert isinstance(rule, EachAuthor)
+    tbl = table(name)
+    series = [tbl.c[c] for c in rule.series]
+    touched = {tuple(r) for r in session.execute(select(*series).where(_owned(name, entry, person_id)))}
+    plan = _EachAuthorPlan()
+    if not touched:
+        return plan
+    wanted = {key[0] for key in touched}
+    needed = {"id", rule.text, rule.member, *rule.series, *rule.first, *entry.owners}
+    query = select(*(tbl.c[c] for c in sorted(needed))).where(series[0].in_(wanted)).order_by(tbl.c.id)
+    rows = session.execute(query).mappings().all()
+    items: dict[tuple, list[Any]] = {}
+    for row in rows:
+        key = tuple(row[c] for c in rule.series)
+        if key in touched:
+            items.setdefault(key, []).append(row)
+
+    def by_person(row: Any) -> bool:
+        return any(row[owner] == person_id for owner in entry.owners)
+
+    for versions in items.values():
+        if all(by_person(v) for v in versions):
+            plan.going.update(v["id"] for v in versions)
+            continue
+        text_by: list[bool] = []  # whether each version's text is the person's
+        for i, v in enumerate(versions):
+            starts = i == 0 or v[rule.text] != versions[i - 1][rule.text]
+            mine = by_person(v) and not rule.is_sentence(v[rule.text])
+            text_by.append(mine if starts else text_by[-1])
+        latest = versions[-1]
+        for v, text_mine in zip(versions, text_by, strict=True):
+            if by_person(v) and v is not latest:
+                plan.going.add(v["id"])
+            elif text_mine:
+                side = "team member" if v[rule.member] == person_id else "manager"
+                plan.blanked[v["id"]] = rule.sentence(side)
+        first, kept = versions[0], next(v for v in versions if v["id"] not in plan.going)
+        if first is not kept and rule.first:
+            plan.moved[kept["id"]] = {c: first[c] for c in rule.first if kept[c] is None}
+    return plan
+
+
+def _export_condition(session: Session, name: str, person_id: int, plans: dict[str, _EachAuthorPlan]):
+    """The rows of table ``name`` in the person's export: what they wrote or scored, what is about them,
+    and the versions other people saved that hold the person's text."""
     entry = REGISTRY[name]
     tbl = table(name)
-    if isinstance(entry, Written):
-        return select(tbl).where(_owned(name, entry, person_id)).order_by(tbl.c.id)
     if isinstance(entry, Versions):
-        return select(tbl).where(tbl.c[entry.link].in_(_parent_ids(entry, person_id))).order_by(tbl.c.id)
-    raise ValueError(f"{name} holds nothing a person wrote")
+        parent = table(entry.parent)
+        return tbl.c[entry.link].in_(
+            select(parent.c.id).where(_export_condition(session, entry.parent, person_id, plans))
+        )
+    if not isinstance(entry, Written):
+        raise ValueError(f"{name} holds nothing a person wrote")
+    condition = _owned(name, entry, person_id)
+    if isinstance(entry.together, About):
+        return or_(condition, _about(name, entry.together, person_id))
+    if isinstance(entry.together, EachAuthor):
+        plan = plans.setdefault(name, _each_author_plan(session, name, entry, person_id))
+        return or_(condition, tbl.c.id.in_(sorted(plan.blanked)))
+    return condition
+
+
+def _deletion_condition(session: Session, name: str, person_id: int, plans: dict[str, _EachAuthorPlan]):
+    """The rows of table ``name`` the person's deletion removes: every row of theirs, every row about them
+    whoever saved it (never a row about someone else), and, of text written in turn, their versions but the
+    one the other person sees as current (see :class:`workbook.personal_data.EachAuthor`)."""
+    entry = REGISTRY[name]
+    tbl = table(name)
+    if isinstance(entry, Versions):
+        parent = table(entry.parent)
+        return tbl.c[entry.link].in_(
+            select(parent.c.id).where(_deletion_condition(session, entry.parent, person_id, plans))
+        )
+    if not isinstance(entry, Written):
+        raise ValueError(f"{name} holds nothing a person wrote")
+    if isinstance(entry.together, About):
+        about = entry.together
+        return or_(
+            _about(name, about, person_id), and_(_owned(name, entry, person_id), not_(_covered(name, about)))
+        )
+    if isinstance(entry.together, EachAuthor):
+        plan = plans.setdefault(name, _each_author_plan(session, name, entry, person_id))
+        return tbl.c.id.in_(sorted(plan.going))
+    return _owned(name, entry, person_id)
+
+
+def _person_rows(session: Session, name: str, person_id: int, plans: dict[str, _EachAuthorPlan]):
+    """A select of the rows of table ``name`` in the person's export."""
+    tbl = table(name)
+    return select(tbl).where(_export_condition(session, name, person_id, plans)).order_by(tbl.c.id)
 
 
 def _detach(session: Session, name: str, condition: Any) -> None:
@@ -140,8 +253,10 @@ def collect(store: Store, person: Person) -> PersonalData:
 
     with store.read() as session:
         raw: dict[str, list[dict[str, Any]]] = {}
+        plans: dict[str, _EachAuthorPlan] = {}
         for name in personal_tables():
-            raw[name] = [dict(row._mapping) for row in session.execute(_person_rows(name, person.id))]
+            query = _person_rows(session, name, person.id, plans)
+            raw[name] = [dict(row._mapping) for row in session.execute(query)]
         people = {
             value
             for name, rows in raw.items()
@@ -206,36 +321,46 @@ def collect(store: Store, person: Person) -> PersonalData:
 
 
 def _deletion_json(row: DataDeletion) -> dict[str, Any]:
+    counts = json.loads(row.counts)
+    places = counts.pop(PLACES, {})
     return {
         "reason": row.reason,
         "by": row.by,
         "done_at": as_utc(row.done_at).isoformat(),
         "rows": row.rows,
-        "counts": json.loads(row.counts),
+        "counts": counts,
+        **({"co_written_removed_in": places} if places else {}),
         "cutoff": as_utc(row.cutoff).isoformat() if row.cutoff else None,
     }
 
 
 # -- deletion -----------------------------------------------------------------------------------------
 def count_person_data(store: Store, person_id: int) -> dict[str, int]:
-    """How many rows of each personal table belong to the person (what a deletion would remove)."""
+    """How many rows of each personal table a deletion of the person's data would remove or take their
+    text out of (what the delete dialog lists)."""
     from sqlalchemy import func
 
     counts: dict[str, int] = {}
+    plans: dict[str, _EachAuthorPlan] = {}
     with store.read() as session:
         for name in personal_tables():
-            query = select(func.count()).select_from(_person_rows(name, person_id).order_by(None).subquery())
-            counts[name] = session.scalar(query) or 0
+            condition = _deletion_condition(session, name, person_id, plans)
+            counts[name] = session.scalar(select(func.count()).select_from(table(name)).where(condition)) or 0
+            counts[name] += len(plans[name].blanked) if name in plans else 0
     return counts
 
 
 @dataclass(frozen=True)
 class Removed:
-    """What a deletion or purge removed: rows per table (never their content)."""
+    """What a deletion or purge removed: rows per table (never their content), for a deletion rows whose
+    text was taken out counted with them; and, for rows about the person that the other side saw
+    (``notify``), which rows of the table they point at lost some (``places``: table -> ids), so the other
+    side can be told."""
 
     counts: dict[str, int]
     dry_run: bool = False
     cutoff: datetime | None = None
+    places: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -246,13 +371,19 @@ class Removed:
         return [f"{kind_of(name)}: {count}" for name, count in self.counts.items() if count]
 
 
+PLACES = "co-written rows removed in"  # the key of a deletion record's places in its counts
+
+
 def _record(session: Session, reason: str, pid: str | None, by: str, removed: Removed) -> None:
+    counts: dict[str, Any] = {name: n for name, n in removed.counts.items() if n}
+    if removed.places:
+        counts[PLACES] = removed.places
     session.add(
         DataDeletion(
             reason=reason,
             person_pid=pid,
             by=by,
-            counts=json.dumps({name: n for name, n in removed.counts.items() if n}, sort_keys=True),
+            counts=json.dumps(counts, sort_keys=True),
             rows=removed.rows,
             cutoff=removed.cutoff,
             done_at=utcnow(),
@@ -260,32 +391,70 @@ def _record(session: Session, reason: str, pid: str | None, by: str, removed: Re
     )
 
 
+def _places(session: Session, name: str, person_id: int) -> list[int]:
+    """For a table whose rows about the person are shown to the other side (``notify``): the ids of the
+    rows they point at (``via``) that lose some."""
+    entry = REGISTRY[name]
+    if not isinstance(entry, Written) or not isinstance(entry.together, About) or not entry.together.notify:
+        return []
+    column = table(name).c[entry.together.via]
+    query = select(column).where(_about(name, entry.together, person_id)).distinct().order_by(column)
+    return list(session.scalars(query))
+
+
 def delete_person_data(store: Store, person: Person, *, by: str) -> Removed:
-    """Delete every stored version of everything the person wrote or scored, in one transaction, and
-    record the deletion (who, when, by whom, which kinds, how many rows) without its content.
+    """Delete every stored version of everything the person wrote or scored, in one transaction, as the
+    registry's rules for text written together say (every version of what is about them, whoever saved
+    it; their own text out of every version of what was written in turn, the other person's current state
+    kept), and record the deletion (who, when, by whom, which kinds, how many rows) without its content.
 
     The person comes from their sign-in (or the command line), never from a value a page sends."""
     if not by.strip():
         raise StoreError("say who asks for the deletion")
     names = deletion_order(personal_tables())
     counts: dict[str, int] = {}
+    places: dict[str, list[int]] = {}
     with store.write() as session:
         account = session.get(Participant, person.id)
         if account is None or account.pid != person.pid:
             raise StoreError(f"unknown participant {person.pid!r}")
+        plans: dict[str, _EachAuthorPlan] = {}
+        conditions = {name: _deletion_condition(session, name, person.id, plans) for name in names}
         for name in names:
-            entry = REGISTRY[name]
+            if found := _places(session, name, person.id):
+                places[name] = found
+        for name in names:  # children first
             tbl = table(name)
-            if isinstance(entry, Written):
-                condition = _owned(name, entry, person.id)
-            else:
-                assert isinstance(entry, Versions)
-                condition = tbl.c[entry.link].in_(_parent_ids(entry, person.id))
-            _detach(session, name, condition)
-            counts[name] = session.execute(delete(tbl).where(condition)).rowcount or 0
-        removed = Removed({name: counts[name] for name in personal_tables()})
+            _detach(session, name, conditions[name])
+            counts[name] = session.execute(delete(tbl).where(conditions[name])).rowcount or 0
+            plan = plans.get(name)
+            if plan is not None:
+                for row_id, sentence in plan.blanked.items():
+                    text = REGISTRY[name].together.text  # type: ignore[union-attr]
+                    session.execute(update(tbl).where(tbl.c.id == row_id).values({text: sentence}))
+                for row_id, values in plan.moved.items():
+                    if values:
+                        session.execute(update(tbl).where(tbl.c.id == row_id).values(values))
+                counts[name] += len(plan.blanked)
+        removed = Removed({name: counts[name] for name in personal_tables()}, places=places)
         _record(session, "deletion", person.pid, by, removed)
     return removed
+
+
+def removed_about(session: Session, person_pid: str, name: str) -> list[tuple[datetime, set[int]]]:
+    """When the person's deletions removed rows of table ``name`` about them that the other side saw, and
+    which rows of the table those point at (for instance the 1:1s whose shared notes went): no content."""
+    rows = session.execute(
+        select(DataDeletion.done_at, DataDeletion.counts)
+        .where(DataDeletion.person_pid == person_pid, DataDeletion.reason == "deletion")
+        .order_by(DataDeletion.id)
+    ).all()
+    found = []
+    for done_at, counts in rows:
+        ids = json.loads(counts).get(PLACES, {}).get(name, [])
+        if ids:
+            found.append((as_utc(done_at), set(ids)))
+    return found
 
 
 def delete_by_pid(store: Store, pid: str, *, by: str = BY_COMMAND_LINE) -> Removed:
