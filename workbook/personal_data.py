@@ -167,7 +167,7 @@ REGISTRY: dict[str, Entry] = {
             "Agenda topics and actions are each author's text: a deletion removes the deleter's own text "
             "from every version, whoever saved it, and never changes what the other person sees as "
             "current. An action the team member wrote and her manager updated keeps its owner, status and "
-            "due date and reads \"text removed at the team member's request\"; an action her manager wrote "
+            'due date and reads "text removed at the team member\'s request"; an action her manager wrote '
             "and she set to Done stays Done; the manager's deletion leaves her topics and actions as she "
             "sees them.",
             first=("carried_from",),
