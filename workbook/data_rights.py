@@ -7,7 +7,10 @@ exported, deleted and purged without any change here. A deletion or purge is rec
 
 What a deletion removes: every row of every `Written` table that belongs to the person (every stored
 version of their answers, their visibility choices, scores, logged conversations and their versions,
-feedback they wrote or that was written on what they shared, and the marks of it being seen). What stays:
+feedback written on what they shared and the marks of it being seen), with the registry's rules for text
+written together (`workbook.personal_data.About`, `EachAuthor`): every version of what is about them,
+whoever saved it; their own text out of every version of what was written in turn, the state the other
+person sees kept. Their export lists every stored text their deletion would remove. What stays:
 their account (name, email, cohort, manager), their access codes and roles, so they can still sign in and
 start again; and figures an evaluator already exported, which are files outside the store.
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, not_, or_, select, true, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from workbook import config
@@ -29,8 +32,6 @@ from workbook.models import Base, DataDeletion, Participant, Visibility
 from workbook.personal_data import (
     REGISTRY,
     About,
-    EachAuthor,
-    Versions,
     Written,
     deletion_order,
     kind_of,
@@ -38,147 +39,18 @@ from workbook.personal_data import (
     version_tables,
     written_tables,
 )
+from workbook.personal_rows import (
+    EachAuthorPlan,
+    about_person,
+    deletion_condition,
+    person_rows,
+)
 from workbook.store import Store, StoreError, as_utc, utcnow
 
 EXPORT_FORMAT = "career-workbook personal data export, version 1"
 BY_THEMSELVES = "themselves"
 BY_COMMAND_LINE = "command line"
 BY_RETENTION = "retention"
-
-
-# -- which rows are a person's ------------------------------------------------------------------------
-def _owned(name: str, entry: Written, person_id: int):
-    """The rows whose owner columns name the person (who wrote or scored them)."""
-    columns = table(name).c
-    return or_(*(columns[owner] == person_id for owner in entry.owners))
-
-
-def _about(name: str, about: About, person_id: int):
-    """The rows an :class:`About` rule covers that are about the person, whoever saved them."""
-    tbl = table(name)
-    if about.via:
-        [key] = tbl.c[about.via].foreign_keys
-        target = key.column.table
-        condition = tbl.c[about.via].in_(select(key.column).where(target.c[about.person] == person_id))
-    else:
-        condition = tbl.c[about.person] == person_id
-    return and_(condition, _covered(name, about))
-
-
-def _covered(name: str, about: About):
-    """The rows an :class:`About` rule covers (the others are their owners' alone)."""
-    if about.where is None:
-        return true()
-    column, value = about.where
-    return table(name).c[column] == value
-
-
-@dataclass
-class _EachAuthorPlan:
-    """What a deletion does to an :class:`EachAuthor` table: the rows that go, the rows kept whose text is
-    the person's (to read the sentence instead), and what moves to an item's first version kept."""
-
-    going: set[int] = field(default_factory=set)
-    blanked: dict[int, str] = field(default_factory=dict)
-    moved: dict[int, dict[str, Any]] = field(default_factory=dict)
-
-
-def _each_author_plan(session: Session, name: str, entry: Written, person_id: int) -> _EachAuthorPlan:
-    """Per item the person saved a version of: all of it goes when every version is theirs; otherwise their
-    versions go but the latest (what the other person sees as current) and their text reads the sentence
-    in every version kept. A version's text is its run's: whoever first saved that text."""
-    rule = entry.together
-    assert isinstance(rule, EachAuthor)
-    tbl = table(name)
-    series = [tbl.c[c] for c in rule.series]
-    touched = {tuple(r) for r in session.execute(select(*series).where(_owned(name, entry, person_id)))}
-    plan = _EachAuthorPlan()
-    if not touched:
-        return plan
-    wanted = {key[0] for key in touched}
-    needed = {"id", rule.text, rule.member, *rule.series, *rule.first, *entry.owners}
-    query = select(*(tbl.c[c] for c in sorted(needed))).where(series[0].in_(wanted)).order_by(tbl.c.id)
-    rows = session.execute(query).mappings().all()
-    items: dict[tuple, list[Any]] = {}
-    for row in rows:
-        key = tuple(row[c] for c in rule.series)
-        if key in touched:
-            items.setdefault(key, []).append(row)
-
-    def by_person(row: Any) -> bool:
-        return any(row[owner] == person_id for owner in entry.owners)
-
-    for versions in items.values():
-        if all(by_person(v) for v in versions):
-            plan.going.update(v["id"] for v in versions)
-            continue
-        text_by: list[bool] = []  # whether each version's text is the person's
-        for i, v in enumerate(versions):
-            starts = i == 0 or v[rule.text] != versions[i - 1][rule.text]
-            mine = by_person(v) and not rule.is_sentence(v[rule.text])
-            text_by.append(mine if starts else text_by[-1])
-        latest = versions[-1]
-        for v, text_mine in zip(versions, text_by, strict=True):
-            if by_person(v) and v is not latest:
-                plan.going.add(v["id"])
-            elif text_mine:
-                side = "team member" if v[rule.member] == person_id else "manager"
-                plan.blanked[v["id"]] = rule.sentence(side)
-        first, kept = versions[0], next(v for v in versions if v["id"] not in plan.going)
-        if first is not kept and rule.first:
-            plan.moved[kept["id"]] = {c: first[c] for c in rule.first if kept[c] is None}
-    return plan
-
-
-def _export_condition(session: Session, name: str, person_id: int, plans: dict[str, _EachAuthorPlan]):
-    """The rows of table ``name`` in the person's export: what they wrote or scored, what is about them,
-    and the versions other people saved that hold the person's text."""
-    entry = REGISTRY[name]
-    tbl = table(name)
-    if isinstance(entry, Versions):
-        parent = table(entry.parent)
-        return tbl.c[entry.link].in_(
-            select(parent.c.id).where(_export_condition(session, entry.parent, person_id, plans))
-        )
-    if not isinstance(entry, Written):
-        raise ValueError(f"{name} holds nothing a person wrote")
-    condition = _owned(name, entry, person_id)
-    if isinstance(entry.together, About):
-        return or_(condition, _about(name, entry.together, person_id))
-    if isinstance(entry.together, EachAuthor):
-        plan = plans.setdefault(name, _each_author_plan(session, name, entry, person_id))
-        return or_(condition, tbl.c.id.in_(sorted(plan.blanked)))
-    return condition
-
-
-def _deletion_condition(session: Session, name: str, person_id: int, plans: dict[str, _EachAuthorPlan]):
-    """The rows of table ``name`` the person's deletion removes: every row of theirs, every row about them
-    whoever saved it (never a row about someone else), and, of text written in turn, their versions but the
-    one the other person sees as current (see :class:`workbook.personal_data.EachAuthor`)."""
-    entry = REGISTRY[name]
-    tbl = table(name)
-    if isinstance(entry, Versions):
-        parent = table(entry.parent)
-        return tbl.c[entry.link].in_(
-            select(parent.c.id).where(_deletion_condition(session, entry.parent, person_id, plans))
-        )
-    if not isinstance(entry, Written):
-        raise ValueError(f"{name} holds nothing a person wrote")
-    if isinstance(entry.together, About):
-        about = entry.together
-        return or_(
-            _about(name, about, person_id), and_(_owned(name, entry, person_id), not_(_covered(name, about)))
-        )
-    if isinstance(entry.together, EachAuthor):
-        plan = plans.setdefault(name, _each_author_plan(session, name, entry, person_id))
-        return tbl.c.id.in_(sorted(plan.going))
-    return _owned(name, entry, person_id)
-
-
-def _person_rows(session: Session, name: str, person_id: int, plans: dict[str, _EachAuthorPlan]):
-    """A select of the rows of table ``name`` in the person's export."""
-    tbl = table(name)
-    return select(tbl).where(_export_condition(session, name, person_id, plans)).order_by(tbl.c.id)
 
 
 def _detach(session: Session, name: str, condition: Any) -> None:
@@ -253,9 +125,9 @@ def collect(store: Store, person: Person) -> PersonalData:
 
     with store.read() as session:
         raw: dict[str, list[dict[str, Any]]] = {}
-        plans: dict[str, _EachAuthorPlan] = {}
+        plans: dict[str, EachAuthorPlan] = {}
         for name in personal_tables():
-            query = _person_rows(session, name, person.id, plans)
+            query = person_rows(session, name, person.id, plans)
             raw[name] = [dict(row._mapping) for row in session.execute(query)]
         people = {
             value
@@ -341,10 +213,10 @@ def count_person_data(store: Store, person_id: int) -> dict[str, int]:
     from sqlalchemy import func
 
     counts: dict[str, int] = {}
-    plans: dict[str, _EachAuthorPlan] = {}
+    plans: dict[str, EachAuthorPlan] = {}
     with store.read() as session:
         for name in personal_tables():
-            condition = _deletion_condition(session, name, person_id, plans)
+            condition = deletion_condition(session, name, person_id, plans)
             counts[name] = session.scalar(select(func.count()).select_from(table(name)).where(condition)) or 0
             counts[name] += len(plans[name].blanked) if name in plans else 0
     return counts
@@ -398,7 +270,7 @@ def _places(session: Session, name: str, person_id: int) -> list[int]:
     if not isinstance(entry, Written) or not isinstance(entry.together, About) or not entry.together.notify:
         return []
     column = table(name).c[entry.together.via]
-    query = select(column).where(_about(name, entry.together, person_id)).distinct().order_by(column)
+    query = select(column).where(about_person(name, entry.together, person_id)).distinct().order_by(column)
     return list(session.scalars(query))
 
 
@@ -418,8 +290,8 @@ def delete_person_data(store: Store, person: Person, *, by: str) -> Removed:
         account = session.get(Participant, person.id)
         if account is None or account.pid != person.pid:
             raise StoreError(f"unknown participant {person.pid!r}")
-        plans: dict[str, _EachAuthorPlan] = {}
-        conditions = {name: _deletion_condition(session, name, person.id, plans) for name in names}
+        plans: dict[str, EachAuthorPlan] = {}
+        conditions = {name: deletion_condition(session, name, person.id, plans) for name in names}
         for name in names:
             if found := _places(session, name, person.id):
                 places[name] = found
