@@ -248,13 +248,10 @@ def test_deletion_removes_every_version_of_theirs_and_nothing_of_anyone_else(sto
     after = row_counts(store)
     for name in personal_tables():
         assert after[name] == before[name] - ana_rows[name], name
-    # Bob keeps everything except the feedback Ana wrote on his item (her words)
-    bob_after = count_person_data(store, bob.id)
-    assert bob_after["facilitator_feedback"] == bob_before["facilitator_feedback"] - 1
-    assert {k: v for k, v in bob_after.items() if k != "facilitator_feedback"} == {
-        k: v for k, v in bob_before.items() if k != "facilitator_feedback"
-    }
+    # Bob keeps everything, the feedback Ana wrote on his item too: it is about him (the registry's rule)
+    assert count_person_data(store, bob.id) == bob_before
     assert "BOB answer second" in json.dumps(collect(store, bob).as_json())
+    assert "ANA feedback they wrote" in json.dumps(collect(store, bob).as_json())
     # account, codes and roles stay: she can still sign in, to an empty workbook
     assert identity.authenticate(store, people["ana"].code).pid == ana.pid
     for model in (Participant, AccessCode, RoleGrant):
@@ -334,11 +331,8 @@ def test_the_page_deletes_only_after_confirming_and_then_shows_an_empty_workbook
         None, {"event": "click", "participant": bob.person.pid, "pid": bob.person.id}, []
     )
     assert all(n == 0 for n in count_person_data(store, ana.person.id).values())
-    # Bob keeps everything but the feedback Ana wrote on his section (her words)
-    assert count_person_data(store, bob.person.id) == {
-        **bob_before,
-        "facilitator_feedback": bob_before["facilitator_feedback"] - 1,
-    }
+    # Bob keeps everything, the feedback Ana wrote on his section too (it is about him)
+    assert count_person_data(store, bob.person.id) == bob_before
     # the page is an empty workbook now, and says what happened
     assert page.book.answers == {}
     assert "Your answers were deleted" in page.book.status.widget.value
@@ -529,9 +523,10 @@ def test_the_deletions_migration_goes_down_and_up_cleanly(tmp_path):
     assert make_url(url).database
 
 
-def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
-    """Bob's shared-notes version was based on Ana's; Ana deletes: hers go, his stays, no longer based on
-    anything (and the 1:1's record of the log entry Ana made is kept without it)."""
+def test_a_managers_deletion_leaves_the_shared_notes_of_his_report_and_the_record_of_the_1on1(store, people):
+    """Bob's 1:1 with Ana as his manager: she saved a version of the shared notes and he saved one over it.
+    Ana deletes: the shared notes are about Bob, so both versions stay as he sees them; her own private
+    note goes; the 1:1's record of the log entry Ana made is kept without it."""
     from workbook.models import OneOnOneHeld
 
     ana, bob = people["ana"].person, people["bob"].person
@@ -556,6 +551,9 @@ def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
         session.add_all(
             [
                 his,
+                OneOnOneNote(
+                    one_on_one_id=talk.id, kind="private", author_id=ana.id, text="P", written_at=utcnow()
+                ),
                 OneOnOneHeld(
                     one_on_one_id=talk.id,
                     held_on=date(2026, 1, 6),
@@ -570,7 +568,7 @@ def test_a_version_another_person_built_on_goes_and_theirs_stays(store, people):
     with store.read() as session:
         notes = session.execute(select(OneOnOneNote.text, OneOnOneNote.based_on_id)).all()
         held = session.execute(select(OneOnOneHeld.held_on, OneOnOneHeld.log_entry_id)).all()
-    assert ("B", None) in notes and not any(text == "A" for text, _ in notes)
+    assert ("B", hers.id) in notes and ("A", None) in notes and not any(t == "P" for t, _ in notes)
     assert held == [(date(2026, 1, 6), None)]
 
 
@@ -612,4 +610,270 @@ def test_after_a_change_of_manager_each_person_exports_and_deletes_what_they_wro
         pairs = session.execute(select(OneOnOne.id, OneOnOne.manager_id).order_by(OneOnOne.id)).all()
     assert pairs == [(first, old.id), (second, new.id)]  # the 1:1s and their managers stay
     state = read_state(store, his)
-    assert state.actions == () and state.shared.text == "BO-NOTE"
+    # her 1:1s' shared notes are about her: every version goes, the one her new manager saved too
+    assert state.actions == () and state.shared.text == "" and state.shared.versions == 0
+    assert "BO-NOTE" not in json.dumps(collect(store, new).as_json())
+
+
+# -- text written together: one rule, from the registry ------------------------------------------------------
+REMOVED_BY_HER = "text removed at the team member's request"
+
+
+@pytest.fixture
+def pair(store):
+    """A team member and her manager with the threads each opens, and her current 1:1."""
+    from workbook.team.conversation import current_conversation, open_thread
+
+    manager = identity.add_participant(store, "Max Manager", cohort=COHORT)
+    member = identity.add_participant(store, "Tia Member", manager_pid=manager.person.pid)
+    mine = open_thread(store, member.person)
+    his = open_thread(store, manager.person, member.person.pid)
+    return {
+        "member": member,
+        "manager": manager,
+        "mine": mine,
+        "his": his,
+        "talk": current_conversation(store, mine),
+    }
+
+
+def exported_text(store, person) -> str:
+    return json.dumps(collect(store, person).as_json(), ensure_ascii=False)
+
+
+def test_her_deletion_removes_every_version_of_the_shared_notes_keeps_his_private_notes_and_tells_him(
+    store, pair
+):
+    from workbook.team.conversation import PRIVATE, SHARED, read_notes, save_notes
+    from workbook.team.snapshot import read_state
+
+    mine, his, talk = pair["mine"], pair["his"], pair["talk"]
+    hers = save_notes(store, mine, talk, SHARED, "TIA-LINE", None)
+    save_notes(store, his, talk, SHARED, "TIA-LINE\nMAX-LINE", hers.version_id)  # his version over hers
+    save_notes(store, his, talk, PRIVATE, "MAX-PRIVATE")
+    save_notes(store, mine, talk, PRIVATE, "TIA-PRIVATE")
+    assert read_state(store, his).notes_deleted_at is None
+    assert count_person_data(store, pair["member"].person.id)["one_on_one_notes"] == 3
+
+    removed = delete_person_data(store, pair["member"].person, by=BY_THEMSELVES)
+    assert removed.counts["one_on_one_notes"] == 3
+    with store.read() as session:
+        texts = list(session.scalars(select(OneOnOneNote.text)))
+    assert texts == ["MAX-PRIVATE"]  # every shared version gone, whoever saved it; his private notes stay
+    assert read_notes(store, his, talk, SHARED).versions == 0
+    assert read_notes(store, his, talk, PRIVATE).text == "MAX-PRIVATE"
+    assert "TIA-LINE" not in exported_text(store, pair["manager"].person)
+    # he is told on his next visit, without any content; her page says nothing of it
+    told = read_state(store, his).notes_deleted_at
+    assert told is not None and read_state(store, mine).notes_deleted_at is None
+    from workbook.apps.conversation import ConversationApp
+    from workbook.apps.signin import PageSession
+
+    manager = pair["manager"]
+    page = ConversationApp(PageSession(manager.person, store, manager.code), mine.member_pid).page
+    assert "deleted at the team member&#39;s request" in page.notes_deleted.value
+    assert "TIA" not in page.notes_deleted.value and "TIA-LINE" not in page.notes[SHARED].box.value
+    # the deletion record names the 1:1 (an id), never what the notes said
+    [record] = deletion_records(store)
+    assert record["co_written_removed_in"] == {"one_on_one_notes": [talk]}
+    assert "TIA" not in json.dumps(record)
+
+
+def test_her_deletion_of_private_notes_only_tells_him_nothing(store, pair):
+    from workbook.team.conversation import PRIVATE, save_notes
+    from workbook.team.snapshot import read_state
+
+    save_notes(store, pair["mine"], pair["talk"], PRIVATE, "TIA-PRIVATE")
+    delete_person_data(store, pair["member"].person, by=BY_THEMSELVES)
+    assert read_state(store, pair["his"]).notes_deleted_at is None
+
+
+def test_her_export_lists_the_versions_of_her_shared_notes_the_manager_saved(store, pair):
+    from workbook.team.conversation import SHARED, save_notes
+
+    hers = save_notes(store, pair["mine"], pair["talk"], SHARED, "TIA-LINE", None)
+    save_notes(store, pair["his"], pair["talk"], SHARED, "TIA-LINE and MAX-LINE", hers.version_id)
+    rows = collect(store, pair["member"].person).as_json()["tables"]["one_on_one_notes"]["rows"]
+    assert [(r["text"], r["author"]) for r in rows] == [
+        ("TIA-LINE", pair["member"].person.pid),
+        ("TIA-LINE and MAX-LINE", pair["manager"].person.pid),
+    ]
+    # he still has the version he saved in his own export (his deletion leaves it: it is about her)
+    assert "TIA-LINE and MAX-LINE" in exported_text(store, pair["manager"].person)
+    assert count_person_data(store, pair["manager"].person.id)["one_on_one_notes"] == 0
+
+
+def test_an_action_she_wrote_and_he_updated_keeps_owner_status_and_due_date_without_her_text(store, pair):
+    from workbook.team.actions import add_action, update_action
+    from workbook.team.snapshot import read_state
+
+    mine, his, talk = pair["mine"], pair["his"], pair["talk"]
+    action = add_action(store, mine, talk, "TIA-ACTION", "member", "2030-07-01")
+    update_action(store, his, action.item, status="in_progress")
+    assert count_person_data(store, pair["member"].person.id)["one_on_one_items"] == 2
+    assert "TIA-ACTION" in exported_text(store, pair["member"].person)
+
+    delete_person_data(store, pair["member"].person, by=BY_THEMSELVES)
+    for thread in (his, mine):  # both 1:1 pages
+        [kept] = read_state(store, thread).actions
+        assert (kept.text, kept.owner, kept.status, kept.due_on) == (
+            REMOVED_BY_HER,
+            "member",
+            "in_progress",
+            date(2030, 7, 1),
+        )
+    with store.read() as session:
+        assert list(session.scalars(select(OneOnOneItem.text))) == [REMOVED_BY_HER]
+    assert "TIA-ACTION" not in exported_text(store, pair["manager"].person)
+    assert all(n == 0 for n in count_person_data(store, pair["member"].person.id).values())
+
+
+def test_his_action_she_set_done_stays_done_after_her_deletion(store, pair):
+    from workbook.team.actions import add_action, update_action
+    from workbook.team.snapshot import read_state
+
+    mine, his, talk = pair["mine"], pair["his"], pair["talk"]
+    action = add_action(store, his, talk, "MAX-ACTION", "manager", "2030-08-01")
+    update_action(store, mine, action.item, status="done")
+    delete_person_data(store, pair["member"].person, by=BY_THEMSELVES)
+    for thread in (his, mine):
+        [kept] = read_state(store, thread).actions
+        assert (kept.text, kept.owner, kept.status, kept.due_on) == (
+            "MAX-ACTION",
+            "manager",
+            "done",
+            date(2030, 8, 1),
+        )
+
+
+def test_his_deletion_leaves_her_notes_topics_and_actions_as_she_sees_them(store, pair):
+    from workbook.team.actions import add_action, add_agenda_item, update_action
+    from workbook.team.conversation import PRIVATE, SHARED, read_notes, save_notes
+    from workbook.team.snapshot import read_state
+
+    mine, his, talk = pair["mine"], pair["his"], pair["talk"]
+    hers = save_notes(store, mine, talk, SHARED, "TIA-LINE", None)
+    save_notes(store, his, talk, SHARED, "TIA-LINE\nMAX-LINE", hers.version_id)
+    save_notes(store, his, talk, PRIVATE, "MAX-PRIVATE")
+    add_agenda_item(store, mine, talk, "TIA-TOPIC")
+    add_agenda_item(store, his, talk, "MAX-TOPIC")
+    her_action = add_action(store, mine, talk, "TIA-ACTION", "member", "2030-07-01")
+    update_action(store, his, her_action.item, status="in_progress")
+    his_action = add_action(store, his, talk, "MAX-ACTION", "manager", "2030-08-01")
+    update_action(store, mine, his_action.item, status="done")
+    before = read_state(store, mine)
+
+    delete_person_data(store, pair["manager"].person, by=BY_THEMSELVES)
+    after = read_state(store, mine)
+    assert (after.shared.text, after.shared.versions) == ("TIA-LINE\nMAX-LINE", 2)  # her notes as she saw
+    assert after.shared == before.shared
+    assert [i.text for i in after.agenda] == ["TIA-TOPIC"]  # his topic was his text alone
+    shown = {(a.text, a.owner, a.status, a.due_on) for a in after.actions}
+    assert shown == {
+        ("TIA-ACTION", "member", "in_progress", date(2030, 7, 1)),  # her action, his status kept
+        ("text removed at the manager's request", "manager", "done", date(2030, 8, 1)),
+    }
+    assert read_notes(store, his, talk, PRIVATE).versions == 0  # his private notes went
+    assert "MAX-ACTION" not in exported_text(store, pair["member"].person)
+
+
+def test_a_facilitators_deletion_leaves_the_feedback_a_participant_received(store, people):
+    """It is about the participant: it stays as written, with the facilitator's name (their account stays);
+    only feedback on what the facilitator shared goes (Bob's on the facilitator's item, about them)."""
+    from workbook.facilitator.shared import my_feedback
+
+    fac, ana = people["fac"].person, people["ana"].person
+    removed = delete_person_data(store, fac, by=BY_THEMSELVES)
+    assert removed.counts["facilitator_feedback"] == 1
+    rows = collect(store, ana).as_json()["tables"]["facilitator_feedback"]["rows"]
+    received = [r for r in rows if r["owner"] == ana.pid]
+    assert [(r["text"], r["author"]) for r in received] == [("ANA feedback to them", fac.pid)]
+    [note] = my_feedback(store, ana, [SCOPE])[(SCOPE, "aspirations")]  # what her page shows
+    assert (note.text, note.author) == ("ANA feedback to them", "Fay Facil")
+
+
+def test_the_dialog_and_the_privacy_page_state_the_rule_from_the_registry(store, pair):
+    from workbook.apps.your_data import YourData
+    from workbook.team.conversation import SHARED, save_notes
+
+    rules = personal_data.co_written_rules()
+    assert len(rules) == 3 and any("whoever saved it" in rule for rule in rules)
+    save_notes(store, pair["mine"], pair["talk"], SHARED, "TIA-LINE", None)
+    data = YourData(store, pair["member"].person)
+    data.ask_to_confirm()
+    warning = data.confirm_panel.children[0].value
+    page = privacy_page()
+    for rule in rules:
+        assert str(html_escape(rule)) in warning and str(html_escape(rule)) in page
+
+
+def html_escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+# -- prepared downloads follow the data ---------------------------------------------------------------------
+def test_two_open_1on1_pages_lose_their_prepared_briefings_after_her_deletion(store, pair):
+    from ipywidgets.widgets.widget import _instances
+
+    from workbook.apps.conversation import ConversationApp
+    from workbook.apps.signin import PageSession
+    from workbook.team.actions import add_action
+    from workbook.team.conversation import PRIVATE, record_held, save_notes
+
+    member, manager, mine = pair["member"], pair["manager"], pair["mine"]
+    store.save_answer(member.person.id, SCOPE, FIELD, "TIA-ASPIRATION")
+    store.set_visibility(member.person.id, SCOPE, "aspirations", "manager")
+    save_notes(store, mine, pair["talk"], PRIVATE, "TIA-PRIVATE-NOTE")
+    record_held(store, mine, pair["talk"], date.today())
+    held = record_held(store, mine, pair["talk"], date.today())
+    add_action(store, mine, held.next_conversation_id, "TIA-ACTION", "member", "2030-07-01")
+
+    hers = ConversationApp(PageSession(member.person, store, member.code)).page
+    _instances.clear()  # his page in a kernel of its own
+    his = ConversationApp(PageSession(manager.person, store, manager.code), member.person.pid).page
+    for page, held_text in ((hers, "TIA-PRIVATE-NOTE"), (his, "TIA-ACTION")):
+        page.make_briefing()
+        assert set(download_links(page.downloads.value)) == {"pdf", "ics"}
+        page.refresh()  # nothing changed: the briefing stays
+        assert set(download_links(page.downloads.value)) == {"pdf", "ics"}
+        assert held_text in " ".join(
+            pypdf.PdfReader(io.BytesIO(download_links(page.downloads.value)["pdf"][2]))
+            .pages[0]
+            .extract_text()
+            .split()
+        )
+
+    delete_person_data(store, member.person, by=BY_THEMSELVES)
+    for page in (hers, his):
+        page.refresh()  # the page's next refresh
+        assert download_links(page.downloads.value) == {}
+        assert "wb-download-dropped" in page.downloads.value
+        assert not page.briefing_files.offered
+
+
+def test_the_plan_and_the_export_another_tab_prepared_go_after_a_deletion_and_at_once_on_the_deleting_page(
+    store, people
+):
+    ana = people["ana"]
+    other_tab = PreparationPage(store, ana.person, PREP)
+    other_tab.book.build_plan()
+    assert download_links(other_tab.book.downloads.value)
+    data = other_tab.book.your_data
+    data.export()
+    assert set(download_links(data.downloads.value)) == {"data-pdf", "data-json"}
+    assert other_tab.book.plan_files.follow() and data.files.follow()  # nothing went: they stay
+
+    deleting = PreparationPage(store, ana.person, PREP)
+    deleting.book.your_data.export()
+    deleting.book.your_data.ask_to_confirm()
+    deleting.book.your_data.understood.value = True
+    old = deleting.book.your_data
+    old.delete()
+    assert download_links(old.downloads.value) == {}  # the deleting page at once
+
+    assert not other_tab.book.plan_files.follow()  # the other tab at its next check
+    assert download_links(other_tab.book.downloads.value) == {}
+    assert other_tab.book.plan_preview.value == ""
+    assert not data.files.follow() and download_links(data.downloads.value) == {}

@@ -7,7 +7,10 @@ exported, deleted and purged without any change here. A deletion or purge is rec
 
 What a deletion removes: every row of every `Written` table that belongs to the person (every stored
 version of their answers, their visibility choices, scores, logged conversations and their versions,
-feedback they wrote or that was written on what they shared, and the marks of it being seen). What stays:
+feedback written on what they shared and the marks of it being seen), with the registry's rules for text
+written together (`workbook.personal_data.About`, `EachAuthor`): every version of what is about them,
+whoever saved it; their own text out of every version of what was written in turn, the state the other
+person sees kept. Their export lists every stored text their deletion would remove. What stays:
 their account (name, email, cohort, manager), their access codes and roles, so they can still sign in and
 start again; and figures an evaluator already exported, which are files outside the store.
 """
@@ -28,7 +31,7 @@ from workbook.identity import Person, find_participant
 from workbook.models import Base, DataDeletion, Participant, Visibility
 from workbook.personal_data import (
     REGISTRY,
-    Versions,
+    About,
     Written,
     deletion_order,
     kind_of,
@@ -36,36 +39,18 @@ from workbook.personal_data import (
     version_tables,
     written_tables,
 )
+from workbook.personal_rows import (
+    EachAuthorPlan,
+    about_person,
+    deletion_condition,
+    person_rows,
+)
 from workbook.store import Store, StoreError, as_utc, utcnow
 
 EXPORT_FORMAT = "career-workbook personal data export, version 1"
 BY_THEMSELVES = "themselves"
 BY_COMMAND_LINE = "command line"
 BY_RETENTION = "retention"
-
-
-# -- which rows are a person's ------------------------------------------------------------------------
-def _owned(name: str, entry: Written, person_id: int):
-    columns = table(name).c
-    return or_(*(columns[owner] == person_id for owner in entry.owners))
-
-
-def _parent_ids(entry: Versions, person_id: int):
-    parent = table(entry.parent)
-    parent_entry = REGISTRY[entry.parent]
-    assert isinstance(parent_entry, Written), f"{entry.parent} must be a Written table"
-    return select(parent.c.id).where(_owned(entry.parent, parent_entry, person_id))
-
-
-def _person_rows(name: str, person_id: int):
-    """A select of the rows of table ``name`` that belong to the person."""
-    entry = REGISTRY[name]
-    tbl = table(name)
-    if isinstance(entry, Written):
-        return select(tbl).where(_owned(name, entry, person_id)).order_by(tbl.c.id)
-    if isinstance(entry, Versions):
-        return select(tbl).where(tbl.c[entry.link].in_(_parent_ids(entry, person_id))).order_by(tbl.c.id)
-    raise ValueError(f"{name} holds nothing a person wrote")
 
 
 def _detach(session: Session, name: str, condition: Any) -> None:
@@ -140,8 +125,10 @@ def collect(store: Store, person: Person) -> PersonalData:
 
     with store.read() as session:
         raw: dict[str, list[dict[str, Any]]] = {}
+        plans: dict[str, EachAuthorPlan] = {}
         for name in personal_tables():
-            raw[name] = [dict(row._mapping) for row in session.execute(_person_rows(name, person.id))]
+            query = person_rows(session, name, person.id, plans)
+            raw[name] = [dict(row._mapping) for row in session.execute(query)]
         people = {
             value
             for name, rows in raw.items()
@@ -206,36 +193,46 @@ def collect(store: Store, person: Person) -> PersonalData:
 
 
 def _deletion_json(row: DataDeletion) -> dict[str, Any]:
+    counts = json.loads(row.counts)
+    places = counts.pop(PLACES, {})
     return {
         "reason": row.reason,
         "by": row.by,
         "done_at": as_utc(row.done_at).isoformat(),
         "rows": row.rows,
-        "counts": json.loads(row.counts),
+        "counts": counts,
+        **({"co_written_removed_in": places} if places else {}),
         "cutoff": as_utc(row.cutoff).isoformat() if row.cutoff else None,
     }
 
 
 # -- deletion -----------------------------------------------------------------------------------------
 def count_person_data(store: Store, person_id: int) -> dict[str, int]:
-    """How many rows of each personal table belong to the person (what a deletion would remove)."""
+    """How many rows of each personal table a deletion of the person's data would remove or take their
+    text out of (what the delete dialog lists)."""
     from sqlalchemy import func
 
     counts: dict[str, int] = {}
+    plans: dict[str, EachAuthorPlan] = {}
     with store.read() as session:
         for name in personal_tables():
-            query = select(func.count()).select_from(_person_rows(name, person_id).order_by(None).subquery())
-            counts[name] = session.scalar(query) or 0
+            condition = deletion_condition(session, name, person_id, plans)
+            counts[name] = session.scalar(select(func.count()).select_from(table(name)).where(condition)) or 0
+            counts[name] += len(plans[name].blanked) if name in plans else 0
     return counts
 
 
 @dataclass(frozen=True)
 class Removed:
-    """What a deletion or purge removed: rows per table (never their content)."""
+    """What a deletion or purge removed: rows per table (never their content), for a deletion rows whose
+    text was taken out counted with them; and, for rows about the person that the other side saw
+    (``notify``), which rows of the table they point at lost some (``places``: table -> ids), so the other
+    side can be told."""
 
     counts: dict[str, int]
     dry_run: bool = False
     cutoff: datetime | None = None
+    places: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -246,13 +243,19 @@ class Removed:
         return [f"{kind_of(name)}: {count}" for name, count in self.counts.items() if count]
 
 
+PLACES = "co-written rows removed in"  # the key of a deletion record's places in its counts
+
+
 def _record(session: Session, reason: str, pid: str | None, by: str, removed: Removed) -> None:
+    counts: dict[str, Any] = {name: n for name, n in removed.counts.items() if n}
+    if removed.places:
+        counts[PLACES] = removed.places
     session.add(
         DataDeletion(
             reason=reason,
             person_pid=pid,
             by=by,
-            counts=json.dumps({name: n for name, n in removed.counts.items() if n}, sort_keys=True),
+            counts=json.dumps(counts, sort_keys=True),
             rows=removed.rows,
             cutoff=removed.cutoff,
             done_at=utcnow(),
@@ -260,32 +263,70 @@ def _record(session: Session, reason: str, pid: str | None, by: str, removed: Re
     )
 
 
+def _places(session: Session, name: str, person_id: int) -> list[int]:
+    """For a table whose rows about the person are shown to the other side (``notify``): the ids of the
+    rows they point at (``via``) that lose some."""
+    entry = REGISTRY[name]
+    if not isinstance(entry, Written) or not isinstance(entry.together, About) or not entry.together.notify:
+        return []
+    column = table(name).c[entry.together.via]
+    query = select(column).where(about_person(name, entry.together, person_id)).distinct().order_by(column)
+    return list(session.scalars(query))
+
+
 def delete_person_data(store: Store, person: Person, *, by: str) -> Removed:
-    """Delete every stored version of everything the person wrote or scored, in one transaction, and
-    record the deletion (who, when, by whom, which kinds, how many rows) without its content.
+    """Delete every stored version of everything the person wrote or scored, in one transaction, as the
+    registry's rules for text written together say (every version of what is about them, whoever saved
+    it; their own text out of every version of what was written in turn, the other person's current state
+    kept), and record the deletion (who, when, by whom, which kinds, how many rows) without its content.
 
     The person comes from their sign-in (or the command line), never from a value a page sends."""
     if not by.strip():
         raise StoreError("say who asks for the deletion")
     names = deletion_order(personal_tables())
     counts: dict[str, int] = {}
+    places: dict[str, list[int]] = {}
     with store.write() as session:
         account = session.get(Participant, person.id)
         if account is None or account.pid != person.pid:
             raise StoreError(f"unknown participant {person.pid!r}")
+        plans: dict[str, EachAuthorPlan] = {}
+        conditions = {name: deletion_condition(session, name, person.id, plans) for name in names}
         for name in names:
-            entry = REGISTRY[name]
+            if found := _places(session, name, person.id):
+                places[name] = found
+        for name in names:  # children first
             tbl = table(name)
-            if isinstance(entry, Written):
-                condition = _owned(name, entry, person.id)
-            else:
-                assert isinstance(entry, Versions)
-                condition = tbl.c[entry.link].in_(_parent_ids(entry, person.id))
-            _detach(session, name, condition)
-            counts[name] = session.execute(delete(tbl).where(condition)).rowcount or 0
-        removed = Removed({name: counts[name] for name in personal_tables()})
+            _detach(session, name, conditions[name])
+            counts[name] = session.execute(delete(tbl).where(conditions[name])).rowcount or 0
+            plan = plans.get(name)
+            if plan is not None:
+                for row_id, sentence in plan.blanked.items():
+                    text = REGISTRY[name].together.text  # type: ignore[union-attr]
+                    session.execute(update(tbl).where(tbl.c.id == row_id).values({text: sentence}))
+                for row_id, values in plan.moved.items():
+                    if values:
+                        session.execute(update(tbl).where(tbl.c.id == row_id).values(values))
+                counts[name] += len(plan.blanked)
+        removed = Removed({name: counts[name] for name in personal_tables()}, places=places)
         _record(session, "deletion", person.pid, by, removed)
     return removed
+
+
+def removed_about(session: Session, person_pid: str, name: str) -> list[tuple[datetime, set[int]]]:
+    """When the person's deletions removed rows of table ``name`` about them that the other side saw, and
+    which rows of the table those point at (for instance the 1:1s whose shared notes went): no content."""
+    rows = session.execute(
+        select(DataDeletion.done_at, DataDeletion.counts)
+        .where(DataDeletion.person_pid == person_pid, DataDeletion.reason == "deletion")
+        .order_by(DataDeletion.id)
+    ).all()
+    found = []
+    for done_at, counts in rows:
+        ids = json.loads(counts).get(PLACES, {}).get(name, [])
+        if ids:
+            found.append((as_utc(done_at), set(ids)))
+    return found
 
 
 def delete_by_pid(store: Store, pid: str, *, by: str = BY_COMMAND_LINE) -> Removed:

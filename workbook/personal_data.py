@@ -11,6 +11,17 @@ A table is one of three things:
 - :class:`NoContent`: a table that holds nothing a person wrote, with the reason (codes, roles, sign-in
   failures, cohorts...). Kept when a person deletes their data.
 
+Text two people write together says how it is shared out, on its `Written` line (``together``), once for
+export, deletion and the pages that state the rule (:func:`co_written_rules`):
+
+- :class:`About`: co-written, about one person (the shared notes of a team member's 1:1s, a facilitator's
+  feedback on what a participant shared). The rows are that person's whoever saved them: her export lists
+  every version and her deletion removes every version; the author's export lists the versions they saved,
+  and the author's deletion leaves them, so what the person sees as current never changes.
+- :class:`EachAuthor`: each author's text (the agenda topics and actions of a 1:1). A deletion removes the
+  deleter's own text from every version, whoever saved it, and never rewinds what the other person sees as
+  current: a version the other person saved keeps its state and reads a sentence instead of the text.
+
 A table added to ``models.py`` must get its line in :data:`REGISTRY` (a test fails until it does).
 """
 
@@ -27,6 +38,43 @@ Retention = Literal["every", "superseded", "while_versions"]
 
 
 @dataclass(frozen=True)
+class About:
+    """Co-written, about one person: the rows (those whose ``where`` column holds its value, if given; the
+    others are their author's own) belong to the person named by ``person``, a column of this table or,
+    through ``via``, of the row it points at. ``notify``: the deletion records which rows of ``via``'s
+    table lost rows, so the other side can be told (never what they held). ``rule``: the rule in words."""
+
+    person: str
+    rule: str
+    via: str = ""
+    where: tuple[str, str] | None = None
+    notify: bool = False
+
+
+@dataclass(frozen=True)
+class EachAuthor:
+    """Co-written, each author's text: rows are versions of one item (the ``series`` columns name it), each
+    a full copy saved by its author, so the text of a version was written by whoever saved the first version
+    of its run of the same text. A deletion removes the deleter's versions, keeps the latest one when
+    another person also saved a version (the state they see), and puts ``removed`` (with ``{side}``: whose
+    request, the ``member`` column telling the team member from the other side) in place of the deleter's
+    text in every version kept. ``rule``: the rule in words."""
+
+    series: tuple[str, ...]
+    text: str
+    member: str
+    rule: str
+    removed: str = "text removed at the {side}'s request"
+    first: tuple[str, ...] = ()  # columns only an item's first version holds: moved to the first one kept
+
+    def sentence(self, side: str) -> str:
+        return self.removed.format(side=side)
+
+    def is_sentence(self, text: object) -> bool:
+        return text in {self.sentence("team member"), self.sentence("manager")}
+
+
+@dataclass(frozen=True)
 class Written:
     """Rows a person wrote or scored.
 
@@ -35,7 +83,9 @@ class Written:
     ``retention``: "every" (each row older than the cut-off goes), "superseded" (a setting: an older row
     goes only when a newer one for the same ``key`` columns exists, so the latest choice stays in force),
     or "while_versions" (the row goes once none of its versions is left and it is itself older).
-    ``json``: columns holding JSON, decoded in the export."""
+    ``json``: columns holding JSON, decoded in the export.
+    ``together``: for text two people write together, how it is shared out (:class:`About`,
+    :class:`EachAuthor`); None: each row is its owners' alone."""
 
     kind: str
     owners: tuple[str, ...]
@@ -43,6 +93,7 @@ class Written:
     retention: Retention = "every"
     key: tuple[str, ...] = ()
     json: tuple[str, ...] = ()
+    together: About | EachAuthor | None = None
 
 
 @dataclass(frozen=True)
@@ -75,16 +126,52 @@ REGISTRY: dict[str, Entry] = {
     "conversation_log_versions": Versions(
         "versions of logged conversations", "conversation_log", "conversation_id", "changed_at"
     ),
-    "facilitator_feedback": Written("facilitator feedback", ("owner_id", "author_id"), "written_at"),
+    "facilitator_feedback": Written(
+        "facilitator feedback",
+        ("owner_id", "author_id"),
+        "written_at",
+        together=About(
+            "owner_id",
+            "Feedback a facilitator wrote on what a participant shared is about the participant: it stays, "
+            "as written and with the facilitator's name, when the facilitator deletes their data, and every "
+            "version goes when the participant deletes theirs.",
+        ),
+    ),
     "facilitator_feedback_seen": Versions(
         "when feedback was seen", "facilitator_feedback", "feedback_id", "seen_at"
     ),
     "goal_checkins": Written("goal check-ins", ("participant_id",), "recorded_at"),
     "one_on_one_notes": Written(
-        "1:1 notes (shared and private) each version by its author", ("author_id",), "written_at"
+        "1:1 notes (shared and private), each version with who saved it",
+        ("author_id",),
+        "written_at",
+        together=About(
+            "member_id",
+            "The shared notes of a team member's 1:1s are about her: her deletion removes every version, "
+            "whoever saved it, and her manager is told on his next visit that some notes were deleted at "
+            "her request (never what they said); the manager's deletion leaves them as she sees them. "
+            "Private notes are their author's alone: the manager's stay when she deletes hers.",
+            via="one_on_one_id",
+            where=("kind", "shared"),
+            notify=True,
+        ),
     ),
     "one_on_one_items": Written(
-        "1:1 agenda items and actions, each version by its author", ("author_id",), "written_at"
+        "1:1 agenda topics and actions, each version with who saved it",
+        ("author_id",),
+        "written_at",
+        together=EachAuthor(
+            ("member_id", "item"),
+            "text",
+            "member_id",
+            "Agenda topics and actions are each author's text: a deletion removes the deleter's own text "
+            "from every version, whoever saved it, and never changes what the other person sees as "
+            "current. An action the team member wrote and her manager updated keeps its owner, status and "
+            'due date and reads "text removed at the team member\'s request"; an action her manager wrote '
+            "and she set to Done stays Done; the manager's deletion leaves her topics and actions as she "
+            "sees them.",
+            first=("carried_from",),
+        ),
     ),
     "one_on_one_plans": Written("1:1 planned dates set", ("by_id",), "at"),
     "one_on_ones": NoContent(
@@ -131,6 +218,16 @@ def deletion_order(names: list[str]) -> list[str]:
     """``names`` ordered so that a row is deleted before the rows it points at (children first)."""
     order = [t.name for t in reversed(Base.metadata.sorted_tables)]
     return sorted(names, key=order.index)
+
+
+def co_written_rules() -> list[str]:
+    """The rules for text written together, in words, as the registry states them (the delete dialog and
+    the privacy page show these)."""
+    return [
+        entry.together.rule
+        for entry in REGISTRY.values()
+        if isinstance(entry, Written) and entry.together is not None
+    ]
 
 
 def kind_of(name: str) -> str:

@@ -21,6 +21,7 @@ def privacy_page() -> str:
     """The privacy page as a whole HTML document, every setting's value escaped by the template engine."""
     from workbook import templating
     from workbook.content import VISIBILITY_LABELS
+    from workbook.personal_data import co_written_rules
 
     return templating.render(
         "privacy.html",
@@ -29,4 +30,5 @@ def privacy_page() -> str:
         threshold=config.anonymity_threshold(),
         contact=config.privacy_contact(),
         levels=VISIBILITY_LABELS,
+        co_written=co_written_rules(),
     )

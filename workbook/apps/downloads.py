@@ -5,11 +5,12 @@ server for it. One definition of such a link for every app."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anywidget
+import ipywidgets as widgets
 import traitlets
 from markupsafe import Markup
 
@@ -140,3 +141,100 @@ class DownloadOnce(anywidget.AnyWidget):
         self.items = left
         if not left:
             self.gone = self._gone_text
+
+
+FOLLOW_S = 5.0  # how often a page with no refresh of its own checks the downloads it offers
+DROPPED = (
+    "The download prepared earlier was taken off this page: something it held was deleted, unshared or "
+    "changed, or is no longer yours to see. Prepare it again for what is here now."
+)
+
+
+def texts_of(value: object) -> frozenset[str]:
+    """Every piece of text in ``value`` (dataclasses, mappings and sequences walked): what a download made
+    from it holds."""
+    from dataclasses import fields, is_dataclass
+
+    found: set[str] = set()
+
+    def walk(part: object) -> None:
+        if isinstance(part, str):
+            if part.strip():
+                found.add(part)
+        elif is_dataclass(part) and not isinstance(part, type):
+            for item in fields(part):
+                walk(getattr(part, item.name))
+        elif isinstance(part, dict):
+            for item in part.values():
+                walk(item)
+        elif isinstance(part, list | tuple | set | frozenset):
+            for item in part:
+                walk(item)
+
+    walk(value)
+    return frozenset(found)
+
+
+class Prepared:
+    """Download links a page prepared from the store, with what they hold: the page calls `follow` at each
+    refresh, which reads again what the viewer may see now and takes the links off the page once any piece
+    they hold is no longer there (deleted, unshared, changed, or no longer the viewer's to see). Adding
+    something keeps them. ``now`` reads what the viewer may see (a refusal to read: nothing). A page with
+    no refresh of its own gives ``every``: while links are offered, a `workbook.apps.live.Ticker` follows
+    them every ``every`` seconds. ``dropped`` runs when they are taken off (to clear a preview of them)."""
+
+    def __init__(
+        self,
+        widget: widgets.HTML,
+        now: Callable[[], object],
+        *,
+        every: float | None = None,
+        dropped: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.widget = widget
+        self.now = now
+        self.every = every
+        self.dropped = dropped
+        self.holds: frozenset[str] = frozenset()
+        self.ticker: Any = None
+
+    @property
+    def offered(self) -> bool:
+        return bool(self.holds)
+
+    def offer(self, links: str, made_from: object) -> None:
+        """Show ``links``, made from ``made_from`` (what the files hold, walked with `texts_of`)."""
+        self.widget.value = links
+        self.holds = texts_of(made_from) or frozenset({""})
+        if self.every is not None and self.ticker is None:
+            from workbook.apps.live import Ticker
+
+            self.ticker = Ticker(self.every, self.follow, self.widget)
+
+    def follow(self) -> bool:
+        """Whether the links still hold only what the viewer may see; they are dropped when not."""
+        from workbook.store import StoreError
+        from workbook.validation import InputError
+
+        if not self.holds:
+            return True
+        try:
+            current = texts_of(self.now())
+        except (InputError, StoreError):  # no longer the viewer's to read (NotAllowed is an InputError)
+            current = frozenset()
+        if self.holds <= current | {""}:
+            return True
+        self.drop(DROPPED)
+        return False
+
+    def drop(self, why: str = "") -> None:
+        """Take the links off the page (``why`` said in their place)."""
+        from workbook.text import html
+
+        self.holds = frozenset()
+        if self.ticker is not None:
+            self.ticker.stop()
+            self.ticker = None
+        self.dropped()
+        line = '<p class="wb-muted wb-download-dropped" role="status">{why}</p>'
+        self.widget.value = html(line, why=why) if why else ""

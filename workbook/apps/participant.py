@@ -51,6 +51,7 @@ from workbook.store import SavedAnswer, Store
 from workbook.validation import InputError
 
 if TYPE_CHECKING:
+    from workbook.apps.downloads import Prepared
     from workbook.apps.your_data import YourData
 
 TEXTAREA_ROWS = 3
@@ -299,6 +300,7 @@ class PreparationWorkbook:
         """The plan tab, made when it is first opened (or a plan is first asked for)."""
         self.plan_preview = widgets.HTML(_dom_classes=css("wb-plan-preview"))
         self.downloads = widgets.HTML(_dom_classes=css("wb-downloads"))
+        self.plan_files = self._prepared_plan()
         make = widgets.Button(
             description="Build my plan",
             icon="file",
@@ -319,6 +321,21 @@ class PreparationWorkbook:
             _dom_classes=css("wb-section", "wb-section-plan"),
         )
         return Shown(plan_tab)
+
+    def _prepared_plan(self) -> Prepared:
+        """The plan's downloads follow the answers: once something they hold is deleted (in another tab of
+        this person's) or changed, the links and the preview go at the next check."""
+        from workbook.apps.downloads import FOLLOW_S, Prepared
+
+        def preview_gone() -> None:
+            self.plan_preview.value = ""
+
+        return Prepared(
+            self.downloads,
+            lambda: load_plan(self.store, self.prep, self.person, date.today()),
+            every=FOLLOW_S,
+            dropped=preview_gone,
+        )
 
     def _make_data_tab(self) -> YourData:
         """The "Your data" tab (download and delete), made when it is first opened."""
@@ -444,7 +461,7 @@ class PreparationWorkbook:
         plan = load_plan(self.store, self.prep, self.person, date.today())
         self.plan_preview.value = idp.render_html(plan)
         files = plan_downloads(plan)
-        self.downloads.value = html('<p class="wb-download-links">{links}</p>', links=links_html(files))
+        self.plan_files.offer(html('<p class="wb-download-links">{links}</p>', links=links_html(files)), plan)
 
 
 class PreparationPage:

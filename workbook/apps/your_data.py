@@ -10,6 +10,7 @@ shows an empty workbook (``on_deleted``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
@@ -17,6 +18,10 @@ from workbook.apps.common import css, wide_button
 from workbook.apps.markup import html, joined, section_head, status_line
 from workbook.identity import Person
 from workbook.store import Store
+
+if TYPE_CHECKING:
+    from workbook.apps.downloads import Prepared
+    from workbook.data_rights import PersonalData
 
 INTRO = (
     "Everything you wrote here is yours. Download it to keep or take elsewhere, or delete it. "
@@ -27,6 +32,13 @@ WHAT_STAYS = (
     "deletion happened (when, and how many entries) without any of its content. Figures an evaluator "
     "already exported are files outside the workbook and do not change."
 )
+
+
+def exported_content(data: PersonalData) -> object:
+    """What an export holds that can go from the store (not when it was made)."""
+    return (data.tables, data.shared)
+
+
 NOTHING_TO_DELETE = "There is nothing of yours to delete: you have not saved anything yet."
 
 
@@ -46,6 +58,7 @@ class YourData:
         self.before_delete = before_delete
         self.on_deleted = on_deleted
         self.downloads = widgets.HTML(_dom_classes=css("wb-data-downloads"))
+        self.files = self._prepared()
         prepare = widgets.Button(
             description="Prepare my download",
             icon="download",
@@ -107,17 +120,30 @@ class YourData:
                 "Download as JSON",
             ),
         ]
-        self.downloads.value = html(
-            '<p class="wb-download-links">{links}</p><p class="wb-muted">{count} saved entries.</p>',
-            links=links_html(files),
-            count=data.row_count,
+        self.files.offer(
+            html(
+                '<p class="wb-download-links">{links}</p><p class="wb-muted">{count} saved entries.</p>',
+                links=links_html(files),
+                count=data.row_count,
+            ),
+            exported_content(data),
+        )
+
+    def _prepared(self) -> Prepared:
+        """The export follows the store: once something it holds is deleted (here, at once; in another
+        open tab, at its next check), its links go."""
+        from workbook.apps.downloads import FOLLOW_S, Prepared
+        from workbook.data_rights import collect
+
+        return Prepared(
+            self.downloads, lambda: exported_content(collect(self.store, self.person)), every=FOLLOW_S
         )
 
     # -- deletion -------------------------------------------------------------------------------------
     def ask_to_confirm(self) -> None:
         """The first step: say plainly what goes and what stays; deleting needs a second action."""
         from workbook.data_rights import count_person_data
-        from workbook.personal_data import kind_of
+        from workbook.personal_data import co_written_rules, kind_of
 
         counts = {name: n for name, n in count_person_data(self.store, self.person.id).items() if n}
         self.message.value = ""
@@ -126,6 +152,7 @@ class YourData:
             self.message.value = status_line(NOTHING_TO_DELETE, "wb-data-nothing", "status")
             return
         goes = joined(html("<li>{kind}: {n}</li>", kind=kind_of(name), n=n) for name, n in counts.items())
+        together = joined(html("<li>{rule}</li>", rule=rule) for rule in co_written_rules())
         self.understood = widgets.Checkbox(
             value=False,
             description="I understand that this cannot be undone",
@@ -151,8 +178,10 @@ class YourData:
                 html(
                     '<div class="wb-data-warning" role="alert"><p><strong>What goes:</strong> every saved '
                     "version of everything you wrote or scored, at once:</p><ul>{goes}</ul>"
-                    "<p>{stays}</p></div>",
+                    '<p><strong>What you wrote with someone else:</strong></p><ul class="wb-co-written">'
+                    "{together}</ul><p>{stays}</p></div>",
                     goes=goes,
+                    together=together,
                     stays=WHAT_STAYS,
                 )
             ),
@@ -185,7 +214,7 @@ class YourData:
             self.message.value = status_line(f"Nothing was deleted: {exc}", "wb-error", "alert")
             return
         self.confirm_panel.children = []
-        self.downloads.value = ""
+        self.files.drop()
         self.message.value = status_line(
             f"Deleted: {removed.rows} saved entries. Your workbook is empty now.", "wb-data-deleted", "status"
         )

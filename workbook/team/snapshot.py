@@ -7,15 +7,17 @@ she may bring from them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workbook.data_rights import removed_about
 from workbook.models import OneOnOne, Participant
-from workbook.store import Store
+from workbook.store import Store, as_utc
 from workbook.team.actions import actions_in, agenda_in, carryable
 from workbook.team.conversation import (
+    MANAGER,
     PRIVATE,
     SHARED,
     UNKNOWN_MANAGER,
@@ -57,6 +59,8 @@ class ConversationState:
     names: dict[int, str]  # who added or changed the items, by id
     earlier: tuple[Earlier, ...] = ()  # the team member's: her 1:1s with managers she no longer has
     carry_over: tuple[Item, ...] = ()  # the team member's: open actions she may bring from them
+    # the manager's: when the team member's deletion removed notes of the pair's 1:1s since this one opened
+    notes_deleted_at: datetime | None = None
 
     def who(self, person_id: int) -> str:
         return self.names.get(person_id, "someone no longer in the workbook")
@@ -111,4 +115,18 @@ def _state(session: Session, thread: Thread, conversation_id: int, manager_id: i
         names=names,
         earlier=tuple(earlier_conversations(session, thread, manager_id)),
         carry_over=tuple(carry_over),
+        notes_deleted_at=_notes_deleted_at(session, thread, row) if thread.side == MANAGER else None,
     )
+
+
+def _notes_deleted_at(session: Session, thread: Thread, row: OneOnOne) -> datetime | None:
+    """When the team member's deletion last took shared notes out of the pair's 1:1s while this one was
+    open (the manager is told, never what they said); None once a later 1:1 opens."""
+    pair = set(session.scalars(pair_conversations(thread.member_id, row.manager_id)))
+    opened = as_utc(row.opened_at)
+    times = [
+        done
+        for done, ids in removed_about(session, thread.member_pid, "one_on_one_notes")
+        if ids & pair and done >= opened
+    ]
+    return max(times, default=None)

@@ -10,6 +10,7 @@ page re-reads the other side's changes every few seconds (`apps.live.Ticker`).""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 from markupsafe import Markup
@@ -26,6 +27,7 @@ from workbook.apps.common import (
     wide_button,
 )
 from workbook.apps.conversation.parts import ActionsView, AgendaView, NotesView
+from workbook.apps.downloads import Prepared
 from workbook.apps.live import Ticker
 from workbook.apps.markup import html, joined, section_head, signed_in_as, status_line
 from workbook.apps.registry import CONVERSATION_NOTEBOOK
@@ -46,6 +48,9 @@ from workbook.team.conversation import (
 )
 from workbook.team.relation import manager_id_of, reports_of
 from workbook.team.snapshot import ConversationState, read_state
+
+if TYPE_CHECKING:
+    from workbook.team.briefing import Briefing
 from workbook.validation import InputError
 
 NOTEBOOK = CONVERSATION_NOTEBOOK
@@ -83,6 +88,18 @@ def earlier_html(state: ConversationState) -> str:
         '<div class="wb-earlier" role="note"><p>Your 1:1s with an earlier manager stay yours, with their '
         "notes, topics and actions; your manager now does not see them.</p><ul>{talks}</ul></div>",
         talks=talks,
+    )
+
+
+def briefing_content(brief: Briefing) -> tuple:
+    """What a briefing holds of the 1:1 and the preparation (its notes, agenda, actions and goals): once any
+    of it is no longer the reader's to see, a briefing prepared before is taken off the page."""
+    return (
+        brief.last_shared_notes,
+        brief.last_private_notes,
+        brief.agenda,
+        tuple(a.text for a in brief.open_actions),
+        brief.goals,
     )
 
 
@@ -140,6 +157,8 @@ class ConversationPage:
         )
         self.brief.on_click(lambda _b: self.make_briefing())
         self.downloads = widgets.HTML(_dom_classes=css("wb-downloads"))
+        self.briefing_files = Prepared(self.downloads, self._briefing_now)
+        self.notes_deleted = widgets.HTML(_dom_classes=css("wb-notes-deleted"))
         manager = thread.side == MANAGER
         self.gone_message = widgets.HTML(_dom_classes=css("wb-gone"))
         self.body = widgets.VBox(
@@ -157,6 +176,7 @@ class ConversationPage:
                 self.agenda.widget,
                 *([widgets.HTML(prompts_html(guide), _dom_classes=css("wb-prompts-box"))] if manager else []),
                 widgets.HTML(section_head("Notes", "Both notes save as you type.", 2)),
+                self.notes_deleted,
                 self.notes_box,
                 widgets.HTML(
                     section_head("Actions", "Open actions carry into the next 1:1 until they are done.", 2)
@@ -221,6 +241,22 @@ class ConversationPage:
         if not self.notes[PRIVATE].typing:
             self.notes[PRIVATE].show(state.private)
         self.actions.show(state)
+        self.notes_deleted.value = (
+            status_line(
+                f"Some notes of your 1:1s with {state.member_name} were deleted at the team member's "
+                f"request on {_day(state.notes_deleted_at.date())}. What they said is not kept anywhere.",
+                "wb-notice",
+                "status",
+            )
+            if state.notes_deleted_at is not None
+            else ""
+        )
+        self.briefing_files.follow()  # a briefing made before holds only what is still here to see
+
+    def _briefing_now(self) -> object:
+        from workbook.team.briefing import briefing
+
+        return briefing_content(briefing(self.store, self.thread))
 
     def _open(self, conversation_id: int) -> None:
         """Show another 1:1 (the next one, once the current one was recorded): notes typed for the one
@@ -308,7 +344,9 @@ class ConversationPage:
                 "Add the next 1:1 to my calendar (.ics)",
             ),
         ]
-        self.downloads.value = html('<p class="wb-download-links">{links}</p>', links=links_html(files))
+        self.briefing_files.offer(
+            html('<p class="wb-download-links">{links}</p>', links=links_html(files)), briefing_content(brief)
+        )
 
 
 class ConversationApp:
