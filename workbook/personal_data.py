@@ -86,7 +86,7 @@ REGISTRY: dict[str, Entry] = {
     "one_on_one_items": Written(
         "1:1 agenda items and actions, each version by its author", ("author_id",), "written_at"
     ),
-    "one_on_one_plans": Written("1:1 planned dates set", ("by_id",), "at"),
+    "one_on_one_plans": Written("1:1 planned dates and times set, with their time zone", ("by_id",), "at"),
     "one_on_ones": NoContent(
         "a team member's 1:1s: when each opened and the manager it is held with (what was written is in "
         "notes and items)"
