@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
+import icalendar
 import pypdf
 import pytest
 from sqlalchemy import select, update
@@ -127,6 +128,9 @@ def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, p
     assert (state.shared.text, state.private.text, state.agenda, state.actions) == ("", "", (), ())
     assert state.planned_on is None and state.past == () and state.earlier == () and state.carry_over == ()
     assert state.manager_name == "Bea Other" and "Max Manager" not in state.names.values()
+    brief = briefing.briefing(store, new)
+    assert briefing.next_conversation_ics(brief, new) is None  # no date planned in his 1:1
+    conversation.set_planned_date(store, new, state.conversation_id, "2030-07-09")
     brief = briefing.briefing(store, new)
     written = pdf_text(briefing.briefing_pdf(brief))[1] + briefing.next_conversation_ics(brief, new)
     assert "OLD-" not in written and "Max Manager" not in written
@@ -390,7 +394,7 @@ def test_each_side_gets_a_one_page_briefing_with_only_what_they_may_read(store, 
     conversation.set_planned_date(store, mine, current_conversation(store, mine), "2030-07-20")
 
     pages, member_text = pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))
-    assert pages == 1
+    assert pages == 2  # the briefing, and the page naming every goal with its check-ins
     for expected in (
         "We agreed (x) \\ ) Tj <b>lead</b>",
         "MEMBER-ONLY thought",
@@ -442,38 +446,110 @@ def test_the_calendar_file_carries_the_pages_address_never_a_code_and_escapes_wh
     actions.add_action(store, mine, cid, "Book; the, course\\ now", "member", "2030-07-01")
     conversation.set_planned_date(store, mine, cid, "2030-07-02")
     codes = [identity.reissue(store, p.pid).code for p in (people["member"], people["manager"])]
-    now = datetime(2030, 6, 15, 9, tzinfo=UTC)
-    for thread, address in (
-        (mine, "https://workbook.example.org/voila/render/conversation.ipynb"),
-        (theirs, f"https://workbook.example.org/voila/render/conversation.ipynb?member={mine.member_pid}"),
-    ):
-        ics = briefing.next_conversation_ics(briefing.briefing(store, thread), thread, now=now)
-        lines = unfold(ics)
-        names = [line.split(":", 1)[0].split(";", 1)[0] for line in lines]
-        assert names == [
-            "BEGIN",
-            "VERSION",
-            "PRODID",
-            "CALSCALE",
-            "BEGIN",
-            "UID",
-            "DTSTAMP",
-            "DTSTART",
-            "DTEND",
-            "SUMMARY",
-            "DESCRIPTION",
-            "URL",
-            "END",
-            "END",
-        ]
-        assert f"URL:{address}" in lines and "DTSTART;VALUE=DATE:20300702" in lines
-        assert not any(code in ics for code in codes) and "code=" not in ics
-        assert all(len(raw.encode()) <= 75 for raw in ics.split("\r\n"))
+    address = f"https://workbook.example.org/voila/render/conversation.ipynb?member={mine.member_pid}"
+    files = [briefing.next_conversation_ics(briefing.briefing(store, t), t) for t in (mine, theirs)]
+    assert files[0] == files[1]  # the same file whichever side downloads it
+    ics = files[0]
+    lines = unfold(ics)
+    names = [line.split(":", 1)[0].split(";", 1)[0] for line in lines]
+    assert sorted(names) == sorted(
+        ["BEGIN", "VERSION", "PRODID", "CALSCALE", "BEGIN", "UID", "DTSTAMP", "DTSTART", "DTEND"]
+        + ["SUMMARY", "DESCRIPTION", "URL", "END", "END"]
+    )  # nobody has an email: no METHOD, no ORGANIZER, no ATTENDEE
+    assert f"URL:{address}" in lines and "DTSTART;VALUE=DATE:20300702" in lines  # a date only: all day
+    assert not any(code in ics for code in codes) and "code=" not in ics
+    assert all(len(raw.encode()) <= 75 for raw in ics.split("\r\n"))
     description = next(line for line in lines if line.startswith("DESCRIPTION:"))
     assert (
         "Book\\; the\\, course\\\\ now" in description
         and "Evil\\nATTENDEE:mailto:eve@example.org" in description
     )
+    [event] = icalendar.Calendar.from_ical(ics).events
+    assert "\nATTENDEE:mailto:eve@example.org\nBEGIN:VEVENT;x,y\nSUMMARY:pwned\nEND" in str(
+        event["DESCRIPTION"]
+    )
+
+
+def test_no_calendar_file_before_a_date_is_planned_and_one_at_the_planned_date_after(store, sides):
+    """Today's file was an all-day event a week ahead while the page said "No date planned yet"."""
+    mine, _, cid = sides
+    assert briefing.next_conversation_ics(briefing.briefing(store, mine), mine) is None
+    assert "No date planned yet" in pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))[1]
+    conversation.set_planned_date(store, mine, cid, "2030-07-02")
+    event = icalendar.Calendar.from_ical(briefing.next_conversation_ics(briefing.briefing(store, mine), mine))
+    assert event.events[0].start == date(2030, 7, 2)
+
+
+def test_one_planned_conversation_gives_the_same_file_downloaded_from_two_time_zones(store, sides):
+    """Set at 14:30 from a browser on New York: the page on UTC and the page on New York, the team
+    member's and the manager's, all download the same file: DTSTART;TZID=America/New_York with its
+    VTIMEZONE (today: 14:30Z from UTC, 19:30Z from New York)."""
+    from zoneinfo import ZoneInfo
+
+    from workbook.apps import clock
+
+    mine, theirs, cid = sides
+    plan = conversation.set_planned_date(store, theirs, cid, "2030-07-02", "2:30 pm", "America/New_York")
+    assert (plan.day, plan.time, plan.time_zone) == (date(2030, 7, 2), "14:30", "America/New_York")
+    files = []
+    for zone in ("UTC", "America/New_York"):
+        clock._visitor_zone = ZoneInfo(zone)  # the zone the visitor's browser said
+        try:
+            files += [briefing.next_conversation_ics(briefing.briefing(store, t), t) for t in (mine, theirs)]
+        finally:
+            clock.forget_visitor_zone()
+    assert len(set(files)) == 1
+    calendar = icalendar.Calendar.from_ical(files[0])
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "America/New_York"
+    event = calendar.events[0]
+    assert (
+        event["DTSTART"].params["TZID"] == "America/New_York" and "DTSTART;TZID=America/New_York:" in files[0]
+    )
+    assert event.start.astimezone(UTC) == datetime(2030, 7, 2, 18, 30, tzinfo=UTC)
+    assert (event.end - event.start).total_seconds() == 3600
+    state = read_state(store, mine)
+    assert state.plan.time == "14:30" and state.plan.time_zone == "America/New_York"
+
+
+def test_a_planned_time_is_checked_and_a_bad_one_changes_nothing(store, sides):
+    mine, _, cid = sides
+    conversation.set_planned_date(store, mine, cid, "2030-07-02", "09:00", "Europe/Lisbon")
+    for args, message in (
+        (("2030-07-02", "25:00", "Europe/Lisbon"), "Planned time: '25:00' is not a time we can read"),
+        ((None, "09:00", "Europe/Lisbon"), "Planned time: choose the date first"),
+        (("2030-07-02", "09:30", "Nowhere/City"), "Time zone: 'Nowhere/City' is not a time zone name"),
+        (("2030-07-02", "09:30", None), "Time zone: expected the name of a time zone"),
+    ):
+        with pytest.raises(InputError, match=message):
+            conversation.set_planned_date(store, mine, cid, *args)
+    plan = read_state(store, mine).plan
+    assert (plan.day, plan.time, plan.time_zone) == (date(2030, 7, 2), "09:00", "Europe/Lisbon")
+
+
+@pytest.mark.parametrize(
+    ("manager_email", "member_email", "method", "names"),
+    [
+        ("max@example.org", None, "PUBLISH", ["ORGANIZER"]),
+        ("max@example.org", "tia@example.org", None, ["ATTENDEE", "ORGANIZER"]),
+        (None, "tia@example.org", None, []),
+    ],
+)
+def test_the_1on1_calendar_file_has_an_organizer_only_with_the_managers_email(
+    store, people, sides, manager_email, member_email, method, names
+):
+    mine, _, cid = sides
+    with store.write() as session:
+        for person, email in ((people["manager"], manager_email), (people["member"], member_email)):
+            session.execute(update(Participant).where(Participant.id == person.id).values(email=email))
+    conversation.set_planned_date(store, mine, cid, "2030-07-02", "10:00", "Europe/Warsaw")
+    text = briefing.next_conversation_ics(briefing.briefing(store, mine), mine)
+    calendar = icalendar.Calendar.from_ical(text)
+    assert calendar.get("METHOD") == method and "REQUEST" not in text and "RSVP" not in text
+    event = calendar.events[0]
+    assert sorted(k for k in event if k in ("ATTENDEE", "ORGANIZER")) == names
+    if names:
+        assert str(event["ORGANIZER"]) == "mailto:max@example.org"
 
 
 # -- the schema -------------------------------------------------------------------------------------------
