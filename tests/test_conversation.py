@@ -598,3 +598,115 @@ def test_the_managers_prompts_are_checked_content(tmp_path):
     )
     [problem] = check_all(folder)
     assert "conversation.yaml" in problem and "prompts.0" in problem
+
+
+# -- the 1:1 keeps its history ------------------------------------------------------------------------------
+def test_three_clashes_leave_every_version_readable_and_any_one_restorable(store, people, sides):
+    """Both pages start from the same version and save over each other three times: every version stays
+    readable by both sides with its author and time (today only the newest overwritten one was shown), and
+    the first one overwritten comes back as a new version."""
+    from workbook.team.conversation import restore_note_version
+
+    mine, theirs, cid = sides
+    base = save_notes(store, mine, cid, SHARED, "Start", None).version_id
+    for n in range(1, 4):  # each side saves from what it read before the other's save: three clashes
+        latest = read_notes(store, mine, cid, SHARED).version_id
+        save_notes(store, theirs, cid, SHARED, f"Manager {n}", latest)
+        save_notes(store, mine, cid, SHARED, f"Member {n}", latest)
+    notes = read_notes(store, theirs, cid, SHARED)
+    assert notes.text == "Member 3" and notes.versions == 7
+    for side in (mine, theirs):
+        history = note_history(store, side, cid)
+        assert [v.text for v in history] == ["Start"] + [
+            f"{w} {n}" for n in (1, 2, 3) for w in ("Manager", "Member")
+        ]
+        assert [v.author for v in history[1:3]] == ["Max Manager", "Tia Team-Member"]
+        assert all(v.written_at.tzinfo is not None for v in history)
+    first_overwritten = note_history(store, mine, cid)[1]
+    assert first_overwritten.text == "Manager 1" and first_overwritten.id != base
+    restored = restore_note_version(store, mine, cid, first_overwritten.id)
+    assert restored.text == "Manager 1" and restored.versions == 8 and restored.also_written == ()
+    assert restored.latest.author == "Tia Team-Member"  # restored by her, as a new version
+    assert read_notes(store, theirs, cid, SHARED).text == "Manager 1"
+    assert len(note_history(store, theirs, cid)) == 8  # nothing lost
+    for bad in (10**9, "1", None, True):
+        with pytest.raises(InputError, match="not one of these notes' versions"):
+            restore_note_version(store, mine, cid, bad)
+    forged = conversation.Thread(people["other"].id, mine.member_id, mine.member_pid, "x", "manager")
+    with pytest.raises(NotAllowed):
+        restore_note_version(store, forged, cid, first_overwritten.id)
+    assert len(note_history(store, mine, cid)) == 8
+
+
+def test_a_past_1on1_stays_readable_with_its_notes_actions_and_outcome(store, people, sides):
+    mine, theirs, cid = sides
+    save_notes(store, theirs, cid, SHARED, "We talked about the training team", None)
+    save_notes(store, mine, cid, PRIVATE, "HER-PRIVATE", None)
+    save_notes(store, theirs, cid, PRIVATE, "HIS-PRIVATE", None)
+    action = actions.add_action(store, theirs, cid, "Book the course", "member", "2030-07-01")
+    record_held(store, theirs, cid, "2030-06-14", today=TODAY)
+    actions.update_action(store, mine, action.item, status="done")
+    for side, own, other in ((mine, "HER-PRIVATE", "HIS-PRIVATE"), (theirs, "HIS-PRIVATE", "HER-PRIVATE")):
+        state = read_state(store, side)
+        assert state.conversation_id != cid and state.number == 2
+        [past] = state.history
+        assert (past.conversation_id, past.number, past.held_on) == (cid, 1, date(2030, 6, 14))
+        assert past.shared.text == "We talked about the training team"
+        assert past.private.text == own and other not in repr(state)
+        assert [(a.text, a.status) for a in past.actions] == [("Book the course", "done")]
+        assert past.outcome == "Held, recorded by Max Manager; 1 action agreed, 1 done."
+
+
+def test_recording_as_held_logs_a_follow_up_only_when_one_is_planned(store, people, sides):
+    """No next date and only an overdue action: follow-up planned is false (today: true for any open
+    action); setting the next 1:1's date makes the entry say true (a new version); an action due ahead
+    counts as planned at once."""
+    mine, theirs, cid = sides
+    actions.add_action(store, theirs, cid, "Overdue already", "manager", "2030-06-01")
+    first = record_held(store, theirs, cid, "2030-06-14", today=TODAY)
+    [entry] = conversations(store, people["manager"])
+    assert entry.follow_up_planned is False
+    conversation.set_planned_date(store, mine, first.next_conversation_id, "2030-07-20", "10:00", "UTC")
+    [entry] = conversations(store, people["manager"])
+    assert entry.follow_up_planned is True
+    history = conversation_history(store, people["manager"], entry.id)
+    assert [v.follow_up_planned for v in history] == [False, True] and "next 1:1" in history[-1].change
+    conversation.set_planned_date(store, mine, first.next_conversation_id, "2030-07-21")
+    assert len(conversation_history(store, people["manager"], entry.id)) == 2  # said once
+    actions.add_action(store, mine, first.next_conversation_id, "Due ahead", "member", "2030-07-30")
+    second = record_held(store, mine, first.next_conversation_id, "2030-06-15", today=TODAY)
+    newest = conversations(store, people["manager"])[0]
+    assert newest.id == second.log_entry_id and newest.follow_up_planned is True
+
+
+def test_the_briefing_names_every_goal_with_its_check_ins_and_full_dates(store, people, sides):
+    """Today the briefing listed only the first goal and cut its target date ("2027-06 […]")."""
+    from workbook.team.checkins import my_goal_progress, record_checkin
+
+    mine, theirs, cid = sides
+    member = people["member"]
+    long_title = "Lead the cross-team onboarding programme for every new joiner " * 3
+    goals = [
+        {"goal": long_title.strip(), "measure": "Ten joiners", "target_date": "2027-06-30"},
+        {"goal": "Second goal: speak at a conference", "measure": "", "target_date": "2027-11-05"},
+        {"goal": "Third goal: mentor two people", "measure": "", "target_date": ""},
+    ]
+    store.save_answer(member.id, SCOPE, "goals.goals", goals)
+    first, second, _ = my_goal_progress(store, member)
+    record_checkin(store, member, first.goal_id, "not_started", None, "Waiting for budget")
+    record_checkin(store, member, second.goal_id, "on_track", 40, "Abstract sent")
+    pages, text = pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))
+    flat = " ".join(text.split())
+    for expected in (
+        "Goal 1:",
+        "Goal 2: Second goal: speak at a conference",
+        "Goal 3: Third goal: mentor two people",
+        "Wednesday 30 June 2027",
+        "Friday 5 November 2027",
+        "Waiting for budget",
+        "Abstract sent",
+        "Every goal and its check-ins",
+    ):
+        assert expected in flat, expected
+    assert " ".join(long_title.split()) in flat  # the whole title, on the goals page
+    assert "2027-06 […]" not in flat
