@@ -39,6 +39,19 @@ PARTS: dict[str, str] = {
 }
 
 
+# What each count of `behaviour_counts` means, as the evaluator's page defines it.
+DEFINITIONS: dict[str, str] = {
+    "conversations": "Career conversations the managers logged, by hand or by recording a 1:1 as held on the "
+    "1:1 page (deleted entries left out).",
+    "idps_started": "Logged conversations in which a development plan was started (on the 1:1 page: the team "
+    "member shares goals with the manager).",
+    "follow_ups_planned": "Logged conversations with a follow-up planned: a next conversation or an "
+    "action with a date. A manager ticks it when logging by hand; a 1:1 recorded on the 1:1 page counts only "
+    "when an open action is due on the day held or later, or once the next 1:1's date is set. Entries "
+    "logged before this rule keep what they recorded (then: any open action counted).",
+}
+
+
 @dataclass(frozen=True)
 class Conversation:
     id: int
