@@ -31,6 +31,7 @@ from workbook.team.conversation import (
     save_notes,
 )
 from workbook.team.manager_change import set_manager
+from workbook.team.plan import set_planned_date
 from workbook.team.snapshot import read_state
 from workbook.validation import InputError
 
@@ -119,7 +120,7 @@ def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, p
     save_notes(store, mine, cid, PRIVATE, "MEMBER-PRIVATE-NOTE", None)
     actions.add_agenda_item(store, theirs, cid, "OLD-TOPIC")
     actions.add_action(store, theirs, cid, "OLD-ACTION", "manager", "2030-07-01")
-    conversation.set_planned_date(store, theirs, cid, "2030-07-02")
+    set_planned_date(store, theirs, cid, "2030-07-02")
     set_manager(store, people["member"].pid, people["other"].pid)
 
     new = open_thread(store, people["other"], people["member"].pid)
@@ -130,7 +131,7 @@ def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, p
     assert state.manager_name == "Bea Other" and "Max Manager" not in state.names.values()
     brief = briefing.briefing(store, new)
     assert briefing.next_conversation_ics(brief, new) is None  # no date planned in his 1:1
-    conversation.set_planned_date(store, new, state.conversation_id, "2030-07-09")
+    set_planned_date(store, new, state.conversation_id, "2030-07-09")
     brief = briefing.briefing(store, new)
     written = pdf_text(briefing.briefing_pdf(brief))[1] + briefing.next_conversation_ics(brief, new)
     assert "OLD-" not in written and "Max Manager" not in written
@@ -139,7 +140,7 @@ def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, p
         lambda: read_notes(store, new, cid, SHARED),
         lambda: save_notes(store, new, cid, SHARED, "over it", None),
         lambda: actions.add_agenda_item(store, new, cid, "x"),
-        lambda: conversation.set_planned_date(store, new, cid, None),
+        lambda: set_planned_date(store, new, cid, None),
         lambda: record_held(store, new, cid, "2030-06-10", today=TODAY),
     ):
         with pytest.raises(NotAllowed):
@@ -391,7 +392,7 @@ def test_each_side_gets_a_one_page_briefing_with_only_what_they_may_read(store, 
     record_held(store, theirs, cid, "2030-06-14", today=TODAY)
     store.save_answer(member.id, SCOPE, "aspirations.in_two_years", "Lead the training team")
     store.set_visibility(member.id, SCOPE, "aspirations", "manager")
-    conversation.set_planned_date(store, mine, current_conversation(store, mine), "2030-07-20")
+    set_planned_date(store, mine, current_conversation(store, mine), "2030-07-20")
 
     pages, member_text = pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))
     assert pages == 2  # the briefing, and the page naming every goal with its check-ins
@@ -444,7 +445,7 @@ def test_the_calendar_file_carries_the_pages_address_never_a_code_and_escapes_wh
     with store.write() as session:
         session.execute(update(Participant).where(Participant.id == mine.member_id).values(name=hostile))
     actions.add_action(store, mine, cid, "Book; the, course\\ now", "member", "2030-07-01")
-    conversation.set_planned_date(store, mine, cid, "2030-07-02")
+    set_planned_date(store, mine, cid, "2030-07-02")
     codes = [identity.reissue(store, p.pid).code for p in (people["member"], people["manager"])]
     address = f"https://workbook.example.org/voila/render/conversation.ipynb?member={mine.member_pid}"
     files = [briefing.next_conversation_ics(briefing.briefing(store, t), t) for t in (mine, theirs)]
@@ -475,7 +476,7 @@ def test_no_calendar_file_before_a_date_is_planned_and_one_at_the_planned_date_a
     mine, _, cid = sides
     assert briefing.next_conversation_ics(briefing.briefing(store, mine), mine) is None
     assert "No date planned yet" in pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))[1]
-    conversation.set_planned_date(store, mine, cid, "2030-07-02")
+    set_planned_date(store, mine, cid, "2030-07-02")
     event = icalendar.Calendar.from_ical(briefing.next_conversation_ics(briefing.briefing(store, mine), mine))
     assert event.events[0].start == date(2030, 7, 2)
 
@@ -489,7 +490,7 @@ def test_one_planned_conversation_gives_the_same_file_downloaded_from_two_time_z
     from workbook.apps import clock
 
     mine, theirs, cid = sides
-    plan = conversation.set_planned_date(store, theirs, cid, "2030-07-02", "2:30 pm", "America/New_York")
+    plan = set_planned_date(store, theirs, cid, "2030-07-02", "2:30 pm", "America/New_York")
     assert (plan.day, plan.time, plan.time_zone) == (date(2030, 7, 2), "14:30", "America/New_York")
     files = []
     for zone in ("UTC", "America/New_York"):
@@ -514,7 +515,7 @@ def test_one_planned_conversation_gives_the_same_file_downloaded_from_two_time_z
 
 def test_a_planned_time_is_checked_and_a_bad_one_changes_nothing(store, sides):
     mine, _, cid = sides
-    conversation.set_planned_date(store, mine, cid, "2030-07-02", "09:00", "Europe/Lisbon")
+    set_planned_date(store, mine, cid, "2030-07-02", "09:00", "Europe/Lisbon")
     for args, message in (
         (("2030-07-02", "25:00", "Europe/Lisbon"), "Planned time: '25:00' is not a time we can read"),
         ((None, "09:00", "Europe/Lisbon"), "Planned time: choose the date first"),
@@ -522,7 +523,7 @@ def test_a_planned_time_is_checked_and_a_bad_one_changes_nothing(store, sides):
         (("2030-07-02", "09:30", None), "Time zone: expected the name of a time zone"),
     ):
         with pytest.raises(InputError, match=message):
-            conversation.set_planned_date(store, mine, cid, *args)
+            set_planned_date(store, mine, cid, *args)
     plan = read_state(store, mine).plan
     assert (plan.day, plan.time, plan.time_zone) == (date(2030, 7, 2), "09:00", "Europe/Lisbon")
 
@@ -542,7 +543,7 @@ def test_the_1on1_calendar_file_has_an_organizer_only_with_the_managers_email(
     with store.write() as session:
         for person, email in ((people["manager"], manager_email), (people["member"], member_email)):
             session.execute(update(Participant).where(Participant.id == person.id).values(email=email))
-    conversation.set_planned_date(store, mine, cid, "2030-07-02", "10:00", "Europe/Warsaw")
+    set_planned_date(store, mine, cid, "2030-07-02", "10:00", "Europe/Warsaw")
     text = briefing.next_conversation_ics(briefing.briefing(store, mine), mine)
     calendar = icalendar.Calendar.from_ical(text)
     assert calendar.get("METHOD") == method and "REQUEST" not in text and "RSVP" not in text
@@ -666,12 +667,12 @@ def test_recording_as_held_logs_a_follow_up_only_when_one_is_planned(store, peop
     first = record_held(store, theirs, cid, "2030-06-14", today=TODAY)
     [entry] = conversations(store, people["manager"])
     assert entry.follow_up_planned is False
-    conversation.set_planned_date(store, mine, first.next_conversation_id, "2030-07-20", "10:00", "UTC")
+    set_planned_date(store, mine, first.next_conversation_id, "2030-07-20", "10:00", "UTC")
     [entry] = conversations(store, people["manager"])
     assert entry.follow_up_planned is True
     history = conversation_history(store, people["manager"], entry.id)
     assert [v.follow_up_planned for v in history] == [False, True] and "next 1:1" in history[-1].change
-    conversation.set_planned_date(store, mine, first.next_conversation_id, "2030-07-21")
+    set_planned_date(store, mine, first.next_conversation_id, "2030-07-21")
     assert len(conversation_history(store, people["manager"], entry.id)) == 2  # said once
     actions.add_action(store, mine, first.next_conversation_id, "Due ahead", "member", "2030-07-30")
     second = record_held(store, mine, first.next_conversation_id, "2030-06-15", today=TODAY)

@@ -104,7 +104,8 @@ def test_follow_ups_count_only_what_was_planned_old_entries_keep_theirs_and_the_
     """An entry logged before the rule (true for any open action) keeps its value; a 1:1 recorded with
     nothing planned counts no follow-up until its next date is set; the evaluator's page defines it."""
     from workbook.apps.evaluator.views import behaviour_html
-    from workbook.team.conversation import current_conversation, open_thread, record_held, set_planned_date
+    from workbook.team.conversation import current_conversation, open_thread, record_held
+    from workbook.team.plan import set_planned_date
 
     log_conversation(store, manager, "2030-06-01", "Old", False, True, today=TODAY)  # as recorded then
     member = add_participant(store, "Tia", manager_pid=manager.pid).person

@@ -27,12 +27,12 @@ from workbook.team.conversation import (
     MEMBER,
     PRIVATE,
     SHARED,
-    Plan,
     Thread,
     notes_in,
     owned_conversation,
 )
 from workbook.team.items import OWNERS, STATUSES, Item
+from workbook.team.plan import Plan
 from workbook.team.shared_prep import Goal, goals_of
 from workbook.team.snapshot import ConversationState, read_state
 

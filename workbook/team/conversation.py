@@ -14,9 +14,9 @@ when two people save at once the last one wins and the other version is kept and
 Every version stays readable by both sides (`note_history`) and any one can be restored as a new version
 (`restore_note_version`). Private notes are read by their author only.
 
-A 1:1's plan is a date and, if set, a time with the IANA zone of whoever set it (`Plan`). Recording a 1:1
-as held makes exactly one entry in the manager's "conversations held" log (`workbook.manager.behaviour`) in
-the same transaction, and opens the next 1:1. The entry's "follow-up planned" is true only when something
+A 1:1's planned date and time are in `workbook.team.plan`. Recording a 1:1 as held makes exactly one entry
+in the manager's "conversations held" log (`workbook.manager.behaviour`) in the same transaction, and opens
+the next 1:1. The entry's "follow-up planned" is true only when something
 is planned: an open action of the pair due on the day held or later, or the next 1:1's date once either
 side sets it (which adds a version to the entry). Agenda items and actions are in
 `workbook.team.actions`.
@@ -32,21 +32,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbook.identity import Person, holding_role
-from workbook.manager.behaviour import add_log_entry, clean_entry, mark_follow_up_planned
-from workbook.models import OneOnOne, OneOnOneHeld, OneOnOneNote, OneOnOnePlan, Participant
+from workbook.manager.behaviour import add_log_entry, clean_entry
+from workbook.models import OneOnOne, OneOnOneHeld, OneOnOneNote, Participant
 from workbook.store import Store, as_utc, utcnow
 from workbook.team.items import ACTION, OPEN_STATUSES, latest_items, pair_conversations
 from workbook.team.relation import is_manager_of, manager_id_of
 from workbook.team.shared_prep import goals_of
-from workbook.validation import (
-    EARLIEST_DATE,
-    LATEST_DATE,
-    InputError,
-    clean_date,
-    clean_text,
-    clean_time,
-    clean_time_zone,
-)
+from workbook.validation import InputError, clean_text
 
 MEMBER, MANAGER = "member", "manager"
 SHARED, PRIVATE = "shared", "private"
@@ -100,25 +92,6 @@ class Notes:
     @property
     def version_id(self) -> int | None:
         return self.latest.id if self.latest else None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """When a 1:1 is planned: a date, and a time ("HH:MM") in the IANA zone of whoever set it (both None
-    for a date only, as every plan made before times were kept)."""
-
-    day: date
-    time: str | None
-    time_zone: str | None
-    set_by_id: int
-    set_at: datetime
-
-    @property
-    def start(self) -> datetime | None:
-        """The planned moment in its own zone, None for a date without a time."""
-        from workbook.ics import zoned
-
-        return zoned(self.day, self.time, self.time_zone) if self.time and self.time_zone else None
 
 
 @dataclass(frozen=True)
@@ -220,7 +193,7 @@ def owned_conversation(
     return found
 
 
-# -- the current 1:1 and its planned date ----------------------------------------------------------------
+# -- the current 1:1 -------------------------------------------------------------------------------------
 def current_id(session: Session, member_id: int, manager_id: int) -> int | None:
     """The id of the pair's current 1:1 (not held yet), or None before their first is opened."""
     held = select(OneOnOneHeld.one_on_one_id)
@@ -250,89 +223,12 @@ def current_conversation(store: Store, thread: Thread) -> int:
     return found
 
 
-def plan_of(session: Session, conversation_id: int) -> Plan | None:
-    """The 1:1's plan as it stands (the latest change counts), None when no date is set."""
-    row = session.scalar(
-        select(OneOnOnePlan)
-        .where(OneOnOnePlan.one_on_one_id == conversation_id)
-        .order_by(OneOnOnePlan.id.desc())
-        .limit(1)
-    )
-    if row is None or row.planned_on is None:
-        return None
-    return Plan(row.planned_on, row.planned_time, row.time_zone, row.by_id, as_utc(row.at))
-
-
-def planned_on(session: Session, conversation_id: int) -> date | None:
-    plan = plan_of(session, conversation_id)
-    return plan.day if plan else None
-
-
-def set_planned_date(
-    store: Store,
-    thread: Thread,
-    conversation_id: int,
-    value: object,
-    start_time: object = None,
-    time_zone: object = None,
-) -> Plan | None:
-    """Set (or with None / "" clear) the date the 1:1 is planned for, and its time if given: a time is
-    stored with ``time_zone``, the IANA zone of whoever sets it (their browser's), so both sides and
-    every calendar file mean the same moment. Setting the next 1:1's date counts as the follow-up planned
-    in the manager's log entry of the 1:1 before it. InputError naming the field (nothing stored) for a
-    date that cannot be read or is not between 2000 and 2100, a time that cannot be read, a time without a
-    date, or a zone that is no time zone."""
-    cleaned = (
-        None
-        if value is None or value == ""
-        else clean_date("Planned date", value, earliest=EARLIEST_DATE, latest=LATEST_DATE)
-    )
-    at_time = clean_time("Planned time", start_time)
-    if at_time is not None and cleaned is None:
-        raise InputError("Planned time: choose the date first")
-    zone = clean_time_zone("Time zone", time_zone) if at_time is not None else None
-    with store.write() as session:
-        manager_id = check(session, thread)
-        row = owned_conversation(session, thread, conversation_id, manager_id, to_write=True)
-        if _held(session, row.id) is not None:
-            raise InputError("Planned date: this 1:1 was recorded as held already")
-        moment = utcnow()
-        session.add(
-            OneOnOnePlan(
-                one_on_one_id=row.id,
-                planned_on=cleaned,
-                planned_time=at_time,
-                time_zone=zone,
-                by_id=thread.viewer_id,
-                at=moment,
-            )
-        )
-        if cleaned is not None:
-            before = session.scalar(
-                select(OneOnOneHeld.log_entry_id)
-                .join(OneOnOne, OneOnOne.id == OneOnOneHeld.one_on_one_id)
-                .where(
-                    OneOnOne.member_id == row.member_id,
-                    OneOnOne.manager_id == manager_id,
-                    OneOnOne.id < row.id,
-                )
-                .order_by(OneOnOne.id.desc())
-                .limit(1)
-            )
-            if before is not None:
-                mark_follow_up_planned(
-                    session, before, by_id=thread.viewer_id, change="Follow-up planned (the next 1:1's date)"
-                )
-        session.flush()
-        return plan_of(session, row.id)
-
-
-def _held(session: Session, conversation_id: int) -> OneOnOneHeld | None:
+def held_record(session: Session, conversation_id: int) -> OneOnOneHeld | None:
     return session.scalar(select(OneOnOneHeld).where(OneOnOneHeld.one_on_one_id == conversation_id))
 
 
 def held_on(session: Session, conversation_id: int) -> date | None:
-    held = _held(session, conversation_id)
+    held = held_record(session, conversation_id)
     return held.held_on if held else None
 
 
@@ -518,7 +414,7 @@ def record_held(
     with store.write() as session:
         manager_id = check(session, thread)
         row = owned_conversation(session, thread, conversation_id, manager_id, to_write=True)
-        existing = _held(session, row.id)
+        existing = held_record(session, row.id)
         if existing is not None:
             return Held(
                 row.id,
@@ -554,7 +450,7 @@ def record_held(
                 )
                 session.flush()
         except IntegrityError:  # recorded by the other side a moment ago (a server without write locks)
-            existing = _held(session, row.id)
+            existing = held_record(session, row.id)
             assert existing is not None
             return Held(
                 row.id,

@@ -23,7 +23,6 @@ from workbook.team.conversation import (
     UNKNOWN_MANAGER,
     Earlier,
     Notes,
-    Plan,
     Thread,
     check,
     current_conversation,
@@ -33,9 +32,9 @@ from workbook.team.conversation import (
     held_with,
     notes_in,
     owned_conversation,
-    plan_of,
 )
 from workbook.team.items import Item, pair_conversations
+from workbook.team.plan import Plan, plan_of
 from workbook.team.shared_prep import SharedSection, shared_preparation
 
 

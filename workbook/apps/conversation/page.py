@@ -26,7 +26,8 @@ from workbook.apps.common import (
     query_param,
     wide_button,
 )
-from workbook.apps.conversation.parts import ActionsView, AgendaView, HistoryView, NotesView
+from workbook.apps.conversation.history import HistoryView
+from workbook.apps.conversation.parts import ActionsView, AgendaView, NotesView
 from workbook.apps.live import Ticker
 from workbook.apps.markup import html, joined, section_head, signed_in_as, status_line
 from workbook.apps.registry import CONVERSATION_NOTEBOOK
@@ -40,12 +41,11 @@ from workbook.team.conversation import (
     PRIVATE,
     SHARED,
     NotAllowed,
-    Plan,
     Thread,
     open_thread,
     record_held,
-    set_planned_date,
 )
+from workbook.team.plan import Plan, set_planned_date
 from workbook.team.relation import manager_id_of, reports_of
 from workbook.team.snapshot import ConversationState, read_state
 from workbook.validation import InputError
