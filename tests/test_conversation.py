@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
+import icalendar
 import pypdf
 import pytest
 from sqlalchemy import select, update
@@ -30,6 +31,7 @@ from workbook.team.conversation import (
     save_notes,
 )
 from workbook.team.manager_change import set_manager
+from workbook.team.plan import set_planned_date
 from workbook.team.snapshot import read_state
 from workbook.validation import InputError
 
@@ -118,7 +120,7 @@ def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, p
     save_notes(store, mine, cid, PRIVATE, "MEMBER-PRIVATE-NOTE", None)
     actions.add_agenda_item(store, theirs, cid, "OLD-TOPIC")
     actions.add_action(store, theirs, cid, "OLD-ACTION", "manager", "2030-07-01")
-    conversation.set_planned_date(store, theirs, cid, "2030-07-02")
+    set_planned_date(store, theirs, cid, "2030-07-02")
     set_manager(store, people["member"].pid, people["other"].pid)
 
     new = open_thread(store, people["other"], people["member"].pid)
@@ -128,6 +130,9 @@ def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, p
     assert state.planned_on is None and state.past == () and state.earlier == () and state.carry_over == ()
     assert state.manager_name == "Bea Other" and "Max Manager" not in state.names.values()
     brief = briefing.briefing(store, new)
+    assert briefing.next_conversation_ics(brief, new) is None  # no date planned in his 1:1
+    set_planned_date(store, new, state.conversation_id, "2030-07-09")
+    brief = briefing.briefing(store, new)
     written = pdf_text(briefing.briefing_pdf(brief))[1] + briefing.next_conversation_ics(brief, new)
     assert "OLD-" not in written and "Max Manager" not in written
     for call in (  # the old 1:1 is not his, by its id either
@@ -135,7 +140,7 @@ def test_a_new_manager_starts_a_new_1on1_empty_of_the_old_managers_text(store, p
         lambda: read_notes(store, new, cid, SHARED),
         lambda: save_notes(store, new, cid, SHARED, "over it", None),
         lambda: actions.add_agenda_item(store, new, cid, "x"),
-        lambda: conversation.set_planned_date(store, new, cid, None),
+        lambda: set_planned_date(store, new, cid, None),
         lambda: record_held(store, new, cid, "2030-06-10", today=TODAY),
     ):
         with pytest.raises(NotAllowed):
@@ -387,10 +392,10 @@ def test_each_side_gets_a_one_page_briefing_with_only_what_they_may_read(store, 
     record_held(store, theirs, cid, "2030-06-14", today=TODAY)
     store.save_answer(member.id, SCOPE, "aspirations.in_two_years", "Lead the training team")
     store.set_visibility(member.id, SCOPE, "aspirations", "manager")
-    conversation.set_planned_date(store, mine, current_conversation(store, mine), "2030-07-20")
+    set_planned_date(store, mine, current_conversation(store, mine), "2030-07-20")
 
     pages, member_text = pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))
-    assert pages == 1
+    assert pages == 2  # the briefing, and the page naming every goal with its check-ins
     for expected in (
         "We agreed (x) \\ ) Tj <b>lead</b>",
         "MEMBER-ONLY thought",
@@ -440,40 +445,112 @@ def test_the_calendar_file_carries_the_pages_address_never_a_code_and_escapes_wh
     with store.write() as session:
         session.execute(update(Participant).where(Participant.id == mine.member_id).values(name=hostile))
     actions.add_action(store, mine, cid, "Book; the, course\\ now", "member", "2030-07-01")
-    conversation.set_planned_date(store, mine, cid, "2030-07-02")
+    set_planned_date(store, mine, cid, "2030-07-02")
     codes = [identity.reissue(store, p.pid).code for p in (people["member"], people["manager"])]
-    now = datetime(2030, 6, 15, 9, tzinfo=UTC)
-    for thread, address in (
-        (mine, "https://workbook.example.org/voila/render/conversation.ipynb"),
-        (theirs, f"https://workbook.example.org/voila/render/conversation.ipynb?member={mine.member_pid}"),
-    ):
-        ics = briefing.next_conversation_ics(briefing.briefing(store, thread), thread, now=now)
-        lines = unfold(ics)
-        names = [line.split(":", 1)[0].split(";", 1)[0] for line in lines]
-        assert names == [
-            "BEGIN",
-            "VERSION",
-            "PRODID",
-            "CALSCALE",
-            "BEGIN",
-            "UID",
-            "DTSTAMP",
-            "DTSTART",
-            "DTEND",
-            "SUMMARY",
-            "DESCRIPTION",
-            "URL",
-            "END",
-            "END",
-        ]
-        assert f"URL:{address}" in lines and "DTSTART;VALUE=DATE:20300702" in lines
-        assert not any(code in ics for code in codes) and "code=" not in ics
-        assert all(len(raw.encode()) <= 75 for raw in ics.split("\r\n"))
+    address = f"https://workbook.example.org/voila/render/conversation.ipynb?member={mine.member_pid}"
+    files = [briefing.next_conversation_ics(briefing.briefing(store, t), t) for t in (mine, theirs)]
+    assert files[0] == files[1]  # the same file whichever side downloads it
+    ics = files[0]
+    lines = unfold(ics)
+    names = [line.split(":", 1)[0].split(";", 1)[0] for line in lines]
+    assert sorted(names) == sorted(
+        ["BEGIN", "VERSION", "PRODID", "CALSCALE", "BEGIN", "UID", "DTSTAMP", "DTSTART", "DTEND"]
+        + ["SUMMARY", "DESCRIPTION", "URL", "END", "END"]
+    )  # nobody has an email: no METHOD, no ORGANIZER, no ATTENDEE
+    assert f"URL:{address}" in lines and "DTSTART;VALUE=DATE:20300702" in lines  # a date only: all day
+    assert not any(code in ics for code in codes) and "code=" not in ics
+    assert all(len(raw.encode()) <= 75 for raw in ics.split("\r\n"))
     description = next(line for line in lines if line.startswith("DESCRIPTION:"))
     assert (
         "Book\\; the\\, course\\\\ now" in description
         and "Evil\\nATTENDEE:mailto:eve@example.org" in description
     )
+    [event] = icalendar.Calendar.from_ical(ics).events
+    assert "\nATTENDEE:mailto:eve@example.org\nBEGIN:VEVENT;x,y\nSUMMARY:pwned\nEND" in str(
+        event["DESCRIPTION"]
+    )
+
+
+def test_no_calendar_file_before_a_date_is_planned_and_one_at_the_planned_date_after(store, sides):
+    """Today's file was an all-day event a week ahead while the page said "No date planned yet"."""
+    mine, _, cid = sides
+    assert briefing.next_conversation_ics(briefing.briefing(store, mine), mine) is None
+    assert "No date planned yet" in pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))[1]
+    set_planned_date(store, mine, cid, "2030-07-02")
+    event = icalendar.Calendar.from_ical(briefing.next_conversation_ics(briefing.briefing(store, mine), mine))
+    assert event.events[0].start == date(2030, 7, 2)
+
+
+def test_one_planned_conversation_gives_the_same_file_downloaded_from_two_time_zones(store, sides):
+    """Set at 14:30 from a browser on New York: the page on UTC and the page on New York, the team
+    member's and the manager's, all download the same file: DTSTART;TZID=America/New_York with its
+    VTIMEZONE (today: 14:30Z from UTC, 19:30Z from New York)."""
+    from zoneinfo import ZoneInfo
+
+    from workbook.apps import clock
+
+    mine, theirs, cid = sides
+    plan = set_planned_date(store, theirs, cid, "2030-07-02", "2:30 pm", "America/New_York")
+    assert (plan.day, plan.time, plan.time_zone) == (date(2030, 7, 2), "14:30", "America/New_York")
+    files = []
+    for zone in ("UTC", "America/New_York"):
+        clock._visitor_zone = ZoneInfo(zone)  # the zone the visitor's browser said
+        try:
+            files += [briefing.next_conversation_ics(briefing.briefing(store, t), t) for t in (mine, theirs)]
+        finally:
+            clock.forget_visitor_zone()
+    assert len(set(files)) == 1
+    calendar = icalendar.Calendar.from_ical(files[0])
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "America/New_York"
+    event = calendar.events[0]
+    assert (
+        event["DTSTART"].params["TZID"] == "America/New_York" and "DTSTART;TZID=America/New_York:" in files[0]
+    )
+    assert event.start.astimezone(UTC) == datetime(2030, 7, 2, 18, 30, tzinfo=UTC)
+    assert (event.end - event.start).total_seconds() == 3600
+    state = read_state(store, mine)
+    assert state.plan.time == "14:30" and state.plan.time_zone == "America/New_York"
+
+
+def test_a_planned_time_is_checked_and_a_bad_one_changes_nothing(store, sides):
+    mine, _, cid = sides
+    set_planned_date(store, mine, cid, "2030-07-02", "09:00", "Europe/Lisbon")
+    for args, message in (
+        (("2030-07-02", "25:00", "Europe/Lisbon"), "Planned time: '25:00' is not a time we can read"),
+        ((None, "09:00", "Europe/Lisbon"), "Planned time: choose the date first"),
+        (("2030-07-02", "09:30", "Nowhere/City"), "Time zone: 'Nowhere/City' is not a time zone name"),
+        (("2030-07-02", "09:30", None), "Time zone: expected the name of a time zone"),
+    ):
+        with pytest.raises(InputError, match=message):
+            set_planned_date(store, mine, cid, *args)
+    plan = read_state(store, mine).plan
+    assert (plan.day, plan.time, plan.time_zone) == (date(2030, 7, 2), "09:00", "Europe/Lisbon")
+
+
+@pytest.mark.parametrize(
+    ("manager_email", "member_email", "method", "names"),
+    [
+        ("max@example.org", None, "PUBLISH", ["ORGANIZER"]),
+        ("max@example.org", "tia@example.org", None, ["ATTENDEE", "ORGANIZER"]),
+        (None, "tia@example.org", None, []),
+    ],
+)
+def test_the_1on1_calendar_file_has_an_organizer_only_with_the_managers_email(
+    store, people, sides, manager_email, member_email, method, names
+):
+    mine, _, cid = sides
+    with store.write() as session:
+        for person, email in ((people["manager"], manager_email), (people["member"], member_email)):
+            session.execute(update(Participant).where(Participant.id == person.id).values(email=email))
+    set_planned_date(store, mine, cid, "2030-07-02", "10:00", "Europe/Warsaw")
+    text = briefing.next_conversation_ics(briefing.briefing(store, mine), mine)
+    calendar = icalendar.Calendar.from_ical(text)
+    assert calendar.get("METHOD") == method and "REQUEST" not in text and "RSVP" not in text
+    event = calendar.events[0]
+    assert sorted(k for k in event if k in ("ATTENDEE", "ORGANIZER")) == names
+    if names:
+        assert str(event["ORGANIZER"]) == "mailto:max@example.org"
 
 
 # -- the schema -------------------------------------------------------------------------------------------
@@ -522,3 +599,115 @@ def test_the_managers_prompts_are_checked_content(tmp_path):
     )
     [problem] = check_all(folder)
     assert "conversation.yaml" in problem and "prompts.0" in problem
+
+
+# -- the 1:1 keeps its history ------------------------------------------------------------------------------
+def test_three_clashes_leave_every_version_readable_and_any_one_restorable(store, people, sides):
+    """Both pages start from the same version and save over each other three times: every version stays
+    readable by both sides with its author and time (today only the newest overwritten one was shown), and
+    the first one overwritten comes back as a new version."""
+    from workbook.team.conversation import restore_note_version
+
+    mine, theirs, cid = sides
+    base = save_notes(store, mine, cid, SHARED, "Start", None).version_id
+    for n in range(1, 4):  # each side saves from what it read before the other's save: three clashes
+        latest = read_notes(store, mine, cid, SHARED).version_id
+        save_notes(store, theirs, cid, SHARED, f"Manager {n}", latest)
+        save_notes(store, mine, cid, SHARED, f"Member {n}", latest)
+    notes = read_notes(store, theirs, cid, SHARED)
+    assert notes.text == "Member 3" and notes.versions == 7
+    for side in (mine, theirs):
+        history = note_history(store, side, cid)
+        assert [v.text for v in history] == ["Start"] + [
+            f"{w} {n}" for n in (1, 2, 3) for w in ("Manager", "Member")
+        ]
+        assert [v.author for v in history[1:3]] == ["Max Manager", "Tia Team-Member"]
+        assert all(v.written_at.tzinfo is not None for v in history)
+    first_overwritten = note_history(store, mine, cid)[1]
+    assert first_overwritten.text == "Manager 1" and first_overwritten.id != base
+    restored = restore_note_version(store, mine, cid, first_overwritten.id)
+    assert restored.text == "Manager 1" and restored.versions == 8 and restored.also_written == ()
+    assert restored.latest.author == "Tia Team-Member"  # restored by her, as a new version
+    assert read_notes(store, theirs, cid, SHARED).text == "Manager 1"
+    assert len(note_history(store, theirs, cid)) == 8  # nothing lost
+    for bad in (10**9, "1", None, True):
+        with pytest.raises(InputError, match="not one of these notes' versions"):
+            restore_note_version(store, mine, cid, bad)
+    forged = conversation.Thread(people["other"].id, mine.member_id, mine.member_pid, "x", "manager")
+    with pytest.raises(NotAllowed):
+        restore_note_version(store, forged, cid, first_overwritten.id)
+    assert len(note_history(store, mine, cid)) == 8
+
+
+def test_a_past_1on1_stays_readable_with_its_notes_actions_and_outcome(store, people, sides):
+    mine, theirs, cid = sides
+    save_notes(store, theirs, cid, SHARED, "We talked about the training team", None)
+    save_notes(store, mine, cid, PRIVATE, "HER-PRIVATE", None)
+    save_notes(store, theirs, cid, PRIVATE, "HIS-PRIVATE", None)
+    action = actions.add_action(store, theirs, cid, "Book the course", "member", "2030-07-01")
+    record_held(store, theirs, cid, "2030-06-14", today=TODAY)
+    actions.update_action(store, mine, action.item, status="done")
+    for side, own, other in ((mine, "HER-PRIVATE", "HIS-PRIVATE"), (theirs, "HIS-PRIVATE", "HER-PRIVATE")):
+        state = read_state(store, side)
+        assert state.conversation_id != cid and state.number == 2
+        [past] = state.history
+        assert (past.conversation_id, past.number, past.held_on) == (cid, 1, date(2030, 6, 14))
+        assert past.shared.text == "We talked about the training team"
+        assert past.private.text == own and other not in repr(state)
+        assert [(a.text, a.status) for a in past.actions] == [("Book the course", "done")]
+        assert past.outcome == "Held, recorded by Max Manager; 1 action agreed, 1 done."
+
+
+def test_recording_as_held_logs_a_follow_up_only_when_one_is_planned(store, people, sides):
+    """No next date and only an overdue action: follow-up planned is false (today: true for any open
+    action); setting the next 1:1's date makes the entry say true (a new version); an action due ahead
+    counts as planned at once."""
+    mine, theirs, cid = sides
+    actions.add_action(store, theirs, cid, "Overdue already", "manager", "2030-06-01")
+    first = record_held(store, theirs, cid, "2030-06-14", today=TODAY)
+    [entry] = conversations(store, people["manager"])
+    assert entry.follow_up_planned is False
+    set_planned_date(store, mine, first.next_conversation_id, "2030-07-20", "10:00", "UTC")
+    [entry] = conversations(store, people["manager"])
+    assert entry.follow_up_planned is True
+    history = conversation_history(store, people["manager"], entry.id)
+    assert [v.follow_up_planned for v in history] == [False, True] and "next 1:1" in history[-1].change
+    set_planned_date(store, mine, first.next_conversation_id, "2030-07-21")
+    assert len(conversation_history(store, people["manager"], entry.id)) == 2  # said once
+    actions.add_action(store, mine, first.next_conversation_id, "Due ahead", "member", "2030-07-30")
+    second = record_held(store, mine, first.next_conversation_id, "2030-06-15", today=TODAY)
+    newest = conversations(store, people["manager"])[0]
+    assert newest.id == second.log_entry_id and newest.follow_up_planned is True
+
+
+def test_the_briefing_names_every_goal_with_its_check_ins_and_full_dates(store, people, sides):
+    """Today the briefing listed only the first goal and cut its target date ("2027-06 […]")."""
+    from workbook.team.checkins import my_goal_progress, record_checkin
+
+    mine, theirs, cid = sides
+    member = people["member"]
+    long_title = "Lead the cross-team onboarding programme for every new joiner " * 3
+    goals = [
+        {"goal": long_title.strip(), "measure": "Ten joiners", "target_date": "2027-06-30"},
+        {"goal": "Second goal: speak at a conference", "measure": "", "target_date": "2027-11-05"},
+        {"goal": "Third goal: mentor two people", "measure": "", "target_date": ""},
+    ]
+    store.save_answer(member.id, SCOPE, "goals.goals", goals)
+    first, second, _ = my_goal_progress(store, member)
+    record_checkin(store, member, first.goal_id, "not_started", None, "Waiting for budget")
+    record_checkin(store, member, second.goal_id, "on_track", 40, "Abstract sent")
+    pages, text = pdf_text(briefing.briefing_pdf(briefing.briefing(store, mine)))
+    flat = " ".join(text.split())
+    for expected in (
+        "Goal 1:",
+        "Goal 2: Second goal: speak at a conference",
+        "Goal 3: Third goal: mentor two people",
+        "Wednesday 30 June 2027",
+        "Friday 5 November 2027",
+        "Waiting for budget",
+        "Abstract sent",
+        "Every goal and its check-ins",
+    ):
+        assert expected in flat, expected
+    assert " ".join(long_title.split()) in flat  # the whole title, on the goals page
+    assert "2027-06 […]" not in flat

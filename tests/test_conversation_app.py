@@ -179,8 +179,12 @@ def test_recording_opens_the_next_1on1_on_both_pages_and_the_briefing_downloads(
     assert "carried over" in str(find(member.actions.widget, "wb-action-row")[0].children[0].value)
     manager.make_briefing()
     links = download_links(manager.downloads.value)
-    assert set(links) == {"pdf", "ics"}
-    assert links["pdf"][2].startswith(b"%PDF") and b"member=" in links["ics"][2]
+    assert set(links) == {"pdf"} and "No date is planned for the next 1:1 yet" in manager.downloads.value
+    assert links["pdf"][2].startswith(b"%PDF")
+    manager.set_planned(date(2030, 7, 2), "14:30")  # a calendar file only from a planned date
+    manager.make_briefing()
+    links = download_links(manager.downloads.value)
+    assert set(links) == {"pdf", "ics"} and b"member=" in links["ics"][2]
 
 
 def test_the_page_asks_for_a_code_and_a_wrong_role_is_sent_elsewhere(store, monkeypatch):
@@ -376,7 +380,8 @@ def test_the_new_managers_page_is_empty_of_the_old_managers_text_and_the_member_
     mine = app_for(store, people["member"]).page
     assert "1:1 number 1 with Bea Other" in mine.heading.value
     assert "Max Manager" in mine.heading.value and "open when your manager changed" in mine.heading.value
-    assert "OLD-SHARED-NOTE" not in live_widget_state() and mine.notes[SHARED].box.value == ""
+    assert mine.notes[SHARED].box.value == ""  # her 1:1 now starts empty; the old one stays hers to read:
+    assert "OLD-SHARED-NOTE" in mine.history.widget.value and "with Max Manager" in mine.history.widget.value
     [row] = find(mine.actions.widget, "wb-carry-row")
     assert "HER-ACTION" in row.children[0].value and mine.actions.carry_box.layout.display is None
     [bring] = find(row, "wb-carry-bring")
@@ -390,3 +395,68 @@ def test_the_new_managers_page_is_empty_of_the_old_managers_text_and_the_member_
     mine.actions.carry_over("a key from elsewhere")  # a crafted item: refused, nothing added
     assert "is not one of your open actions" in mine.actions.carry_note.value
     assert [a.text for a in mine.state.actions] == ["HER-ACTION"]
+
+
+# -- the 1:1 keeps its history ------------------------------------------------------------------------------
+def test_the_page_lists_every_version_after_three_clashes_and_restores_one_by_its_button(store, people):
+    """Two pages save over each other three times: "Also written" shows only the newest overwritten one,
+    but the versions list shows all seven with author and time, and a click on a restore button (as the
+    page sends it) makes the first overwritten version the notes again, on both pages."""
+    member = app_for(store, people["member"]).page
+    manager = app_for(store, people["manager"], people["member"].person.pid).page
+    member.notes[SHARED]._save("Start", None)
+    manager.refresh()
+    for n in range(1, 4):
+        manager.notes[SHARED]._save(f"Manager {n}", member.notes[SHARED].based_on)
+        member.notes[SHARED]._save(f"Member {n}", member.notes[SHARED].based_on)
+    manager.refresh()
+    view = manager.notes[SHARED]
+    assert "7 versions kept" in view.saved_line.value
+    view.versions_button.value = True  # "Show every version"
+    rows = find(view.versions_list, "wb-note-version-row")
+    assert len(rows) == 7
+    shown = "".join(row.children[0].value for row in rows)
+    for n in (1, 2, 3):
+        assert f"Manager {n}" in shown and f"Member {n}" in shown
+    assert "Max Manager" in shown and "Tia &lt;img" in shown  # the author, escaped
+    first = next(row for row in rows if "Manager 1" in row.children[0].value)
+    [restore] = find(first, "wb-notes-restore")
+    restore._handle_custom_msg({"event": "click"}, [])
+    assert "Restored as a new version" in view.versions_note.value
+    assert view.box.value == "Manager 1" and len(find(view.versions_list, "wb-note-version-row")) == 8
+    member.refresh()
+    assert member.notes[SHARED].box.value == "Manager 1"
+
+
+def test_a_past_1on1_stays_on_the_page_after_the_next_one_opens(store, people):
+    from datetime import date
+
+    member = app_for(store, people["member"]).page
+    manager = app_for(store, people["manager"], people["member"].person.pid).page
+    manager.notes[SHARED]._save("FIRST-TALK-NOTES", None)
+    manager.actions.add_action("Book the course", "member", date(2030, 7, 1))
+    first = manager.conversation_id
+    manager.record_held(date.today())
+    member.refresh()
+    assert member.conversation_id != first and member.notes[SHARED].box.value == ""
+    for page in (member, manager):
+        shown = page.history.widget.value
+        assert "1:1 number 1 with Max Manager" in shown and "FIRST-TALK-NOTES" in shown
+        assert "Book the course" in shown and "recorded by Max Manager" in shown
+        assert not find(page.history.widget, "wb-notes-restore")  # to read only
+
+
+def test_the_briefing_and_calendar_files_are_named_after_the_pair(store):
+    manager = identity.add_participant(store, "Łukasz Wiśniewski", cohort="North")
+    member = identity.add_participant(store, "Øyvind Łada", manager_pid=manager.person.pid)
+    for issued, pid in ((member, None), (manager, member.person.pid)):
+        _instances.clear()
+        page = app_for(store, issued, pid).page
+        page.set_planned("2030-07-02", "")
+        page.make_briefing()
+        links = download_links(page.downloads.value)
+        names = sorted(name for name, _, _ in links.values())
+        assert names == [
+            "1-1-briefing-oyvind-lada-and-lukasz-wisniewski.pdf",
+            "1-1-oyvind-lada-and-lukasz-wisniewski-2030-07-02.ics",
+        ]

@@ -432,11 +432,16 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
     )
     from workbook.apps import clock
 
-    try:  # the manager's browser says they are in Lisbon (UTC+1 in May): 09:30 there is 08:30 UTC
-        clock.BrowserTimeZone().time_zone = "Europe/Lisbon"
-        planner.include_notes.value = False
+    planner.include_notes.value = False
+    before = data_url(card.links.value, "wb-download-ics")[2]
+    try:  # the manager's browser says they are in Lisbon: the time set from UTC stays 09:30 UTC, the
+        clock.BrowserTimeZone().time_zone = "Europe/Lisbon"  # same file; a time set there is Lisbon's
+        planner._rerender()
+        assert data_url(card.links.value, "wb-download-ics")[2] == before
+        card.time.value = "10:00"
         event = parse_ics(data_url(card.links.value, "wb-download-ics")[2])
-        assert event["DTSTART"] == "20300514T083000Z"
+        assert event["DTSTART;TZID=Europe/Lisbon"] == "20300514T100000"
+        assert "10:00 (Europe/Lisbon)" in card.header.value
     finally:
         clock.forget_visitor_zone()
     assert "/voila/render/participant.ipynb</a>" in planner.widget.children[0].value
@@ -449,7 +454,7 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
     second.day.value = date(2030, 4, 1)
     name, mime, markdown = data_url(planner.markdown.value, "wb-download-md")
     assert name == "career-conversation-plan.md" and mime == "text/markdown"
-    assert "## Lin: 1 April 2030" in markdown and "## Sam Kay: 14 May 2030, 09:30" in markdown
+    assert "## Lin: 1 April 2030" in markdown and "## Sam Kay: 14 May 2030, 10:00 (Europe/Lisbon)" in markdown
 
     card.time.value = "25:99"
     assert planner.status.state == "error" and "Write it like 14:30" in planner.status.text
@@ -499,7 +504,22 @@ def test_the_planner_invites_a_team_member_known_to_the_store(store, mo):
     card.member.value = card.member.options[1][1]
     _, _, ics = data_url(card.links.value, "wb-download-ics")
     unfolded = ics.replace("\r\n ", "")
-    assert 'ATTENDEE;CN="Ana Report";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:ana@example.org' in unfolded
+    assert "ATTENDEE" not in unfolded and "ORGANIZER" not in unfolded  # the manager has no email
+    from dataclasses import replace
+
+    from sqlalchemy import update
+
+    from workbook.models import Participant
+
+    with store.write() as session:
+        session.execute(
+            update(Participant).where(Participant.id == mo.person.id).values(email="mo@example.org")
+        )
+    planner = ManagerHome(store, replace(mo.person, email="mo@example.org"), mo.code).planner
+    [card] = planner.cards
+    unfolded = data_url(card.links.value, "wb-download-ics")[2].replace("\r\n ", "")
+    assert 'ATTENDEE;CN="Ana Report";ROLE=REQ-PARTICIPANT:mailto:ana@example.org' in unfolded
+    assert 'ORGANIZER;CN="Mo Manager":mailto:mo@example.org' in unfolded and "METHOD" not in unfolded
     [entry] = plan_entries(store, mo.person)
     again = ManagerHome(store, mo.person, mo.code).planner.cards[0]
     assert entry.member == again.member.value == card.member.value

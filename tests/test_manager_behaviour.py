@@ -98,6 +98,32 @@ def test_behaviour_counts(store, manager):
         behaviour_counts(store, "Nowhere")
 
 
+def test_follow_ups_count_only_what_was_planned_old_entries_keep_theirs_and_the_definitions_say_so(
+    store, manager
+):
+    """An entry logged before the rule (true for any open action) keeps its value; a 1:1 recorded with
+    nothing planned counts no follow-up until its next date is set; the evaluator's page defines it."""
+    from workbook.apps.evaluator.views import behaviour_html
+    from workbook.team.conversation import current_conversation, open_thread, record_held
+    from workbook.team.plan import set_planned_date
+
+    log_conversation(store, manager, "2030-06-01", "Old", False, True, today=TODAY)  # as recorded then
+    member = add_participant(store, "Tia", manager_pid=manager.pid).person
+    thread = open_thread(store, member)
+    held = record_held(store, thread, current_conversation(store, thread), "2030-06-10", today=TODAY)
+    assert behaviour_counts(store)["follow_ups_planned"] == 1  # the old entry only
+    set_planned_date(store, thread, held.next_conversation_id, "2030-07-01")
+    assert behaviour_counts(store) == {
+        "conversations": 2,
+        "managers_with_conversation": 1,
+        "idps_started": 0,
+        "follow_ups_planned": 2,
+    }
+    page = behaviour_html({**behaviour_counts(store), "suppressed": False})
+    assert "a next conversation or an action with a date" in page
+    assert "Entries logged before this rule keep what they recorded" in page
+
+
 # -- reaction ------------------------------------------------------------------------------------------
 def n_answers(store: Store) -> int:
     with store.read() as session:

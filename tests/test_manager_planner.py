@@ -1,14 +1,14 @@
-"""The conversation planner: entries with history and tombstones, the calendar invitation (parsed back
-with a small RFC 5545 unfolding parser) and the printable plan."""
+"""The conversation planner: entries with history and tombstones, the calendar file (parsed back with a
+small RFC 5545 unfolding reader and with the icalendar library) and the printable plan."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+import icalendar
 import pytest
 
 from workbook.content import preparation
-from workbook.ics import ics_escape, ics_fold
 from workbook.identity import add_participant
 from workbook.manager.planner import (
     SCOPE,
@@ -166,9 +166,10 @@ def test_all_day_invitation_round_trips():
 
 
 def test_timed_invitation_lasts_thirty_minutes():
+    """An entry saved before zones were kept means its time in the default zone (UTC when unset)."""
     props = parse_ics(to_ics(_entry(time="16:45"), "Mo"))
-    assert props["DTSTART"] == ("", "20300504T164500")
-    assert props["DTEND"] == ("", "20300504T171500")
+    assert props["DTSTART"] == ("", "20300504T164500Z")
+    assert props["DTEND"] == ("", "20300504T171500Z")
 
 
 def test_uid_is_stable_per_entry_and_organiser():
@@ -189,19 +190,17 @@ def test_special_characters_are_escaped(store, manager):
     description = unescape(props["DESCRIPTION"][1])
     assert "First, this; then\\that\nSecond line\nThird line" in description
     assert "arranged by Mo, the manager." in description
-    assert ics_escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+    event = icalendar.Calendar.from_ical(text).events[0]
+    assert str(event["SUMMARY"]) == f"Career conversation with {alias}"
 
 
 def test_folding_respects_octets_and_characters():
-    line = "DESCRIPTION:" + "é" * 100 + "🙂" * 30
-    folded = ics_fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(p.encode("utf-8")) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert "".join([parts[0], *(p[1:] for p in parts[1:])]) == line
-    assert ics_fold("SHORT:x") == "SHORT:x"
-    exactly = "X:" + "a" * 73
-    assert ics_fold(exactly) == exactly
+    """Long lines of many-byte characters fold within 75 octets (checked by `unfold`), never inside a
+    character, and read back whole."""
+    questions = "é" * 100 + "🙂" * 30
+    text = to_ics(_entry(questions=questions), "Mo", include_private_notes=True)
+    parse_ics(text)  # every physical line at most 75 octets
+    assert questions in str(icalendar.Calendar.from_ical(text).events[0]["DESCRIPTION"])
 
 
 # -- the printable plan --------------------------------------------------------------------------------
@@ -214,7 +213,7 @@ def test_plan_markdown_escapes_what_people_wrote():
     assert text.startswith("# Career conversation plan: Mo \\[Manager\\]")
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\\# not a heading" in text and "\\*not bold\\*" in text
-    assert "## Al: 4 May 2030, 09:00" in text
+    assert "## Al: 4 May 2030, 09:00 (UTC)" in text  # a time is said with its zone
     assert "_None yet._" in text
     assert "No conversations planned yet." in plan_markdown("Mo", [])
 
@@ -237,17 +236,53 @@ def test_plan_markdown_escapes_what_people_wrote():
     ],
 )
 def test_times_are_read_as_people_write_them(typed, read):
-    from workbook.manager.planner import read_time
+    from workbook.validation import read_time
 
     assert read_time(typed) == read
 
 
-def test_a_timed_invitation_is_fixed_in_the_organisers_zone():
+def test_a_timed_invitation_is_fixed_in_the_zone_it_was_planned_in():
     from zoneinfo import ZoneInfo
 
-    props = parse_ics(to_ics(_entry(time="16:45"), "Mo", time_zone=ZoneInfo("Europe/Lisbon")))
+    text = to_ics(_entry(time="16:45", time_zone="Europe/Lisbon"), "Mo")
+    props = parse_ics(text)
+    assert props["DTSTART"] == ("TZID=Europe/Lisbon", "20300504T164500")
+    calendar = icalendar.Calendar.from_ical(text)
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/Lisbon"
     # 4 May 2030 is summer time in Lisbon (UTC+1): every calendar shows the same moment
-    assert props["DTSTART"][1] == "20300504T154500Z" and props["DTEND"][1] == "20300504T161500Z"
+    start = calendar.events[0].start
+    assert start.astimezone(UTC) == datetime(2030, 5, 4, 15, 45, tzinfo=UTC)
+    assert start.utcoffset() == datetime(2030, 5, 4, 16, 45, tzinfo=ZoneInfo("Europe/Lisbon")).utcoffset()
+
+
+def test_a_time_is_stored_with_the_zone_it_was_set_in_and_the_file_is_the_same_from_any_zone(store, manager):
+    """Planned at 14:30 from New York: edited later from a browser on UTC (the time unchanged), the entry
+    keeps New York, and the file is byte for byte the same; a changed time takes the new zone."""
+    entry = save_plan_entry(
+        store, manager, "Jo", "2030-07-02", start_time="14:30", time_zone="America/New_York"
+    )
+    assert entry.time_zone == "America/New_York"
+    first = to_ics(plan_entries(store, manager)[0], "Mo", now=datetime(2030, 6, 1, tzinfo=UTC))
+    save_plan_entry(
+        store, manager, "Jo", "2030-07-02", start_time="14:30", entry_id=entry.id, time_zone="UTC"
+    )
+    [again] = plan_entries(store, manager)
+    assert again.time_zone == "America/New_York"
+    second = to_ics(again, "Mo", now=datetime(2031, 1, 1, tzinfo=UTC))
+    assert first == second  # DTSTAMP is when it was saved, not when it was downloaded
+    event = icalendar.Calendar.from_ical(second).events[0]
+    assert event["DTSTART"].params["TZID"] == "America/New_York"
+    assert event.start.astimezone(UTC) == datetime(2030, 7, 2, 18, 30, tzinfo=UTC)  # EDT: UTC-4
+    moved = save_plan_entry(
+        store, manager, "Jo", "2030-07-02", start_time="15:00", entry_id=entry.id, time_zone="Europe/Warsaw"
+    )
+    assert moved.time_zone == "Europe/Warsaw"
+    with pytest.raises(InputError, match="Time zone"):
+        save_plan_entry(
+            store, manager, "Jo", "2030-07-02", start_time="16:00", entry_id=entry.id, time_zone="Mars/Base"
+        )
+    assert plan_entries(store, manager)[0].time == "15:00"  # nothing changed
 
 
 @pytest.mark.parametrize(("send_ahead", "carried"), [("link", True), ("both", True), ("outline", False)])
@@ -295,9 +330,10 @@ def test_a_known_team_member_is_invited_by_email_and_nobody_else(store, manager)
     assert list(team_members(store, manager)) == [report.pid]
     entry = save_plan_entry(store, manager, "Jo", "2030-05-04", member=report.pid)
     assert plan_entries(store, manager)[0].member == report.pid
-    [line] = attendee_lines(to_ics(entry, "Mo", attendee=team_members(store, manager)[report.pid]))
-    assert line == 'ATTENDEE;CN="Jo Report";ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:jo@example.org'
-    assert attendee_lines(to_ics(entry, "Mo")) == []  # unknown: no attendee line
+    invited = team_members(store, manager)[report.pid]
+    [line] = attendee_lines(to_ics(entry, "Mo", organiser_email="mo@example.org", attendee=invited))
+    assert line == 'ATTENDEE;CN="Jo Report";ROLE=REQ-PARTICIPANT:mailto:jo@example.org'
+    assert attendee_lines(to_ics(entry, "Mo", organiser_email="mo@example.org")) == []  # unknown: none
     for stranger in (other.pid, "nobody-at-all", 12, "a;b"):
         with pytest.raises(InputError, match="Invite: choose one of your team members"):
             save_plan_entry(store, manager, "Jo", "2030-05-04", member=stranger, entry_id=entry.id)
@@ -305,16 +341,61 @@ def test_a_known_team_member_is_invited_by_email_and_nobody_else(store, manager)
 
 
 def test_a_hostile_name_or_address_cannot_add_lines_to_the_invitation():
-    from workbook.ics import Attendee, ics_param
+    from workbook.ics import Attendee
 
     hostile = 'Eve"\r\nATTENDEE:mailto:boss@example.org\r\nX;Y:Z ^ \x00\x1b' + "é" * 40
-    text = to_ics(_entry(), "Mo", attendee=Attendee(hostile, "eve@example.org"))
+    text = to_ics(
+        _entry(), "Mo", organiser_email="mo@example.org", attendee=Attendee(hostile, "eve@example.org")
+    )
     [line] = attendee_lines(text)
-    cn = line.split(";CN=", 1)[1].split(";ROLE=", 1)[0]
-    assert cn == ics_param(hostile) and cn.startswith('"') and cn.endswith('"')
-    assert cn.count('"') == 2 and "\r" not in cn and "\n" not in cn and "\x00" not in cn
-    assert "^'" in cn and "^n" in cn and "^^" in cn  # RFC 6868's escapes, so nothing of the name is lost
-    assert line.endswith(":mailto:eve@example.org")
+    assert line.endswith(":mailto:eve@example.org") and "\r" not in line and "\x00" not in line
     assert sum(1 for logical in unfold(text) if logical.startswith("ATTENDEE")) == 1
+    [event] = icalendar.Calendar.from_ical(text).events
+    assert str(event["ATTENDEE"]) == "mailto:eve@example.org"
+    assert event["ATTENDEE"].params["CN"] == 'Eve" ATTENDEE:mailto:boss@example.org X;Y:Z ^ ' + "é" * 40
     for address in ("eve@example.org\r\nX:1", "a b@example.org", "eve@example.org;RSVP=FALSE", "x"):
         assert attendee_lines(to_ics(_entry(), "Mo", attendee=Attendee("Eve", address))) == []
+
+
+@pytest.mark.parametrize(
+    ("organiser", "attendee", "method", "names"),
+    [
+        ("mo@example.org", None, "PUBLISH", ["ORGANIZER"]),
+        ("mo@example.org", "jo@example.org", None, ["ATTENDEE", "ORGANIZER"]),
+        (None, "jo@example.org", None, []),
+        ("not an address", "jo@example.org", None, []),
+        (None, None, None, []),
+    ],
+)
+def test_a_downloaded_file_is_published_with_its_organiser_or_names_nobody(
+    organiser, attendee, method, names
+):
+    """A download is never a request: METHOD:PUBLISH (no attendees) or none; ORGANIZER only with the
+    manager's email, and no ATTENDEE without an ORGANIZER."""
+    from workbook.ics import Attendee
+
+    text = to_ics(
+        _entry(), "Mo", organiser_email=organiser, attendee=Attendee("Jo", attendee) if attendee else None
+    )
+    calendar = icalendar.Calendar.from_ical(text)
+    assert calendar.get("METHOD") == method and "REQUEST" not in text
+    event = calendar.events[0]
+    assert sorted(k for k in event if k in ("ATTENDEE", "ORGANIZER")) == names
+    if "ORGANIZER" in names:
+        assert str(event["ORGANIZER"]) == "mailto:mo@example.org" and event["ORGANIZER"].params["CN"] == "Mo"
+    assert "RSVP" not in text
+
+
+def test_the_planners_links_are_links_not_text(store, manager):
+    """Both download links render as links: nothing of their HTML is escaped into text."""
+    from types import SimpleNamespace
+
+    from workbook.apps.manager.planner import PlannerTab
+
+    save_plan_entry(store, manager, "Łucja & <b>Kim</b>", "2030-05-04", start_time="14:30", time_zone="UTC")
+    tab = PlannerTab(SimpleNamespace(store=store, person=manager))
+    for shown in (tab.markdown.value, tab.cards[0].links.value):
+        assert shown.startswith('<p><a class="wb-download') and "&lt;" not in shown.split("href=")[0]
+        assert "&lt;p&gt;" not in shown and "&lt;span" not in shown and "&lt;a " not in shown
+    assert '<span class="wb-muted">(1 planned)</span></p>' in tab.markdown.value
+    assert 'download="career-conversation-lucja-b-kim-b-2030-05-04.ics"' in tab.cards[0].links.value

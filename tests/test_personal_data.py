@@ -223,6 +223,36 @@ def test_the_export_holds_everything_the_person_wrote_and_nothing_of_anyone_else
     assert data_export.filename(data, "pdf").startswith("my-workbook-data-ana-b-data-b-")
 
 
+def test_the_pdf_names_every_goal_and_the_goal_of_each_check_in_with_full_dates(store):
+    """Today the PDF printed "scope: prep, key: goals.goals" and "status: on_track" without the goal."""
+    from workbook import data_export
+    from workbook.data_rights import collect
+    from workbook.team.checkins import record_checkin
+
+    manager = identity.add_participant(store, "Max", cohort="N").person
+    tia = identity.add_participant(store, "Tia Łada", manager_pid=manager.pid).person
+    goals = [
+        {"id": "g-lead", "goal": "Lead the onboarding", "target_date": "2027-06-30"},
+        {"id": "g-talk", "goal": "Speak at a meetup", "target_date": "2027-11-05"},
+    ]
+    store.save_answer(tia.id, SCOPE, "goals.goals", goals)
+    store.save_answer(tia.id, SCOPE, "aspirations.in_two_years", "Lead a team")
+    record_checkin(store, tia, "g-talk", "not_started", 10, "Waiting for the call")
+    data = collect(store, tia)
+    pdf = pypdf.PdfReader(io.BytesIO(data_export.render_pdf(data)))
+    words = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    for expected in (
+        "Goal 1: Lead the onboarding; Target date: Wednesday 30 June 2027",
+        "Goal 2: Speak at a meetup; Target date: Friday 5 November 2027",
+        "Goal 2: Speak at a meetup · Not started · progress 10%",
+        "Preparation · Where you want to go:",
+    ):
+        assert expected in words, expected
+    for raw in ("key: goals.goals", "status: not_started", "target_date", "g-talk"):
+        assert raw not in words, raw
+    assert data_export.filename(data, "pdf").startswith("my-workbook-data-tia-lada-")
+
+
 def test_the_command_line_writes_both_files(store, people, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("WORKBOOK_DATABASE_URL", store.url)
     out = tmp_path / "out"

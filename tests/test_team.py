@@ -236,6 +236,24 @@ def test_the_check_in_panel_beside_the_goals(store, team):
     assert rows(store, GoalCheckIn) == 1
 
 
+def test_the_check_in_form_starts_from_the_goals_last_status(store, team):
+    """Today it started at "On track" whatever the goal's last check-in said."""
+    tom = team["tom"]
+    store.save_answer(tom.id, SCOPE, "goals.goals", [{"id": "g-1", "goal": "Speak at a meetup"}])
+    book = PreparationWorkbook(store, tom, PREP)
+    book.open_section("goals")
+    [card] = book.checkins.cards.values()
+    assert card.status.value == "not_started"  # no check-in yet
+    card.status.value = "at_risk"
+    card.button.click()
+    assert card.status.value == "at_risk"
+    record_checkin(store, tom, "g-1", "not_started", None, "")
+    reopened = PreparationWorkbook(store, tom, PREP)
+    reopened.open_section("goals")
+    [again] = reopened.checkins.cards.values()
+    assert again.status.value == "not_started"
+
+
 def test_the_manager_sees_check_ins_only_of_goals_shared_with_them(store, team):
     tom = team["tom"]
     store.save_answer(tom.id, SCOPE, "goals.goals", GOALS)

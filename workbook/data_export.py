@@ -75,8 +75,102 @@ def _row_lines(name: str, row: dict[str, Any]) -> tuple[str, str]:
     return head, "\n".join(body)
 
 
+def _full_date(value: Any) -> str:
+    """A stored date ("2027-06-30") in full ("Wednesday 30 June 2027"); other values as text."""
+    from datetime import date
+
+    from workbook.validation import long_date
+
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return long_date(date.fromisoformat(value))
+        except ValueError:
+            pass
+    return _text(value)
+
+
+class _Readable:
+    """What the PDF says instead of stored keys: a preparation answer by its section and question, a goal
+    by its number and title with its parts named, a check-in by the goal it belongs to."""
+
+    def __init__(self, data: PersonalData) -> None:
+        from workbook import content
+        from workbook.preparation import GOAL_ID, SCOPE, legacy_goal_id
+
+        prep = content.preparation()
+        self.scope = SCOPE
+        self.questions = {
+            f"{section.id}.{f.id}": f"{section.title}: {f.label}"
+            for section in prep.sections
+            for f in section.fields
+        }
+        goals = next((section for section in prep.sections if section.goals is not None), None)
+        self.goals_key = f"{goals.id}.goals" if goals else ""
+        self.goals_title = goals.title if goals else "Goals"
+        self.goal_parts = {f.id: f.label for f in goals.goals.fields} if goals and goals.goals else {}
+        self.goal_names: dict[str, str] = {}  # a goal's id -> "Goal 2: its title", as last saved
+        for row in data.tables.get("answers", []):
+            if (
+                row.get("scope") == SCOPE
+                and row.get("key") == self.goals_key
+                and isinstance(row.get("value"), list)
+            ):
+                for number, goal in enumerate(row["value"], start=1):
+                    if isinstance(goal, dict) and goal.get("goal"):
+                        goal_id = goal.get(GOAL_ID) or legacy_goal_id(number, goal)
+                        self.goal_names[goal_id] = f"Goal {number}: {goal['goal']}"
+        self.id_key = GOAL_ID
+
+    def goal(self, number: int, goal: Any) -> str:
+        if not isinstance(goal, dict):
+            return _text(goal)
+        parts = [f"Goal {number}: {_text(goal.get('goal', ''))}"]
+        for key, value in goal.items():
+            if key in (self.id_key, "goal") or value in (None, ""):
+                continue
+            label = self.goal_parts.get(key, key.replace("_", " "))
+            parts.append(f"{label}: {_full_date(value)}")
+        return "; ".join(parts)
+
+    def lines(self, name: str, row: dict[str, Any]) -> tuple[str, str] | None:
+        """The heading and text of a row said for people, or None to show it as stored."""
+        from workbook.team.checkins import STATUSES
+
+        if name == "answers" and row.get("scope") == self.scope:
+            key = row.get("key", "")
+            moment = _moment(row.get("saved_at"))
+            if key == self.goals_key and isinstance(row.get("value"), list):
+                goals = "\n".join(f"- {self.goal(n, g)}" for n, g in enumerate(row["value"], start=1))
+                return f"{moment} · Preparation · {self.goals_title}", goals or "(none)"
+            if key in self.questions:
+                return f"{moment} · Preparation · {self.questions[key]}", _text(row.get("value"))
+        if name == "goal_checkins":
+            goal = self.goal_names.get(row.get("goal_id", ""), "a goal no longer in your plan")
+            status = STATUSES.get(row.get("status", ""), _text(row.get("status")))
+            progress = f" · progress {row['progress']}%" if row.get("progress") is not None else ""
+            return f"{_moment(row.get('recorded_at'))} · {goal} · {status}{progress}", _text(row.get("note"))
+        return None
+
+
 def _all_text(data: PersonalData) -> str:
-    return json.dumps(data.as_json(), ensure_ascii=False) + TITLE + NOTHING + "Page of 0123456789·"
+    from workbook import content
+
+    prep = content.preparation()
+    labels = "".join(
+        s.title + "".join(f.label for f in (*s.fields, *(s.goals.fields if s.goals else ())))
+        for s in prep.sections
+    )
+    words = "Preparation Goal your goals a goal no longer in your plan progress % Monday Tuesday Wednesday"
+    words += " Thursday Friday Saturday Sunday January February March April May June July August September"
+    words += " October November December On track Not started At risk Done"
+    return (
+        json.dumps(data.as_json(), ensure_ascii=False)
+        + TITLE
+        + NOTHING
+        + "Page of 0123456789·"
+        + labels
+        + words
+    )
 
 
 def render_pdf(data: PersonalData) -> bytes:
@@ -109,6 +203,7 @@ def render_pdf(data: PersonalData) -> bytes:
     for item in data.shared:
         line = f"{item['scope']} · {item['section']}: {item['who']} (since {_moment(item['since'])})"
         write_text(pdf, _plain(line), BODY_PT)
+    readable = _Readable(data)
     for name, rows in data.tables.items():
         keep_with_next(pdf, 30)
         pdf.ln(3)
@@ -116,7 +211,7 @@ def render_pdf(data: PersonalData) -> bytes:
         if not rows:
             write_text(pdf, NOTHING, BODY_PT, "I", color=90)
         for row in rows:
-            head, body = _row_lines(name, row)
+            head, body = readable.lines(name, row) or _row_lines(name, row)
             write_text(pdf, head, 9, "B", color=60, line=4.5)
             if body:
                 write_text(pdf, body, BODY_PT, after=1)

@@ -124,7 +124,7 @@ def facilitator_link(store: Store, cohorts: list[str]) -> str:
 def seed_one_on_ones(store: Store, today: date | None = None) -> bool:
     """Two past 1:1s of the demo team member with Demo manager 01 (held, with shared notes) and open
     actions, if they have none yet; whether anything was added."""
-    from workbook.team import actions, conversation
+    from workbook.team import actions, conversation, plan
 
     today = today or date.today()
     member = identity.find_participant(store, DEMO_TEAM_MEMBER)
@@ -160,9 +160,7 @@ def seed_one_on_ones(store: Store, today: date | None = None) -> bool:
             if status != "open":
                 actions.update_action(store, theirs, item.item, status=status)
         conversation.record_held(store, theirs, current, today - timedelta(days_ago), today=today)
-    conversation.set_planned_date(
-        store, mine, conversation.current_conversation(store, mine), today + timedelta(14)
-    )
+    plan.set_planned_date(store, mine, conversation.current_conversation(store, mine), today + timedelta(14))
     return True
 
 

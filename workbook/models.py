@@ -272,13 +272,16 @@ class OneOnOne(Base):
 
 
 class OneOnOnePlan(Base):
-    """A change to a 1:1 that is not text: its planned date set (or cleared). Append-only; the latest
-    counts."""
+    """A change to a 1:1 that is not text: its planned date, and time, set (or cleared). Append-only; the
+    latest counts. A time ("HH:MM") is stored with the IANA zone of whoever set it (migration 0014; rows
+    before it hold a date only), so it is the same moment whoever reads it."""
 
     __tablename__ = "one_on_one_plans"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     one_on_one_id: Mapped[int] = mapped_column(ForeignKey("one_on_ones.id"), index=True)
     planned_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    planned_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     by_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

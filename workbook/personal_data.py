@@ -173,7 +173,7 @@ REGISTRY: dict[str, Entry] = {
             first=("carried_from",),
         ),
     ),
-    "one_on_one_plans": Written("1:1 planned dates set", ("by_id",), "at"),
+    "one_on_one_plans": Written("1:1 planned dates and times set, with their time zone", ("by_id",), "at"),
     "one_on_ones": NoContent(
         "a team member's 1:1s: when each opened and the manager it is held with (what was written is in "
         "notes and items)"

@@ -10,14 +10,26 @@ from collections.abc import Iterable
 
 from markupsafe import Markup
 
+# Latin letters that Unicode does not decompose into a base letter and a mark, so NFKD alone would drop
+# them from a file name ("Łucja" -> "ucja"): written as the letters people write for them.
+_LATIN = str.maketrans(
+    {
+        "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Ħ": "H",
+        "ħ": "h", "ı": "i", "Ŧ": "T", "ŧ": "t", "Ŀ": "L", "ŀ": "l", "ß": "ss", "ẞ": "SS", "Æ": "AE",
+        "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "Ŋ": "N", "ŋ": "n", "ĸ": "k",
+    }
+)  # fmt: skip
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]|~#!])")
 _MD_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
 def slugify(text: str, max_length: int = 40, default: str = "") -> str:
-    """Lower-case ASCII letters and digits joined by hyphens ("Ana-María B." -> "ana-maria-b"), at most
-    ``max_length`` characters; ``default`` when nothing is left (a name in another script)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """Lower-case ASCII letters and digits joined by hyphens ("Ana-María B." -> "ana-maria-b", "Łucja
+    Øberg" -> "lucja-oberg": every Latin letter kept, transliterated), at most ``max_length`` characters;
+    ``default`` when nothing is left (a name in another script)."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_LATIN)).encode("ascii", "ignore").decode("ascii")
+    )
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].strip("-") or default
 

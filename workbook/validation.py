@@ -160,3 +160,59 @@ def clean_date(
         reason = too_late or f"is too far ahead: choose {long_date(latest)} or earlier"
         raise refuse(label, f"{long_date(value)} {reason}")
     return value
+
+
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_TYPED_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+TIME_FORMS = "14:30 or 2:30 pm"
+_ZONE_MAX = 64  # the longest IANA names are about 30 characters
+
+
+def read_time(text: str) -> str | None:
+    """A time of day as people type it ("14:30", "9.15", "2:30 pm", "3pm", "15h30", "9") as HH:MM, or None
+    when it is not one."""
+    if _HH_MM.match(text.strip()):
+        return text.strip()
+    found = _TYPED_TIME.match(text)
+    if not found:
+        return None
+    hour, minute = int(found[1]), int(found[2] or 0)
+    half = (found[3] or "").lower().replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def clean_time(label: str, value: object) -> str | None:
+    """A time of day as HH:MM (a `datetime.time` or typed text), None for none; InputError otherwise."""
+    from datetime import time
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, str) and (typed := read_time(value)) is not None:
+        return typed
+    raise refuse(
+        label,
+        f"{str(value)[:40]!r} is not a time we can read. Write it like {TIME_FORMS}, or leave it empty for "
+        "no set time",
+    )
+
+
+def clean_time_zone(label: str, value: object) -> str:
+    """An IANA time zone name (such as Europe/Lisbon) that this machine knows, or InputError: a planned
+    time is stored with the zone it was set in."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(value, str) or not value or len(value) > _ZONE_MAX:
+        raise refuse(label, "expected the name of a time zone, such as Europe/Lisbon")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise refuse(label, f"{value!r} is not a time zone name (write it like Europe/Lisbon)") from None
+    return value

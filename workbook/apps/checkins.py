@@ -29,7 +29,7 @@ class GoalCheckInCard:
         self.status = named(
             widgets.Dropdown(
                 options=[(text, key) for key, text in STATUSES.items()],
-                value="on_track",
+                value=goal.latest.status if goal.latest and goal.latest.status in STATUSES else "not_started",
                 _dom_classes=css("wb-checkin-status"),
             ),
             "Status",
@@ -55,6 +55,7 @@ class GoalCheckInCard:
         self.button.on_click(lambda _b: record(self))  # type: ignore[operator]
         self.message = widgets.HTML(_dom_classes=css("wb-checkin-message"))
         self.history = widgets.HTML(_dom_classes=css("wb-checkin-history"))
+        self._latest = goal.latest
         self.widget = widgets.VBox(
             [
                 self.heading,
@@ -73,7 +74,11 @@ class GoalCheckInCard:
         self.show(goal)
 
     def show(self, goal: GoalProgress) -> None:
+        """The goal as it stands; after a new check-in the form starts again from its status."""
         self.goal = goal
+        if goal.latest != self._latest and goal.latest is not None and goal.latest.status in STATUSES:
+            self.status.value = goal.latest.status
+        self._latest = goal.latest
         self.heading.value = html("<h4>{title}</h4>", title=goal.title) + latest_line(goal)
         self.history.value = progress_chart(goal) + history_table(goal)
 

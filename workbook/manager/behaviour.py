@@ -4,6 +4,11 @@ Self-rated confidence says how a manager feels; this log says what they did. A m
 team member by an alias of their choosing (initials, a nickname), so the log holds no names. Evaluators
 only ever get counts, from `behaviour_counts`.
 
+"Follow-up planned" means a next conversation or an action with a date was planned. A manager ticks it
+when logging by hand; an entry made by recording a 1:1 as held on the 1:1 page is true only when an open
+action of the pair has a due date then, and becomes true when either side sets the next 1:1's date
+afterwards. Entries logged before this rule keep what they recorded.
+
 An entry can be edited and deleted by the manager who logged it, and its history is kept: each change
 adds a version (`ConversationLogVersion`) saying what changed, who changed it and when; the latest
 version is what the entry says now. A deleted entry is kept in the history, and is no longer shown or
@@ -31,6 +36,19 @@ PARTS: dict[str, str] = {
     "alias": "Team member (alias)",
     "idp_started": "Development plan started",
     "follow_up_planned": "Follow-up planned",
+}
+
+
+# What each count of `behaviour_counts` means, as the evaluator's page defines it.
+DEFINITIONS: dict[str, str] = {
+    "conversations": "Career conversations the managers logged, by hand or by recording a 1:1 as held on the "
+    "1:1 page (deleted entries left out).",
+    "idps_started": "Logged conversations in which a development plan was started (on the 1:1 page: the team "
+    "member shares goals with the manager).",
+    "follow_ups_planned": "Logged conversations with a follow-up planned: a next conversation or an "
+    "action with a date. A manager ticks it when logging by hand; a 1:1 recorded on the 1:1 page counts only "
+    "when an open action is due on the day held or later, or once the next 1:1's date is set. Entries "
+    "logged before this rule keep what they recorded (then: any open action counted).",
 }
 
 
@@ -138,6 +156,23 @@ def _version(
         changed_at=moment,
         **{part: parts[part] for part in PARTS},
     )
+
+
+def mark_follow_up_planned(session: Session, conversation_id: int, *, by_id: int, change: str) -> bool:
+    """Inside the caller's transaction, say that a follow-up was planned for one entry (the 1:1 page does
+    when the next 1:1's date is set after the 1:1 was recorded): a new version naming the change, unless
+    the entry says so already or is deleted. Whether a version was added."""
+    current = session.scalars(
+        select(ConversationLogVersion)
+        .where(ConversationLogVersion.conversation_id == conversation_id)
+        .order_by(ConversationLogVersion.id.desc())
+        .limit(1)
+    ).first()
+    if current is None or current.deleted or current.follow_up_planned:
+        return False
+    parts = _parts_of(current) | {"follow_up_planned": True}
+    session.add(_version(conversation_id, parts, change, by_id, utcnow()))
+    return True
 
 
 def live_conversations() -> Select:

@@ -1,9 +1,10 @@
 """The conversation planner: the manager's private plan for each career conversation ahead.
 
 One entry per planned conversation, stored as an answer in the scope "planner" whose key is the entry's
-slug id; editing adds a version and deleting records a tombstone, so history is kept. From an entry the
-manager can download a calendar invitation (RFC 5545, written by hand: no iCalendar library is
-installed, see workbook.ics) carrying the preparation outline for the team member, and print the whole plan.
+slug id; editing adds a version and deleting records a tombstone, so history is kept. A time is stored with
+the IANA time zone of whoever set it, so the entry means the same moment whoever reads it. From an entry the
+manager can download a calendar file (`workbook.ics`: the same file whoever downloads it, in the zone it
+was planned in) carrying the preparation outline for the team member, and print the whole plan.
 
 The invitation goes to the team member, so by default it carries only the alias, the date and the
 outline: the manager's own questions and support ideas stay out unless they ask for them.
@@ -14,17 +15,26 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from workbook.config import default_time_zone
 from workbook.content import Preparation, preparation
 from workbook.ics import EMAIL as _EMAIL
-from workbook.ics import Attendee, calendar, ics_attendee, ics_escape
+from workbook.ics import Attendee, event_file, zoned
 from workbook.identity import Person
 from workbook.manager.behaviour import EARLIEST, clean_alias
 from workbook.store import Store, utcnow
 from workbook.text import md_inline, md_line, slugify
-from workbook.validation import LATEST_DATE, InputError, clean_choice, clean_date, clean_text
+from workbook.validation import (
+    LATEST_DATE,
+    InputError,
+    clean_choice,
+    clean_date,
+    clean_text,
+    clean_time,
+    clean_time_zone,
+)
 
 SCOPE = "planner"
 SEND_AHEAD: dict[str, str] = {
@@ -36,7 +46,6 @@ NOTES_MAX = 4000
 LATEST = LATEST_DATE
 DURATION = timedelta(minutes=30)
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,12 @@ class PlanItem:
     support_ideas: str
     saved_at: datetime | None = None
     member: str | None = None  # the pid of the manager's team member it is with, when they chose one
+    time_zone: str | None = None  # the IANA zone ``time`` was set in (None: no time, or set before zones)
+
+    @property
+    def zone(self) -> str:
+        """The zone the time means: as stored, else (an entry saved before zones were kept) the default."""
+        return self.time_zone or default_time_zone().key
 
 
 MEMBER_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -68,40 +83,6 @@ def team_members(store: Store, manager: Person) -> dict[str, Attendee]:
             .order_by(Participant.name)
         ).all()
     return {pid: Attendee(name, email) for pid, name, email in rows if email and _EMAIL.fullmatch(email)}
-
-
-def _clean_time(value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, str) and (typed := read_time(value)) is not None:
-        return typed
-    raise InputError(
-        f"Time: {str(value)[:40]!r} is not a time we can read. Write it like 14:30 or 2:30 pm, or leave it "
-        "empty for a conversation without a set time"
-    )
-
-
-_TYPED_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
-
-
-def read_time(text: str) -> str | None:
-    """A time of day as people type it ("14:30", "9.15", "2:30 pm", "3pm", "15h30", "9") as HH:MM."""
-    if TIME.match(text.strip()):
-        return text.strip()
-    found = _TYPED_TIME.match(text)
-    if not found:
-        return None
-    hour, minute = int(found[1]), int(found[2] or 0)
-    half = (found[3] or "").lower().replace(".", "")
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
 
 
 PLAN_PARTS: dict[str, str] = {
@@ -124,7 +105,7 @@ def clean_plan_part(part: str, value: Any) -> Any:
     if part == "proposed_on":
         return clean_date(label, value, earliest=EARLIEST, latest=LATEST).isoformat()
     if part == "time":
-        return _clean_time(value)
+        return clean_time(label, value)
     if part == "send_ahead":
         return clean_choice(label, value, SEND_AHEAD)
     if part == "member":
@@ -152,6 +133,7 @@ def save_plan_entry(
     start_time: time | str | None = None,
     entry_id: str | None = None,
     member: str | None = None,
+    time_zone: str | None = None,
 ) -> PlanItem:
     """Create (no `entry_id`) or update (an existing `entry_id`) one planned conversation.
 
@@ -159,6 +141,11 @@ def save_plan_entry(
     2000 and 2100, a time that is not HH:MM, `send_ahead` not one of link/outline/both, notes over
     4000 characters, an `entry_id` that is not one of this manager's entries, or a `member` who is
     not one of the manager's team members with an email.
+
+    ``time_zone``: the IANA zone of the manager's browser as they save. A time is stored with the zone it
+    was set in: a changed time takes ``time_zone`` (the default zone when None); an unchanged one keeps
+    its zone, so editing the questions from another zone never moves the conversation. InputError for a
+    name that is no time zone.
     """
     record = {
         "alias": clean_plan_part("alias", alias),
@@ -171,7 +158,12 @@ def save_plan_entry(
     }
     if record["member"] is not None and record["member"] not in team_members(store, person):
         raise InputError(f"{PLAN_PARTS['member']}: choose one of your team members, or nobody")
+    zone = default_time_zone().key if time_zone is None else clean_time_zone("Time zone", time_zone)
     existing = _raw_entries(store, person)
+    before = existing.get(entry_id).value if isinstance(entry_id, str) and entry_id in existing else {}
+    if record["time"] is not None:
+        same_time = before.get("time") == record["time"] and before.get("time_zone")
+        record["time_zone"] = before["time_zone"] if same_time else zone
     if entry_id is None:
         base = slugify(record["alias"], default="entry")
         entry_id, n = base, 1
@@ -197,6 +189,7 @@ def _item(entry_id: str, record: dict[str, Any], saved_at: datetime | None) -> P
         record["support_ideas"],
         saved_at,
         record.get("member"),
+        record.get("time_zone") if record.get("time") else None,
     )
 
 
@@ -248,7 +241,7 @@ def preparation_outline(prep: Preparation | None = None) -> str:
     return "\n".join(lines)
 
 
-# -- calendar invitation (RFC 5545): the shared writing rules are in workbook.ics ----------------------------
+# -- calendar file: the rules every calendar file keeps are in workbook.ics ---------------------------------
 def _description(
     entry: PlanItem,
     organiser_name: str,
@@ -282,45 +275,42 @@ def to_ics(
     entry: PlanItem,
     organiser_name: str,
     *,
+    organiser_email: str | None = None,
     include_private_notes: bool = False,
     now: datetime | None = None,
     prep: Preparation | None = None,
-    time_zone: tzinfo | None = None,
     workbook_address: str | None = None,
     attendee: Attendee | None = None,
 ) -> str:
-    """A calendar file with one event: all day, or 30 minutes from the entry's time.
+    """A calendar file with one event: all day, or 30 minutes from the entry's time in the zone it was
+    planned in (``DTSTART;TZID=`` and that zone's VTIMEZONE), so it is the same file whoever downloads it,
+    wherever they are. Its DTSTAMP is when the entry was last saved (``now`` for an entry not saved).
 
-    The time is the organiser's local time in ``time_zone``, written in UTC so that every calendar shows
-    it at the same moment (without a zone it floats: each calendar reads it as its own local time).
     ``workbook_address`` (the preparation workbook's address, never a code) goes in the invitation when
     the entry sends a link ahead. The UID is stable per organiser and entry, so importing an updated
-    file replaces the event. ``attendee`` (the team member, when known to the store with an email) is
-    invited by address; without one the file names nobody.
+    file replaces the event. ORGANIZER (the manager, with ``organiser_email``) and ATTENDEE (the team
+    member, when known to the store with an email) follow `workbook.ics`'s rule for a downloaded file.
     """
-    stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%SZ")
     link = workbook_address if workbook_address and entry.send_ahead in ("link", "both") else None
     digest = hashlib.sha256(f"{organiser_name}\n{entry.id}".encode()).hexdigest()[:16]
-    if entry.time and time_zone is not None:
-        start = datetime.combine(entry.proposed_on, time.fromisoformat(entry.time), tzinfo=time_zone)
-        start = start.astimezone(UTC)
-        when = [f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{start + DURATION:%Y%m%dT%H%M%SZ}"]
-    elif entry.time:
-        start = datetime.combine(entry.proposed_on, time.fromisoformat(entry.time))
-        when = [f"DTSTART:{start:%Y%m%dT%H%M%S}", f"DTEND:{start + DURATION:%Y%m%dT%H%M%S}"]
+    start: date | datetime
+    if entry.time:
+        start = zoned(entry.proposed_on, entry.time, entry.zone)
+        end: date | datetime = start + DURATION
     else:
-        end = entry.proposed_on + timedelta(days=1)
-        when = [f"DTSTART;VALUE=DATE:{entry.proposed_on:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}"]
-    event = [
-        f"UID:{entry.id}-{digest}@career-workbook",
-        f"DTSTAMP:{stamp}",
-        *when,
-        "SUMMARY:" + ics_escape(f"Career conversation with {entry.alias}"),
-        "DESCRIPTION:" + ics_escape(_description(entry, organiser_name, include_private_notes, prep, link)),
-        *([f"URL:{ics_escape(link)}"] if link else []),
-        *([line] if attendee is not None and (line := ics_attendee(attendee)) else []),
-    ]
-    return calendar("Conversation planner", event)
+        start, end = entry.proposed_on, entry.proposed_on + timedelta(days=1)
+    return event_file(
+        "Conversation planner",
+        uid=f"{entry.id}-{digest}@career-workbook",
+        stamp=entry.saved_at or now or utcnow(),
+        start=start,
+        end=end,
+        summary=f"Career conversation with {entry.alias}",
+        description=_description(entry, organiser_name, include_private_notes, prep, link),
+        url=link,
+        organizer=Attendee(organiser_name, organiser_email),
+        attendee=attendee,
+    )
 
 
 # -- the printable plan -----------------------------------------------------------------------------------
@@ -339,7 +329,9 @@ def plan_markdown(person_name: str, entries: list[PlanItem]) -> str:
     if not entries:
         out += ["No conversations planned yet.", ""]
     for entry in entries:
-        when = entry.proposed_on.strftime("%d %B %Y").lstrip("0") + (f", {entry.time}" if entry.time else "")
+        when = entry.proposed_on.strftime("%d %B %Y").lstrip("0") + (
+            f", {entry.time} ({entry.zone})" if entry.time else ""
+        )
         out += [
             f"## {md_inline(entry.alias)}: {when}",
             "",

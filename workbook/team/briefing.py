@@ -1,24 +1,38 @@
-"""Before the next talk: a one-page briefing for each side of a 1:1, as a PDF (`workbook.pdf`), and a
-calendar file for the next 1:1 (`workbook.ics`) that carries the 1:1 page's address, never a code.
+"""Before the next talk: a one-page briefing for each side of a 1:1, as a PDF (`workbook.pdf`), with a
+page after it naming every goal with its check-ins, and a calendar file for the next 1:1 (`workbook.ics`)
+that carries the 1:1 page's address, never a code.
 
 The briefing holds only what its reader may read: the last 1:1's shared notes and the reader's own private
 notes, the open actions, the team member's goals (all of them for the member; for the manager only while
-they are shared with them) and what changed since the last 1:1.
+they are shared with them) and what changed since the last 1:1. The calendar file is made only from a
+planned date: all day for a date alone, else at the planned time in the zone it was set in; it is the
+same file whichever side downloads it, and wherever they are.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
-from workbook.ics import calendar, ics_escape
+from sqlalchemy import select
+
+from workbook.ics import Attendee, event_file
 from workbook.identity import app_address
-from workbook.models import OneOnOne
-from workbook.store import Store, as_utc, utcnow
-from workbook.team.conversation import MANAGER, MEMBER, PRIVATE, SHARED, Thread, notes_in, owned_conversation
+from workbook.models import OneOnOne, Participant
+from workbook.store import Store, as_utc
+from workbook.team.conversation import (
+    MANAGER,
+    MEMBER,
+    PRIVATE,
+    SHARED,
+    Thread,
+    notes_in,
+    owned_conversation,
+)
 from workbook.team.items import OWNERS, STATUSES, Item
+from workbook.team.plan import Plan
 from workbook.team.shared_prep import Goal, goals_of
 from workbook.team.snapshot import ConversationState, read_state
 
@@ -40,7 +54,7 @@ class Briefing:
     member_name: str
     manager_name: str
     member_pid: str
-    next_planned_on: date | None
+    plan: Plan | None  # the next 1:1's
     last_held_on: date | None
     last_shared_notes: str
     last_private_notes: str
@@ -49,6 +63,13 @@ class Briefing:
     goals: tuple[Goal, ...]
     changes: tuple[str, ...]
     names: dict[int, str]
+    conversation_id: int = 0  # the next 1:1's
+    manager_email: str | None = None
+    member_email: str | None = None
+
+    @property
+    def next_planned_on(self) -> date | None:
+        return self.plan.day if self.plan else None
 
     @property
     def title(self) -> str:
@@ -60,6 +81,21 @@ def page_address(thread: Thread) -> str:
     may have several reports), never an access code (each person signs in with their own)."""
     base = app_address(APP)
     return f"{base}?member={quote(thread.member_pid, safe='')}" if thread.side == MANAGER else base
+
+
+def shared_address(thread: Thread) -> str:
+    """The 1:1 page's address that opens this series for both sides (the team member's own pid opens her
+    own 1:1s): what the calendar file carries, so it is the same file whoever downloads it."""
+    return f"{app_address(APP)}?member={quote(thread.member_pid, safe='')}"
+
+
+def plan_text(plan: Plan | None) -> str:
+    """The next 1:1's date, and time with the zone it was set in, or that none is planned."""
+    if plan is None:
+        return "No date planned yet"
+    if plan.time and plan.time_zone:
+        return f"{_day(plan.day)} at {plan.time} ({plan.time_zone} time)"
+    return _day(plan.day)
 
 
 def _day(moment: date) -> str:
@@ -94,6 +130,14 @@ def briefing(store: Store, thread: Thread) -> Briefing:
             current = session.get(OneOnOne, state.conversation_id)
             since = as_utc(current.opened_at) if current else None  # opened when the last was recorded
         goals = goals_of(session, thread.member_id, shared_only=thread.side == MANAGER)
+        row = session.get(OneOnOne, state.conversation_id)
+        emails = dict(
+            session.execute(
+                select(Participant.id, Participant.email).where(
+                    Participant.id.in_([thread.member_id, row.manager_id if row else None])
+                )
+            ).all()
+        )
     shared_changed = [
         s.title
         for s in state.shared_preparation
@@ -108,7 +152,7 @@ def briefing(store: Store, thread: Thread) -> Briefing:
         member_name=state.member_name,
         manager_name=state.manager_name,
         member_pid=thread.member_pid,
-        next_planned_on=state.planned_on,
+        plan=state.plan,
         last_held_on=last_day,
         last_shared_notes=last_shared,
         last_private_notes=last_private,
@@ -117,6 +161,9 @@ def briefing(store: Store, thread: Thread) -> Briefing:
         goals=tuple(goals),
         changes=tuple(_changes(state, since, shared_changed)),
         names=state.names,
+        conversation_id=state.conversation_id,
+        manager_email=emails.get(row.manager_id) if row and row.manager_id else None,
+        member_email=emails.get(thread.member_id),
     )
 
 
@@ -160,7 +207,7 @@ def briefing_pdf(brief: Briefing) -> bytes:
     from workbook.pdf import MARGIN, DocumentPDF, text_height, write_text
 
     sections: list[tuple[str, list[str]]] = [
-        ("Next 1:1", [_day(brief.next_planned_on) if brief.next_planned_on else "No date planned yet"]),
+        ("Next 1:1", [plan_text(brief.plan)]),
         ("Agenda so far", [_cut(item) for item in brief.agenda[:6]] or ["Nothing on the agenda yet."]),
         (
             "Last 1:1's shared notes" + (f" ({_day(brief.last_held_on)})" if brief.last_held_on else ""),
@@ -179,15 +226,14 @@ def briefing_pdf(brief: Briefing) -> bytes:
         ),
         (
             "Goals and progress" + ("" if brief.side == MEMBER else " (as shared with you)"),
-            [
-                _cut(f"{g.goal}: {g.progress}" + (f" (target {g.target_date})" if g.target_date else ""))
-                for g in brief.goals[:3]
-            ]
+            [goal_line(g) for g in brief.goals]
             or ["No goals " + ("written yet." if brief.side == MEMBER else "shared with you.")],
         ),
         ("What changed since the last 1:1", [_cut(line) for line in brief.changes[:CHANGES_ON_PAGE]]),
     ]
+    goal_pages = goal_record(brief)
     everything = brief.title + brief.reader + "".join(line for _, lines in sections for line in lines)
+    everything += "".join(line for _, lines in goal_pages for line in lines)
     pdf = DocumentPDF(footer_text="Before your next 1:1", content=everything + MORE)
     pdf.set_title(brief.title)
     pdf.set_creator("Career workbook")
@@ -214,24 +260,83 @@ def briefing_pdf(brief: Briefing) -> bytes:
                 write_text(pdf, MORE, SMALL, "I", color=90, line=LINE)
                 break
             write_text(pdf, text, SMALL, line=LINE)
+    if goal_pages:  # every goal with every check-in, on the pages after the briefing
+        pdf.set_auto_page_break(auto=True, margin=MARGIN)
+        pdf.add_page()
+        shown = GOALS_TITLE + ("" if brief.side == MEMBER else " (as shared with you)")
+        write_text(pdf, shown, 13, "B", line=7)
+        for heading, lines in goal_pages:
+            pdf.ln(1.5)
+            write_text(pdf, heading, 11, "B", line=5.5)
+            for line in lines:
+                write_text(pdf, line, SMALL, line=LINE)
     return bytes(pdf.output())
 
 
+GOALS_TITLE = "Every goal and its check-ins"
+GOAL_TITLE_ON_PAGE = 70  # characters of a goal's title in the one-page summary
+
+
+def goal_line(goal: Goal) -> str:
+    """A goal in the one-page summary: its number, its title (cut short, never its dates), its target
+    date in full and how it is going."""
+    title = goal.goal
+    if len(title) > GOAL_TITLE_ON_PAGE:
+        title = title[:GOAL_TITLE_ON_PAGE].rstrip() + "…"
+    target = f"target {goal.target}" if goal.target_date else "no target date"
+    latest = goal.checkins[-1] if goal.checkins else None
+    said = f"{latest.status_label} on {_day(latest.recorded_at.date())}" if latest else "no check-in yet"
+    return f"Goal {goal.number}: {title} ({target}; {said})"
+
+
+def goal_record(brief: Briefing) -> list[tuple[str, list[str]]]:
+    """Every goal the reader may read, each with its measure, its target date and every check-in with
+    its date, in full."""
+    record = []
+    for goal in brief.goals:
+        lines = [f"Target date: {goal.target}" if goal.target_date else "Target date: none set"]
+        if goal.measure:
+            lines.append(f"Measure: {goal.measure}")
+        for checkin in goal.checkins:
+            percent = f", {checkin.progress}%" if checkin.progress is not None else ""
+            note = f": {checkin.note}" if checkin.note else ""
+            lines.append(f"•  {_day(checkin.recorded_at.date())}: {checkin.status_label}{percent}{note}")
+        if not goal.checkins:
+            lines.append("No check-in yet.")
+        record.append((f"Goal {goal.number}: {goal.goal}", lines))
+    return record
+
+
 def briefing_filename(brief: Briefing) -> str:
+    """Named after the pair ("1-1-briefing-tia-lukasz-and-max.pdf"), whichever side downloads it."""
     from workbook.text import slugify
 
-    who = slugify(brief.member_name if brief.side == MANAGER else "my", default="team-member")
-    return f"1-1-briefing-{who}.pdf"
+    pair = slugify(f"{brief.member_name} and {brief.manager_name}", max_length=60, default="1-1")
+    return f"1-1-briefing-{pair}.pdf"
 
 
-def next_conversation_ics(brief: Briefing, thread: Thread, *, now: datetime | None = None) -> str:
-    """A calendar file for the next 1:1: on its planned date (all day, as no time is set), or a week from
-    now when none is planned, with the 1:1 page's address (never a code) as its URL and in its description."""
-    address = page_address(thread)
-    day = brief.next_planned_on or ((now or utcnow()).astimezone(UTC).date() + timedelta(days=7))
-    stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%SZ")
-    uid = hashlib.sha256(f"{thread.member_pid}\n{thread.side}".encode()).hexdigest()[:20]
-    other = brief.manager_name if brief.side == MEMBER else brief.member_name
+def calendar_filename(brief: Briefing) -> str:
+    from workbook.text import slugify
+
+    pair = slugify(f"{brief.member_name} and {brief.manager_name}", max_length=60, default="1-1")
+    day = brief.plan.day.isoformat() if brief.plan else "unplanned"
+    return f"1-1-{pair}-{day}.ics"
+
+
+MEETING = timedelta(minutes=60)
+
+
+def next_conversation_ics(brief: Briefing, thread: Thread) -> str | None:
+    """The calendar file of the next 1:1, made only from its planned date (None while none is set): all
+    day for a date alone, else an hour from the planned time in the zone it was set in (``DTSTART;TZID=``
+    with its VTIMEZONE). The same file whichever side downloads it and wherever they are: one address of
+    the 1:1 page (never a code), the UID of this 1:1, the DTSTAMP of when the plan was set, and the
+    manager as ORGANIZER when they have an email (`workbook.ics`'s rule)."""
+    plan = brief.plan
+    if plan is None:
+        return None
+    address = shared_address(thread)
+    uid = hashlib.sha256(f"{thread.member_pid}\n{brief.conversation_id}".encode()).hexdigest()[:20]
     description = "\n\n".join(
         [
             f"Career 1:1 of {brief.member_name} with {brief.manager_name}.",
@@ -239,13 +344,16 @@ def next_conversation_ics(brief: Briefing, thread: Thread, *, now: datetime | No
             "Open actions:\n" + ("\n".join(f"- {action_line(a)}" for a in brief.open_actions) or "- none"),
         ]
     )
-    event = [
-        f"UID:one-on-one-{uid}@career-workbook",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-        "SUMMARY:" + ics_escape(f"Career 1:1 with {other}"),
-        "DESCRIPTION:" + ics_escape(description),
-        "URL:" + ics_escape(address),
-    ]
-    return calendar("1:1 page", event)
+    start = plan.start
+    return event_file(
+        "1:1 page",
+        uid=f"one-on-one-{uid}@career-workbook",
+        stamp=plan.set_at,
+        start=start or plan.day,
+        end=start + MEETING if start else plan.day + timedelta(days=1),
+        summary=f"Career 1:1: {brief.member_name} and {brief.manager_name}",
+        description=description,
+        url=address,
+        organizer=Attendee(brief.manager_name, brief.manager_email),
+        attendee=Attendee(brief.member_name, brief.member_email),
+    )

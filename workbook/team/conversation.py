@@ -11,9 +11,15 @@ into it (`workbook.team.actions.carry_over_action`).
 
 Shared notes keep every version with its author; each save names the version its page started from, so
 when two people save at once the last one wins and the other version is kept and shown as "also written".
-Private notes are read by their author only. Recording a 1:1 as held makes exactly one entry in the
-manager's "conversations held" log (`workbook.manager.behaviour`) in the same transaction, and opens the
-next 1:1. Agenda items and actions are in `workbook.team.actions`.
+Every version stays readable by both sides (`note_history`) and any one can be restored as a new version
+(`restore_note_version`). Private notes are read by their author only.
+
+A 1:1's planned date and time are in `workbook.team.plan`. Recording a 1:1 as held makes exactly one entry
+in the manager's "conversations held" log (`workbook.manager.behaviour`) in the same transaction, and opens
+the next 1:1. The entry's "follow-up planned" is true only when something
+is planned: an open action of the pair due on the day held or later, or the next 1:1's date once either
+side sets it (which adds a version to the entry). Agenda items and actions are in
+`workbook.team.actions`.
 """
 
 from __future__ import annotations
@@ -27,12 +33,12 @@ from sqlalchemy.orm import Session
 
 from workbook.identity import Person, holding_role
 from workbook.manager.behaviour import add_log_entry, clean_entry
-from workbook.models import OneOnOne, OneOnOneHeld, OneOnOneNote, OneOnOnePlan, Participant
+from workbook.models import OneOnOne, OneOnOneHeld, OneOnOneNote, Participant
 from workbook.store import Store, as_utc, utcnow
 from workbook.team.items import ACTION, OPEN_STATUSES, latest_items, pair_conversations
 from workbook.team.relation import is_manager_of, manager_id_of
 from workbook.team.shared_prep import goals_of
-from workbook.validation import EARLIEST_DATE, LATEST_DATE, InputError, clean_date, clean_text
+from workbook.validation import InputError, clean_text
 
 MEMBER, MANAGER = "member", "manager"
 SHARED, PRIVATE = "shared", "private"
@@ -187,7 +193,7 @@ def owned_conversation(
     return found
 
 
-# -- the current 1:1 and its planned date ----------------------------------------------------------------
+# -- the current 1:1 -------------------------------------------------------------------------------------
 def current_id(session: Session, member_id: int, manager_id: int) -> int | None:
     """The id of the pair's current 1:1 (not held yet), or None before their first is opened."""
     held = select(OneOnOneHeld.one_on_one_id)
@@ -217,39 +223,12 @@ def current_conversation(store: Store, thread: Thread) -> int:
     return found
 
 
-def planned_on(session: Session, conversation_id: int) -> date | None:
-    return session.scalar(
-        select(OneOnOnePlan.planned_on)
-        .where(OneOnOnePlan.one_on_one_id == conversation_id)
-        .order_by(OneOnOnePlan.id.desc())
-        .limit(1)
-    )
-
-
-def set_planned_date(store: Store, thread: Thread, conversation_id: int, value: object) -> date | None:
-    """Set (or with None / "" clear) the date the 1:1 is planned for; InputError naming the field for a
-    date that cannot be read or is not between 2000 and 2100."""
-    cleaned = (
-        None
-        if value is None or value == ""
-        else clean_date("Planned date", value, earliest=EARLIEST_DATE, latest=LATEST_DATE)
-    )
-    with store.write() as session:
-        row = owned_conversation(session, thread, conversation_id, to_write=True)
-        if _held(session, row.id) is not None:
-            raise InputError("Planned date: this 1:1 was recorded as held already")
-        session.add(
-            OneOnOnePlan(one_on_one_id=row.id, planned_on=cleaned, by_id=thread.viewer_id, at=utcnow())
-        )
-    return cleaned
-
-
-def _held(session: Session, conversation_id: int) -> OneOnOneHeld | None:
+def held_record(session: Session, conversation_id: int) -> OneOnOneHeld | None:
     return session.scalar(select(OneOnOneHeld).where(OneOnOneHeld.one_on_one_id == conversation_id))
 
 
 def held_on(session: Session, conversation_id: int) -> date | None:
-    held = _held(session, conversation_id)
+    held = held_record(session, conversation_id)
     return held.held_on if held else None
 
 
@@ -371,10 +350,40 @@ def save_notes(
 
 
 def note_history(store: Store, thread: Thread, conversation_id: int) -> list[NoteVersion]:
-    """Every version of a 1:1's shared notes, oldest first, each with its author."""
+    """Every version of a 1:1's shared notes, oldest first, each with its author and time: both sides read
+    them all, those a clash overwrote too."""
     with store.read() as session:
         owned_conversation(session, thread, conversation_id)
         return _versions(session, conversation_id, SHARED, None)
+
+
+def restore_note_version(store: Store, thread: Thread, conversation_id: int, version_id: object) -> Notes:
+    """Make one earlier version of the shared notes the latest again, as a new version by the viewer (the
+    versions in between stay). InputError (nothing stored) for an id that is not a version of these
+    notes, or a 1:1 the viewer may not write in; restoring the latest version adds nothing."""
+    if not isinstance(version_id, int) or isinstance(version_id, bool):
+        raise InputError(f"{LABELS[SHARED]}: the version to restore is not one of these notes' versions")
+    with store.write() as session:
+        owned_conversation(session, thread, conversation_id, to_write=True)
+        if held_on(session, conversation_id) is not None:
+            raise InputError(f"{LABELS[SHARED]}: this 1:1 was recorded as held; its notes stay as they are")
+        known = {v.id: v for v in _versions(session, conversation_id, SHARED, None)}
+        if version_id not in known:
+            raise InputError(f"{LABELS[SHARED]}: the version to restore is not one of these notes' versions")
+        latest = max(known)
+        if known[latest].text != known[version_id].text:
+            session.add(
+                OneOnOneNote(
+                    one_on_one_id=conversation_id,
+                    kind=SHARED,
+                    author_id=thread.viewer_id,
+                    text=known[version_id].text,
+                    based_on_id=latest,  # restored with every version in sight: no clash
+                    written_at=utcnow(),
+                )
+            )
+            session.flush()
+        return notes_in(session, thread, conversation_id, SHARED)
 
 
 # -- recording a 1:1 as held -----------------------------------------------------------------------------
@@ -384,25 +393,28 @@ def initials(name: str) -> str:
     return "".join(f"{letter}." for letter in letters[:4]) or "Team member"
 
 
-def _open_actions(session: Session, member_id: int, manager_id: int) -> int:
-    """How many actions of the pair's series are still open."""
+def _planned_actions(session: Session, member_id: int, manager_id: int, day: date) -> int:
+    """How many actions of the pair's series are open and due on ``day`` or later: a follow-up planned
+    (an action overdue already plans nothing)."""
     series = latest_items(
         session, member_id, ACTION, in_conversations=pair_conversations(member_id, manager_id)
     )
-    return sum(1 for a in series if a.status in OPEN_STATUSES)
+    return sum(1 for a in series if a.status in OPEN_STATUSES and a.due_on is not None and a.due_on >= day)
 
 
 def record_held(
     store: Store, thread: Thread, conversation_id: int, day: object, *, today: date | None = None
 ) -> Held:
     """Record the 1:1 as held on ``day`` (not in the future): one entry in the manager's "conversations
-    held" log, made in the same transaction and linked from the record, and the next 1:1 opened. Recording
-    it again, from either side, makes no second entry: the first record comes back (``recorded_now``
-    False). InputError (nothing stored) for a date that cannot be read, in the future or before 2000."""
+    held" log, made in the same transaction and linked from the record, and the next 1:1 opened. Its
+    "follow-up planned" is true only when an open action of the pair is due on that day or later
+    (setting the next 1:1's date later makes it true: `set_planned_date`). Recording it again, from
+    either side, makes no second entry: the first record comes back (``recorded_now`` False).
+    InputError (nothing stored) for a date that cannot be read, in the future or before 2000."""
     with store.write() as session:
         manager_id = check(session, thread)
         row = owned_conversation(session, thread, conversation_id, manager_id, to_write=True)
-        existing = _held(session, row.id)
+        existing = held_record(session, row.id)
         if existing is not None:
             return Held(
                 row.id,
@@ -415,8 +427,11 @@ def record_held(
             day,  # type: ignore[arg-type]
             initials(_name(session, thread.member_id)),
             bool(goals_of(session, thread.member_id, shared_only=True)),
-            _open_actions(session, thread.member_id, manager_id) > 0,
+            False,
             today,
+        )
+        parts["follow_up_planned"] = (
+            _planned_actions(session, thread.member_id, manager_id, parts["held_on"]) > 0  # type: ignore[arg-type]
         )
         try:
             with session.begin_nested():
@@ -435,7 +450,7 @@ def record_held(
                 )
                 session.flush()
         except IntegrityError:  # recorded by the other side a moment ago (a server without write locks)
-            existing = _held(session, row.id)
+            existing = held_record(session, row.id)
             assert existing is not None
             return Held(
                 row.id,

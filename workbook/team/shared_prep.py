@@ -8,15 +8,16 @@ the caller's session: the 1:1 page asks who may read inside the same transaction
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from workbook.preparation import SCOPE
 from workbook.sharing import latest_item_answers
 from workbook.store import utcnow
-from workbook.team.checkins import GoalProgress, current_goals, goal_progress, goals_section
+from workbook.team.checkins import CheckIn, GoalProgress, current_goals, goal_progress, goals_section
 from workbook.team.sharing import member_share
+from workbook.validation import long_date
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,21 @@ class Goal:
     measure: str
     target_date: str
     progress: str
+    number: int = 1  # its place in the plan: "Goal 1"
+    checkins: tuple[CheckIn, ...] = ()  # oldest first
+
+    @property
+    def target(self) -> str:
+        """The target date in full ("Wednesday 30 June 2027"), as written when it is not a date."""
+        return full_date(self.target_date)
+
+
+def full_date(text: str) -> str:
+    """A stored date ("2027-06-30") as a date nobody can misread; any other text as it is."""
+    try:
+        return long_date(date.fromisoformat(text.strip()))
+    except ValueError:
+        return text
 
 
 def shared_preparation(session: Session, member_id: int) -> list[SharedSection]:
@@ -63,7 +79,7 @@ def shared_preparation(session: Session, member_id: int) -> list[SharedSection]:
     return sections
 
 
-def _as_goal(progress: GoalProgress) -> Goal:
+def _as_goal(progress: GoalProgress, number: int) -> Goal:
     parts = dict(progress.parts)
     latest = progress.latest
     if latest is None:
@@ -77,6 +93,8 @@ def _as_goal(progress: GoalProgress) -> Goal:
         parts.get(fields.get("measure", ""), ""),
         parts.get(fields.get("target_date", ""), ""),
         said,
+        number,
+        progress.checkins,
     )
 
 
@@ -85,7 +103,8 @@ def goals_of(session: Session, member_id: int, *, shared_only: bool) -> list[Goa
     shared with the manager for the manager (``shared_only``)."""
     if shared_only:
         goals = member_share(session, member_id, prepared_on=utcnow().date()).goals
-        return [_as_goal(g) for g in goals.goals] if goals is not None else []
+        return [_as_goal(g, n) for n, g in enumerate(goals.goals, start=1)] if goals is not None else []
     section = goals_section()
     answers = latest_item_answers(session, member_id, SCOPE, [section.id])
-    return [_as_goal(g) for g in goal_progress(session, member_id, current_goals(answers))]
+    progress = goal_progress(session, member_id, current_goals(answers))
+    return [_as_goal(g, n) for n, g in enumerate(progress, start=1)]

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 from markupsafe import Markup
 
 from workbook.apps.choices import SubmitButton
+from workbook.apps.clock import local_time, visitor_zone
 from workbook.apps.common import (
     Autosaver,
     SaveStatus,
@@ -26,6 +27,8 @@ from workbook.apps.common import (
     query_param,
     wide_button,
 )
+from workbook.apps.conversation.history import HistoryView, earlier_html
+from workbook.apps.conversation.history import long_day as _day
 from workbook.apps.conversation.parts import ActionsView, AgendaView, NotesView
 from workbook.apps.downloads import Prepared
 from workbook.apps.live import Ticker
@@ -44,8 +47,8 @@ from workbook.team.conversation import (
     Thread,
     open_thread,
     record_held,
-    set_planned_date,
 )
+from workbook.team.plan import Plan, set_planned_date
 from workbook.team.relation import manager_id_of, reports_of
 from workbook.team.snapshot import ConversationState, read_state
 
@@ -63,32 +66,23 @@ PAGE_STYLE = """<style>
 .wb-conversation .wb-prompts { border-left: 4px solid #005a8c; padding: 2px 12px; background: #f3f8fb; }
 .wb-conversation .wb-action-row, .wb-conversation .wb-agenda-row {
   border-top: 1px solid #ddd; padding: 4px 0; }
+.wb-conversation .wb-past-talk, .wb-conversation .wb-note-version {
+  border-left: 4px solid #767676; padding: 2px 10px; margin: 6px 0; }
 </style>"""
 
 
-def _day(moment: date | None) -> str:
-    return f"{moment.strftime('%A')} {moment.day} {moment.strftime('%B %Y')}" if moment else ""
-
-
-def earlier_html(state: ConversationState) -> str:
-    """On the team member's page: her 1:1s with earlier managers stay hers, and her manager now does not
-    see them (a manager's state holds none)."""
-    if not state.earlier:
-        return ""
-    talks = joined(
-        html(
-            "<li>with {manager}, opened {opened}: {outcome}</li>",
-            manager=e.manager_name,
-            opened=_day(e.opened_at.date()),
-            outcome=f"held on {_day(e.held_on)}" if e.held_on else "open when your manager changed",
-        )
-        for e in state.earlier
-    )
-    return html(
-        '<div class="wb-earlier" role="note"><p>Your 1:1s with an earlier manager stay yours, with their '
-        "notes, topics and actions; your manager now does not see them.</p><ul>{talks}</ul></div>",
-        talks=talks,
-    )
+def plan_html(plan: Plan | None) -> str:
+    """The plan as the page says it: the date, and the time in the zone it was set in with the visitor's
+    own clock beside it when that differs."""
+    if plan is None:
+        return "No date planned yet."
+    start = plan.start
+    if start is None:
+        return f"Planned for {_day(plan.day)} (no time set)."
+    said = f"Planned for {_day(plan.day)} at {plan.time} ({plan.time_zone} time)"
+    if visitor_zone().key != plan.time_zone:
+        said += f", {local_time(start, '%A %d %B at %H:%M')} your time"
+    return said + "."
 
 
 def briefing_content(brief: Briefing) -> tuple:
@@ -131,8 +125,18 @@ class ConversationPage:
         self.planned = named(
             widgets.DatePicker(_dom_classes=css("wb-planned-date")), "Planned date of this 1:1"
         )
-        self.planned.observe(lambda change: self.set_planned(change["new"]), names="value")
+        self.planned.observe(lambda change: self.set_planned(change["new"], self.planned_time.value), "value")
+        self.planned_time = named(
+            widgets.Text(
+                placeholder="e.g. 14:30, optional",
+                continuous_update=False,
+                _dom_classes=css("wb-planned-time"),
+            ),
+            "Planned time (optional)",
+        )
+        self.planned_time.observe(lambda change: self.set_planned(self.planned.value, change["new"]), "value")
         self.planned_note = widgets.HTML(_dom_classes=css("wb-field-note"))
+        self.history = HistoryView(thread)
         self._quiet = False
         self.agenda = AgendaView(store, thread, self.status, self.refresh)
         self.actions = ActionsView(store, thread, self.status, self.refresh)
@@ -166,6 +170,8 @@ class ConversationPage:
                 self.heading,
                 label("Planned date of this 1:1"),
                 self.planned,
+                label("Planned time (optional)"),
+                self.planned_time,
                 self.planned_note,
                 self.status.widget,
                 widgets.HTML(
@@ -203,6 +209,15 @@ class ConversationPage:
                 ),
                 self.brief,
                 self.downloads,
+                widgets.HTML(
+                    section_head(
+                        "Past 1:1s",
+                        "Every earlier 1:1 you may open, with its shared notes, actions and outcome: "
+                        "to read, nobody writes in them any more.",
+                        2,
+                    )
+                ),
+                self.history.widget,
             ],
             _dom_classes=css("wb-1on1-body"),
         )
@@ -227,13 +242,15 @@ class ConversationPage:
             '<h2 class="wb-1on1-title">1:1 number {number} with {who}</h2><p>{planned}</p>{earlier}',
             number=state.number,
             who=who,
-            planned=f"Planned for {_day(state.planned_on)}." if state.planned_on else "No date planned yet.",
+            planned=plan_html(state.plan),
             earlier=earlier_html(state),
         )
-        if self.planned.value != state.planned_on:
+        planned_time = state.plan.time if state.plan and state.plan.time else ""
+        if self.planned.value != state.planned_on or self.planned_time.value != planned_time:
             self._quiet = True
             try:
                 self.planned.value = state.planned_on
+                self.planned_time.value = planned_time
             finally:
                 self._quiet = False
         self.agenda.show(state)
@@ -251,6 +268,7 @@ class ConversationPage:
             if state.notes_deleted_at is not None
             else ""
         )
+        self.history.show(state)
         self.briefing_files.follow()  # a briefing made before holds only what is still here to see
 
     def _briefing_now(self) -> object:
@@ -283,11 +301,14 @@ class ConversationPage:
                 close_tree(child)
 
     # -- writing ------------------------------------------------------------------------------------------
-    def set_planned(self, value: object) -> None:
+    def set_planned(self, value: object, start_time: object = None) -> None:
+        """Save the plan as the page shows it: the date and the time, in the visitor's own time zone."""
         if self._quiet:
             return
         try:
-            set_planned_date(self.store, self.thread, self.conversation_id, value)
+            set_planned_date(
+                self.store, self.thread, self.conversation_id, value, start_time, visitor_zone().key
+            )
         except InputError as exc:
             self.planned_note.value = status_line(str(exc), "wb-field-error", "alert")
             return
@@ -320,7 +341,13 @@ class ConversationPage:
 
     def make_briefing(self) -> None:
         from workbook.apps.downloads import download, links_html
-        from workbook.team.briefing import briefing, briefing_filename, briefing_pdf, next_conversation_ics
+        from workbook.team.briefing import (
+            briefing,
+            briefing_filename,
+            briefing_pdf,
+            calendar_filename,
+            next_conversation_ics,
+        )
 
         self.autosaver.flush()
         try:
@@ -335,17 +362,32 @@ class ConversationPage:
                 briefing_filename(brief),
                 briefing_pdf(brief),
                 "Download my briefing (PDF)",
-            ),
-            download(
-                "ics",
-                "text/calendar",
-                "next-1-1.ics",
-                next_conversation_ics(brief, self.thread),
-                "Add the next 1:1 to my calendar (.ics)",
-            ),
+            )
         ]
+        ics = next_conversation_ics(brief, self.thread)
+        if ics is not None:
+            files.append(
+                download(
+                    "ics",
+                    "text/calendar",
+                    calendar_filename(brief),
+                    ics,
+                    "Add the next 1:1 to my calendar (.ics)",
+                )
+            )
+        no_date = (
+            ""
+            if ics is not None
+            else html(
+                ' <span class="wb-muted">No date is planned for the next 1:1 yet: set it above to add '
+                "it to your calendar.</span>"
+            )
+        )
         self.briefing_files.offer(
-            html('<p class="wb-download-links">{links}</p>', links=links_html(files)), briefing_content(brief)
+            html(
+                '<p class="wb-download-links">{links}{no_date}</p>', links=links_html(files), no_date=no_date
+            ),
+            briefing_content(brief),
         )
 
 

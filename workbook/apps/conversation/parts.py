@@ -31,7 +31,15 @@ from workbook.team.actions import (
     remove_agenda_item,
     update_action,
 )
-from workbook.team.conversation import SHARED, Notes, Thread, save_notes
+from workbook.team.conversation import (
+    SHARED,
+    Notes,
+    NoteVersion,
+    Thread,
+    note_history,
+    restore_note_version,
+    save_notes,
+)
 from workbook.team.items import OWNERS, STATUSES
 from workbook.team.snapshot import ConversationState
 from workbook.validation import InputError
@@ -69,9 +77,18 @@ class NotesView:
         self.saved_line = widgets.HTML(_dom_classes=css("wb-notes-saved"))
         self.also = widgets.HTML(_dom_classes=css("wb-also-written"))
         parts: list[widgets.Widget] = [label(name), self.box, self.saved_line]
-        self.widget = widgets.VBox(
-            parts + ([self.also] if shared else []), _dom_classes=css(f"wb-notes-part-{kind}")
+        # every version of the shared notes, read when asked for: each with its author and time, and
+        # any one restorable as a new version
+        self.versions_button = widgets.ToggleButton(
+            description="Show every version", layout=wide_button(), _dom_classes=css("wb-notes-versions-show")
         )
+        self.versions_button.observe(lambda _c: self._show_versions(), "value")
+        self.versions_list = widgets.VBox(_dom_classes=css("wb-notes-versions"))
+        self.versions_note = widgets.HTML(_dom_classes=css("wb-field-note"))
+        self._versions_shown: tuple = ()
+        extra = [self.also, self.versions_button, self.versions_note, self.versions_list] if shared else []
+        self.widget = widgets.VBox(parts + extra, _dom_classes=css(f"wb-notes-part-{kind}"))
+        self._count = 0
 
     @property
     def typing(self) -> bool:
@@ -115,6 +132,71 @@ class NotesView:
             if notes.also_written
             else ""
         )
+        self._count = notes.versions
+        if self.kind == SHARED and self.versions_button.value:
+            self._show_versions()
+
+    def _show_versions(self) -> None:
+        """The list of every version while the button is down (read again when a version was added)."""
+        self.versions_button.description = (
+            "Hide the versions" if self.versions_button.value else ("Show every version")
+        )
+        if not self.versions_button.value:
+            old = list(self.versions_list.children)
+            self.versions_list.children, self._versions_shown = [], ()
+            for widget in old:
+                close_tree(widget)
+            return
+        versions = note_history(self.store, self.thread, self.conversation_id)
+        shown = tuple(v.id for v in versions)
+        if shown == self._versions_shown:
+            return
+        self._versions_shown = shown
+        old = list(self.versions_list.children)
+        rows: list[widgets.Widget] = []
+        for number, version in reversed(list(enumerate(versions, start=1))):
+            rows.append(self._version_row(number, version, latest=number == len(versions)))
+        self.versions_list.children = rows or [widgets.HTML(html('<p class="wb-muted">No versions yet.</p>'))]
+        for widget in old:
+            close_tree(widget)
+
+    def _version_row(self, number: int, version: NoteVersion, *, latest: bool) -> widgets.Widget:
+        text = html(
+            '<div class="wb-note-version"><p class="wb-muted">Version {number}{now}: {who}, {moment}</p>'
+            '<p class="wb-note-text">{text}</p></div>',
+            number=number,
+            now=" (the notes now)" if latest else "",
+            who=version.author,
+            moment=when(version.written_at),
+            text=version.text or "(empty)",
+        )
+        row: list[widgets.Widget] = [widgets.HTML(text)]
+        if not latest and not self.box.disabled:
+            restore = widgets.Button(
+                description=f"Restore version {number}",
+                tooltip=f"Make version {number} the notes again (a new version; nothing is lost)",
+                layout=wide_button(),
+                _dom_classes=css("wb-notes-restore"),
+            )
+            restore.on_click(lambda _b, key=version.id: self.restore(key))
+            row.append(restore)
+        return widgets.VBox(row, _dom_classes=css("wb-note-version-row"))
+
+    def restore(self, version_id: object) -> None:
+        """Make an earlier version the notes again (the page's typing is saved first)."""
+        self.autosaver.flush()
+        try:
+            notes = restore_note_version(self.store, self.thread, self.conversation_id, version_id)
+        except InputError as exc:
+            self.versions_note.value = html(
+                '<p class="wb-field-error" role="alert">{problem}</p>', problem=str(exc)
+            )
+            return
+        self.versions_note.value = html(
+            '<p class="wb-field-info" role="status">Restored as a new version.</p>'
+        )
+        self.loaded = self.box.value  # what the box holds is saved: show the restored text
+        self.show(notes)
 
     def _typed(self, change: dict) -> None:
         if self._quiet:

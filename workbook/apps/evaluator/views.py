@@ -173,7 +173,9 @@ def reaction_html(reaction: dict[str, Any], wording: dict[str, str]) -> str:
 
 
 def behaviour_html(behaviour: dict[str, Any]) -> str:
-    """The conversation counts of the chosen cohorts, or why they are hidden."""
+    """The conversation counts of the chosen cohorts, or why they are hidden, with what each count means."""
+    from workbook.manager.behaviour import DEFINITIONS
+
     return render(
         "behaviour.html",
         conversations=behaviour["conversations"],
@@ -185,5 +187,10 @@ def behaviour_html(behaviour: dict[str, Any]) -> str:
             ("Conversations held", behaviour["conversations"]),
             ("Development plans started", behaviour["idps_started"]),
             ("Follow-ups planned", behaviour["follow_ups_planned"]),
+        ],
+        definitions=[
+            ("Conversations held", DEFINITIONS["conversations"]),
+            ("Development plans started", DEFINITIONS["idps_started"]),
+            ("Follow-ups planned", DEFINITIONS["follow_ups_planned"]),
         ],
     )

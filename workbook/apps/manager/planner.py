@@ -216,6 +216,7 @@ class PlanCard:
             start_time=good["time"],
             entry_id=self.entry_id,
             member=good["member"],
+            time_zone=visitor_zone().key,
         )
         self.item, self.entry_id = item, item.id
         self.render()
@@ -231,19 +232,20 @@ class PlanCard:
             )
             self.links.value = ""
             return
-        moment = day_text(item.proposed_on) + (f", {item.time}" if item.time else "")
+        moment = day_text(item.proposed_on) + (f", {item.time} ({item.zone})" if item.time else "")
         self.header.value = html("<h4>{alias}: {moment}</h4>", alias=item.alias, moment=moment)
+        person = self.planner.home.person
         ics = to_ics(
             item,
-            self.planner.home.person.name,
+            person.name,
+            organiser_email=person.email,
             include_private_notes=self.planner.include_notes.value,
-            time_zone=visitor_zone(),
             workbook_address=app_address(),
             attendee=self.planner.members.get(item.member or ""),
         )
-        self.links.value = (
-            "<p>"
-            + links_html(
+        self.links.value = html(
+            '<p>{link} <span class="wb-muted">with the preparation outline for your team member</span></p>',
+            link=links_html(
                 [
                     download(
                         "ics",
@@ -253,8 +255,7 @@ class PlanCard:
                         "Download the calendar invitation (.ics)",
                     )
                 ]
-            )
-            + ' <span class="wb-muted">with the preparation outline for your team member</span></p>'
+            ),
         )
 
 
@@ -378,9 +379,9 @@ class PlannerTab:
     def refresh_markdown(self) -> None:
         entries = plan_entries(self.home.store, self.home.person)
         text = plan_markdown(self.home.person.name, entries)
-        self.markdown.value = (
-            "<p>"
-            + links_html(
+        self.markdown.value = html(
+            '<p>{link} <span class="wb-muted">({count} planned)</span></p>',
+            link=links_html(
                 [
                     download(
                         "md",
@@ -390,6 +391,6 @@ class PlannerTab:
                         "Download the whole plan (Markdown)",
                     )
                 ]
-            )
-            + f' <span class="wb-muted">({len(entries)} planned)</span></p>'
+            ),
+            count=len(entries),
         )
