@@ -851,6 +851,7 @@ def test_two_open_1on1_pages_lose_their_prepared_briefings_after_her_deletion(st
     from workbook.apps.signin import PageSession
     from workbook.team.actions import add_action
     from workbook.team.conversation import PRIVATE, record_held, save_notes
+    from workbook.team.plan import set_planned_date
 
     member, manager, mine = pair["member"], pair["manager"], pair["mine"]
     store.save_answer(member.person.id, SCOPE, FIELD, "TIA-ASPIRATION")
@@ -859,6 +860,7 @@ def test_two_open_1on1_pages_lose_their_prepared_briefings_after_her_deletion(st
     record_held(store, mine, pair["talk"], date.today())
     held = record_held(store, mine, pair["talk"], date.today())
     add_action(store, mine, held.next_conversation_id, "TIA-ACTION", "member", "2030-07-01")
+    set_planned_date(store, mine, held.next_conversation_id, "2030-06-01")  # so a calendar file is made too
 
     hers = ConversationApp(PageSession(member.person, store, member.code)).page
     _instances.clear()  # his page in a kernel of its own

@@ -273,7 +273,7 @@ class OneOnOne(Base):
 
 class OneOnOnePlan(Base):
     """A change to a 1:1 that is not text: its planned date, and time, set (or cleared). Append-only; the
-    latest counts. A time ("HH:MM") is stored with the IANA zone of whoever set it (migration 0014; rows
+    latest counts. A time ("HH:MM") is stored with the IANA zone of whoever set it (migration 0012; rows
     before it hold a date only), so it is the same moment whoever reads it."""
 
     __tablename__ = "one_on_one_plans"

@@ -1,6 +1,6 @@
 """the next 1:1's time and its time zone
 
-Revision ID: 0014
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-14 10:00:00
 
@@ -13,7 +13,7 @@ it was). Going down drops the two columns only: every row and its date stay.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
