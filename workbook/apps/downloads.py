@@ -120,9 +120,7 @@ class DownloadOnce(anywidget.AnyWidget):
     def offer(self, files: Iterable[Download], gone: str) -> None:
         """Offer `files`, each downloadable once; `gone` is what the page says when none is left."""
         self.gone = ""
-        self.items = [
-            {"kind": f.kind, "filename": f.filename, "href": f.href, "text": f.text} for f in files
-        ]
+        self.items = [{"kind": f.kind, "filename": f.filename, "href": f.href, "text": f.text} for f in files]
         self._gone_text = gone
 
     def clear(self) -> None:

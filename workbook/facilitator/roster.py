@@ -153,9 +153,7 @@ class ImportSummary:
             else ""
         )
         others = (
-            " Rows that reach people or managers of other cohorts: "
-            + "; ".join(self.other_cohorts)
-            + "."
+            " Rows that reach people or managers of other cohorts: " + "; ".join(self.other_cohorts) + "."
             if self.other_cohorts
             else ""
         )
