@@ -395,3 +395,41 @@ def test_submitting_the_end_check_writes_post_and_then_in_one_transaction(store)
     assert sorted(set(my_scores(store, person)["wave"])) == ["post", "then"]
     with pytest.raises(InputError, match="'later' is not a check you can submit"):
         submit_comfort_check(store, person, "later", {})
+
+
+def test_an_import_keeps_the_order_of_the_waves(store, manager, tmp_path):
+    """Rows answered after a later wave opened for the participant's cohort are stored late (and a row
+    the file marks late stays late); rows in time are not; a bad late value is refused, nothing stored."""
+
+    set_wave(store, "Cohort 1", "post", True)  # closes pre; from now on pre answers are late
+    now = datetime.now(UTC)
+    before, after = (now - timedelta(days=3)).isoformat(), now.isoformat()
+    rows = [
+        f"m-ada,Cohort 1,pre,{ITEM_IDS[0]},3,{before}",
+        f"m-ada,Cohort 1,pre,{ITEM_IDS[1]},1,{after}",
+        f"m-ada,Cohort 1,post,{ITEM_IDS[0]},4,{after}",
+    ]
+    path = tmp_path / "paper.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    assert import_scores_csv(store, path) == 3
+    with store.read() as session:
+        late = dict(session.execute(select(Score.item, Score.late).where(Score.wave == "pre")).all())
+    assert late == {ITEM_IDS[0]: False, ITEM_IDS[1]: True}
+    frame = scores_frame(store)
+    assert frame.loc[frame["late"], "item"].tolist() == [ITEM_IDS[1]]
+    marked = tmp_path / "marked.csv"
+    marked.write_text(
+        HEADER.replace("\n", ",late\n") + f"m-ada,Cohort 1,then,{ITEM_IDS[0]},2,{before},true\n",
+        encoding="utf-8",
+    )
+    assert import_scores_csv(store, marked) == 1
+    with store.read() as session:
+        assert session.scalar(select(Score.late).where(Score.wave == "then")) is True
+    before_bad = n_scores(store)
+    marked.write_text(
+        HEADER.replace("\n", ",late\n") + f"m-ada,Cohort 1,then,{ITEM_IDS[0]},2,{before},maybe\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScoresInputError, match='column "late": expected true or false on CSV line 2'):
+        import_scores_csv(store, marked)
+    assert n_scores(store) == before_bad

@@ -39,16 +39,17 @@ from workbook.validation import InputError, clean_text
 @dataclass(frozen=True)
 class Wave:
     """One wave of the programme: the name a facilitator switches, the score waves it asks (its own
-    first) and what a page calls it."""
+    first), what a sentence calls it and the heading of its part of the manager's page."""
 
     name: str
     asks: tuple[str, ...]
     label: str
+    title: str
 
 
 ORDER: tuple[Wave, ...] = (
-    Wave("pre", ("pre",), "the check at the start of the programme"),
-    Wave("post", ("post", "then"), "the check at the end of the programme"),
+    Wave("pre", ("pre",), "the check at the start of the programme", "At the start of the programme"),
+    Wave("post", ("post", "then"), "the check at the end of the programme", "At the end of the programme"),
 )
 
 SWITCHED_WAVES: tuple[str, ...] = tuple(w.name for w in ORDER)
