@@ -321,28 +321,6 @@ def cmd_scores_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_waves(args: argparse.Namespace) -> int:
-    from workbook.manager.waves import open_waves, plan_switch, reopen_refusal, set_wave
-
-    store = _store()
-    if args.action in ("open", "close"):
-        to_open = args.action == "open"
-        plan = plan_switch(store, args.cohort, args.wave, to_open)
-        if plan.needs_reason and not (getattr(args, "reason", None) or "").strip():
-            refusal = reopen_refusal(args.wave, plan.passed_by or "")
-            return _fail(f"{refusal}: add --reason TEXT. Nothing changed.")
-        changed = set_wave(store, args.cohort, args.wave, to_open, reason=getattr(args, "reason", None))
-        done = "opened" if to_open else "closed"
-        print(f"{args.wave} {'is now' if changed else 'was already'} {done} for {args.cohort}")
-        for closed in plan.closes if changed else ():
-            print(f"{closed} closed with it: once {args.wave} has opened, {closed} takes no new answers")
-        if changed and plan.needs_reason:
-            print(f"answers to {args.wave} given from now on are marked late (the reason is recorded)")
-    state = open_waves(store, args.cohort)
-    print(", ".join(f"{wave}: {'open' if is_open else 'closed'}" for wave, is_open in state.items()))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -464,29 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simport.set_defaults(handler=cmd_scores_import)
 
-    waves = verbs.add_parser("waves", help="open, close or show the comfort check's waves for a cohort")
-    wverbs = waves.add_subparsers(dest="action", required=True)
-    from workbook.manager.waves import SWITCHED_WAVES
+    from workbook.manager.wave_commands import add_commands as add_wave_commands
 
-    for action in ("open", "close"):
-        wave_parser = wverbs.add_parser(
-            action,
-            help=f"{action} a wave ({', '.join(SWITCHED_WAVES)}, in that order; then follows post)",
-            description=(
-                "The waves run in order: opening a wave closes the earlier ones, and a wave a later one "
-                "has passed reopens only with --reason (its answers are then marked late)."
-            ),
-        )
-        wave_parser.add_argument("cohort")
-        wave_parser.add_argument("wave", choices=SWITCHED_WAVES)
-        if action == "open":
-            wave_parser.add_argument(
-                "--reason", help="why a wave a later one has passed must take answers again (recorded)"
-            )
-        wave_parser.set_defaults(handler=cmd_waves)
-    wshow = wverbs.add_parser("show", help="which waves are open")
-    wshow.add_argument("cohort")
-    wshow.set_defaults(handler=cmd_waves)
+    add_wave_commands(verbs)  # waves: open, close, show, in the order of manager.waves
 
     from workbook.facilitator.commands import add_commands
 
