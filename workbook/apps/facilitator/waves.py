@@ -12,7 +12,10 @@ from workbook.apps.common import css, when
 from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import message, render
 from workbook.manager.waves import (
+    ORDER,
     SWITCHED_WAVES,
+    WAVE_OF,
+    Wave,
     WaveChange,
     earlier,
     last_changes,
@@ -23,13 +26,22 @@ from workbook.manager.waves import (
 from workbook.store import StoreError
 from workbook.validation import InputError
 
-LABELS = {"pre": "Before the course (pre)", "post": "After the course (post, with then)"}
-WHAT = {
-    ("pre", True): "managers of {c} can answer the comfort check before the course",
-    ("pre", False): "managers of {c} can no longer answer the pre check",
-    ("post", True): "managers of {c} can answer the post check (and the retrospective then questions)",
-    ("post", False): "managers of {c} can no longer answer the post check",
-}
+
+# every wave of the order gets its line and button from `ORDER`: adding a wave needs nothing here
+def _label(wave: Wave) -> str:
+    with_ = f", with {', '.join(wave.asks[1:])}" if wave.asks[1:] else ""
+    return f"{wave.title} ({wave.name}{with_})"
+
+
+LABELS = {w.name: _label(w) for w in ORDER}
+
+
+def _what(wave: Wave, to_open: bool, cohort: str) -> str:
+    """What a switch lets the cohort's managers do, in the words of the confirmation."""
+    also = f" (and the {', '.join(wave.asks[1:])} questions asked with it)" if wave.asks[1:] else ""
+    if to_open:
+        return f"managers of {cohort} can answer the {wave.name} check{also}"
+    return f"managers of {cohort} can no longer answer the {wave.name} check"
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,7 @@ class WavesTab:
             self.message.value = message("error", f"Nothing changed: {exc}")
             return
         to_open = plan.to_open
-        what = WHAT[(wave, to_open)].format(c=cohort)
+        what = _what(WAVE_OF[wave], to_open, cohort)
         verb = "Reopen" if plan.needs_reason else ("Open" if to_open else "Close")
         text = f"{verb} the {wave} check for {cohort}? Then {what}."
         for closing in plan.closes:
