@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import docx
 import pypdf
+from sqlalchemy import select
 
 from workbook import identity
 from workbook.cli import build_parser, main
 from workbook.demo import DEMO_TEAM_MEMBER
+from workbook.manager.content import instrument
+from workbook.models import Score
 from workbook.preparation import SCOPE
 from workbook.store import Store
 
@@ -69,7 +72,7 @@ def test_waves_and_scores_round_trip_through_the_command(tmp_path, capsys):
     assert "post: open, then: open" in capsys.readouterr().out
     assert main(["scores", "export", "--out", str(tmp_path / "scores.csv")]) == 0
     lines = (tmp_path / "scores.csv").read_text().splitlines()
-    assert lines[0] == "participant,cohort,wave,item,score,answered_at"
+    assert lines[0] == "participant,cohort,wave,item,score,answered_at,late"
     assert "Demo manager" not in "".join(lines)  # pseudonymous ids only
     bad = lines[:]
     cells = bad[3].split(",")
@@ -81,6 +84,33 @@ def test_waves_and_scores_round_trip_through_the_command(tmp_path, capsys):
     assert "score" in capsys.readouterr().err
     assert main(["waves", "open", "No such cohort", "pre"]) == 2
     assert "unknown cohort" in capsys.readouterr().err
+
+
+def test_the_command_line_keeps_the_waves_in_order(capsys):
+    from workbook.manager.scores import submit_comfort_check
+    from workbook.manager.waves import last_changes, open_waves
+
+    store = Store()
+    manager = identity.add_participant(store, "Ola Manager", cohort="Line").person
+    assert main(["waves", "open", "Line", "pre"]) == 0
+    assert main(["waves", "open", "Line", "post"]) == 0  # opening post closes pre, and says so
+    out = capsys.readouterr().out
+    assert "pre closed with it: once post has opened, pre takes no new answers" in out
+    assert "pre: closed, post: open, then: open" in out
+    # a late pre is refused: without a reason nothing changes
+    assert main(["waves", "open", "Line", "pre"]) == 2
+    err = capsys.readouterr().err
+    assert "takes no new answers" in err and "--reason" in err and "Nothing changed" in err
+    assert main(["waves", "open", "Line", "pre", "--reason", "  "]) == 2
+    assert open_waves(store, "Line")["pre"] is False and "reason" not in capsys.readouterr().out
+    assert main(["waves", "open", "Line", "pre", "--reason", "Two managers were ill on day one"]) == 0
+    assert "marked late" in capsys.readouterr().out
+    change = last_changes(store, "Line")["pre"]
+    assert change.is_open and change.reason == "Two managers were ill on day one" and change.by is None
+    answers = {item: 2 for item in instrument().item_ids}
+    submit_comfort_check(store, manager, "pre", {"pre": answers})
+    with store.read() as session:
+        assert set(session.scalars(select(Score.late))) == {True}
 
 
 def test_demo_prints_evaluator_links_that_open_the_evaluator_app(capsys, monkeypatch):

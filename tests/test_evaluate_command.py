@@ -241,3 +241,59 @@ def test_progress_is_off_off_a_terminal_and_on_when_asked(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "Evaluating" in captured.err and "100%" in captured.err and "3/3" in captured.err
     assert "Evaluating" not in captured.out  # stdout stays clean for scripts
+
+
+def _cohort_with_a_late_pre(store, n: int = 6):
+    """n managers answer pre (2s) then post (4s, then 1s); pre is reopened with a reason and one
+    manager answers it again with all 1s, after post opened: a late answer."""
+    from workbook import identity
+    from workbook.manager.content import instrument
+    from workbook.manager.scores import submit_comfort_check
+    from workbook.manager.waves import set_wave
+
+    items = instrument().item_ids
+    people = [identity.add_participant(store, f"Manager {k}", cohort="Late").person for k in range(n)]
+    set_wave(store, "Late", "pre", True)
+    for person in people:
+        submit_comfort_check(store, person, "pre", {"pre": dict.fromkeys(items, 2)})
+    set_wave(store, "Late", "post", True)  # closes pre
+    for person in people:
+        submit_comfort_check(
+            store, person, "post", {"post": dict.fromkeys(items, 4), "then": dict.fromkeys(items, 1)}
+        )
+    set_wave(store, "Late", "pre", True, reason="one manager asked to correct their answers")
+    submit_comfort_check(store, people[0], "pre", {"pre": dict.fromkeys(items, 1)})
+    return people
+
+
+def test_late_answers_are_left_out_by_default_counted_in_the_flow_and_included_when_asked(tmp_path, capsys):
+    from workbook.store import Store
+
+    _cohort_with_a_late_pre(Store())
+    out = tmp_path / "r.json"
+    assert main(["--json", str(out)]) == 0
+    assert "1 with late answers, left out" in capsys.readouterr().out
+    result = json.loads(out.read_text())
+    assert result["late_included"] is False and result["flow"]["late"] == 1
+    assert result["flow"]["participants"] == 6 and result["flow"]["matched"] == 6
+    assert result["scale"]["pre_mean"] == pytest.approx(2.0)  # the answer given in time counts
+    assert result["cohorts"]["Late"]["flow"]["late"] == 1
+    assert "late" in result["method"]
+    assert main(["--json", str(out), "--include-late"]) == 0
+    included = json.loads(out.read_text())
+    assert included["late_included"] is True and included["flow"]["late"] == 1
+    assert included["scale"]["pre_mean"] == pytest.approx((5 * 2 + 1) / 6)
+
+
+def test_a_scores_csv_with_a_late_column_is_read_the_same_way(tmp_path):
+    from workbook.manager.scores import export_scores_csv
+    from workbook.store import Store
+
+    store = Store()
+    _cohort_with_a_late_pre(store)
+    exported = tmp_path / "scores.csv"
+    export_scores_csv(store, exported)
+    out = tmp_path / "r.json"
+    assert main(["--scores", str(exported), "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["flow"]["late"] == 1 and result["scale"]["pre_mean"] == pytest.approx(2.0)

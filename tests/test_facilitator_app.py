@@ -251,6 +251,57 @@ def test_switching_a_wave_asks_first_and_keeps_who_and_when(store, facilitator):
     assert tab.buttons["pre"].description == "Close the pre check"
 
 
+def test_opening_post_closes_pre_and_the_confirmation_says_so_first(store, facilitator):
+    from workbook.manager.content import instrument
+
+    tab = home_for(store, facilitator).waves
+    tab.buttons["pre"].click()
+    tab.confirm.yes.click()
+    mira = identity.find_participant(
+        store, next(m.pid for m in members(store, "Cohort A") if m.name == "Mira Manager")
+    )
+    submit_comfort_check(store, mira, "pre", {"pre": dict.fromkeys(instrument().item_ids, 3)})
+    tab.buttons["post"].click()
+    asked = tab.confirm.text.value
+    assert "Open the post check for Cohort A?" in asked
+    assert "This also closes the pre check (1 of 1 manager has answered it)" in asked
+    assert "the pre check takes no new answers, and reopening it needs a reason" in asked
+    assert open_waves(store, "Cohort A") == {"pre": True, "post": False, "then": False}  # asked, not done
+    tab.confirm.yes.click()
+    assert open_waves(store, "Cohort A") == {"pre": False, "post": True, "then": True}
+    assert "The post check is now opened. The pre check closed with it." in tab.message.value
+    assert tab.buttons["pre"].description == "Reopen the pre check (needs a reason)"
+    assert "the post check has opened: takes no new answers" in tab.states.value
+    assert last_changes(store, "Cohort A")["pre"].by == "Fay Facil"
+
+
+def test_reopening_pre_after_post_needs_a_reason_which_is_kept(store, facilitator):
+    tab = home_for(store, facilitator).waves
+    for wave in ("pre", "post"):
+        tab.buttons[wave].click()
+        tab.confirm.yes.click()
+    tab.buttons["pre"].click()
+    asked = tab.confirm.text.value
+    assert "Reopen the pre check for Cohort A?" in asked and "marked late" in asked
+    assert "left out of the before-and-after figures" in asked and tab.reason in tab.reason_box.children
+    tab.confirm.yes.click()  # no reason given
+    assert "Nothing changed" in tab.message.value and "give a reason" in tab.message.value
+    assert open_waves(store, "Cohort A")["pre"] is False
+    tab.buttons["pre"].click()
+    tab.reason.value = "Two managers <were> ill on the first day"
+    tab.confirm.yes.click()
+    assert open_waves(store, "Cohort A") == {"pre": True, "post": True, "then": True}
+    change = last_changes(store, "Cohort A")["pre"]
+    assert change.reason == "Two managers <were> ill on the first day" and change.by == "Fay Facil"
+    assert "reason: “Two managers &lt;were&gt; ill on the first day”" in tab.states.value
+    assert "answers given now are marked late" in tab.states.value
+    assert tab.reason_box.children == () and tab.reason.value == ""
+    tab.buttons["post"].click()  # close post, then open it again: that closes the reopened pre
+    tab.confirm.yes.click()
+    tab.buttons["post"].click()
+    assert "This also closes the pre check" in tab.confirm.text.value
+
+
 def test_the_board_shows_completion_only_and_filters_and_downloads(store, facilitator):
     home = home_for(store, facilitator)
     glance = home.glance

@@ -15,7 +15,7 @@ from workbook.apps.common import SaveStatus
 from workbook.apps.lessons import LessonPage
 from workbook.apps.manager import ManagerHome
 from workbook.apps.participant import PreparationWorkbook, SectionView
-from workbook.manager.content import lesson_scope, lessons
+from workbook.manager.content import instrument, lesson_scope, lessons
 from workbook.manager.scores import save_scores
 from workbook.manager.waves import set_wave
 from workbook.preparation import SCOPE
@@ -174,9 +174,9 @@ def test_the_managers_tabs_are_built_when_first_opened(store, mo):
 
 def test_a_submitted_check_shows_in_a_summary_opened_later(store, mo):
     set_wave(store, COHORT, "pre", True)
+    save_scores(store, mo.person, "pre", dict.fromkeys(instrument().item_ids, 2))  # pre, then post
     set_wave(store, COHORT, "post", True)
     home = ManagerHome(store, mo.person, mo.code)
-    save_scores(store, mo.person, "pre", dict.fromkeys(home.comfort.inst.item_ids, 2))
     scores = dict.fromkeys(home.comfort.inst.item_ids, 4)
     assert home.comfort.submit("post", {"post": scores, "then": dict.fromkeys(scores, 1)})
     summary = open_tab(home.widget, "My before and after")

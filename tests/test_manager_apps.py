@@ -278,7 +278,9 @@ def test_pre_then_post_then_before_and_after(store, mo):
     set_wave(store, COHORT, "post", True)
     home = ManagerHome(store, mo.person, mo.code)
     assert set(home.comfort.forms) == {"post", "then"} and "Reaction" in home.tabs.titles
-    assert "This check is closed. You last submitted it on" in html_of(home.comfort.widget)
+    page = html_of(home.comfort.widget)
+    assert "it closed when the check at the end of the programme opened, so it takes no new answers" in page
+    assert "You last submitted it on" in page
     then_text = html_of(home.comfort.forms["then"].widget)
     assert "Looking back to before the programme, how confident were you" in then_text
     answer(home.comfort.forms["post"], 4)
@@ -378,6 +380,50 @@ def test_crafted_scores_are_refused_and_nothing_changes(store, mo):
     assert store.count_answers() == before[0] and my_scores(store, mo.person).equals(before[1])
     with pytest.raises(Exception):  # noqa: B017 - the widget itself refuses values off the scale
         home.comfort.forms["pre"].choices["open_forward"].value = 9
+
+
+def test_a_late_pre_is_refused_on_the_page_and_through_a_crafted_message(store, mo):
+    home = ManagerHome(store, mo.person, mo.code)
+    form, button = home.comfort.forms["pre"], home.comfort.buttons["pre"]
+    set_wave(store, COHORT, "post", True)  # the facilitator opens post while the page is open: pre closes
+    answer(form, 1)
+    button.click()
+    status = home.comfort.statuses["pre"]
+    assert (
+        status.state == "error"
+        and "it closed when the check at the end of the programme opened" in status.text
+    )
+    page_click(button, {group: 1 for group in form.choices.values()})  # the click a page sends
+    assert status.state == "error" and "takes no new answers" in status.text
+    assert home.comfort.submit("pre", {"pre": dict.fromkeys(ITEMS, 1)}) is False  # a crafted submit
+    assert my_scores(store, mo.person).empty
+    page = html_of(ManagerHome(store, mo.person, mo.code).comfort.widget)
+    assert "This check is closed: it closed when the check at the end of the programme opened" in page
+    assert "would describe you after the programme" in page
+
+
+def test_a_reopened_pre_takes_answers_marked_late_and_says_so(store, mo):
+    from sqlalchemy import select
+
+    from workbook.models import Score
+
+    set_wave(store, COHORT, "post", True)
+    set_wave(store, COHORT, "pre", True, reason="Mo was away on the first day")
+    home = ManagerHome(store, mo.person, mo.code)
+    assert {"pre", "post", "then"} <= set(home.comfort.forms)
+    page = html_of(home.comfort.widget)
+    assert "Your facilitator reopened it after the check at the end of the programme opened" in page
+    assert "marked late" in page
+    answer(home.comfort.forms["pre"], 2)
+    home.comfort.buttons["pre"].click()
+    assert home.comfort.statuses["pre"].state == "saved"
+    answer(home.comfort.forms["post"], 4)
+    answer(home.comfort.forms["then"], 2)
+    home.comfort.buttons["post"].click()
+    with store.read() as session:
+        rows = session.execute(select(Score.wave, Score.late)).all()
+    assert {wave for wave, late in rows if late} == {"pre"}
+    assert {wave for wave, late in rows if not late} == {"post", "then"}
 
 
 # -- reaction, planner, conversations ----------------------------------------------------------------------

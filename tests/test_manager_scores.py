@@ -47,7 +47,7 @@ def test_waves_open_close_and_then_follows_post(store):
     assert not wave_is_open(store, "C", "then")
     with pytest.raises(InputError, match="opens and closes with 'post'"):
         set_wave(store, "C", "then", True)
-    with pytest.raises(InputError, match="not one of pre, post, then"):
+    with pytest.raises(InputError, match="not one of pre, post"):
         set_wave(store, "C", "middle", True)
     with pytest.raises(InputError, match="true or false"):
         set_wave(store, "C", "pre", 1)
@@ -132,7 +132,7 @@ def test_scores_frame_is_pseudonymous_long_format(store, manager):
     save_scores(store, manager, "pre", {"open_forward": 2, "follow_up": 3})
     save_scores(store, manager, "pre", {"open_forward": 5})
     frame = scores_frame(store)
-    assert tuple(frame.columns) == SCORE_COLUMNS
+    assert tuple(frame.columns) == (*SCORE_COLUMNS, "late") and not frame["late"].any()
     assert set(frame["participant"]) == {"m-ada"}
     assert "Ada Manager" not in frame.to_csv()
     assert list(frame["item"]) == ["open_forward", "follow_up"]  # instrument order
@@ -283,7 +283,7 @@ def test_export_import_round_trip_is_identical(tmp_path):
     export_scores_csv(second, again)
     assert again.read_bytes() == exported.read_bytes()
     text = exported.read_text(encoding="utf-8")
-    assert text.startswith(HEADER)
+    assert text.startswith(HEADER.replace("\n", ",late\n"))  # the store says which answers are late
     assert "m-1,North,pre,open_forward,5,2025-03-02T09:30:15.123456+00:00" in text
     assert "Person" not in text
 
@@ -395,3 +395,41 @@ def test_submitting_the_end_check_writes_post_and_then_in_one_transaction(store)
     assert sorted(set(my_scores(store, person)["wave"])) == ["post", "then"]
     with pytest.raises(InputError, match="'later' is not a check you can submit"):
         submit_comfort_check(store, person, "later", {})
+
+
+def test_an_import_keeps_the_order_of_the_waves(store, manager, tmp_path):
+    """Rows answered after a later wave opened for the participant's cohort are stored late (and a row
+    the file marks late stays late); rows in time are not; a bad late value is refused, nothing stored."""
+
+    set_wave(store, "Cohort 1", "post", True)  # closes pre; from now on pre answers are late
+    now = datetime.now(UTC)
+    before, after = (now - timedelta(days=3)).isoformat(), now.isoformat()
+    rows = [
+        f"m-ada,Cohort 1,pre,{ITEM_IDS[0]},3,{before}",
+        f"m-ada,Cohort 1,pre,{ITEM_IDS[1]},1,{after}",
+        f"m-ada,Cohort 1,post,{ITEM_IDS[0]},4,{after}",
+    ]
+    path = tmp_path / "paper.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    assert import_scores_csv(store, path) == 3
+    with store.read() as session:
+        late = dict(session.execute(select(Score.item, Score.late).where(Score.wave == "pre")).all())
+    assert late == {ITEM_IDS[0]: False, ITEM_IDS[1]: True}
+    frame = scores_frame(store)
+    assert frame.loc[frame["late"], "item"].tolist() == [ITEM_IDS[1]]
+    marked = tmp_path / "marked.csv"
+    marked.write_text(
+        HEADER.replace("\n", ",late\n") + f"m-ada,Cohort 1,then,{ITEM_IDS[0]},2,{before},true\n",
+        encoding="utf-8",
+    )
+    assert import_scores_csv(store, marked) == 1
+    with store.read() as session:
+        assert session.scalar(select(Score.late).where(Score.wave == "then")) is True
+    before_bad = n_scores(store)
+    marked.write_text(
+        HEADER.replace("\n", ",late\n") + f"m-ada,Cohort 1,then,{ITEM_IDS[0]},2,{before},maybe\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScoresInputError, match='column "late": expected true or false on CSV line 2'):
+        import_scores_csv(store, marked)
+    assert n_scores(store) == before_bad

@@ -205,3 +205,65 @@ def test_0010_gives_each_1on1_the_manager_it_was_held_with_and_goes_back_down(em
         assert "manager_id" not in _tables(conn)["one_on_ones"].c
         assert "carried_from" not in _tables(conn)["one_on_one_items"].c
     store.close()
+
+
+def test_the_waves_migration_marks_the_answers_already_given_out_of_order(empty_url):
+    """0013 marks as late every stored answer to a wave given at or after a later wave first opened for
+    the participant's cohort; answers in time, later waves' answers and other cohorts' stay as they were."""
+    store = Store(empty_url, migrate=False)
+    cfg = _alembic_config()
+    day = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+
+    def at(hours: int) -> datetime:
+        return day.replace(hour=9 + hours)
+
+    with store.migration_connection() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009")
+        tables = _tables(conn)
+        cohorts, people, events, scores = (
+            tables[n] for n in ("cohorts", "participants", "wave_events", "scores")
+        )
+        conn.execute(
+            cohorts.insert(),
+            [{"id": 1, "name": "A", "created_at": day}, {"id": 2, "name": "B", "created_at": day}],
+        )
+        conn.execute(
+            people.insert(),
+            [
+                {"id": k, "pid": f"m-{k}", "name": f"M {k}", "cohort_id": c, "created_at": day}
+                for k, c in ((1, 1), (2, 1), (3, 2))
+            ],
+        )
+        conn.execute(
+            events.insert(),
+            [
+                {"cohort_id": 1, "wave": "pre", "is_open": True, "changed_at": at(0)},
+                {"cohort_id": 1, "wave": "post", "is_open": True, "changed_at": at(2)},
+                {"cohort_id": 1, "wave": "post", "is_open": False, "changed_at": at(3)},
+                {"cohort_id": 1, "wave": "post", "is_open": True, "changed_at": at(5)},  # not the first
+                {"cohort_id": 2, "wave": "pre", "is_open": True, "changed_at": at(0)},
+            ],
+        )
+        answers = [
+            (1, 1, "pre", at(1)),  # in time
+            (2, 1, "pre", at(2)),  # the moment post opened: late
+            (3, 2, "pre", at(4)),  # after post opened (and closed again): late
+            (4, 1, "post", at(4)),  # post is the last wave: never late
+            (5, 1, "then", at(4)),
+            (6, 3, "pre", at(6)),  # cohort B never opened post
+        ]
+        conn.execute(
+            scores.insert(),
+            [
+                {"id": i, "participant_id": p, "wave": w, "item": "x", "score": 3.0, "answered_at": t}
+                for i, p, w, t in answers
+            ],
+        )
+        command.upgrade(cfg, "0013")
+        after = _tables(conn)
+        marked = dict(conn.execute(select(after["scores"].c.id, after["scores"].c.late)).all())
+        reasons = set(conn.scalars(select(after["wave_events"].c.reason)))
+    assert {i for i, late in marked.items() if late} == {2, 3}
+    assert reasons == {None}
+    store.close()

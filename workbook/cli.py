@@ -321,19 +321,6 @@ def cmd_scores_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_waves(args: argparse.Namespace) -> int:
-    from workbook.manager.waves import open_waves, set_wave
-
-    store = _store()
-    if args.action in ("open", "close"):
-        changed = set_wave(store, args.cohort, args.wave, args.action == "open")
-        done = "opened" if args.action == "open" else "closed"
-        print(f"{args.wave} {'is now' if changed else 'was already'} {done} for {args.cohort}")
-    state = open_waves(store, args.cohort)
-    print(", ".join(f"{wave}: {'open' if is_open else 'closed'}" for wave, is_open in state.items()))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -455,16 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simport.set_defaults(handler=cmd_scores_import)
 
-    waves = verbs.add_parser("waves", help="open, close or show the comfort check's waves for a cohort")
-    wverbs = waves.add_subparsers(dest="action", required=True)
-    for action in ("open", "close"):
-        wave_parser = wverbs.add_parser(action, help=f"{action} a wave (pre or post; then follows post)")
-        wave_parser.add_argument("cohort")
-        wave_parser.add_argument("wave", choices=("pre", "post"))
-        wave_parser.set_defaults(handler=cmd_waves)
-    wshow = wverbs.add_parser("show", help="which waves are open")
-    wshow.add_argument("cohort")
-    wshow.set_defaults(handler=cmd_waves)
+    from workbook.manager.wave_commands import add_commands as add_wave_commands
+
+    add_wave_commands(verbs)  # waves: open, close, show, in the order of manager.waves
 
     from workbook.facilitator.commands import add_commands
 

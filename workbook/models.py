@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -95,10 +96,6 @@ class Visibility(Base):
     __table_args__ = (Index("ix_visibility_owner", "participant_id", "scope", "section", "id"),)
 
 
-# The waves of the comfort check: before the programme, after it, and after it looking back at before.
-WAVES: tuple[str, ...] = ("pre", "post", "then")
-
-
 class WaveEvent(Base):
     """A wave of the comfort check opened or closed for a cohort; the latest event counts."""
 
@@ -110,10 +107,13 @@ class WaveEvent(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # who switched it: a facilitator on their page, or None for the command line
     by_person_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
+    # why a wave was reopened after a later one had opened (required then; see manager.waves)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Score(Base):
-    """One answer to one item of the comfort and skill check in one wave."""
+    """One answer to one item of the comfort and skill check in one wave (the waves and their order:
+    `workbook.manager.waves`)."""
 
     __tablename__ = "scores"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -122,6 +122,9 @@ class Score(Base):
     item: Mapped[str] = mapped_column(String(80))
     score: Mapped[float] = mapped_column(Float)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # given after a later wave had opened (`manager.waves.CohortWaves.is_late`): kept, left out of the
+    # paired figures unless an evaluation includes late answers
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_scores_owner", "participant_id", "wave", "item", "id"),)
 
 

@@ -185,7 +185,10 @@ REGISTRY: dict[str, Entry] = {
     "sign_in_failures": NoContent("failed sign-ins by a keyed hash of an address, never a person"),
     "cohorts": NoContent("a cohort's name and dates"),
     "workshop_sessions": NoContent("a cohort's workshop days"),
-    "wave_events": NoContent("when a wave of the check opened or closed for a cohort, and who switched it"),
+    "wave_events": NoContent(
+        "when a wave of the check opened or closed for a cohort, who switched it, and why a wave was "
+        "reopened after a later one (a note on the programme's schedule, about no participant)"
+    ),
     "manager_changes": NoContent(
         "who reported to whom from when, and who changed it (the organisation's record)"
     ),

@@ -3,7 +3,10 @@
 Every path that brings scores into the package (a CSV handed to ``workbook evaluate``, the store's
 ``scores import``, the store's own export) goes through this module, so the rules live in one place:
 one row per answer, columns ``participant, cohort, wave, item, score, answered_at``, waves ``pre``,
-``post`` and ``then`` (the retrospective "looking back" pre-test asked at post time).
+``post`` and ``then`` (the retrospective "looking back" pre-test asked at post time; the waves and their
+order live in :mod:`workbook.manager.waves`), and an optional column ``late`` (true for an answer given
+after a later wave had opened: the store's export writes it, an evaluation leaves such answers out
+unless it includes late answers).
 
 A problem in the input raises :class:`ScoresInputError`, whose one-line message lists every problem
 found, with the column and the rows involved, so a person can fix the file in one pass.
@@ -20,11 +23,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workbook.models import WAVES
+from workbook.manager.waves import WAVES
 from workbook.spreadsheet import from_spreadsheet_text
 
 SCORE_COLUMNS: tuple[str, ...] = ("participant", "cohort", "wave", "item", "score", "answered_at")
 KEY_COLUMNS: tuple[str, ...] = ("participant", "wave", "item")
+LATE_COLUMN = "late"  # optional: a late answer is kept beside the one given in time
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 _TEXT_COLUMNS = ("participant", "cohort", "wave", "item")
@@ -283,8 +288,21 @@ def _validate(
         )
     out["answered_at"] = answered_at
 
+    columns = list(SCORE_COLUMNS)
+    if LATE_COLUMN in df.columns:
+        late, bad_late = _flags(df[LATE_COLUMN].reset_index(drop=True))
+        if bad_late.any():
+            where = np.flatnonzero(bad_late)
+            first = df[LATE_COLUMN].iloc[where[0]]
+            problems.append(
+                f'column "{LATE_COLUMN}": expected true or false on {rows.describe(where)} '
+                f"(first: {str(first)!r})"
+            )
+        out[LATE_COLUMN] = late
+        columns.append(LATE_COLUMN)
+
     if not allow_duplicates:
-        keys = pd.DataFrame({c: out[c] for c in KEY_COLUMNS})
+        keys = pd.DataFrame({c: out[c] for c in _keys(columns)})
         dup = keys.duplicated(keep=False).to_numpy() & ~invalid
         if dup.any():
             where = np.flatnonzero(dup)
@@ -297,10 +315,24 @@ def _validate(
 
     if problems:
         raise ScoresInputError(source, problems)
-    result = pd.DataFrame({c: out[c] for c in SCORE_COLUMNS})
+    result = pd.DataFrame({c: out[c] for c in columns})
     for column in _TEXT_COLUMNS:
         result[column] = result[column].astype("str")
     return result
+
+
+def _keys(columns: Sequence[str]) -> list[str]:
+    """What makes one answer: participant, wave and item, and whether it is late when a frame says."""
+    return [*KEY_COLUMNS, *([LATE_COLUMN] if LATE_COLUMN in columns else [])]
+
+
+def _flags(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The late column as booleans (true/false, 1/0, yes/no; empty is false) and a mask of bad cells."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(bool), np.zeros(len(values), dtype=bool)
+    text, _ = _text_column(values, lower=True)
+    flags = text.isin(_TRUE).to_numpy()
+    return pd.Series(flags, dtype="bool"), ~(flags | text.isin(_FALSE).to_numpy())
 
 
 def _parse_times(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -325,10 +357,12 @@ def _parse_times(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def latest_scores(df: pd.DataFrame) -> pd.DataFrame:
     """Keep the latest answer per (participant, wave, item): the store keeps history, the last one counts.
 
-    Rows with the same ``answered_at`` keep the one that comes last in the input.
+    With a ``late`` column, the latest late answer is kept beside the latest one given in time (an
+    evaluation chooses between them). Rows with the same ``answered_at`` keep the one that comes last
+    in the input.
     """
     if len(df) == 0:
         return df.reset_index(drop=True)
     ordered = df.sort_values("answered_at", kind="stable")
-    latest = ordered.drop_duplicates(list(KEY_COLUMNS), keep="last")
+    latest = ordered.drop_duplicates(_keys(df.columns), keep="last")
     return latest.sort_index().reset_index(drop=True)

@@ -91,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--synthetic", action="store_true", help="label the report as synthetic demo data (not real people)"
     )
     parser.add_argument(
+        "--include-late",
+        action="store_true",
+        help=(
+            "count answers given after a later wave had opened (marked late; by default they are left out "
+            "of the figures and counted in the flow as 'late')"
+        ),
+    )
+    parser.add_argument(
         "--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal"
     )
     return parser
@@ -133,7 +141,7 @@ def _evaluate(
         frame = latest_scores(frame)
     bar.update()
     bar.set_postfix_str("tables")
-    tables = score_tables(frame)
+    tables = score_tables(frame, include_late=args.include_late)
     bar.update()
     bar.set_postfix_str("statistics")
     result = evaluate_tables(tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold)
@@ -218,8 +226,11 @@ def main(argv: list[str] | None = None, *, store_loader: Callable[[], pd.DataFra
             return 1
 
     flow = result.flow
+    late = ""
+    if flow.late:
+        late = f"; {flow.late} with late answers, {'included' if result.late_included else 'left out'}"
     print(
-        f"Analysed {flow.participants} participants ({flow.matched} matched pre-post); "
+        f"Analysed {flow.participants} participants ({flow.matched} matched pre-post{late}); "
         f"wrote {', '.join(str(target) for _, target in outputs)}"
     )
     return 0

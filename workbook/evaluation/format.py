@@ -125,6 +125,11 @@ IN_WORDS: dict[str, str] = {
         "Only people who answered both rounds are compared; everyone else is counted in the flow but left "
         "out of the before-and-after figures."
     ),
+    "late": (
+        "An answer given to a round after the next round had opened (for example a 'before' answer given "
+        "after the programme) is kept but left out, so the answer given on time counts; it is counted in "
+        "the flow as late."
+    ),
     "then": (
         "'Then' is asked at the end: 'looking back, how confident were you before?'. People often rate "
         "their start lower once they know more; the gap between 'then' and the first answer shows how much."

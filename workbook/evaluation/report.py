@@ -246,17 +246,20 @@ yardstick moved. Both comparisons are reported; the real pre-test stays the prim
 <h2>Who answered</h2>
 <table>
 <thead><tr><th class="text">Group</th><th>Any answer</th><th>Pre</th><th>Post</th><th>Then</th>
-<th>Matched</th><th>Pre without post</th><th>Mean pre, completers</th>
+<th>Matched</th><th>Pre without post</th><th>Late ({{ "counted" if late_included else "left out" }})</th>
+<th>Mean pre, completers</th>
 <th>Mean pre, non-completers</th></tr></thead>
 <tbody>
 {% for row in flows %}<tr><td class="text">{{ row.group }}</td><td>{{ row.participants }}</td>
 <td>{{ row.pre }}</td><td>{{ row.post }}</td><td>{{ row.then }}</td><td>{{ row.matched }}</td>
-<td>{{ row.pre_without_post }}</td>
+<td>{{ row.pre_without_post }}</td><td>{{ row.late }}</td>
 <td>{{ row.completers }}</td><td>{{ row.noncompleters }}</td></tr>
 {% endfor %}</tbody></table>
 <p class="note">The paired figures use matched participants only (both waves answered). A mean of a group
 under the threshold is left empty. Compare the completers' and non-completers' starting scores to judge
-whether those who left differed.</p>
+whether those who left differed. Late: participants who answered a wave after a later wave had opened
+(a facilitator reopened it); {% if late_included %}their latest answers count{% else %}those answers are
+left out, so the answer given in time counts{% endif %}.</p>
 
 <h2>Summary</h2>
 <table>
@@ -337,6 +340,7 @@ def render_html_report(
         headline=_headline(result),
         shift=_shift(result),
         flows=flows,
+        late_included=result.late_included,
         table=summary_table(result),
         charts=charts,
         method=result.method or METHOD,

@@ -96,6 +96,7 @@ class Flow(_Figures):
     then: int
     matched: int
     pre_without_post: int
+    late: int = 0  # gave an answer after a later wave had opened (left out unless late_included)
     pre_mean_completers: float | None = None
     pre_mean_noncompleters: float | None = None
 
@@ -112,6 +113,7 @@ class EvaluationResult(_Figures):
     scale_min: Number
     scale_max: Number
     phase: str
+    late_included: bool = False  # whether answers given after a later wave had opened count
     method: dict[str, str]
     flow: Flow
     scale: ScaleResult

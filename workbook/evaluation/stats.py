@@ -14,7 +14,6 @@ figure keeps only its counts, every other value is ``None``, and the block says 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -41,13 +40,16 @@ from workbook.evaluation.tables import (  # noqa: F401
     PRE,
     THEN,
     ScoreTables,
+    filter_scores,
     phase_tables,
     score_tables,
     select_cohorts,
 )
 from workbook.scores_frame import WAVES
 
-FLOW_COUNT_KEYS: tuple[str, ...] = ("participants", "pre", "post", "then", "matched", "pre_without_post")
+FLOW_COUNT_KEYS: tuple[str, ...] = (
+    *("participants", "pre", "post", "then", "matched", "pre_without_post", "late"),
+)
 
 METHOD: dict[str, str] = {
     "t": (
@@ -100,6 +102,12 @@ METHOD: dict[str, str] = {
         "before?'). The then block compares post with then; then - pre estimates the response shift "
         "(a changed yardstick), over participants who answered both."
     ),
+    "late": (
+        "An answer is late when given to a wave after a later wave had opened for the cohort (a 'before' "
+        "answer after the programme, in a wave a facilitator reopened with a reason). Late answers are "
+        "counted in the flow ('late': participants with one) and left out of every figure, so the answer "
+        "given in time counts; with --include-late (late_included) the latest answer counts, late or not."
+    ),
     "suppression": (
         "A group with fewer matched participants than the anonymity threshold shows counts only ('too few "
         "people'). When the figures of everyone are shown, the hidden groups together must hold no one or "
@@ -150,6 +158,7 @@ def _flows(
         "then": count(has[THEN]),
         "matched": count(matched),
         "pre_without_post": count(dropped),
+        "late": count(tables.late[members]),
     }
     completers = group_mean(matched, counts["matched"])
     noncompleters = group_mean(dropped, counts["pre_without_post"])
@@ -364,6 +373,7 @@ def evaluate_tables(
             "scale_min": _plain(scale_min),
             "scale_max": _plain(scale_max),
             "phase": phase,
+            "late_included": bool(tables.late_included),
             "method": dict(METHOD),
             "flow": flow,
             "scale": scale,
@@ -390,14 +400,16 @@ def run_evaluation(
     scale_max: float = 5,
     threshold: int = DEFAULT_THRESHOLD,
     item_order: Sequence[str] | None = None,
+    include_late: bool = False,
 ) -> EvaluationResult:
     """Analyse a validated long scores frame (see :mod:`workbook.evaluation.result` for the shape).
 
-    Repeated answers to the same (participant, wave, item) count once: the latest.
+    Repeated answers to the same (participant, wave, item) count once: the latest; answers marked
+    late count only with ``include_late`` (see :func:`score_tables`).
     """
     check_threshold(threshold)
     _check_scale(scale_min, scale_max)
-    tables = score_tables(frame, item_order=item_order)
+    tables = score_tables(frame, item_order=item_order, include_late=include_late)
     return evaluate_tables(tables, scale_min=scale_min, scale_max=scale_max, threshold=threshold)
 
 
@@ -469,32 +481,3 @@ def item_answer_distribution(
     frame = pd.DataFrame(rows, columns=["item", "wave", "level", "count", "n", "suppressed", "why_hidden"])
     frame["count"] = frame["count"].astype("Int64")
     return frame
-
-
-def _utc(value: Any) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def filter_scores(
-    frame: pd.DataFrame,
-    cohorts: Iterable[str] | None = None,
-    start: Any = None,
-    end: Any = None,
-) -> pd.DataFrame:
-    """Rows in the chosen cohorts answered between ``start`` and ``end`` (inclusive; UTC if naive).
-
-    A plain date as ``end`` includes that whole day. Run the evaluation on the result: the anonymity
-    threshold is applied after the filter, never before.
-    """
-    mask = np.ones(len(frame), dtype=bool)
-    if cohorts is not None:
-        mask &= frame["cohort"].isin([str(c) for c in cohorts]).to_numpy()
-    if start is not None:
-        mask &= (frame["answered_at"] >= _utc(start)).to_numpy()
-    if end is not None:
-        if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
-            mask &= (frame["answered_at"] < _utc(end) + pd.Timedelta(days=1)).to_numpy()
-        else:
-            mask &= (frame["answered_at"] <= _utc(end)).to_numpy()
-    return frame.loc[mask].reset_index(drop=True)

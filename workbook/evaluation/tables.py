@@ -4,13 +4,15 @@ cohorts, one programme phase."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from workbook.scores_frame import KEY_COLUMNS, WAVES, latest_scores
+from workbook.scores_frame import KEY_COLUMNS, LATE_COLUMN, WAVES, latest_scores
 
 PRE, POST, THEN = (WAVES.index(w) for w in ("pre", "post", "then"))
 
@@ -28,8 +30,12 @@ class ScoreTables:
     participants: np.ndarray  # participant ids, object array
     cohorts: np.ndarray  # cohort of each participant ("" = none), object array
     items: tuple[str, ...]  # in order of first appearance
-    answers: np.ndarray  # float64, shape (3, n_participants, n_items)
-    scale: np.ndarray  # float64, shape (3, n_participants): mean of the answered items
+    answers: np.ndarray  # float64, shape (waves, n_participants, n_items)
+    scale: np.ndarray  # float64, shape (waves, n_participants): mean of the answered items
+    # who gave an answer after a later wave had opened (bool per participant), and whether those
+    # answers are in `answers` (by default they are left out: the answer given in time counts)
+    late: np.ndarray
+    late_included: bool = False
 
     def subset(self, keep: np.ndarray) -> ScoreTables:
         """The same tables for the participants in the boolean mask ``keep``."""
@@ -39,6 +45,8 @@ class ScoreTables:
             items=self.items,
             answers=self.answers[:, keep, :],
             scale=self.scale[:, keep],
+            late=self.late[keep],
+            late_included=self.late_included,
         )
 
 
@@ -60,17 +68,26 @@ def phase_tables(tables: ScoreTables, phase: str) -> ScoreTables:
     scale = tables.scale.copy()
     answers[PRE], scale[PRE] = tables.answers[THEN], tables.scale[THEN]
     answers[THEN], scale[THEN] = np.nan, np.nan
-    return ScoreTables(tables.participants, tables.cohorts, tables.items, answers, scale)
+    return replace(tables, answers=answers, scale=scale)
 
 
-def score_tables(frame: pd.DataFrame, *, item_order: Sequence[str] | None = None) -> ScoreTables:
+def score_tables(
+    frame: pd.DataFrame, *, item_order: Sequence[str] | None = None, include_late: bool = False
+) -> ScoreTables:
     """Pivot a validated long scores frame into dense arrays; repeated answers keep the latest one.
 
-    Items come in ``item_order`` (the instrument's order) when given, any others after it in order of
-    first appearance. A participant's cohort is the one on their rows; if their rows disagree, their
-    latest answer's.
+    Rows marked ``late`` (given after a later wave had opened) are left out unless ``include_late``;
+    either way their participants are marked in ``late`` (and one whose every answer was late is still
+    a participant, with no answers). Items come in ``item_order`` (the instrument's order) when given,
+    any others after it in order of first appearance. A participant's cohort is the one on their rows;
+    if their rows disagree, their latest answer's.
     """
-    tables = _score_tables(frame)
+    has_late = LATE_COLUMN in frame.columns
+    late_rows = frame[LATE_COLUMN].to_numpy(dtype=bool) if has_late else np.zeros(len(frame), bool)
+    kept = frame if include_late or not late_rows.any() else frame.loc[~late_rows].reset_index(drop=True)
+    tables = _score_tables(kept)
+    if late_rows.any():
+        tables = _with_late(tables, frame.loc[late_rows], include_late)
     if item_order:
         rank = {item: k for k, item in enumerate(dict.fromkeys(item_order))}
         order = sorted(range(len(tables.items)), key=lambda j: (rank.get(tables.items[j], len(rank)), j))
@@ -81,8 +98,31 @@ def score_tables(frame: pd.DataFrame, *, item_order: Sequence[str] | None = None
                 items=tuple(tables.items[j] for j in order),
                 answers=tables.answers[:, :, order],
                 scale=tables.scale,
+                late=tables.late,
+                late_included=tables.late_included,
             )
     return tables
+
+
+def _with_late(tables: ScoreTables, late_rows: pd.DataFrame, included: bool) -> ScoreTables:
+    """Mark the participants with late answers, adding those none of whose answers were kept."""
+    people = pd.unique(_objects(late_rows["participant"]))
+    missing = [p for p in people if p not in set(tables.participants)]
+    if missing:
+        first = late_rows.drop_duplicates("participant", keep="last").set_index("participant")["cohort"]
+        n_w, n_i = tables.answers.shape[0], tables.answers.shape[2]
+        tables = ScoreTables(
+            participants=np.concatenate([tables.participants, np.array(missing, dtype=object)]),
+            cohorts=np.concatenate(
+                [tables.cohorts, np.array([str(first[p] or "") for p in missing], dtype=object)]
+            ),
+            items=tables.items,
+            answers=np.concatenate([tables.answers, np.full((n_w, len(missing), n_i), np.nan)], axis=1),
+            scale=np.concatenate([tables.scale, np.full((n_w, len(missing)), np.nan)], axis=1),
+            late=np.concatenate([tables.late, np.zeros(len(missing), dtype=bool)]),
+        )
+    late = np.isin(tables.participants, np.array(people, dtype=object))
+    return replace(tables, late=late, late_included=included)
 
 
 def _objects(column: pd.Series) -> np.ndarray:
@@ -94,7 +134,8 @@ def _objects(column: pd.Series) -> np.ndarray:
 def _score_tables(frame: pd.DataFrame) -> ScoreTables:
     if len(frame) == 0:
         empty = np.empty(0, dtype=object)
-        return ScoreTables(empty, empty, (), np.empty((3, 0, 0)), np.empty((3, 0)))
+        n_w = len(WAVES)
+        return ScoreTables(empty, empty, (), np.empty((n_w, 0, 0)), np.empty((n_w, 0)), np.zeros(0, bool))
     # factorizing the plain object arrays skips pandas' per-call dtype checks: about twice as fast
     p_codes, participants = pd.factorize(_objects(frame["participant"]), sort=False)
     w_codes, w_names = pd.factorize(_objects(frame["wave"]), sort=False)
@@ -107,11 +148,12 @@ def _score_tables(frame: pd.DataFrame) -> ScoreTables:
         raise ValueError("participant and item must not be missing (validate the frame first)")
     n_p, n_i = len(participants), len(items)
     flat = (wave_index[w_codes] * n_p + p_codes) * n_i + i_codes
-    if np.bincount(flat, minlength=3 * n_p * n_i).max() > 1:
+    n_w = len(WAVES)
+    if np.bincount(flat, minlength=n_w * n_p * n_i).max() > 1:
         return _score_tables(latest_scores(frame[list(KEY_COLUMNS) + ["cohort", "score", "answered_at"]]))
-    answers = np.full(3 * n_p * n_i, np.nan)
+    answers = np.full(n_w * n_p * n_i, np.nan)
     answers[flat] = frame["score"].to_numpy(dtype=np.float64)
-    answers = answers.reshape(3, n_p, n_i)
+    answers = answers.reshape(n_w, n_p, n_i)
 
     # codes follow first appearance, so a participant's first row is where the running maximum grows
     cohort_column = _objects(frame["cohort"])
@@ -135,4 +177,34 @@ def _score_tables(frame: pd.DataFrame) -> ScoreTables:
         items=tuple(str(i) for i in items),
         answers=answers,
         scale=scale,
+        late=np.zeros(n_p, dtype=bool),
     )
+
+
+def _utc(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def filter_scores(
+    frame: pd.DataFrame,
+    cohorts: Iterable[str] | None = None,
+    start: Any = None,
+    end: Any = None,
+) -> pd.DataFrame:
+    """Rows in the chosen cohorts answered between ``start`` and ``end`` (inclusive; UTC if naive).
+
+    A plain date as ``end`` includes that whole day. Run the evaluation on the result: the anonymity
+    threshold is applied after the filter, never before.
+    """
+    mask = np.ones(len(frame), dtype=bool)
+    if cohorts is not None:
+        mask &= frame["cohort"].isin([str(c) for c in cohorts]).to_numpy()
+    if start is not None:
+        mask &= (frame["answered_at"] >= _utc(start)).to_numpy()
+    if end is not None:
+        if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
+            mask &= (frame["answered_at"] < _utc(end) + pd.Timedelta(days=1)).to_numpy()
+        else:
+            mask &= (frame["answered_at"] <= _utc(end)).to_numpy()
+    return frame.loc[mask].reset_index(drop=True)

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from workbook.identity import Person, holding_role
 from workbook.manager.content import Instrument, instrument
-from workbook.manager.waves import clean_wave, waves_in_session
-from workbook.models import Cohort, Participant, Score
+from workbook.manager.waves import SUBMITS, WAVE_NAMES, WAVE_OF, CohortWaves, clean_wave, cohort_waves
+from workbook.models import Cohort, Participant, Score, WaveEvent
 from workbook.progress import progress_bar
-from workbook.scores_frame import SCORE_COLUMNS, WAVES, ScoresInputError, read_scores_csv
+from workbook.scores_frame import LATE_COLUMN, SCORE_COLUMNS, WAVES, ScoresInputError, read_scores_csv
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import Store, as_utc, utcnow
 from workbook.validation import EARLIEST_DATE, InputError
@@ -61,26 +61,24 @@ def clean_scores(inst: Instrument, answers: Any) -> dict[str, int]:
 
 
 def insert_score_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Append already-checked rows (participant_id, wave, item, score, answered_at) in one statement."""
+    """Append already-checked rows (participant_id, wave, item, score, answered_at, and `late` where
+    the order of the waves makes them late) in one statement."""
     if rows:
         session.execute(insert(Score), rows)
 
 
-# A submit sends these waves together: the look-back (`then`) questions are asked with `post`.
-SUBMITS: dict[str, tuple[str, ...]] = {"pre": ("pre",), "post": ("post", "then")}
-WAVE_NAMES = {
-    "pre": "the check at the start of the programme",
-    "post": "the check at the end of the programme",
-    "then": "the look-back questions",
-}
+# A submit sends the waves of one wave of the order together (`SUBMITS`: the look-back `then`
+# questions are asked with `post`); the order and the names live in `manager.waves`.
 
 
 def save_scores(store: Store, person: Person, wave: str, answers: Mapping[str, int]) -> datetime:
     """Record a manager's answers to some or all items in `wave`; returns when they were saved.
 
     InputError (and nothing stored) for an unknown wave or item, a value that is not a whole number on
-    the scale (bools, floats, NaN and text are refused), or a wave that is not open for their cohort.
-    The open check runs inside the write transaction, so a wave closed a moment earlier is respected.
+    the scale (bools, floats, NaN and text are refused), or a wave that is not open for their cohort
+    (a wave a later one has passed says so). The open check runs inside the write transaction, so a
+    wave closed a moment earlier is respected. Answers to a wave reopened after a later one opened are
+    stored marked late.
     """
     wave = clean_wave(wave)
     return _write_waves(store, person, {wave: clean_scores(instrument(), answers)})
@@ -94,7 +92,9 @@ def unanswered(answers: Mapping[str, Any]) -> list[str]:
 def submit_comfort_check(store: Store, person: Person, submit: object, answers: Any) -> datetime:
     """A manager submits the check at the start (`pre`) or at the end (`post`, with the look-back
     `then` questions): every question of every wave answered, every wave open, all waves written in
-    one transaction (a wave closed meanwhile stores nothing). InputError, nothing stored, otherwise."""
+    one transaction (a wave closed meanwhile stores nothing). InputError, nothing stored, otherwise:
+    a wave passed by a later one takes no answers unless a facilitator reopened it with a reason, and
+    then its answers are stored marked late (`manager.waves`)."""
     waves = SUBMITS.get(submit) if isinstance(submit, str) else None
     if waves is None:
         raise InputError(f"scores: {submit!r} is not a check you can submit")
@@ -121,10 +121,11 @@ def _write_waves(store: Store, person: Person, scores: Mapping[str, Mapping[str,
         participant = session.get(Participant, person.id)
         if participant is None or participant.cohort_id is None:
             raise InputError("scores: you are not in a cohort, so no wave of the check is open for you")
-        open_now = waves_in_session(session, participant.cohort_id)
+        state = cohort_waves(session, participant.cohort_id)
         for wave in scores:
-            if not open_now[wave]:
-                raise InputError(f"scores: the {wave} check is not open for your cohort")
+            if not state.is_open(wave):
+                raise InputError(closed_text(state, wave))
+        late = {wave: state.is_late(wave, saved_at) for wave in scores}
         insert_score_rows(
             session,
             [
@@ -134,6 +135,7 @@ def _write_waves(store: Store, person: Person, scores: Mapping[str, Mapping[str,
                     "item": item,
                     "score": float(score),
                     "answered_at": saved_at,
+                    "late": late[wave],
                 }
                 for wave, answered in scores.items()
                 for item, score in answered.items()
@@ -142,8 +144,38 @@ def _write_waves(store: Store, person: Person, scores: Mapping[str, Mapping[str,
     return saved_at
 
 
-def _latest_ids(participant_id: int | None = None, cohort_id: int | None = None):
-    query = select(func.max(Score.id)).group_by(Score.participant_id, Score.wave, Score.item)
+def closed_text(state: CohortWaves, wave: str) -> str:
+    """Why a wave takes no answers now, as the manager's page and the domain call say it."""
+    passed = state.passed_by(WAVE_OF[wave].name)
+    if passed is None:
+        return f"scores: the {wave} check is not open for your cohort"
+    return (
+        f"scores: the {wave} check is not open for your cohort: it closed when {WAVE_NAMES[passed]} "
+        "opened, so it takes no new answers (an answer about the start given now would describe you "
+        "after the programme)"
+    )
+
+
+def _mark_late(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Mark the rows answered after a later wave had opened for their participant's cohort late, by
+    the cohorts' wave histories as they stand inside the caller's transaction."""
+    cohort_of = dict(
+        session.execute(
+            select(Participant.id, Participant.cohort_id).where(Participant.cohort_id.is_not(None))
+        ).all()
+    )
+    with_events = set(session.scalars(select(WaveEvent.cohort_id).distinct()))
+    states = {cohort_id: cohort_waves(session, cohort_id) for cohort_id in with_events}
+    for row in rows:
+        state = states.get(cohort_of.get(row["participant_id"]))
+        if state is not None and not row["late"]:
+            row["late"] = state.is_late(row["wave"], row["answered_at"])
+
+
+def _latest_ids(participant_id: int | None = None, cohort_id: int | None = None, *, by_late: bool = False):
+    """The latest score id per participant, wave and item (and per `late`, with `by_late`)."""
+    keys = [Score.participant_id, Score.wave, Score.item] + ([Score.late] if by_late else [])
+    query = select(func.max(Score.id)).group_by(*keys)
     if participant_id is not None:
         query = query.where(Score.participant_id == participant_id)
     if cohort_id is not None:
@@ -175,7 +207,8 @@ def _utc(values: list[datetime]) -> pd.Series:
 
 
 def my_scores(store: Store, person: Person) -> pd.DataFrame:
-    """The latest answer per wave and item of ONE manager: columns wave, item, score, answered_at."""
+    """The latest answer per wave and item of ONE manager, late or not (it is their own latest word):
+    columns wave, item, score, answered_at."""
     with store.read() as session:
         rows = session.execute(
             select(Score.wave, Score.item, Score.score, Score.answered_at).where(
@@ -194,7 +227,9 @@ def my_scores(store: Store, person: Person) -> pd.DataFrame:
 
 
 def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
-    """Latest answer per (participant, wave, item) in the long format of `workbook.scores_frame`.
+    """Latest answer per (participant, wave, item, late) in the long format of `workbook.scores_frame`,
+    with its `late` column: a late answer never hides the answer given in time, and an evaluation
+    decides whether late answers count (`evaluation.tables.score_tables`).
 
     `participant` is the pseudonymous pid, never a name; `cohort` is the cohort name ("" if none).
     Only people who hold the manager role are in it.
@@ -203,13 +238,21 @@ def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
     with store.read() as session:
         cohort_id = store.cohort_id(session, cohort, create=False) if cohort is not None else None
         rows = session.execute(
-            select(Participant.pid, Cohort.name, Score.wave, Score.item, Score.score, Score.answered_at)
+            select(
+                Participant.pid,
+                Cohort.name,
+                Score.wave,
+                Score.item,
+                Score.score,
+                Score.answered_at,
+                Score.late,
+            )
             .join(Participant, Score.participant_id == Participant.id)
             .outerjoin(Cohort, Participant.cohort_id == Cohort.id)
-            .where(Score.id.in_(_latest_ids(cohort_id=cohort_id)))
+            .where(Score.id.in_(_latest_ids(cohort_id=cohort_id, by_late=True)))
             .where(Participant.id.in_(holding_role("manager")))
         ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in SCORE_COLUMNS]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in (*SCORE_COLUMNS, LATE_COLUMN)]
     frame = pd.DataFrame(
         {
             "participant": pd.Series(columns[0], dtype="str"),
@@ -218,13 +261,15 @@ def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
             "item": pd.Series(columns[3], dtype="str"),
             "score": pd.Series(columns[4], dtype="float64"),
             "answered_at": _utc(list(columns[5])),
+            LATE_COLUMN: pd.Series([bool(v) for v in columns[6]], dtype="bool"),
         }
     )
-    return _order(frame, instrument(), ["participant", "wave", "item"])
+    return _order(frame, instrument(), ["participant", "wave", "item", LATE_COLUMN])
 
 
 def export_scores_csv(store: Store, path: str | os.PathLike[str], cohort: str | None = None) -> int:
-    """Write `scores_frame` as a UTF-8 CSV (one row per latest answer); returns the number of rows.
+    """Write `scores_frame` as a UTF-8 CSV (one row per latest answer, and per latest late answer, with
+    the `late` column); returns the number of rows.
 
     Text a spreadsheet would run as a formula gets a leading apostrophe (`spreadsheet_safe`), which
     `import_scores_csv` takes off again."""
@@ -234,6 +279,7 @@ def export_scores_csv(store: Store, path: str | os.PathLike[str], cohort: str | 
         out[column] = out[column].map(spreadsheet_safe)
     out["score"] = [f"{v:g}" for v in frame["score"]]
     out["answered_at"] = frame["answered_at"].dt.strftime(TIME_FORMAT) if len(frame) else []
+    out[LATE_COLUMN] = ["true" if v else "false" for v in frame[LATE_COLUMN]]
     out.to_csv(Path(path), index=False, encoding="utf-8", lineterminator="\n")
     return len(out)
 
@@ -256,6 +302,8 @@ def import_scores_csv(store: Store, path: str | os.PathLike[str], *, progress: b
     `read_scores_csv`, then whole numbers, unknown items, unknown participant ids and a cohort that is
     not the participant's. ScoresInputError lists every problem with its column and CSV lines. Waves
     need not be open: an import is a facilitator's act (e.g. paper forms), not a participant's answer.
+    The order of the waves still holds: a row answered after a later wave had opened for the
+    participant's cohort is stored marked late (as is a row the file marks late).
     """
     inst = instrument()
     frame = read_scores_csv(path, scale_min=inst.scale.min, scale_max=inst.scale.max)
@@ -313,14 +361,23 @@ def import_scores_csv(store: Store, path: str | os.PathLike[str], *, progress: b
         raise ScoresInputError(source, problems)
 
     answered_at = moments.dt.to_pydatetime()
+    marked = frame[LATE_COLUMN].to_numpy(bool) if LATE_COLUMN in frame.columns else np.zeros(len(frame), bool)
     rows = [
-        {"participant_id": int(pk), "wave": wave, "item": item, "score": float(score), "answered_at": moment}
-        for pk, wave, item, score, moment in zip(
-            participant_id.to_numpy(), frame["wave"], frame["item"], scores, answered_at, strict=True
+        {
+            "participant_id": int(pk),
+            "wave": wave,
+            "item": item,
+            "score": float(score),
+            "answered_at": moment,
+            "late": bool(late),
+        }
+        for pk, wave, item, score, moment, late in zip(
+            participant_id.to_numpy(), frame["wave"], frame["item"], scores, answered_at, marked, strict=True
         )
     ]
     with progress_bar(len(rows), "Importing scores", unit="rows", show=progress) as bar:
         with store.write() as session:  # one transaction: every row or none
+            _mark_late(session, rows)
             for start in range(0, len(rows), IMPORT_CHUNK):
                 insert_score_rows(session, rows[start : start + IMPORT_CHUNK])
                 bar.update(len(rows[start : start + IMPORT_CHUNK]))

@@ -137,6 +137,10 @@ def headline_html(result: EvaluationResult, method: dict[str, str], *, invited: 
     counts = f"{flow.matched} matched (answered before and after) of {flow.participants} who answered" + (
         f", {invited} in the chosen cohorts" if invited is not None else ""
     )
+    if flow.late:
+        counts += f"; {flow.late} answered a wave late (after a later wave had opened): " + (
+            "those answers count" if result.late_included else "those answers are left out"
+        )
     suppressed = bool(scale.suppressed)
     return render(
         "headline.html",

@@ -1,5 +1,6 @@
-"""Open and close the comfort check's waves for the cohort, each after a confirmation, showing when each
-was last switched and by whom."""
+"""Open and close the comfort check's waves for the cohort, in their order, each after a confirmation
+that says what it will do (opening a wave closes the earlier ones; reopening a passed wave needs a
+reason), showing when each was last switched, by whom and why."""
 
 from __future__ import annotations
 
@@ -10,17 +11,37 @@ import ipywidgets as widgets
 from workbook.apps.common import css, when
 from workbook.apps.facilitator.shared import Confirm, Home
 from workbook.apps.facilitator.templates import message, render
-from workbook.manager.waves import SWITCHED_WAVES, WaveChange, last_changes, open_waves, set_wave
+from workbook.manager.waves import (
+    ORDER,
+    SWITCHED_WAVES,
+    WAVE_OF,
+    Wave,
+    WaveChange,
+    earlier,
+    last_changes,
+    plan_switch,
+    set_wave,
+    waves_of,
+)
 from workbook.store import StoreError
 from workbook.validation import InputError
 
-LABELS = {"pre": "Before the course (pre)", "post": "After the course (post, with then)"}
-WHAT = {
-    ("pre", True): "managers of {c} can answer the comfort check before the course",
-    ("pre", False): "managers of {c} can no longer answer the pre check",
-    ("post", True): "managers of {c} can answer the post check (and the retrospective then questions)",
-    ("post", False): "managers of {c} can no longer answer the post check",
-}
+
+# every wave of the order gets its line and button from `ORDER`: adding a wave needs nothing here
+def _label(wave: Wave) -> str:
+    with_ = f", with {', '.join(wave.asks[1:])}" if wave.asks[1:] else ""
+    return f"{wave.title} ({wave.name}{with_})"
+
+
+LABELS = {w.name: _label(w) for w in ORDER}
+
+
+def _what(wave: Wave, to_open: bool, cohort: str) -> str:
+    """What a switch lets the cohort's managers do, in the words of the confirmation."""
+    also = f" (and the {', '.join(wave.asks[1:])} questions asked with it)" if wave.asks[1:] else ""
+    if to_open:
+        return f"managers of {cohort} can answer the {wave.name} check{also}"
+    return f"managers of {cohort} can no longer answer the {wave.name} check"
 
 
 @dataclass(frozen=True)
@@ -30,6 +51,12 @@ class WaveLine:
     is_open: bool
     change: WaveChange | None
     when: str
+    passed_by: str | None  # the later wave whose opening closed this one to new answers
+
+
+def _answered(plan, wave: str) -> str:
+    n, of = plan.answered.get(wave, 0), plan.managers
+    return f"{n} of {of} manager{'' if of == 1 else 's'} {'has' if n == 1 else 'have'} answered it"
 
 
 class WavesTab:
@@ -42,16 +69,33 @@ class WavesTab:
         for wave, button in self.buttons.items():
             button.on_click(lambda _b, wave=wave: self._ask(wave))
         self.confirm = Confirm("wave")
+        self.confirm.no.on_click(lambda _b: self._hide_reason())
+        self.reason = widgets.Textarea(
+            description="Reason for reopening (required; kept with your name and the time)",
+            placeholder="Why this wave must take answers again",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%"),
+            _dom_classes=css("wb-wave-reason"),
+        )
+        self.reason_box = widgets.VBox([], _dom_classes=css("wb-wave-reason-box"))
         self.message = widgets.HTML(_dom_classes=css("wb-wave-message"))
         self.widget = widgets.VBox(
-            [self.states, widgets.HBox(list(self.buttons.values())), self.confirm.widget, self.message],
+            [
+                self.states,
+                widgets.HBox(list(self.buttons.values())),
+                self.reason_box,
+                self.confirm.widget,
+                self.message,
+            ],
             _dom_classes=css("wb-tab-waves"),
         )
         self.refresh()
 
     def refresh(self) -> None:
         cohort = self.home.cohort
-        self.open = open_waves(self.home.store, cohort)
+        state = waves_of(self.home.store, cohort)
+        self.open = dict(state.open)
+        self.passed = {w: state.passed_by(w) for w in SWITCHED_WAVES}
         changes = last_changes(self.home.store, cohort)
         lines = [
             WaveLine(
@@ -60,37 +104,79 @@ class WavesTab:
                 self.open[w],
                 changes.get(w),
                 when(changes[w].changed_at) if w in changes else "",
+                self.passed[w],
             )
             for w in SWITCHED_WAVES
         ]
         self.states.value = render("waves.html", cohort=cohort, waves=lines)
         for wave, button in self.buttons.items():
-            button.description = f"{'Close' if self.open[wave] else 'Open'} the {wave} check"
-            button.button_style = "" if self.open[wave] else "primary"
+            if self.open[wave]:
+                button.description, button.button_style = f"Close the {wave} check", ""
+            elif self.passed[wave]:
+                button.description = f"Reopen the {wave} check (needs a reason)"
+                button.button_style = "warning"
+            else:
+                button.description, button.button_style = f"Open the {wave} check", "primary"
 
     def clear(self) -> None:
         self.message.value = ""
         self.confirm.cancel()
+        self._hide_reason()
+
+    def _hide_reason(self) -> None:
+        self.reason.value = ""
+        self.reason_box.children = []
 
     def _ask(self, wave: str) -> None:
-        to_open = not self.open[wave]
-        what = WHAT[(wave, to_open)].format(c=self.home.cohort)
-        verb = "Open" if to_open else "Close"
-        self.confirm.ask(
-            f"{verb} the {wave} check for {self.home.cohort}? Then {what}.",
-            f"Yes, {verb.lower()} it",
-            lambda: self._switch(wave, to_open),
-        )
-
-    def _switch(self, wave: str, to_open: bool) -> None:
+        """Say what switching `wave` will do, in the order's terms, before the facilitator confirms."""
+        self.message.value = ""
+        self._hide_reason()
+        cohort = self.home.cohort
         try:
-            changed = set_wave(
-                self.home.store, self.home.cohort, wave, to_open, by_person_id=self.home.person.id
-            )
+            plan = plan_switch(self.home.store, cohort, wave, not self.open[wave])
         except (InputError, StoreError) as exc:
             self.message.value = message("error", f"Nothing changed: {exc}")
             return
+        to_open = plan.to_open
+        what = _what(WAVE_OF[wave], to_open, cohort)
+        verb = "Reopen" if plan.needs_reason else ("Open" if to_open else "Close")
+        text = f"{verb} the {wave} check for {cohort}? Then {what}."
+        for closing in plan.closes:
+            text += (
+                f" This also closes the {closing} check ({_answered(plan, closing)}): once the {wave} check "
+                f"has opened, the {closing} check takes no new answers, and reopening it needs a reason."
+            )
+        if plan.needs_reason:
+            text += (
+                f" The {plan.passed_by} check has opened already ({_answered(plan, plan.passed_by)}), so an "
+                f"answer to the {wave} check given now would describe a manager after the course: it is "
+                "kept but marked late, and left out of the before-and-after figures unless an evaluation "
+                "includes late answers. Give the reason below; it is kept with your name and the time."
+            )
+            self.reason_box.children = [self.reason]
+        self.confirm.ask(text, f"Yes, {verb.lower()} it", lambda: self._switch(wave, to_open))
+
+    def _switch(self, wave: str, to_open: bool) -> None:
+        reason = self.reason.value if self.reason_box.children else None
+        closes = [w for w in earlier(wave) if self.open[w]] if to_open else []
+        try:
+            changed = set_wave(
+                self.home.store,
+                self.home.cohort,
+                wave,
+                to_open,
+                by_person_id=self.home.person.id,
+                reason=reason,
+            )
+        except (InputError, StoreError) as exc:
+            self.refresh()
+            self.message.value = message("error", f"Nothing changed: {exc}")
+            return
+        self._hide_reason()
         state = "opened" if to_open else "closed"
         said = f"The {wave} check is now {state}." if changed else f"The {wave} check was already {state}."
         self.refresh()
+        closed = [w for w in closes if not self.open[w]] if changed else []
+        if closed:
+            said += f" The {' and '.join(closed)} check{'s' if len(closed) > 1 else ''} closed with it."
         self.message.value = message("done", said)

@@ -23,8 +23,9 @@ from workbook.apps.manager.shared import (
 )
 from workbook.apps.markup import html, joined, section_head
 from workbook.manager.content import Instrument, instrument
-from workbook.manager.scores import SUBMITS, WAVE_NAMES, submit_comfort_check, unanswered
+from workbook.manager.scores import submit_comfort_check, unanswered
 from workbook.manager.summary import BeforeAfter, before_after, before_after_figure
+from workbook.manager.waves import ORDER, SUBMITS, SWITCHED_WAVES, WAVE_NAMES, waves_of
 from workbook.validation import InputError
 
 
@@ -91,20 +92,31 @@ class ComfortCheck:
             ]
             return
         scores = home.scores
+        state = waves_of(home.store, home.person.cohort or "")
         children: list[widgets.Widget] = [head]
-        for submit, waves in SUBMITS.items():
+        for wave_of_order in ORDER:
+            submit, waves, title = wave_of_order.name, wave_of_order.asks, wave_of_order.title
             answered = scores[scores["wave"] == submit]
             last = answered["answered_at"].max() if len(answered) else None
             last_text = f"You last submitted it on {when(last.to_pydatetime())}." if last is not None else ""
-            title = "At the start of the programme" if submit == "pre" else "At the end of the programme"
-            if not home.waves[submit]:
-                if last is not None:
+            passed_by = state.passed_by(submit)
+            if not state.open[submit]:
+                if passed_by is not None:
+                    text = (
+                        f"This check is closed: it closed when {WAVE_NAMES[passed_by]} opened, so it takes "
+                        "no new answers (an answer about the start given now would describe you after "
+                        f"the programme). {last_text}"
+                    )
+                elif last is not None:
                     text = f"This check is closed. {last_text}"
-                elif submit == "pre":
-                    text = "This check is closed. It is open at the start of the programme."
+                elif state.opened_ever[submit]:
+                    text = "This check is closed. Your facilitator opens it when it is time to answer."
+                elif submit == SWITCHED_WAVES[0]:
+                    text = f"This check is closed. It is open {title[0].lower()}{title[1:]}."
                 else:
                     text = (
-                        "This check is not open yet. Your facilitator opens it at the end of the programme."
+                        "This check is not open yet. Your facilitator opens it "
+                        f"{title[0].lower()}{title[1:]}."
                     )
                 children.append(
                     widgets.HTML(
@@ -112,19 +124,27 @@ class ComfortCheck:
                             '<h4>{title}</h4><p class="wb-wave-closed wb-wave-closed-{submit}">{text}</p>',
                             title=title,
                             submit=submit,
-                            text=text,
+                            text=text.strip(),
                         )
                     )
                 )
                 continue
+            late = ""
+            if passed_by is not None:
+                late = (
+                    f" Your facilitator reopened it after {WAVE_NAMES[passed_by]} opened: answers given now "
+                    "are kept but marked late, and the group's before-and-after figures leave them out "
+                    "unless the evaluator includes late answers."
+                )
             parts: list[widgets.Widget] = [
                 widgets.HTML(
                     html(
                         '<h4>{title}</h4><p class="wb-wave-open">This check is open. {last} '
                         "Answer every question, then submit; you can submit again while the check is open "
-                        "(your earlier answers are kept).</p>",
+                        "(your earlier answers are kept).</p>{late}",
                         title=title,
                         last=last_text,
+                        late=html('<p class="wb-wave-late">{text}</p>', text=late.strip()) if late else "",
                     )
                 )
             ]
