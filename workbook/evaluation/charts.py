@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -56,9 +57,12 @@ def why_hidden(block: PairedStats | ThreeWaves | None, n: int, threshold: int) -
     return None if hidden is None else hidden.text
 
 
-def _suppressed(fig: Figure, title: str, n: int, why: str, *, xlabel: str = "", ylabel: str = "") -> Figure:
+def _suppressed(
+    fig: Figure, title: str, n: int | str, why: str, *, xlabel: str = "", ylabel: str = ""
+) -> Figure:
+    """The placeholder of a chart whose figure is hidden: its title and group, and why; no data."""
     ax = fig.add_subplot()
-    ax.set_title(f"{title} (n = {n})")
+    ax.set_title(f"{title} ({n if isinstance(n, str) else f'n = {n}'})")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_xticks([])
@@ -411,13 +415,15 @@ def response_shift_chart(result: EvaluationResult, *, title: str = "Pre, then an
             transform=ax.transAxes,
         )
         return fig
+    decision = result.chart_decision("response_shift")
+    assert decision is not None
     three = shift.three_waves
-    if why := why_hidden(three, three.n, result.threshold):
+    if decision.suppressed:
         return _suppressed(
             fig,
-            f"{title}, participants with all three waves",
-            three.n,
-            why,
+            title,
+            decision.n_text,
+            decision.hidden_text or "hidden",
             xlabel="Wave",
             ylabel="Mean scale score",
         )
@@ -429,7 +435,7 @@ def response_shift_chart(result: EvaluationResult, *, title: str = "Pre, then an
     ax.set_ylim(result.scale_min, result.scale_max)
     ax.set_xlabel("Wave")
     ax.set_ylabel("Mean scale score")
-    ax.set_title(f"{title} (n = {three.n} with all three waves)")
+    ax.set_title(f"{title} ({decision.n_text})")
     return fig
 
 
@@ -459,8 +465,51 @@ def evaluation_figures(
     return figures
 
 
+def _wrap_title(line: str, chars: int) -> str:
+    """A title line in lines of at most ``chars`` characters, the group's "(n = …)" on a line of its
+    own when it fits there."""
+    if len(line) <= chars:
+        return line
+    head, sep, tail = line.rpartition(" (")
+    if sep and len(head) <= chars and len(tail) + 1 <= chars:
+        return f"{head}\n({tail}"
+    return textwrap.fill(line, chars, break_long_words=False)
+
+
+def fit_titles(fig: Figure) -> Figure:
+    """Wrap every axes title that would run past the figure's edge (a title centred over an axes that
+    long tick labels push to one side, as in the item chart), so that no title is ever cut.
+
+    The layout is worked out without drawing pixels; a title that is too wide is broken between words
+    and the layout is worked out again (a title of two lines takes more height)."""
+    for _ in range(3):
+        fig.draw_without_rendering()
+        width = fig.bbox.width
+        changed = False
+        for ax in fig.axes:
+            title = ax.title
+            text = title.get_text()
+            if not text:
+                continue
+            box = title.get_window_extent()
+            if box.x0 >= 0 and box.x1 <= width:
+                continue
+            centre = (box.x0 + box.x1) / 2
+            room = 2 * min(centre, width - centre) * 0.9
+            lines = text.split("\n")
+            chars = max(12, int(max(len(line) for line in lines) * room / max(box.width, 1.0)))
+            wrapped = "\n".join(_wrap_title(line, chars) for line in lines)
+            if wrapped != text:
+                title.set_text(wrapped)
+                changed = True
+        if not changed:
+            break
+    return fig
+
+
 def figure_to_png_bytes(fig: Figure, *, dpi: int = 110) -> bytes:
-    """PNG bytes of a figure, for an ipywidgets Image or an HTML report."""
+    """PNG bytes of a figure, for an ipywidgets Image or an HTML report (titles wrapped to fit)."""
+    fit_titles(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
@@ -468,6 +517,7 @@ def figure_to_png_bytes(fig: Figure, *, dpi: int = 110) -> bytes:
 
 def figure_to_svg_bytes(fig: Figure) -> bytes:
     """SVG bytes of a figure; text is drawn as paths (matplotlib's default), so no markup leaks through."""
+    fit_titles(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
