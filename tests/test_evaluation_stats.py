@@ -470,10 +470,9 @@ def test_summary_frame_rows_and_columns():
     overall = table.iloc[0]
     assert overall.measure == "scale" and overall.comparison == "post vs pre"
     assert list(table.comparison[1:3]) == ["post vs then", "then vs pre"]
-    shift = table.iloc[2]
-    assert_close(shift.mean_change, result.scale.response_shift.mean_shift)
-    assert_close(shift.post_mean, result.scale.response_shift.then_mean)
-    assert shift.n == result.scale.response_shift.n
+    shift, decided = table.iloc[2], result.scale.response_shift
+    assert shift.n == decided.n and shift.suppressed == decided.suppressed  # 35 of 37: hidden here
+    assert shift.why_hidden == decided.hidden_text and pd.isna(shift.mean_change)
     assert_close(overall.mean_change, result.scale.mean_change)
     assert_close(overall.alpha_pre, result.scale.alpha_pre)
     assert table["suppressed"].dtype == bool
