@@ -30,7 +30,7 @@ from workbook.store import utcnow
 KEY = "unit-test-evaluator-key-0123456789"
 SHIFT = "Response shift ('then' minus pre)"
 THEN = "Change from 'then' to post"
-THREE = "Pre, 'then' and post"
+THREE = "Pre, retrospective 'then' and post"
 
 
 @pytest.fixture(autouse=True)
@@ -149,10 +149,7 @@ def test_a_then_group_below_the_threshold_is_hidden_in_every_output_at_once(stor
     # the downloads: no picture of it, and the list says why
     assert {"slope-png", "slope-svg"} <= set(got["files"])
     assert "response_shift-png" not in got["files"] and "response_shift-svg" not in got["files"]
-    assert (
-        "Pre, retrospective 'then' and post: not drawn, " + not_drawn[len("Not drawn: ") :]
-        in got["downloads"]
-    )
+    assert not_drawn in got["downloads"]  # the list of files says why that one is not there
     # the reports
     for report in (got["html"], got["pdf"]):
         assert f"{shift_line}." in report and f"{then_line}." in report
@@ -195,7 +192,7 @@ def test_the_same_store_with_the_then_group_at_the_threshold_shows_it_everywhere
     assert "Not drawn" not in got["caption"] and means in got["caption"]
     assert got["files"]["response_shift-png"][2].startswith(b"\x89PNG")
     assert b"<svg" in got["files"]["response_shift-svg"][2][:500]
-    assert "not drawn" not in got["downloads"]
+    assert "Not drawn" not in got["downloads"]
     for report in (got["html"], got["pdf"]):
         assert f"{SHIFT}, n = 5 who answered pre and then: {change} (95% CI" in report
         assert f"{THREE}, n = 5 who answered pre, then and post: {means}." in report
@@ -285,3 +282,23 @@ def test_download_names_carry_the_cohorts_and_the_phase(store):
     board.cohorts.value = ("Spring 2025",)
     board.phase.value = "then"
     assert any(name.startswith("evaluation-summary-spring-2025-then-post-") for name in names())
+
+
+def test_a_then_figure_shown_while_the_pre_post_ones_are_hidden_is_on_the_page_as_in_the_report(store):
+    """3 answered pre and post (too few), 10 then and post: the change from 'then' to post is shown
+    in the reports, and so on the page, which used to drop every 'then' line with the pre/post ones."""
+    from workbook.evaluation.report import render_html_report
+
+    seed(store, [("pre", "post", "then")] * 3 + [("post", "then")] * 7)
+    gate = EvaluatorGate(store)
+    assert gate.try_key(KEY)
+    computed = gate.dashboard.computed
+    result = computed.result
+    assert result.scale.suppressed and not result.scale.then.suppressed and result.scale.then.n == 10
+    change = f"{result.scale.then.mean_change:+.2f}"
+    page = words(str(gate.dashboard.headline.value))
+    assert "The before-and-after figures are not shown for this selection" in page
+    assert f"{THEN}, n = 10 who answered then and post {change} (95% CI" in page
+    assert f"{SHIFT}, n = 3 who answered pre and then hidden: too few people (n = 3, fewer than 5)" in page
+    report = words(render_html_report(computed.shown, pngs=computed.pngs))
+    assert f"{THEN}, n = 10 who answered then and post: {change} (95% CI" in report

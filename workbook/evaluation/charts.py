@@ -25,6 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from workbook.evaluation.disclosure import too_few
+from workbook.evaluation.format import CHART_TITLES
 from workbook.evaluation.format import sentence as _sentence
 from workbook.evaluation.result import EvaluationResult, PairedStats, ThreeWaves
 from workbook.evaluation.stats import TIE_DECIMALS
@@ -395,7 +396,7 @@ def flow_chart(
     return fig
 
 
-def response_shift_chart(result: EvaluationResult, *, title: str = "Pre, then and post") -> Figure:
+def response_shift_chart(result: EvaluationResult, *, title: str = CHART_TITLES["response_shift"]) -> Figure:
     """Mean pre, retrospective 'then' and post score of those who answered all three waves."""
     fig = _figure(6.0, 4.0)
     shift = result.scale.response_shift

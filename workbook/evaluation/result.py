@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from workbook.evaluation.format import CHART_TITLES
+
 Number = int | float
 
 
@@ -180,7 +182,7 @@ class EvaluationResult(_Figures):
             "then": ("Change from 'then' to post", "who answered then and post", scale.then),
             "response_shift": ("Response shift ('then' minus pre)", "who answered pre and then", shift),
             "three_waves": (
-                "Pre, 'then' and post",
+                CHART_TITLES["response_shift"],  # the figure that chart draws
                 "who answered pre, then and post",
                 shift.three_waves if shift is not None else None,
             ),

@@ -92,7 +92,7 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
                 ],
             )
         )
-    not_drawn = [f"{CHART_TITLES[name]}: not drawn, {why}" for name, why in hidden.items()]
+    not_drawn = [f"Not drawn: {why}" for why in hidden.values()]
     return render(
         "downloads.html",
         selection=selection,

@@ -118,9 +118,12 @@ def _stat_rows(result: EvaluationResult, method: dict[str, str]) -> list[tuple[s
             *_explained("alpha", method),
         ),
     ]
-    for line in then_lines(result):  # each 'then' figure with its own decision and group
-        rows.append((line.label, line.value, *_explained("then", method)))
-    return rows
+    return rows + _then_rows(result, method)
+
+
+def _then_rows(result: EvaluationResult, method: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """Each 'then' figure with its own decision and group (shown even when the pre/post ones are not)."""
+    return [(line.label, line.value, *_explained("then", method)) for line in then_lines(result)]
 
 
 def headline_html(result: EvaluationResult, method: dict[str, str], *, invited: int | None) -> str:
@@ -139,7 +142,7 @@ def headline_html(result: EvaluationResult, method: dict[str, str], *, invited: 
         suppressed=suppressed,
         why=scale.hidden_text,
         meanings=[] if suppressed else _meanings(scale, method),
-        rows=[] if suppressed else _stat_rows(result, method),
+        rows=_then_rows(result, method) if suppressed else _stat_rows(result, method),
     )
 
 
