@@ -10,9 +10,7 @@ individual is drawn for it.
 
 from __future__ import annotations
 
-import io
 import math
-import textwrap
 from typing import Any
 
 import numpy as np
@@ -25,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from workbook.evaluation.disclosure import too_few
+from workbook.evaluation.figure_files import figure_to_png_bytes, figure_to_svg_bytes  # noqa: F401
 from workbook.evaluation.format import CHART_TITLES
 from workbook.evaluation.format import sentence as _sentence
 from workbook.evaluation.result import EvaluationResult, PairedStats, ThreeWaves
@@ -464,61 +463,3 @@ def evaluation_figures(
     figures["cohorts"] = cohort_chart(result)
     figures["response_shift"] = response_shift_chart(result)
     return figures
-
-
-def _wrap_title(line: str, chars: int) -> str:
-    """A title line in lines of at most ``chars`` characters, the group's "(n = …)" on a line of its
-    own when it fits there."""
-    if len(line) <= chars:
-        return line
-    head, sep, tail = line.rpartition(" (")
-    if sep and len(head) <= chars and len(tail) + 1 <= chars:
-        return f"{head}\n({tail}"
-    return textwrap.fill(line, chars, break_long_words=False)
-
-
-def fit_titles(fig: Figure) -> Figure:
-    """Wrap every axes title that would run past the figure's edge (a title centred over an axes that
-    long tick labels push to one side, as in the item chart), so that no title is ever cut.
-
-    The layout is worked out without drawing pixels; a title that is too wide is broken between words
-    and the layout is worked out again (a title of two lines takes more height)."""
-    for _ in range(3):
-        fig.draw_without_rendering()
-        width = fig.bbox.width
-        changed = False
-        for ax in fig.axes:
-            title = ax.title
-            text = title.get_text()
-            if not text:
-                continue
-            box = title.get_window_extent()
-            if box.x0 >= 0 and box.x1 <= width:
-                continue
-            centre = (box.x0 + box.x1) / 2
-            room = 2 * min(centre, width - centre) * 0.9
-            lines = text.split("\n")
-            chars = max(12, int(max(len(line) for line in lines) * room / max(box.width, 1.0)))
-            wrapped = "\n".join(_wrap_title(line, chars) for line in lines)
-            if wrapped != text:
-                title.set_text(wrapped)
-                changed = True
-        if not changed:
-            break
-    return fig
-
-
-def figure_to_png_bytes(fig: Figure, *, dpi: int = 110) -> bytes:
-    """PNG bytes of a figure, for an ipywidgets Image or an HTML report (titles wrapped to fit)."""
-    fit_titles(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-def figure_to_svg_bytes(fig: Figure) -> bytes:
-    """SVG bytes of a figure; text is drawn as paths (matplotlib's default), so no markup leaks through."""
-    fit_titles(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
