@@ -162,6 +162,8 @@ def test_every_chart_has_title_labels_and_n(evil_frame, evil_result):
         assert "n = " in all_texts(fig), name
         png = charts.figure_to_png_bytes(fig)
         assert png.startswith(b"\x89PNG")
+        box = ax.title.get_window_extent()  # the title fits the picture: nothing of it is cut
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width, name
     svg = charts.figure_to_svg_bytes(figures["cohorts"])
     assert svg.lstrip().startswith(b"<?xml") and b"<script" not in svg
 
@@ -262,7 +264,7 @@ def test_xlsx_shows_figures_rounded_keeps_every_digit_and_names_items(tmp_path):
     mean = overall[header.index("mean_change")]
     assert mean.value == result.scale.mean_change  # full precision kept
     assert mean.number_format == "0.00"
-    assert overall[header.index("p")].number_format == "0.000"
+    assert overall[header.index("p")].number_format == '[<0.001]"< 0.001";0.000'  # as the page writes a p
     wordings = {row[header.index("measure")].value: row[header.index("wording")].value for row in rows}
     first = next(iter(result.items))
     assert wordings[first] == "'=CMD()" and all(row[header.index("wording")].data_type != "f" for row in rows)

@@ -465,9 +465,14 @@ def test_summary_frame_rows_and_columns():
     assert {"scope", "cohort", "measure", "comparison", "n", "suppressed", "ci95_low", "ci95_high"} <= set(
         table.columns
     )
-    assert len(table) == 1 + 1 + len(MANAGER_COMFORT_ITEMS) + 3
+    # the scale, post vs then, the response shift (then vs pre), each item, each cohort
+    assert len(table) == 1 + 1 + 1 + len(MANAGER_COMFORT_ITEMS) + 3
     overall = table.iloc[0]
     assert overall.measure == "scale" and overall.comparison == "post vs pre"
+    assert list(table.comparison[1:3]) == ["post vs then", "then vs pre"]
+    shift, decided = table.iloc[2], result.scale.response_shift
+    assert shift.n == decided.n and shift.suppressed == decided.suppressed  # 35 of 37: hidden here
+    assert shift.why_hidden == decided.hidden_text and pd.isna(shift.mean_change)
     assert_close(overall.mean_change, result.scale.mean_change)
     assert_close(overall.alpha_pre, result.scale.alpha_pre)
     assert table["suppressed"].dtype == bool

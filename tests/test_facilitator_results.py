@@ -91,3 +91,20 @@ def test_a_cohort_without_answers_says_so_and_a_crafted_phase_is_refused(store):
     assert "nobody in this cohort has answered" in home.results.status.value
     home.results.phase.set_trait("options", [("x", "later")])
     assert "Choose a comparison" in home.results.status.value
+
+
+def test_the_item_chart_title_is_never_cut(scored):
+    """The Results chart's title ran past the picture's edge ("… (n = 6 matched on the s"): the long
+    item labels push the axes, and the title centred over it, to the right."""
+    from workbook.evaluation import charts
+
+    labels = {item.id: item.short for item in instrument().items}
+    result = expected_evaluation(scores_frame(scored), cohorts=["Cohort A"]).with_item_names(labels)
+    fig = charts.dumbbell_chart(result)
+    assert charts.figure_to_png_bytes(fig, dpi=100).startswith(b"\x89PNG")
+    box = fig.axes[0].title.get_window_extent()
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width, (box, fig.bbox)
+    assert (
+        " ".join(fig.axes[0].get_title().split())
+        == "Item means before and after (n = 7 matched on the scale)"
+    )

@@ -10,7 +10,6 @@ individual is drawn for it.
 
 from __future__ import annotations
 
-import io
 import math
 from typing import Any
 
@@ -24,6 +23,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from workbook.evaluation.disclosure import too_few
+from workbook.evaluation.figure_files import figure_to_png_bytes, figure_to_svg_bytes  # noqa: F401
+from workbook.evaluation.format import CHART_TITLES
 from workbook.evaluation.format import sentence as _sentence
 from workbook.evaluation.result import EvaluationResult, PairedStats, ThreeWaves
 from workbook.evaluation.stats import TIE_DECIMALS
@@ -56,9 +57,12 @@ def why_hidden(block: PairedStats | ThreeWaves | None, n: int, threshold: int) -
     return None if hidden is None else hidden.text
 
 
-def _suppressed(fig: Figure, title: str, n: int, why: str, *, xlabel: str = "", ylabel: str = "") -> Figure:
+def _suppressed(
+    fig: Figure, title: str, n: int | str, why: str, *, xlabel: str = "", ylabel: str = ""
+) -> Figure:
+    """The placeholder of a chart whose figure is hidden: its title and group, and why; no data."""
     ax = fig.add_subplot()
-    ax.set_title(f"{title} (n = {n})")
+    ax.set_title(f"{title} ({n if isinstance(n, str) else f'n = {n}'})")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_xticks([])
@@ -391,7 +395,7 @@ def flow_chart(
     return fig
 
 
-def response_shift_chart(result: EvaluationResult, *, title: str = "Pre, then and post") -> Figure:
+def response_shift_chart(result: EvaluationResult, *, title: str = CHART_TITLES["response_shift"]) -> Figure:
     """Mean pre, retrospective 'then' and post score of those who answered all three waves."""
     fig = _figure(6.0, 4.0)
     shift = result.scale.response_shift
@@ -411,13 +415,15 @@ def response_shift_chart(result: EvaluationResult, *, title: str = "Pre, then an
             transform=ax.transAxes,
         )
         return fig
+    decision = result.chart_decision("response_shift")
+    assert decision is not None
     three = shift.three_waves
-    if why := why_hidden(three, three.n, result.threshold):
+    if decision.suppressed:
         return _suppressed(
             fig,
-            f"{title}, participants with all three waves",
-            three.n,
-            why,
+            title,
+            decision.n_text,
+            decision.hidden_text or "hidden",
             xlabel="Wave",
             ylabel="Mean scale score",
         )
@@ -429,7 +435,7 @@ def response_shift_chart(result: EvaluationResult, *, title: str = "Pre, then an
     ax.set_ylim(result.scale_min, result.scale_max)
     ax.set_xlabel("Wave")
     ax.set_ylabel("Mean scale score")
-    ax.set_title(f"{title} (n = {three.n} with all three waves)")
+    ax.set_title(f"{title} ({decision.n_text})")
     return fig
 
 
@@ -457,17 +463,3 @@ def evaluation_figures(
     figures["cohorts"] = cohort_chart(result)
     figures["response_shift"] = response_shift_chart(result)
     return figures
-
-
-def figure_to_png_bytes(fig: Figure, *, dpi: int = 110) -> bytes:
-    """PNG bytes of a figure, for an ipywidgets Image or an HTML report."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-def figure_to_svg_bytes(fig: Figure) -> bytes:
-    """SVG bytes of a figure; text is drawn as paths (matplotlib's default), so no markup leaks through."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()

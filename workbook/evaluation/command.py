@@ -159,8 +159,8 @@ def _write_outputs(
     def chart_data() -> dict[str, Any]:
         if not charts:
             charts["pairs"] = paired_scale_scores(tables)
-            charts["distribution"] = item_answer_distribution(
-                tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold
+            charts["distribution"] = item_answer_distribution(  # items hidden as the result hides them
+                tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold, result=result
             )
         return charts
 

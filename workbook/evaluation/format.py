@@ -46,11 +46,22 @@ def fmt(value: Any, digits: int = 2, *, signed: bool = False) -> str:
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
+P_DECIMALS = 3
+P_FLOOR = 10.0**-P_DECIMALS  # a p below this is written "< 0.001", not as 0.000
+
+
 def fmt_p(value: Any) -> str:
     """A p-value: three decimals, or "< 0.001"."""
     if missing(value):
         return DASH
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+    return f"< {P_FLOOR:.{P_DECIMALS}f}" if value < P_FLOOR else f"{value:.{P_DECIMALS}f}"
+
+
+def p_number_format() -> str:
+    """What :func:`fmt_p` writes, as a spreadsheet number format: the cell keeps the exact p and shows
+    "< 0.001" below the floor, three decimals otherwise (Excel's and LibreOffice's conditional format)."""
+    floor = f"{P_FLOOR:.{P_DECIMALS}f}"
+    return f'[<{floor}]"< {floor}";0.{"0" * P_DECIMALS}'
 
 
 def p_phrase(value: Any) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, hake_band, p_phrase, sentence
 from workbook.evaluation.result import EvaluationResult
-from workbook.evaluation.summary import summary_table
+from workbook.evaluation.summary import summary_table, then_lines
 
 DEFAULT_TITLE = "Career-conversation coaching: evaluation report"
 # (heading, width in mm, SummaryCells field) of the PDF's summary table: the columns that fit a page.
@@ -44,8 +45,12 @@ def render_pdf_report(
     selection: str = "Selection: all cohorts",
     synthetic: bool = False,
     generated: dt.datetime | None = None,
+    hidden_charts: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The PDF's bytes; ``pngs`` are the charts by name (titles from :data:`CHART_TITLES`)."""
+    """The PDF's bytes; ``pngs`` are the charts by name (titles from :data:`CHART_TITLES`).
+
+    ``hidden_charts``: why each chart whose figure is hidden draws no data (by default the result's own
+    decisions); the page of such a chart says it under the title."""
     from fpdf import FPDF, FontFace, XPos, YPos
 
     from workbook.pdf import add_fonts
@@ -65,6 +70,7 @@ def render_pdf_report(
             pdf.ln(after)
 
     generated = generated or dt.datetime.now(dt.UTC)
+    hidden = result.hidden_charts() if hidden_charts is None else hidden_charts
     threshold, scale, flow = result.threshold, result.scale, result.flow
     pdf.add_page()
     text(title, 16, "B", 8)
@@ -112,6 +118,12 @@ def render_pdf_report(
             10,
         )
 
+    if lines := then_lines(result):
+        pdf.ln(2)
+        text("Response shift", 13, "B", 7)
+        for line in lines:
+            text(f"{line.label}: {line.value}.", 10)
+
     pdf.ln(2)
     text("Summary", 13, "B", 7)
     pdf.set_font("DejaVu", "", 7)
@@ -133,7 +145,10 @@ def render_pdf_report(
     for name, png in pngs.items():
         pdf.add_page()
         text(CHART_TITLES.get(name, name), 12, "B", 6)
-        pdf.image(io.BytesIO(png), x=pdf.l_margin, h=pdf.eph - 12, keep_aspect_ratio=True, w=pdf.epw)
+        if why := hidden.get(name):
+            text(f"Not drawn: {why}.", 10)
+        room = pdf.eph - (pdf.get_y() - pdf.t_margin) - 1  # what is left of the page under the title
+        pdf.image(io.BytesIO(png), x=pdf.l_margin, h=room, keep_aspect_ratio=True, w=pdf.epw)
     return bytes(pdf.output())
 
 

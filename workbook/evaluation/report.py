@@ -11,19 +11,21 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
-from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, fmt_p, hake_band
+from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, fmt_p, hake_band, p_number_format
 from workbook.evaluation.result import EvaluationResult, Flow
 from workbook.evaluation.stats import METHOD
-from workbook.evaluation.summary import summary_frame, summary_table
+from workbook.evaluation.summary import summary_frame, summary_table, then_lines
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.templating import render_string
 
+P_COLUMNS = ("p", "wilcoxon_p")  # shown as the page writes a p (fmt_p): "< 0.001" or three decimals
 _TEXT_COLUMNS = ("scope", "cohort", "measure", "comparison", "group", "why_hidden")
 
 
@@ -68,7 +70,8 @@ def write_xlsx(
 ) -> Path:
     """A workbook with the summary, the flow and the method definitions on separate sheets.
 
-    Cells keep every digit of a figure and show it rounded (two decimals, p-values three), so a reader
+    Cells keep every digit of a figure and show it rounded (two decimals, p-values as the page writes
+    them: three decimals or "< 0.001"), so a reader
     sees what the page shows and a formula computes with the exact value. ``item_labels`` puts each item's
     wording beside its code."""
     path = Path(path)
@@ -97,7 +100,7 @@ def _shown_rounded(sheet: Any) -> None:
     """Round what a sheet shows (not what it holds), freeze its header and fit its columns."""
     header = [cell.value for cell in sheet[1]]
     for column, name in enumerate(header, start=1):
-        number_format = "0.000" if name in ("p", "wilcoxon_p") else "0.00"
+        number_format = p_number_format() if name in P_COLUMNS else "0.00"
         width = len(str(name))
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             if isinstance(cell.value, float):
@@ -145,24 +148,6 @@ def _headline(result: EvaluationResult) -> dict[str, Any]:
     }
 
 
-def _shift(result: EvaluationResult) -> dict[str, Any] | None:
-    scale = result.scale
-    shift, then = scale.response_shift, scale.then
-    if shift is None or then is None:
-        return None
-    hidden = [block.hidden_text for block in (then, shift) if block.suppressed]
-    return {
-        "suppressed": bool(hidden),
-        "why": "; ".join(dict.fromkeys(h or "hidden" for h in hidden)),
-        "n": shift.n,
-        "then_n": then.n,
-        "mean_shift": fmt(shift.mean_shift, signed=True),
-        "ci": fmt_ci(shift.ci95),
-        "then_change": fmt(then.mean_change, signed=True),
-        "pre_change": fmt(scale.mean_change, signed=True),
-    }
-
-
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -187,6 +172,7 @@ figure { margin: 1rem 0 2rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 dl dt { font-weight: 600; margin-top: 0.6rem; }
 .note { color: #444; font-size: 0.9rem; }
+li.suppressed { color: #555; }
 </style>
 </head>
 <body>
@@ -228,19 +214,14 @@ before (n = {{ headline.alpha_pre_n }}) and {{ headline.alpha_post }} after
 (n = {{ headline.alpha_post_n }}).</p>
 {% endif %}
 
-{% if shift %}
+{% if then_lines %}
 <h2>Response shift</h2>
-{% if shift.suppressed %}
-<p>The comparison with the retrospective 'then' questions (n = {{ shift.then_n }}) is not shown:
-{{ shift.why }}.</p>
-{% else %}
-<p>Compared with the retrospective 'then' rating, the change is {{ shift.then_change }}
-(n = {{ shift.then_n }}); compared with the real pre rating it is
-{{ headline.change if not headline.suppressed else "—" }}. The 'then' rating minus the pre rating,
-{{ shift.mean_shift }} (95% CI {{ shift.ci }}, n = {{ shift.n }}), estimates how much the participants'
-yardstick moved. Both comparisons are reported; the real pre-test stays the primary one.
-</p>
-{% endif %}
+<p>The retrospective 'then' questions ask, after the programme, how it was before. Each figure below rests on
+its own group and is shown or hidden on its own; the real pre-test stays the primary comparison.</p>
+<ul class="then-figures">
+{% for line in then_lines %}<li{% if line.suppressed %} class="suppressed"{% endif %}>{{ line.label }}:
+{{ line.value }}.</li>
+{% endfor %}</ul>
 {% endif %}
 
 <h2>Who answered</h2>
@@ -282,8 +263,9 @@ left out, so the answer given in time counts{% endif %}.</p>
 
 <h2>Charts</h2>
 {% for chart in charts %}<figure>
-<img src="data:image/png;base64,{{ chart.png }}" alt="{{ chart.title }}">
-<figcaption>{{ chart.title }}</figcaption></figure>
+<img src="data:image/png;base64,{{ chart.png }}" alt="{{ chart.hidden or chart.title }}">
+<figcaption>{{ chart.title }}</figcaption>
+{% if chart.hidden %}<p class="note">Not drawn: {{ chart.hidden }}.</p>{% endif %}</figure>
 {% endfor %}
 
 <h2>How each figure is computed</h2>
@@ -305,18 +287,26 @@ def render_html_report(
     invited: int | None = None,
     generated: dt.datetime | None = None,
     pngs: dict[str, bytes] | None = None,
+    hidden_charts: Mapping[str, str] | None = None,
 ) -> str:
     """A single self-contained HTML page (charts embedded as PNG); every data string is escaped.
 
     ``pngs``: the charts already drawn (by name), as the evaluator's page and its PDF show them, with the
     reaction and conversation charts. Otherwise the charts are drawn here: ``pairs`` (per-participant
     scale scores) and ``distribution`` (answers per level) add the charts that draw individuals.
+    ``hidden_charts``: why each chart whose figure is hidden draws no data (by default the result's own
+    decisions, :meth:`EvaluationResult.hidden_charts`); the report prints it beside the placeholder.
     """
+    hidden = result.hidden_charts() if hidden_charts is None else hidden_charts
     if pngs is None:
         figures = evaluation_figures(result, pairs, distribution, invited=invited)
         pngs = {name: figure_to_png_bytes(fig) for name, fig in figures.items()}
     charts = [
-        {"title": CHART_TITLES[name], "png": base64.b64encode(pngs[name]).decode("ascii")}
+        {
+            "title": CHART_TITLES[name],
+            "png": base64.b64encode(pngs[name]).decode("ascii"),
+            "hidden": hidden.get(name),
+        }
         for name in CHART_TITLES
         if name in pngs
     ]
@@ -338,7 +328,7 @@ def render_html_report(
         scale_min=result.scale_min,
         scale_max=result.scale_max,
         headline=_headline(result),
-        shift=_shift(result),
+        then_lines=then_lines(result),
         flows=flows,
         late_included=result.late_included,
         table=summary_table(result),

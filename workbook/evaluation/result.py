@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from workbook.evaluation.format import CHART_TITLES
+
 Number = int | float
 
 
@@ -75,6 +77,22 @@ class ResponseShift(_Figures):
     hidden_because: str | None = None
     hidden_text: str | None = None
 
+    def paired(self) -> PairedStats:
+        """The shift as a paired comparison ('then' against 'pre'), for the summary table's row."""
+        return PairedStats(
+            n=self.n,
+            suppressed=self.suppressed,
+            pre_mean=self.pre_mean,
+            post_mean=self.then_mean,
+            mean_change=self.mean_shift,
+            ci95=self.ci95,
+            t=self.t,
+            df=self.df,
+            p=self.p,
+            hidden_because=self.hidden_because,
+            hidden_text=self.hidden_text,
+        )
+
 
 class ScaleResult(PairedStats):
     """The scale's paired figures, its reliability in each wave and the 'then' comparisons."""
@@ -106,6 +124,43 @@ class CohortResult(_Figures):
     scale: PairedStats
 
 
+class FigureDecision(_Figures):
+    """What every output says of one figure: shown or hidden (and why), and the group it rests on.
+
+    The decision itself is the disclosure plan's, recorded in the figure's block of the result; this is
+    that block's decision read in one place, with the group named, so that the page, the charts, the
+    reports and the files state the same n for the same figure."""
+
+    key: str  # the figure: "scale", "then", "response_shift", "three_waves"
+    label: str  # what the figure is, in words
+    n: int
+    who: str  # the group, after "n = 6 ": "who answered pre and then"
+    suppressed: bool
+    hidden_text: str | None = None
+
+    @property
+    def n_text(self) -> str:
+        """ "n = 6 who answered pre and then" """
+        return f"n = {self.n} {self.who}"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the figure is not shown, naming it and its group (None when it is shown)."""
+        if not self.suppressed:
+            return None
+        return f"{self.label} ({self.n_text}): {self.hidden_text or 'hidden'}"
+
+
+# The figure behind each chart that shows it as a whole (a chart of several figures, such as the item or
+# cohort charts, says so for each of its rows instead).
+CHART_FIGURE: dict[str, str] = {
+    "slope": "scale",
+    "change": "scale",
+    "baseline": "scale",
+    "response_shift": "three_waves",
+}
+
+
 class EvaluationResult(_Figures):
     """Everything one evaluation publishes; already cleared by the disclosure rules."""
 
@@ -119,6 +174,47 @@ class EvaluationResult(_Figures):
     scale: ScaleResult
     items: dict[str, PairedStats]
     cohorts: dict[str, CohortResult]
+
+    def decision(self, key: str) -> FigureDecision | None:
+        """The decision on one figure of the scale (None when the result has no such figure)."""
+        scale, base = self.scale, self.phase
+        shift = scale.response_shift
+        blocks: dict[str, tuple[str, str, PairedStats | ResponseShift | ThreeWaves | None]] = {
+            "scale": (f"Change from {base} to post", f"who answered {base} and post", scale),
+            "then": ("Change from 'then' to post", "who answered then and post", scale.then),
+            "response_shift": ("Response shift ('then' minus pre)", "who answered pre and then", shift),
+            "three_waves": (
+                CHART_TITLES["response_shift"],  # the figure that chart draws
+                "who answered pre, then and post",
+                shift.three_waves if shift is not None else None,
+            ),
+        }
+        label, who, block = blocks[key]
+        if block is None:
+            return None
+        return FigureDecision(
+            key=key,
+            label=label,
+            n=block.n,
+            who=who,
+            suppressed=block.suppressed,
+            hidden_text=block.hidden_text if block.suppressed else None,
+        )
+
+    def chart_decision(self, chart: str) -> FigureDecision | None:
+        """The decision on the figure a chart shows as a whole (None: the chart shows several figures,
+        each with its own decision, or the figure is absent)."""
+        key = CHART_FIGURE.get(chart)
+        return None if key is None else self.decision(key)
+
+    def hidden_charts(self) -> dict[str, str]:
+        """Why each chart whose figure is hidden draws no data (by chart name): its placeholder says so,
+        no picture of it is offered for download, and the reports print the reason beside it."""
+        return {
+            chart: decision.reason
+            for chart in CHART_FIGURE
+            if (decision := self.chart_decision(chart)) is not None and decision.reason
+        }
 
     def with_item_names(self, names: dict[str, str]) -> EvaluationResult:
         """The same result with its items renamed (e.g. by short label), if the new names are unique."""

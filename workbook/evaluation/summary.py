@@ -13,9 +13,9 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from workbook.evaluation.format import DASH, fmt, fmt_ci, fmt_p, missing
+from workbook.evaluation.format import DASH, fmt, fmt_ci, fmt_p, missing, p_phrase
 from workbook.evaluation.paired import STAT_KEYS
-from workbook.evaluation.result import EvaluationResult, PairedStats
+from workbook.evaluation.result import EvaluationResult, FigureDecision, PairedStats
 
 ALL_PARTICIPANTS = "All participants"
 
@@ -95,7 +95,8 @@ class SummaryCells(BaseModel):
 
 
 def summary_rows(result: EvaluationResult) -> list[SummaryRow]:
-    """The rows of an evaluation result: the scale (and its 'then' comparison), each item, each cohort."""
+    """The rows of an evaluation result: the scale (and its 'then' comparisons: post against 'then', and
+    the response shift, 'then' against pre), each item, each cohort."""
     rows: list[SummaryRow] = []
 
     def add(
@@ -128,6 +129,8 @@ def summary_rows(result: EvaluationResult) -> list[SummaryRow]:
     )
     if scale.then:
         add("overall", "", "scale", "post vs then", everyone, scale.then)
+    if scale.response_shift:
+        add("overall", "", "scale", "then vs pre", everyone, scale.response_shift.paired())
     for item, block in result.items.items():
         add("overall", "", item, versus, everyone, block)
     for cohort, entry in result.cohorts.items():
@@ -148,6 +151,11 @@ def summary_frame(result: EvaluationResult) -> pd.DataFrame:
     return frame
 
 
+def _mean_sd(mean: float | None, sd: float | None) -> str:
+    """ "2.53 (0.41)", or the mean alone for a row that has no sd (the response shift's)."""
+    return fmt(mean) if missing(sd) else f"{fmt(mean)} ({fmt(sd)})"
+
+
 def summary_cells(row: SummaryRow) -> SummaryCells:
     """One row as text, the same on the page, in the HTML report and in the PDF."""
     figures = row.stats
@@ -160,8 +168,8 @@ def summary_cells(row: SummaryRow) -> SummaryCells:
         n=f"{figures.n} / {row.participants}",
         suppressed=hidden,
         why=(figures.hidden_text or "hidden") if hidden else "",
-        pre=DASH if hidden else f"{fmt(figures.pre_mean)} ({fmt(figures.pre_sd)})",
-        post=DASH if hidden else f"{fmt(figures.post_mean)} ({fmt(figures.post_sd)})",
+        pre=DASH if hidden else _mean_sd(figures.pre_mean, figures.pre_sd),
+        post=DASH if hidden else _mean_sd(figures.post_mean, figures.post_sd),
         change=fmt(figures.mean_change, signed=True),
         ci=fmt_ci(figures.ci95 or (None, None)),
         t=fmt(figures.t),
@@ -183,3 +191,57 @@ def summary_cells(row: SummaryRow) -> SummaryCells:
 def summary_table(result: EvaluationResult) -> list[SummaryCells]:
     """Every row of a result, written out."""
     return [summary_cells(row) for row in summary_rows(result)]
+
+
+class FigureLine(BaseModel):
+    """One figure written out as a line: what it is and its group's n, then its value or why it is
+    hidden. The same words on the page, in the HTML report and in the PDF."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    label: str  # "Response shift ('then' minus pre), n = 6 who answered pre and then"
+    value: str
+    suppressed: bool
+
+
+def _line(decision: FigureDecision, value: str) -> FigureLine:
+    return FigureLine(
+        key=decision.key,
+        label=f"{decision.label}, {decision.n_text}",
+        value=(decision.hidden_text or "hidden") if decision.suppressed else value,
+        suppressed=decision.suppressed,
+    )
+
+
+def then_lines(result: EvaluationResult) -> list[FigureLine]:
+    """The figures of the retrospective 'then' answers, each with its own decision and its own group:
+    the change from 'then' to post, the response shift ('then' minus pre) and the three means that the
+    "Pre, then and post" chart draws. Empty when nobody answered 'then'."""
+    scale = result.scale
+    shift = scale.response_shift
+    lines: list[FigureLine] = []
+    if (then := result.decision("then")) is not None and scale.then is not None:
+        block = scale.then
+        lines.append(
+            _line(
+                then,
+                f"{fmt(block.mean_change, signed=True)} (95% CI {fmt_ci(block.ci95)}), {p_phrase(block.p)}",
+            )
+        )
+    if (decision := result.decision("response_shift")) is not None and shift is not None:
+        lines.append(
+            _line(
+                decision,
+                f"{fmt(shift.mean_shift, signed=True)} (95% CI {fmt_ci(shift.ci95)}), {p_phrase(shift.p)}",
+            )
+        )
+    if (decision := result.decision("three_waves")) is not None and shift is not None:
+        three = shift.three_waves
+        lines.append(
+            _line(
+                decision,
+                f"pre {fmt(three.pre_mean)}, then {fmt(three.then_mean)}, post {fmt(three.post_mean)}",
+            )
+        )
+    return lines

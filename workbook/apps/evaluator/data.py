@@ -22,6 +22,9 @@ PHASE_OPTIONS: dict[str, str] = {
     "pre": "Before and after (pre-test → post-test)",
     "then": "Looking back and after ('then' → post-test)",
 }
+# The phases in a file name: which waves are compared.
+PHASE_FILE_PARTS: dict[str, str] = {"pre": "pre-post", "then": "then-post"}
+FILE_COHORTS_MAX = 60  # characters of cohort names in a file name; more cohorts are counted instead
 BEHAVIOUR_KEYS = ("conversations", "managers_with_conversation", "idps_started", "follow_ups_planned")
 
 
@@ -37,6 +40,23 @@ class Selection:
             else "cohort " + ", ".join(NO_COHORT_LABEL if c == NO_COHORT else c for c in self.cohorts)
         )
         return f"Selection: {cohorts}, {PHASE_OPTIONS[self.phase][0].lower()}{PHASE_OPTIONS[self.phase][1:]}"
+
+    def file_part(self) -> str:
+        """The selection in a file name: its cohorts (or "all-cohorts") and its phase, e.g.
+        "spring-2025-pre-post"; safe on every system whatever a cohort is called."""
+        from workbook.text import slugify
+
+        if self.cohorts is None:
+            cohorts = "all-cohorts"
+        else:
+            slugs = [
+                slugify(NO_COHORT_LABEL if c == NO_COHORT else c, max_length=30, default=f"cohort-{k + 1}")
+                for k, c in enumerate(self.cohorts)
+            ]
+            cohorts = "+".join(slugs)
+            if len(cohorts) > FILE_COHORTS_MAX:
+                cohorts = f"{slugs[0]}+{len(slugs) - 1}-more-cohorts"
+        return f"{cohorts}-{PHASE_FILE_PARTS[self.phase]}"
 
 
 @dataclass
@@ -77,6 +97,16 @@ class Computed:
     behaviour_table: str
     figures: dict[str, Any] = field(default_factory=dict)
     pngs: dict[str, bytes] = field(default_factory=dict)
+
+    def hidden_charts(self) -> dict[str, str]:
+        """Why each chart whose figure is hidden draws no data, by chart name: the result's decisions
+        and the conversation counts'. The page shows such a chart's placeholder; no file is made of it."""
+        from workbook.apps.evaluator.describe import behaviour_hidden
+
+        hidden = self.shown.hidden_charts()
+        if "behaviour" in self.chart_names() and (why := behaviour_hidden(self.behaviour)):
+            hidden["behaviour"] = why
+        return hidden
 
     def chart_names(self) -> list[str]:
         """The charts this selection shows, in page order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, reaction_label, sentence
+from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, reaction_label
 from workbook.evaluation.result import EvaluationResult
 
 
@@ -15,10 +15,21 @@ def _listing(lead: str, groups: Iterable[tuple[str, int, str | None]]) -> str:
     return lead + "; ".join(parts) + "."
 
 
+def behaviour_hidden(behaviour: dict[str, Any]) -> str | None:
+    """Why the conversation chart draws no data, naming its group (None when it is shown)."""
+    if not behaviour["suppressed"]:
+        return None
+    return (
+        f"Career conversations logged (n = {behaviour['managers_with_conversation']} managers who logged "
+        f"one): {behaviour.get('hidden_text') or 'hidden'}"
+    )
+
+
 def chart_description(name: str, shown: EvaluationResult, extra: dict[str, Any]) -> str:
     """A text equivalent of each chart (its alt text), from the same aggregated figures."""
     scale, flow = shown.scale, shown.flow
-    hidden = sentence(scale.hidden_text or "hidden")
+    if (decision := shown.chart_decision(name)) is not None and decision.reason:
+        return f"Not drawn: {decision.reason}."
     if name == "flow":
         invited = extra.get("invited")
         lead = f"{invited} in the chosen cohorts, " if invited is not None else ""
@@ -26,8 +37,6 @@ def chart_description(name: str, shown: EvaluationResult, extra: dict[str, Any])
             f"Bar chart of counts: {lead}{flow.participants} with any answer, {flow.pre} answered pre, "
             f"{flow.post} answered post, {flow.then} answered then, {flow.matched} matched."
         )
-    if name in ("slope", "change", "baseline") and scale.suppressed:
-        return hidden
     if name == "slope":
         return (
             f"One line per matched participant (n = {scale.n}) from the pre to the post score: "
@@ -83,10 +92,9 @@ def chart_description(name: str, shown: EvaluationResult, extra: dict[str, Any])
         if not shift:
             return "No retrospective 'then' answers."
         three = shift.three_waves
-        if three.suppressed:
-            return f"Participants with all three waves: {three.hidden_text or 'hidden'}."
+        assert decision is not None
         return (
-            f"Mean scale score of the {three.n} participants with all three waves: pre "
+            f"Mean scale score ({decision.n_text}): pre "
             f"{fmt(three.pre_mean)}, then {fmt(three.then_mean)}, post {fmt(three.post_mean)}."
         )
     if name == "reaction":
@@ -105,7 +113,7 @@ def chart_description(name: str, shown: EvaluationResult, extra: dict[str, Any])
     if name == "behaviour":
         behaviour = extra["behaviour"]
         if behaviour["suppressed"]:
-            return f"Managers with a logged conversation: {behaviour.get('hidden_text') or 'hidden'}."
+            return f"Not drawn: {behaviour_hidden(behaviour)}."
         return (
             f"Counts: {behaviour['conversations']} conversations by "
             f"{behaviour['managers_with_conversation']} managers, "

@@ -28,8 +28,9 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
     from workbook.evaluation.report import render_html_report, write_summary_csv, write_xlsx
 
     stamp = now or dt.datetime.now(dt.UTC)
-    day = stamp.strftime("%Y%m%d")
+    tail = f"{computed.selection.file_part()}-{stamp.strftime('%Y%m%d')}"  # which cohorts and waves, when
     prefix = "synthetic-demo-" if loaded.synthetic else ""
+    hidden = computed.hidden_charts()
     selection = computed.selection.describe()
     title = f"Career-conversation coaching: evaluation report ({selection[len('Selection: ') :]})"
     with tempfile.TemporaryDirectory(prefix="wb-evaluator-") as tmp:
@@ -46,6 +47,7 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
         invited=computed.invited,
         generated=stamp,
         pngs=computed.pngs,
+        hidden_charts=hidden,
     ).encode("utf-8")
     pdf = render_pdf_report(
         computed.shown,
@@ -54,35 +56,47 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
         selection=selection,
         synthetic=loaded.synthetic,
         generated=stamp,
+        hidden_charts=hidden,
     )
     groups = [
         (
             "Summary table",
             True,
             [
-                download("csv", "text/csv", f"{prefix}evaluation-summary-{day}.csv", csv_bytes, "CSV"),
-                download("xlsx", XLSX, f"{prefix}evaluation-summary-{day}.xlsx", xlsx_bytes, "Excel (.xlsx)"),
+                download("csv", "text/csv", f"{prefix}evaluation-summary-{tail}.csv", csv_bytes, "CSV"),
+                download(
+                    "xlsx", XLSX, f"{prefix}evaluation-summary-{tail}.xlsx", xlsx_bytes, "Excel (.xlsx)"
+                ),
             ],
         ),
         (
             "Whole report",
             True,
             [
-                download("html", "text/html", f"{prefix}evaluation-report-{day}.html", report, "HTML"),
-                download("pdf", "application/pdf", f"{prefix}evaluation-report-{day}.pdf", pdf, "PDF"),
+                download("html", "text/html", f"{prefix}evaluation-report-{tail}.html", report, "HTML"),
+                download("pdf", "application/pdf", f"{prefix}evaluation-report-{tail}.pdf", pdf, "PDF"),
             ],
         ),
     ]
     for name, png in computed.pngs.items():
+        if name in hidden:  # its figure is hidden: no picture of it leaves the page
+            continue
         svg = figure_to_svg_bytes(computed.figures[name])
         groups.append(
             (
                 CHART_TITLES[name],
                 False,
                 [
-                    download(f"{name}-png", "image/png", f"{prefix}chart-{name}-{day}.png", png, "PNG"),
-                    download(f"{name}-svg", "image/svg+xml", f"{prefix}chart-{name}-{day}.svg", svg, "SVG"),
+                    download(f"{name}-png", "image/png", f"{prefix}chart-{name}-{tail}.png", png, "PNG"),
+                    download(f"{name}-svg", "image/svg+xml", f"{prefix}chart-{name}-{tail}.svg", svg, "SVG"),
                 ],
             )
         )
-    return render("downloads.html", selection=selection, prepared=local_time(stamp), groups=groups)
+    not_drawn = [f"Not drawn: {why}" for why in hidden.values()]
+    return render(
+        "downloads.html",
+        selection=selection,
+        prepared=local_time(stamp),
+        groups=groups,
+        not_drawn=not_drawn,
+    )

@@ -10,8 +10,8 @@ from typing import Any
 
 from workbook.apps.evaluator.templates import render
 from workbook.evaluation.format import IN_WORDS, fmt, fmt_ci, hake_band, p_phrase
-from workbook.evaluation.result import EvaluationResult, Flow, ScaleResult
-from workbook.evaluation.summary import SummaryCells
+from workbook.evaluation.result import EvaluationResult, ScaleResult
+from workbook.evaluation.summary import SummaryCells, then_lines
 
 # (heading, SummaryCells field) of the page's summary table, in order.
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -88,7 +88,8 @@ def _explained(key: str, method: dict[str, str]) -> tuple[str, str]:
     return IN_WORDS[key], method[key]
 
 
-def _stat_rows(scale: ScaleResult, flow: Flow, method: dict[str, str]) -> list[tuple[str, str, str, str]]:
+def _stat_rows(result: EvaluationResult, method: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    scale, flow = result.scale, result.flow
     rows = [
         ("n matched / participants", f"{scale.n} / {flow.participants}", *_explained("matched", method)),
         (
@@ -117,18 +118,12 @@ def _stat_rows(scale: ScaleResult, flow: Flow, method: dict[str, str]) -> list[t
             *_explained("alpha", method),
         ),
     ]
-    then, shift = scale.then, scale.response_shift
-    if then is not None and shift is not None:
-        if then.suppressed or shift.suppressed:
-            why = then.hidden_text if then.suppressed else shift.hidden_text
-            value = f"{why} (with a 'then' answer: {then.n})"
-        else:
-            value = (
-                f"post − then {fmt(then.mean_change, signed=True)} (n = {then.n}); then − pre "
-                f"{fmt(shift.mean_shift, signed=True)} ({fmt_ci(shift.ci95)}, n = {shift.n})"
-            )
-        rows.append(("Response shift", value, *_explained("then", method)))
-    return rows
+    return rows + _then_rows(result, method)
+
+
+def _then_rows(result: EvaluationResult, method: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """Each 'then' figure with its own decision and group (shown even when the pre/post ones are not)."""
+    return [(line.label, line.value, *_explained("then", method)) for line in then_lines(result)]
 
 
 def headline_html(result: EvaluationResult, method: dict[str, str], *, invited: int | None) -> str:
@@ -151,7 +146,7 @@ def headline_html(result: EvaluationResult, method: dict[str, str], *, invited: 
         suppressed=suppressed,
         why=scale.hidden_text,
         meanings=[] if suppressed else _meanings(scale, method),
-        rows=[] if suppressed else _stat_rows(scale, flow, method),
+        rows=_then_rows(result, method) if suppressed else _stat_rows(result, method),
     )
 
 
