@@ -191,7 +191,8 @@ def test_two_one_person_cohorts_stay_hidden_in_every_output(tmp_path):
 
 def test_the_json_of_the_demo_is_unchanged(tmp_path):
     """The JSON contract: `workbook evaluate` on the seeded demo writes, byte for byte, the file that
-    the command wrote before the summary rows were typed (tests/data/evaluate_demo.json)."""
+    the command wrote before the summary rows were typed (tests/data/evaluate_demo.json), with the
+    `demo_data` field that says its figures are synthetic demo data."""
     from pathlib import Path
 
     from workbook.demo import seed_all

@@ -29,7 +29,7 @@ from workbook.manager import demo
 from workbook.manager.content import instrument
 from workbook.manager.reaction import save_reaction
 from workbook.manager.reaction_summary import reaction_summary
-from workbook.manager.scores import insert_score_rows, scores_frame
+from workbook.manager.scores import cohort_scope, insert_score_rows, scores_frame
 from workbook.models import Participant
 from workbook.store import utcnow
 
@@ -72,9 +72,11 @@ def seeded_plus(seeded):
     return seeded
 
 
-def open_dashboard(store):
+def open_dashboard(store, *, include_demo: bool = False):
     gate = EvaluatorGate(store)
     assert gate.try_key(KEY)
+    if include_demo:  # the evaluator ticks "Include the synthetic demo cohorts"
+        gate.dashboard.include_demo.value = True
     return gate.dashboard
 
 
@@ -338,7 +340,7 @@ def test_a_cohort_filter_changes_the_figures(seeded_plus):
     """Demo A (5), B (4), Spring 2025 (5): B is too small, so A is hidden too (ties go by name);
     Spring 2025 can be chosen on its own."""
     seeded = seeded_plus
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     before = board.headline.value
     board.cohorts.value = ("Spring 2025",)
     want = expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"])
@@ -460,7 +462,8 @@ def test_downloads_hold_the_same_numbers(seeded):
     name, mime, payload = files["csv"]
     assert name.endswith(".csv") and mime == "text/csv"
     got = pd.read_csv(io.BytesIO(payload))
-    assert list(got.columns) == list(want.columns)
+    assert list(got.columns) == ["data", *want.columns]  # only the demo: every row says it is synthetic
+    assert set(got["data"]) == {"synthetic demo data"}
     assert list(got.measure) == list(want.measure)
     for column in (
         "n",
@@ -507,7 +510,7 @@ def test_downloads_hold_the_same_numbers(seeded):
 
 def test_downloads_follow_the_filter(seeded_plus):
     seeded = seeded_plus
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     downloads(board)
     board.cohorts.value = ("Spring 2025",)
     assert board.downloads.value == ""  # old files are withdrawn with the old selection
@@ -541,7 +544,7 @@ def test_no_name_no_free_text_in_any_widget_or_file(seeded):
 def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
     payload = "<script>window.__pwned=1</script><img src=x onerror=alert(1)>"
     add_cohort_with_scores(seeded, payload, 6)  # demo A (5) is then the one hidden next to B (4)
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     assert payload in board.cohorts.value  # a plain option label, shown as text by the widget
     html_widgets = [w for w in _instances.values() if isinstance(w, widgets.HTML)]
     assert any(html.escape(payload) in w.value for w in html_widgets)
@@ -558,14 +561,15 @@ def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
 
 def test_real_cohorts_next_to_the_demo_are_not_called_synthetic(seeded):
     add_cohort_with_scores(seeded, "Spring 2025")
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     assert "Synthetic demo data:" not in board.banner.value
-    assert "synthetic demo cohorts as well as real ones" in board.banner.value
+    assert "These figures include synthetic demo data" in board.banner.value
 
 
 # -- running inside a kernel ---------------------------------------------------------------------------------
 def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
     seeded = seeded_plus
+    want_real = expected_evaluation(scores_frame(seeded, scope=cohort_scope(seeded)))
     want_all = expected_evaluation(scores_frame(seeded))
     want_a = expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"])
 
@@ -583,6 +587,10 @@ def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
         assert board.runner.background
         assert "Loading" in board.status.value  # the page is there before the figures
         await until_ready(board, "opening")
+        assert board.computed.result == want_real  # the demo cohorts left out
+        board.include_demo.value = True
+        assert "Loading" in board.status.value
+        await until_ready(board, "including the demo")
         assert board.computed.result == want_all
         board.cohorts.value = ("Spring 2025",)
         assert "Updating" in board.status.value

@@ -459,15 +459,28 @@ def evaluation_figures(
     return figures
 
 
+def title_data(fig: Figure, data_label: str | None) -> Figure:
+    """A chart of figures with synthetic demo data says so in the figure's own title, above the chart's
+    ("Includes synthetic demo data"); the PNG and SVG files carry it as their Title too."""
+    if data_label:
+        fig.suptitle(data_label[:1].upper() + data_label[1:], fontsize="medium", fontweight="bold")
+    return fig
+
+
+def _title(fig: Figure) -> dict[str, str]:
+    title = fig.get_suptitle()
+    return {"Title": title} if title else {}
+
+
 def figure_to_png_bytes(fig: Figure, *, dpi: int = 110) -> bytes:
     """PNG bytes of a figure, for an ipywidgets Image or an HTML report."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, metadata=_title(fig))
     return buffer.getvalue()
 
 
 def figure_to_svg_bytes(fig: Figure) -> bytes:
     """SVG bytes of a figure; text is drawn as paths (matplotlib's default), so no markup leaks through."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None, **_title(fig)})
     return buffer.getvalue()

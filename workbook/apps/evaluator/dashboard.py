@@ -68,6 +68,17 @@ class EvaluatorDashboard:
         self._pending: asyncio.TimerHandle | None = None
 
         self.banner = widgets.HTML(_dom_classes=css("wb-eval-banner-box"))
+        # Offered once real cohorts exist next to the synthetic ones of `workbook demo`, which the
+        # figures then leave out unless this is ticked (the rule: workbook.scores_frame.CohortScope).
+        self.include_demo = widgets.Checkbox(
+            value=False,
+            description="Include the synthetic demo cohorts (invented managers) in the figures",
+            indent=False,
+            layout=widgets.Layout(width="auto", max_width="100%", display="none"),
+            _dom_classes=css("wb-eval-include-demo"),
+        )
+        self.include_demo.observe(self._on_include_demo, names="value")
+        self.title = widgets.HTML(render("dashboard_title.html", title=APP_TITLE))
         self.status = widgets.HTML(_dom_classes=css("wb-eval-status"))
         self.cohorts = widgets.SelectMultiple(
             options=[],
@@ -191,8 +202,9 @@ class EvaluatorDashboard:
         )
         self.widget = widgets.VBox(
             [
-                widgets.HTML(render("dashboard_title.html", title=APP_TITLE)),
+                self.title,
                 self.banner,
+                self.include_demo,
                 self.body,
             ],
             _dom_classes=css("wb-evaluator"),
@@ -221,19 +233,36 @@ class EvaluatorDashboard:
             self._problem(f"The figures could not be computed ({type(exc).__name__}).")
 
     # -- loading ---------------------------------------------------------------------------------
-    def _load_job(self) -> None:
+    def _load_job(self, include_demo: bool = False) -> None:
         if self._store is None:
             from workbook.store import Store
 
             self._store = Store()
-        self.runner.post(self._show_loaded, load(self._store))
+        self.runner.post(self._show_loaded, load(self._store, include_demo=include_demo))
+
+    def _on_include_demo(self, change: dict) -> None:
+        """Read the scores again with the synthetic demo cohorts in or out (a Bool: nothing else gets in)."""
+        if self.loaded is None or not self.allowed():
+            return
+        self.generation += 1  # figures of the other choice are dropped when they come back
+        self.prepare.disabled = True
+        self.downloads.value = ""
+        self._busy("Loading the scores…")
+        include = bool(change["new"])
+        self.runner.submit(lambda: self._load_job(include), self._failed)
 
     def _show_loaded(self, loaded: Loaded) -> None:
+        if loaded.scope.include_demo != bool(self.include_demo.value):
+            return  # the other choice is on its way
         self.loaded = loaded
+        scope = loaded.scope
+        self.include_demo.layout.display = None if scope.choice_offered else "none"
+        self.title.value = render("dashboard_title.html", title=scope.titled(APP_TITLE))
         self.banner.value = render(
             "banner.html",
-            synthetic=loaded.synthetic,
-            demo_cohorts=", ".join(loaded.demo_cohorts),
+            synthetic=scope.demo_counted and not scope.real,
+            included=", ".join(scope.demo) if scope.demo_counted and scope.real else "",
+            left_out=", ".join(scope.left_out),
             empty=len(loaded.frame) == 0,
         )
         if len(loaded.frame) == 0:
@@ -401,6 +430,10 @@ class EvaluatorDashboard:
         if self._stale(computed.generation):
             return
         self.computed = computed
+        assert self.loaded is not None
+        self.title.value = render(
+            "dashboard_title.html", title=self.loaded.scope.titled(APP_TITLE, computed.selection.cohorts)
+        )
         self.headline.value = computed.headline
         if self.headline._view_count:  # the page shows it now: the charts may start
             self._headline_seen.set()
@@ -416,8 +449,11 @@ class EvaluatorDashboard:
 
     def _draw_charts(self, computed: Computed) -> None:
         from workbook.apps.evaluator.describe import chart_description
-        from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
+        from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes, title_data
         from workbook.evaluation.level_charts import behaviour_chart, reaction_chart
+
+        assert self.loaded is not None
+        label = self.loaded.label(computed.selection.cohorts)
 
         names = computed.chart_names()
         figures = evaluation_figures(
@@ -433,6 +469,7 @@ class EvaluatorDashboard:
                 return
             if name in WIDE_CHARTS:
                 figures[name].set_size_inches(WIDE_INCHES, figures[name].get_figheight())
+            title_data(figures[name], label)
             png = figure_to_png_bytes(figures[name], dpi=CHART_DPI)
             computed.figures[name] = figures[name]
             computed.pngs[name] = png
