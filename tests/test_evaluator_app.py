@@ -29,7 +29,7 @@ from workbook.manager import demo
 from workbook.manager.content import instrument
 from workbook.manager.reaction import save_reaction
 from workbook.manager.reaction_summary import reaction_summary
-from workbook.manager.scores import cohort_scope, insert_score_rows, scores_frame
+from workbook.manager.scores import insert_score_rows, scores_frame
 from workbook.models import Participant
 from workbook.store import utcnow
 
@@ -568,6 +568,8 @@ def test_real_cohorts_next_to_the_demo_are_not_called_synthetic(seeded):
 
 # -- running inside a kernel ---------------------------------------------------------------------------------
 def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
+    from workbook.manager.scores import cohort_scope
+
     seeded = seeded_plus
     want_real = expected_evaluation(scores_frame(seeded, scope=cohort_scope(seeded)))
     want_all = expected_evaluation(scores_frame(seeded))
