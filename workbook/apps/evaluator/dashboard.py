@@ -31,8 +31,9 @@ from workbook.apps.evaluator.data import (
     load,
     reaction_of,
 )
+from workbook.apps.evaluator.demo_choice import DemoChoice
 from workbook.apps.evaluator.runner import Runner
-from workbook.apps.evaluator.templates import APP_TITLE, render
+from workbook.apps.evaluator.templates import render
 from workbook.apps.markup import html
 from workbook.evaluation.format import CHART_TITLES
 
@@ -67,18 +68,8 @@ class EvaluatorDashboard:
         self.generation = 0
         self._pending: asyncio.TimerHandle | None = None
 
-        self.banner = widgets.HTML(_dom_classes=css("wb-eval-banner-box"))
-        # Offered once real cohorts exist next to the synthetic ones of `workbook demo`, which the
-        # figures then leave out unless this is ticked (the rule: workbook.scores_frame.CohortScope).
-        self.include_demo = widgets.Checkbox(
-            value=False,
-            description="Include the synthetic demo cohorts (invented managers) in the figures",
-            indent=False,
-            layout=widgets.Layout(width="auto", max_width="100%", display="none"),
-            _dom_classes=css("wb-eval-include-demo"),
-        )
-        self.include_demo.observe(self._on_include_demo, names="value")
-        self.title = widgets.HTML(render("dashboard_title.html", title=APP_TITLE))
+        self.demo = DemoChoice(self._on_include_demo)  # the synthetic demo cohorts: in or out
+        self.title, self.banner, self.include_demo = self.demo.title, self.demo.banner, self.demo.box
         self.status = widgets.HTML(_dom_classes=css("wb-eval-status"))
         self.cohorts = widgets.SelectMultiple(
             options=[],
@@ -201,13 +192,7 @@ class EvaluatorDashboard:
             _dom_classes=css("wb-eval-body"),
         )
         self.widget = widgets.VBox(
-            [
-                self.title,
-                self.banner,
-                self.include_demo,
-                self.body,
-            ],
-            _dom_classes=css("wb-evaluator"),
+            [self.title, self.banner, self.include_demo, self.body], _dom_classes=css("wb-evaluator")
         )
         for control in (self.cohorts, self.phase):
             control.observe(self._on_filter, names="value")
@@ -240,31 +225,20 @@ class EvaluatorDashboard:
             self._store = Store()
         self.runner.post(self._show_loaded, load(self._store, include_demo=include_demo))
 
-    def _on_include_demo(self, change: dict) -> None:
-        """Read the scores again with the synthetic demo cohorts in or out (a Bool: nothing else gets in)."""
+    def _on_include_demo(self, include: bool) -> None:
+        """Read the scores again with the synthetic demo cohorts in or out."""
         if self.loaded is None or not self.allowed():
             return
         self.generation += 1  # figures of the other choice are dropped when they come back
-        self.prepare.disabled = True
-        self.downloads.value = ""
+        self.prepare.disabled, self.downloads.value = True, ""
         self._busy("Loading the scores…")
-        include = bool(change["new"])
         self.runner.submit(lambda: self._load_job(include), self._failed)
 
     def _show_loaded(self, loaded: Loaded) -> None:
-        if loaded.scope.include_demo != bool(self.include_demo.value):
+        if loaded.scope.include_demo != self.demo.include:
             return  # the other choice is on its way
         self.loaded = loaded
-        scope = loaded.scope
-        self.include_demo.layout.display = None if scope.choice_offered else "none"
-        self.title.value = render("dashboard_title.html", title=scope.titled(APP_TITLE))
-        self.banner.value = render(
-            "banner.html",
-            synthetic=scope.demo_counted and not scope.real,
-            included=", ".join(scope.demo) if scope.demo_counted and scope.real else "",
-            left_out=", ".join(scope.left_out),
-            empty=len(loaded.frame) == 0,
-        )
+        self.demo.show(loaded)
         if len(loaded.frame) == 0:
             self.body.layout.display = "none"
             self._ready("No scores yet.")
@@ -409,6 +383,7 @@ class EvaluatorDashboard:
             reaction=reaction,
             behaviour=behaviour,
             refused=refused,
+            label=loaded.label(selection.cohorts),
             headline=refusal_html(refused, headline=True)
             if refused
             else headline_html(shown, result.method or METHOD, invited=invited_count),
@@ -430,10 +405,7 @@ class EvaluatorDashboard:
         if self._stale(computed.generation):
             return
         self.computed = computed
-        assert self.loaded is not None
-        self.title.value = render(
-            "dashboard_title.html", title=self.loaded.scope.titled(APP_TITLE, computed.selection.cohorts)
-        )
+        self.demo.titled(computed.label)
         self.headline.value = computed.headline
         if self.headline._view_count:  # the page shows it now: the charts may start
             self._headline_seen.set()
@@ -452,9 +424,6 @@ class EvaluatorDashboard:
         from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes, title_data
         from workbook.evaluation.level_charts import behaviour_chart, reaction_chart
 
-        assert self.loaded is not None
-        label = self.loaded.label(computed.selection.cohorts)
-
         names = computed.chart_names()
         figures = evaluation_figures(
             computed.shown, computed.pairs, computed.distribution, invited=computed.invited
@@ -469,7 +438,7 @@ class EvaluatorDashboard:
                 return
             if name in WIDE_CHARTS:
                 figures[name].set_size_inches(WIDE_INCHES, figures[name].get_figheight())
-            title_data(figures[name], label)
+            title_data(figures[name], computed.label)
             png = figure_to_png_bytes(figures[name], dpi=CHART_DPI)
             computed.figures[name] = figures[name]
             computed.pngs[name] = png

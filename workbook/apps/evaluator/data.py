@@ -81,6 +81,7 @@ class Computed:
     reaction: dict[str, Any]
     behaviour: dict[str, Any]
     refused: str | None  # why the selection is not shown, when it would let a small group be worked out
+    label: str | None  # what its outputs say of synthetic demo data in it ("includes synthetic demo data")
     headline: str
     table: str
     reaction_table: str

@@ -32,7 +32,7 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
     stamp = now or dt.datetime.now(dt.UTC)
     day = stamp.strftime("%Y%m%d")
     # every file of a selection with synthetic demo data in it says so in its title and its name
-    label = loaded.label(computed.selection.cohorts)
+    label = computed.label
     prefix = {SYNTHETIC_LABEL: "synthetic-demo-", MIXED_LABEL: "includes-synthetic-demo-"}.get(label, "")
     selection = computed.selection.describe()
     title = titled(f"{REPORT_TITLE} ({selection[len('Selection: ') :]})", label)
