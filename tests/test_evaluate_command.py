@@ -191,7 +191,8 @@ def test_two_one_person_cohorts_stay_hidden_in_every_output(tmp_path):
 
 def test_the_json_of_the_demo_is_unchanged(tmp_path):
     """The JSON contract: `workbook evaluate` on the seeded demo writes, byte for byte, the file that
-    the command wrote before the summary rows were typed (tests/data/evaluate_demo.json)."""
+    the command wrote before the summary rows were typed (tests/data/evaluate_demo.json), with the
+    `demo_data` field that says its figures are synthetic demo data."""
     from pathlib import Path
 
     from workbook.demo import seed_all
@@ -297,3 +298,93 @@ def test_a_scores_csv_with_a_late_column_is_read_the_same_way(tmp_path):
     assert main(["--scores", str(exported), "--json", str(out)]) == 0
     result = json.loads(out.read_text())
     assert result["flow"]["late"] == 1 and result["scale"]["pre_mean"] == pytest.approx(2.0)
+
+
+def _demo_and_a_real_cohort():
+    """The store: the demo's cohorts and a real cohort of five managers with pre and post answers."""
+    from workbook import identity
+    from workbook.manager.content import instrument
+    from workbook.manager.demo import seed_manager_demo
+    from workbook.manager.scores import insert_score_rows
+    from workbook.store import Store, utcnow
+
+    store = Store()
+    seed_manager_demo(store)
+    people = [identity.add_participant(store, f"Real {k}", cohort="Spring 2025").person for k in range(5)]
+    rows = [
+        {"participant_id": p.id, "wave": wave, "item": item, "score": score + k % 2, "answered_at": utcnow()}
+        for k, p in enumerate(people)
+        for wave, score in (("pre", 2.0), ("post", 3.0))
+        for item in instrument().item_ids
+    ]
+    with store.write() as session:
+        insert_score_rows(session, rows)
+    return store
+
+
+def _every_output(tmp_path, *extra: str) -> tuple[dict, dict[str, str]]:
+    from pypdf import PdfReader
+
+    files = {name: tmp_path / name for name in ("r.json", "r.html", "r.pdf", "r.xlsx", "r.csv")}
+    options = ("--json", "--report", "--pdf", "--xlsx", "--summary-csv")
+    argv = [part for pair in zip(options, files.values(), strict=True) for part in map(str, pair)]
+    assert main([*argv, *extra]) == 0
+    book = openpyxl.load_workbook(files["r.xlsx"])
+    texts = {
+        "html": files["r.html"].read_text(encoding="utf-8"),
+        "csv": files["r.csv"].read_text(encoding="utf-8"),
+        "pdf": "\n".join(page.extract_text() for page in PdfReader(files["r.pdf"]).pages),
+        "xlsx": "\n".join(
+            [book.properties.title or ""]
+            + [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+        ),
+    }
+    return json.loads(files["r.json"].read_text(encoding="utf-8")), texts
+
+
+def test_a_real_cohort_leaves_the_demo_out_unless_asked(tmp_path, capsys):
+    _demo_and_a_real_cohort()
+    result, texts = _every_output(tmp_path)
+    assert list(result["cohorts"]) == ["Spring 2025"] and result["flow"]["participants"] == 5
+    assert result["demo_data"] == {
+        "label": None,
+        "included": [],
+        "left_out": ["Demo cohort A", "Demo cohort B", "Demo cohort C"],
+    }
+    for kind, text in texts.items():
+        assert "synthetic" not in text.lower() and "Demo cohort" not in text, kind
+    assert "left out the synthetic demo cohorts" in capsys.readouterr().out
+
+    result, texts = _every_output(tmp_path, "--include-demo")
+    assert set(result["cohorts"]) == {"Spring 2025", "Demo cohort A", "Demo cohort B", "Demo cohort C"}
+    assert result["demo_data"] == {
+        "label": "includes synthetic demo data",
+        "included": ["Demo cohort A", "Demo cohort B", "Demo cohort C"],
+        "left_out": [],
+    }
+    title = "Career-conversation coaching: evaluation report (includes synthetic demo data)"
+    assert f"<title>{title}</title>" in texts["html"]
+    assert "evaluation report (includes synthetic demo data)" in " ".join(texts["pdf"].split())
+    assert "Evaluation summary (includes synthetic demo data)" in texts["xlsx"]
+    assert set(pd.read_csv(tmp_path / "r.csv")["data"]) == {"includes synthetic demo data"}
+
+
+def test_only_the_demo_is_analysed_and_marked_synthetic(tmp_path):
+    from workbook.manager.demo import seed_manager_demo
+    from workbook.store import Store
+
+    seed_manager_demo(Store())
+    result, texts = _every_output(tmp_path)
+    assert result["demo_data"]["label"] == "synthetic demo data" and result["demo_data"]["left_out"] == []
+    assert set(result["cohorts"]) == {"Demo cohort A", "Demo cohort B", "Demo cohort C"}
+    assert "evaluation report (synthetic demo data)</title>" in texts["html"]
+    assert "Synthetic demo data: these figures describe invented" in texts["html"]
+    for kind, text in texts.items():
+        assert "synthetic demo data" in text.lower(), kind
+
+
+def test_include_demo_is_for_the_store_only(tmp_path, capsys):
+    scores = write_scores(tmp_path / "scores.csv")
+    assert main(["--scores", str(scores), "--json", str(tmp_path / "r.json"), "--include-demo"]) == 2
+    assert "--include-demo is for the store's scores" in one_line_error(capsys)
+    assert not (tmp_path / "r.json").exists()

@@ -72,9 +72,11 @@ def seeded_plus(seeded):
     return seeded
 
 
-def open_dashboard(store):
+def open_dashboard(store, *, include_demo: bool = False):
     gate = EvaluatorGate(store)
     assert gate.try_key(KEY)
+    if include_demo:  # the evaluator ticks "Include the synthetic demo cohorts"
+        gate.dashboard.include_demo.value = True
     return gate.dashboard
 
 
@@ -338,7 +340,7 @@ def test_a_cohort_filter_changes_the_figures(seeded_plus):
     """Demo A (5), B (4), Spring 2025 (5): B is too small, so A is hidden too (ties go by name);
     Spring 2025 can be chosen on its own."""
     seeded = seeded_plus
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     before = board.headline.value
     board.cohorts.value = ("Spring 2025",)
     want = expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"])
@@ -460,7 +462,8 @@ def test_downloads_hold_the_same_numbers(seeded):
     name, mime, payload = files["csv"]
     assert name.endswith(".csv") and mime == "text/csv"
     got = pd.read_csv(io.BytesIO(payload))
-    assert list(got.columns) == list(want.columns)
+    assert list(got.columns) == ["data", *want.columns]  # only the demo: every row says it is synthetic
+    assert set(got["data"]) == {"synthetic demo data"}
     assert list(got.measure) == list(want.measure)
     for column in (
         "n",
@@ -507,7 +510,7 @@ def test_downloads_hold_the_same_numbers(seeded):
 
 def test_downloads_follow_the_filter(seeded_plus):
     seeded = seeded_plus
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     downloads(board)
     board.cohorts.value = ("Spring 2025",)
     assert board.downloads.value == ""  # old files are withdrawn with the old selection
@@ -541,7 +544,7 @@ def test_no_name_no_free_text_in_any_widget_or_file(seeded):
 def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
     payload = "<script>window.__pwned=1</script><img src=x onerror=alert(1)>"
     add_cohort_with_scores(seeded, payload, 6)  # demo A (5) is then the one hidden next to B (4)
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     assert payload in board.cohorts.value  # a plain option label, shown as text by the widget
     html_widgets = [w for w in _instances.values() if isinstance(w, widgets.HTML)]
     assert any(html.escape(payload) in w.value for w in html_widgets)
@@ -558,14 +561,17 @@ def test_a_script_in_a_cohort_name_is_escaped_everywhere(seeded):
 
 def test_real_cohorts_next_to_the_demo_are_not_called_synthetic(seeded):
     add_cohort_with_scores(seeded, "Spring 2025")
-    board = open_dashboard(seeded)
+    board = open_dashboard(seeded, include_demo=True)
     assert "Synthetic demo data:" not in board.banner.value
-    assert "synthetic demo cohorts as well as real ones" in board.banner.value
+    assert "These figures include synthetic demo data" in board.banner.value
 
 
 # -- running inside a kernel ---------------------------------------------------------------------------------
 def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
+    from workbook.manager.scores import cohort_scope
+
     seeded = seeded_plus
+    want_real = expected_evaluation(scores_frame(seeded, scope=cohort_scope(seeded)))
     want_all = expected_evaluation(scores_frame(seeded))
     want_a = expected_evaluation(scores_frame(seeded), cohorts=["Spring 2025"])
 
@@ -583,6 +589,10 @@ def test_in_a_kernel_the_slow_work_runs_off_the_event_loop(seeded_plus):
         assert board.runner.background
         assert "Loading" in board.status.value  # the page is there before the figures
         await until_ready(board, "opening")
+        assert board.computed.result == want_real  # the demo cohorts left out
+        board.include_demo.value = True
+        assert "Loading" in board.status.value
+        await until_ready(board, "including the demo")
         assert board.computed.result == want_all
         board.cohorts.value = ("Spring 2025",)
         assert "Updating" in board.status.value
@@ -620,3 +630,112 @@ def test_reaction_summary_counts_and_means_never_comments(store):
     assert reaction_summary(store, end=dt.date.today())["respondents"] == 5
     with store.read() as session:
         assert session.scalar(select(Participant.id).where(Participant.name == "R0")) is not None
+
+
+# -- synthetic demo data next to real data ------------------------------------------------------------------
+def file_texts(files: dict[str, tuple[str, str, bytes]]) -> dict[str, str]:
+    """What each download says, as text: the CSV and SVG as they are, the XLSX's title and cells, the PDF's
+    text and the PNG's Title."""
+    from PIL import Image
+    from pypdf import PdfReader
+
+    texts = {}
+    for kind, (name, _mime, payload) in files.items():
+        if kind == "xlsx":
+            book = openpyxl.load_workbook(io.BytesIO(payload))
+            cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+            text = "\n".join([book.properties.title or "", *cells])
+        elif kind == "pdf":
+            text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(payload)).pages)
+        elif kind.endswith("-png"):
+            text = Image.open(io.BytesIO(payload)).text.get("Title", "")
+        else:
+            text = payload.decode("utf-8")
+        texts[kind] = f"{name}\n{text}"
+    return texts
+
+
+def test_a_real_cohort_leaves_the_demo_out_of_the_view_and_every_download(seeded_plus):
+    """Demo cohorts A, B, C next to the real Spring 2025: the default view, its charts and every download
+    are of Spring 2025 only, and none of them speaks of synthetic data."""
+    store = seeded_plus
+    board = open_dashboard(store)
+    real = scores_frame(store)[lambda f: f["cohort"] == "Spring 2025"]
+    assert board.loaded.cohorts == ["Spring 2025"]
+    assert [value for _, value in board.cohorts.options] == ["Spring 2025"]
+    assert board.computed.result == expected_evaluation(real)
+    assert board.computed.result.flow.participants == 5
+    assert board.computed.behaviour["conversations"] == 0  # the demo's conversations are left out too
+    assert board.computed.reaction["respondents"] == 0  # and so are its reaction ratings
+    assert "synthetic" not in board.title.value.lower()
+    assert "Demo cohort A, Demo cohort B, Demo cohort C) are left out" in board.banner.value
+    assert board.include_demo.layout.display is None and board.include_demo.value is False
+    assert all(not board.computed.figures[name].get_suptitle() for name in board.computed.pngs)
+    texts = file_texts(downloads(board))
+    assert {"csv", "xlsx", "html", "pdf", "flow-png", "flow-svg"} <= set(texts)
+    for kind, text in texts.items():
+        assert "synthetic" not in text.lower() and "Demo cohort" not in text, kind
+    # a crafted message choosing a cohort that is left out is refused, the figures kept
+    computed = board.computed
+    board.cohorts._trait_values["value"] = ("Demo cohort A",)
+    board.refresh()
+    assert "Choose cohorts from the list" in board.status.value and board.computed is computed
+
+
+def test_with_the_choice_every_output_says_it_includes_synthetic_demo_data(seeded_plus):
+    store = seeded_plus
+    board = open_dashboard(store, include_demo=True)
+    assert board.computed.result == expected_evaluation(scores_frame(store))  # every cohort
+    assert "Demo cohort A" in board.loaded.cohorts
+    assert "(includes synthetic demo data)" in board.title.value
+    assert "These figures include synthetic demo data" in board.banner.value
+    for name in board.computed.pngs:
+        assert board.computed.figures[name].get_suptitle() == "Includes synthetic demo data", name
+    files = downloads(board)
+    texts = file_texts(files)
+    for kind, text in texts.items():
+        assert "includes synthetic demo data" in text.lower(), kind
+        assert files[kind][0].startswith("includes-synthetic-demo-"), kind
+        assert "-all-cohorts-pre-post-" in files[kind][0], kind  # and which cohorts and phase
+    assert files["csv"][0].startswith("includes-synthetic-demo-evaluation-summary-all-cohorts-pre-post-")
+    assert "(includes synthetic demo data)</title>" in texts["html"]
+    got = pd.read_csv(io.BytesIO(files["csv"][2]))
+    assert set(got["data"]) == {"includes synthetic demo data"}
+    assert "(includes synthetic demo data). Prepared" in board.downloads.value
+    # a selection of the real cohort alone holds no synthetic data, and says nothing of it
+    board.cohorts.value = ("Spring 2025",)
+    assert "synthetic" not in board.title.value.lower()
+    assert "synthetic" not in pd.read_csv(io.BytesIO(downloads(board)["csv"][2])).to_csv().lower()
+    # and one of the demo alone is synthetic demo data
+    board.cohorts.value = ("Demo cohort A", "Demo cohort B", "Demo cohort C")
+    assert "(synthetic demo data)" in board.title.value
+    # ticked off again: the demo is left out again
+    board.include_demo.value = False
+    assert board.loaded.cohorts == ["Spring 2025"] and "synthetic" not in board.title.value.lower()
+
+
+def test_only_the_demo_shows_as_today_marked_synthetic(seeded):
+    """A fresh start: only the demo's cohorts, shown without being asked for, and marked."""
+    board = open_dashboard(seeded)
+    assert board.computed.result == expected_evaluation(scores_frame(seeded))
+    assert board.include_demo.layout.display == "none"  # nothing to choose
+    assert "(synthetic demo data)" in board.title.value
+    assert "Synthetic demo data: these figures describe invented managers" in board.banner.value
+    assert board.computed.figures["flow"].get_suptitle() == "Synthetic demo data"
+    files = downloads(board)
+    for kind, text in file_texts(files).items():
+        assert "synthetic demo data" in text.lower(), kind
+        assert files[kind][0].startswith("synthetic-demo-"), kind
+
+
+def test_a_cohort_named_like_the_demo_but_made_by_a_person_is_real(store, keyed):
+    """Demo cohorts are the ones `workbook demo` made, never a name: this one is real, and is shown
+    without any word of synthetic data."""
+    add_cohort_with_scores(store, "Demo cohort A")
+    board = open_dashboard(store)
+    assert board.loaded.scope.demo == () and board.loaded.cohorts == ["Demo cohort A"]
+    assert board.computed.result == expected_evaluation(scores_frame(store))
+    assert "synthetic" not in (board.title.value + board.banner.value).lower()
+    assert board.include_demo.layout.display == "none"
+    for kind, text in file_texts(downloads(board)).items():
+        assert "synthetic" not in text.lower(), kind

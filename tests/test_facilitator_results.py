@@ -108,3 +108,34 @@ def test_the_item_chart_title_is_never_cut(scored):
         " ".join(fig.axes[0].get_title().split())
         == "Item means before and after (n = 7 matched on the scale)"
     )
+
+
+@pytest.fixture
+def demo_and_real(store):
+    """The demo's cohorts (A 5 matched, B 4, C none) and a real cohort of five, Alpha: counted together,
+    B's four would hide Alpha (so that B cannot be worked out); the demo does not count next to Alpha."""
+    from workbook.manager.demo import seed_manager_demo
+
+    seed_manager_demo(store)
+    seed(store, "Alpha", 5, 2.0, 3.0)
+    return store
+
+
+def test_a_real_cohorts_results_leave_the_demo_cohorts_out(demo_and_real):
+    home = home_of(demo_and_real, "Alpha")
+    open_tab(home.widget, "Results")
+    figures = home.results.figures
+    assert figures.hidden is None and figures.label is None  # not hidden next to demo cohort B's four
+    real = scores_frame(demo_and_real)[lambda f: f["cohort"] == "Alpha"]
+    expected = expected_evaluation(real, cohorts=["Alpha"])
+    assert f"{expected.scale.mean_change:+.2f}" in home.results.headline.value
+    assert "synthetic" not in (home.results.intro.value + home.results.status.value).lower()
+
+
+def test_a_demo_cohorts_results_are_marked_synthetic(demo_and_real):
+    home = home_of(demo_and_real, "Demo cohort A")
+    open_tab(home.widget, "Results")
+    figures = home.results.figures
+    assert figures.hidden is None and figures.label == "synthetic demo data"
+    assert "Results of the comfort and skill check (synthetic demo data)" in home.results.intro.value
+    assert "Demo cohort A (synthetic demo data)" in home.results.status.value

@@ -56,3 +56,30 @@ def test_demo_is_plausible_and_clearly_synthetic(store):
     first = people[0]
     assert store.current_answers(first.id, lesson_scope("why_it_matters"))
     assert store.current_answers(first.id, PLANNER)
+
+
+def test_the_demo_marks_its_cohorts_in_the_store(store):
+    from workbook.manager.scores import cohort_scope
+
+    assert cohort_scope(store).demo == ()
+    seed_manager_demo(store)
+    scope = cohort_scope(store)
+    assert scope.demo == ("Demo cohort A", "Demo cohort B", "Demo cohort C")
+    assert not scope.real and scope.demo_counted  # nothing real yet: the demo is shown, marked
+    assert scope.label_for() == "synthetic demo data"
+
+
+def test_a_real_cohort_with_a_demo_name_gets_no_synthetic_people(store):
+    """A person's cohort called "Demo cohort B" is real: the demo refuses to seed into it, writing nothing."""
+    import pytest
+
+    from workbook.identity import add_participant
+    from workbook.manager.scores import cohort_scope
+    from workbook.store import StoreError
+
+    add_participant(store, "Real Person", cohort="Demo cohort B")
+    before = table_counts(store)
+    with pytest.raises(StoreError, match="'Demo cohort B' exists and was not made by `workbook demo`"):
+        seed_manager_demo(store)
+    assert table_counts(store) == before
+    assert cohort_scope(store).demo == () and cohort_scope(store).real

@@ -267,3 +267,29 @@ def test_the_waves_migration_marks_the_answers_already_given_out_of_order(empty_
     assert {i for i, late in marked.items() if late} == {2, 3}
     assert reasons == {None}
     store.close()
+
+
+def test_the_demo_cohorts_of_an_existing_store_are_marked_by_their_names_once(empty_url):
+    """Revision 0014: the cohorts `workbook demo` made (known then by their names) become demo cohorts;
+    every other cohort, even one whose name merely looks alike, stays real."""
+    store = Store(empty_url, migrate=False)
+    cfg = _alembic_config()
+    names = ["Demo cohort A", "Demo cohort B", "Demo cohort C", "Spring 2025", "demo cohort a", "Demo cohort"]
+    with store.migration_connection() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, ScriptDirectory.from_config(cfg).get_revision("0014").down_revision)
+        cohorts = _tables(conn)["cohorts"]
+        moment = datetime(2030, 1, 2, tzinfo=UTC)
+        conn.execute(cohorts.insert(), [{"name": name, "created_at": moment} for name in names])
+        command.upgrade(cfg, "0014")
+        cohorts = _tables(conn)["cohorts"]
+        marked = dict(conn.execute(select(cohorts.c.name, cohorts.c.is_demo)).all())
+        assert {name for name, is_demo in marked.items() if is_demo} == {
+            "Demo cohort A",
+            "Demo cohort B",
+            "Demo cohort C",
+        }
+        assert set(marked) == set(names)
+        conn.execute(cohorts.insert().values(name="Demo cohort X", created_at=moment))  # made after: real
+        assert conn.scalar(select(cohorts.c.is_demo).where(cohorts.c.name == "Demo cohort X")) is False
+    store.close()

@@ -31,6 +31,8 @@ class Cohort(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # made by `workbook demo` (synthetic people): left out of the figures once real cohorts exist
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WorkshopSession(Base):

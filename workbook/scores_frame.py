@@ -10,6 +10,10 @@ unless it includes late answers).
 
 A problem in the input raises :class:`ScoresInputError`, whose one-line message lists every problem
 found, with the column and the rows involved, so a person can fix the file in one pass.
+
+Which cohorts' scores count in the figures (the synthetic cohorts of ``workbook demo`` next to real
+ones) is decided here too, once, by :class:`CohortScope`; ``workbook.manager.scores.counted_scores``
+reads the store's frame through it, and every output titles itself with its label.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import csv
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +41,72 @@ DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 _TEXT_COLUMNS = ("participant", "cohort", "wave", "item")
 _REQUIRED_TEXT = ("participant", "wave", "item")  # cohort may be empty
 _SHOW_ROWS = 5
+
+
+SYNTHETIC_LABEL = "synthetic demo data"  # an output of the demo's cohorts only
+MIXED_LABEL = "includes synthetic demo data"  # an output of real and demo cohorts together
+
+
+def titled(title: str, label: str | None) -> str:
+    """A title that says what synthetic data its output holds: "Report (includes synthetic demo data)"."""
+    return f"{title} ({label})" if label else title
+
+
+@dataclass(frozen=True)
+class CohortScope:
+    """Which cohorts count in the figures: the one rule for the synthetic cohorts of `workbook demo`,
+    used by the evaluator's page and every download, the facilitator's Results and `workbook evaluate`.
+
+    Demo cohorts (marked in the store by `workbook demo`, never by their names) count while the store
+    holds nothing real (a fresh start shows the demo, marked synthetic) or when asked for
+    (`include_demo`); once a real cohort exists they are left out. An output that counts any of them
+    says so in its title (`label_for`, `titled`)."""
+
+    demo: tuple[str, ...] = ()  # the store's demo cohorts, by name
+    real: bool = False  # the store holds a real cohort, or scores of managers in no cohort
+    include_demo: bool = False  # asked for
+
+    @property
+    def demo_counted(self) -> bool:
+        """Whether the demo cohorts are in the figures."""
+        return bool(self.demo) and (self.include_demo or not self.real)
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """The demo cohorts the figures leave out (none when they count)."""
+        return () if self.demo_counted else self.demo
+
+    @property
+    def choice_offered(self) -> bool:
+        """Whether including the demo cohorts is a choice: they exist next to real data."""
+        return bool(self.demo) and self.real
+
+    def counts(self, cohort: str) -> bool:
+        """Whether a cohort's data are in the figures."""
+        return cohort not in self.left_out
+
+    def label_for(self, cohorts: Sequence[str] | None = None) -> str | None:
+        """What an output of these cohorts (None: every counted cohort) says of synthetic data."""
+        if not self.demo_counted:
+            return None
+        if cohorts is None:
+            return MIXED_LABEL if self.real else SYNTHETIC_LABEL
+        demo = [c for c in cohorts if c in self.demo]
+        if not demo:
+            return None
+        return SYNTHETIC_LABEL if len(demo) == len(cohorts) else MIXED_LABEL
+
+    def titled(self, title: str, cohorts: Sequence[str] | None = None) -> str:
+        """``title`` with the label of an output of ``cohorts``, if it holds synthetic data."""
+        return titled(title, self.label_for(cohorts))
+
+    def as_json(self) -> dict[str, Any]:
+        """The field of `workbook evaluate`'s JSON that says whether its figures hold synthetic data."""
+        return {
+            "label": self.label_for(),
+            "included": list(self.demo if self.demo_counted else ()),
+            "left_out": list(self.left_out),
+        }
 
 
 class ScoresInputError(ValueError):

@@ -19,6 +19,9 @@ APP = "/voila/render/evaluator.ipynb"
 KEY = "browser-test-evaluator-key-0123456789"  # set for the server in conftest.py
 INST = instrument()
 READY = "document.querySelector('.wb-eval-status .wb-eval-ready') !== null"
+WITH_DEMO = (  # the page's title says that its figures include the demo's cohorts
+    "document.querySelector('.wb-evaluator .wb-title').innerText.includes('(includes synthetic demo data)')"
+)
 
 
 def add_cohort(store, cohort: str, pre: float, post: float, size: int = 5) -> None:
@@ -43,10 +46,16 @@ def demo_store(server):
     return server.store
 
 
-def open_app(page, server, key=KEY):
+def open_app(page, server, key=KEY, *, include_demo=True):
+    """Open the app; with ``include_demo`` tick "Include the synthetic demo cohorts" (the figures of the
+    tests below are of the demo and the real cohort together) and wait for the figures again."""
     page.goto(server.url(f"{APP}?key={key}"))
     page.wait_for_selector(".wb-eval-headline", timeout=90_000)
     page.wait_for_function(READY, timeout=90_000)
+    if include_demo:
+        page.check(".wb-eval-include-demo input[type=checkbox]")
+        page.wait_for_function(WITH_DEMO, timeout=60_000)
+        page.wait_for_function(READY, timeout=90_000)
 
 
 def test_the_key_is_required(server, demo_store, page):
@@ -69,7 +78,7 @@ def test_headline_then_a_cohort_filter_changes_the_figures(server, demo_store, p
     headline = page.inner_text(".wb-eval-headline")
     assert f"{scale.pct_change_of_means:+.1f}%" in headline
     assert f"{scale.normalized_gain:.2f}" in headline and "Wilcoxon signed-rank test" in headline
-    assert "synthetic demo cohorts" in page.inner_text(".wb-eval-banner")
+    assert "These figures include synthetic demo data" in page.inner_text(".wb-eval-banner")
     page.wait_for_function(
         'document.querySelectorAll(\'.wb-eval-chart img[src^="blob:"], .wb-eval-chart img[src^="data:"]\')'
         ".length >= 8",
@@ -149,4 +158,22 @@ def test_an_evaluator_opens_the_app_with_their_personal_link(server, demo_store,
     page.goto(evaluator.url)
     page.wait_for_selector(".wb-eval-headline", timeout=90_000)
     page.wait_for_function(READY, timeout=90_000)
+    assert "Browser cohort" in page.inner_text(".wb-eval-cohorts").replace("\xa0", " ")
+
+
+def test_the_default_view_leaves_the_demo_out_and_the_choice_says_it_includes_it(server, demo_store, page):
+    """Next to a real cohort the demo's cohorts are left out until the evaluator ticks the box; then the
+    page's title says the figures include synthetic demo data."""
+    open_app(page, server, include_demo=False)
+    real = scores_frame(demo_store)[lambda f: ~f["cohort"].str.startswith("Demo cohort")]
+    scale = expected_evaluation(real).scale
+    assert f"{scale.pct_change_of_means:+.1f}%" in page.inner_text(".wb-eval-headline")
+    assert "Demo cohort" not in page.inner_text(".wb-eval-cohorts")
+    assert "synthetic" not in page.inner_text(".wb-evaluator .wb-title").lower()
+    assert "are left out of these figures" in page.inner_text(".wb-eval-banner")
+    page.check(".wb-eval-include-demo input[type=checkbox]")
+    page.wait_for_function(WITH_DEMO, timeout=60_000)
+    page.wait_for_function(READY, timeout=90_000)
+    everyone = expected_evaluation(scores_frame(demo_store)).scale
+    assert f"{everyone.pct_change_of_means:+.1f}%" in page.inner_text(".wb-eval-headline")
     assert "Demo cohort A" in page.inner_text(".wb-eval-cohorts").replace("\xa0", " ")

@@ -463,3 +463,12 @@ def evaluation_figures(
     figures["cohorts"] = cohort_chart(result)
     figures["response_shift"] = response_shift_chart(result)
     return figures
+
+
+def title_data(fig: Figure, data_label: str | None) -> Figure:
+    """A chart of figures with synthetic demo data says so in the figure's own title, above the chart's
+    ("Includes synthetic demo data"); the PNG and SVG files carry it as their Title too
+    (`figure_files`)."""
+    if data_label:
+        fig.suptitle(data_label[:1].upper() + data_label[1:], fontsize="medium", fontweight="bold")
+    return fig

@@ -25,17 +25,29 @@ from workbook.evaluation.stats import (
     score_tables,
 )
 from workbook.progress import progress_bar
-from workbook.scores_frame import ScoresInputError, latest_scores, read_scores_csv, validate_scores_frame
+from workbook.scores_frame import (
+    SYNTHETIC_LABEL,
+    ScoresInputError,
+    latest_scores,
+    read_scores_csv,
+    titled,
+    validate_scores_frame,
+)
 
 PROG = "workbook evaluate"
 
 
-def load_store_scores() -> pd.DataFrame:
-    """The store's scores in the long format (pseudonymous ids), for a run without --scores."""
-    from workbook.manager.scores import scores_frame
+def load_store_scores(*, include_demo: bool = False) -> tuple[pd.DataFrame, Any]:
+    """The scores of the store's cohorts that count, in the long format (pseudonymous ids), with the
+    CohortScope that chose them (the synthetic demo cohorts only when asked or alone), for a run
+    without --scores."""
+    from workbook.manager.scores import counted_scores
     from workbook.store import Store
 
-    return scores_frame(Store())
+    return counted_scores(Store(), include_demo=include_demo)
+
+
+REPORT_TITLE = "Career-conversation coaching: evaluation report"
 
 
 class _UsageError(Exception):
@@ -99,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--include-demo",
+        action="store_true",
+        help=(
+            "with the store: count the synthetic cohorts of `workbook demo` next to real ones (they are "
+            "left out once a real cohort exists); every output then says so in its title"
+        ),
+    )
+    parser.add_argument(
         "--progress", action="store_true", help="show a progress bar on stderr even when it is not a terminal"
     )
     return parser
@@ -108,8 +128,11 @@ def _error(message: str) -> None:
     sys.stderr.write(f"{PROG}: error: {' '.join(str(message).split())}\n")
 
 
-def _write_json(result: EvaluationResult, path: Path) -> None:
-    text = json.dumps(result.model_dump(mode="json"), allow_nan=False, indent=2, ensure_ascii=False)
+def _write_json(result: EvaluationResult, path: Path, demo_data: dict[str, Any]) -> None:
+    """The result, then `demo_data`: whether the figures hold synthetic demo data (`label`), which demo
+    cohorts they count (`included`) and which they leave out (`left_out`)."""
+    document = {**result.model_dump(mode="json"), "demo_data": demo_data}
+    text = json.dumps(document, allow_nan=False, indent=2, ensure_ascii=False)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text + "\n", encoding="utf-8")
     os.replace(tmp, path)
@@ -121,18 +144,26 @@ class _WriteError(Exception):
 
 def _evaluate(
     args: argparse.Namespace, store_loader: Callable[[], pd.DataFrame] | None, bar: Any
-) -> tuple[EvaluationResult, Any, int]:
-    """Read and check the scores, then run the evaluation; one bar step for each of the three stages."""
+) -> tuple[EvaluationResult, Any, int, dict[str, Any]]:
+    """Read and check the scores, then run the evaluation; one bar step for each of the three stages.
+    Also returns what the outputs say of synthetic demo data (the JSON's `demo_data`)."""
     threshold = check_threshold(anonymity_threshold() if args.threshold is None else args.threshold)
     if args.scale_min >= args.scale_max:
         raise ValueError(f"--scale-min ({args.scale_min:g}) must be below --scale-max ({args.scale_max:g})")
+    if args.scores and args.include_demo:
+        raise ValueError("--include-demo is for the store's scores; it cannot be used with --scores")
     bar.set_postfix_str("reading the scores")
+    demo_data: dict[str, Any] = {"label": None, "included": [], "left_out": []}
     if args.scores:
         frame = read_scores_csv(args.scores, scale_min=args.scale_min, scale_max=args.scale_max)
     else:
-        loader = store_loader or load_store_scores
+        if store_loader is not None:
+            loaded = store_loader()
+        else:
+            loaded, scope = load_store_scores(include_demo=args.include_demo)
+            demo_data = scope.as_json()
         frame = validate_scores_frame(
-            loader(),
+            loaded,
             scale_min=args.scale_min,
             scale_max=args.scale_max,
             allow_duplicates=True,
@@ -146,15 +177,26 @@ def _evaluate(
     bar.set_postfix_str("statistics")
     result = evaluate_tables(tables, scale_min=args.scale_min, scale_max=args.scale_max, threshold=threshold)
     bar.update()
-    return result, tables, threshold
+    if args.synthetic:
+        demo_data["label"] = SYNTHETIC_LABEL
+    return result, tables, threshold, demo_data
 
 
 def _write_outputs(
-    args: argparse.Namespace, result: EvaluationResult, tables: Any, threshold: int, bar: Any
+    args: argparse.Namespace,
+    result: EvaluationResult,
+    tables: Any,
+    threshold: int,
+    bar: Any,
+    demo_data: dict[str, Any],
 ) -> list[tuple[str, str]]:
-    """Write the JSON and every file asked for; a file that cannot be written raises _WriteError."""
+    """Write the JSON and every file asked for; a file that cannot be written raises _WriteError.
+    Figures with synthetic demo data say so in every file's title."""
     outputs = [("--json", args.json)]
     charts: dict[str, Any] = {}
+    label = demo_data["label"]
+    title = titled(REPORT_TITLE, label)
+    synthetic = label == SYNTHETIC_LABEL  # the report's banner: every figure is of invented people
 
     def chart_data() -> dict[str, Any]:
         if not charts:
@@ -165,33 +207,38 @@ def _write_outputs(
         return charts
 
     try:
-        _write_json(result, Path(args.json))
+        _write_json(result, Path(args.json), demo_data)
         if args.report:
             outputs.append(("--report", args.report))
             bar.set_postfix_str("HTML report")
             from workbook.evaluation.report import write_html_report
 
-            write_html_report(result, args.report, synthetic=args.synthetic, **chart_data())
+            write_html_report(result, args.report, synthetic=synthetic, title=title, **chart_data())
             bar.update()
         if args.pdf:
             outputs.append(("--pdf", args.pdf))
             bar.set_postfix_str("PDF report")
             from workbook.evaluation.pdf_report import write_pdf_report
 
-            write_pdf_report(result, args.pdf, synthetic=args.synthetic, **chart_data())
+            write_pdf_report(result, args.pdf, synthetic=synthetic, title=title, **chart_data())
             bar.update()
         if args.xlsx:
             outputs.append(("--xlsx", args.xlsx))
             from workbook.evaluation.report import write_xlsx
             from workbook.manager.content import instrument
 
-            write_xlsx(result, args.xlsx, item_labels={item.id: item.short for item in instrument().items})
+            write_xlsx(
+                result,
+                args.xlsx,
+                item_labels={item.id: item.short for item in instrument().items},
+                data_label=label,
+            )
             bar.update()
         if args.summary_csv:
             outputs.append(("--summary-csv", args.summary_csv))
             from workbook.evaluation.report import write_summary_csv
 
-            write_summary_csv(result, args.summary_csv)
+            write_summary_csv(result, args.summary_csv, data_label=label)
             bar.update()
     except OSError as exc:
         option, target = outputs[-1]
@@ -213,13 +260,13 @@ def main(argv: list[str] | None = None, *, store_loader: Callable[[], pd.DataFra
     steps = 3 + sum(bool(option) for option in (args.report, args.pdf, args.xlsx, args.summary_csv))
     with progress_bar(steps, "Evaluating", show=True if args.progress else None) as bar:
         try:
-            result, tables, threshold = _evaluate(args, store_loader, bar)
+            result, tables, threshold, demo_data = _evaluate(args, store_loader, bar)
         except (ScoresInputError, ValueError) as exc:
             bar.close()
             _error(exc)
             return 2
         try:
-            outputs = _write_outputs(args, result, tables, threshold, bar)
+            outputs = _write_outputs(args, result, tables, threshold, bar, demo_data)
         except _WriteError as exc:
             bar.close()
             _error(str(exc))
@@ -229,9 +276,12 @@ def main(argv: list[str] | None = None, *, store_loader: Callable[[], pd.DataFra
     late = ""
     if flow.late:
         late = f"; {flow.late} with late answers, {'included' if result.late_included else 'left out'}"
+    left_out = ", ".join(demo_data["left_out"])
     print(
-        f"Analysed {flow.participants} participants ({flow.matched} matched pre-post{late}); "
-        f"wrote {', '.join(str(target) for _, target in outputs)}"
+        f"Analysed {flow.participants} participants ({flow.matched} matched pre-post{late})"
+        + (f" ({demo_data['label']})" if demo_data["label"] else "")
+        + (f"; left out the synthetic demo cohorts {left_out} (--include-demo)" if left_out else "")
+        + f"; wrote {', '.join(str(target) for _, target in outputs)}"
     )
     return 0
 

@@ -67,11 +67,17 @@ def _saved(fig: Figure, **options: Any) -> bytes:
     return saved
 
 
+def _title(fig: Figure) -> dict[str, str]:
+    """The file's Title: the figure's own title (what synthetic data it holds, `charts.title_data`)."""
+    title = fig.get_suptitle()
+    return {"Title": title} if title else {}
+
+
 def figure_to_png_bytes(fig: Figure, *, dpi: int = 110) -> bytes:
     """PNG bytes of a figure, for an ipywidgets Image or an HTML report (titles wrapped to fit)."""
-    return _saved(fig, format="png", dpi=dpi)
+    return _saved(fig, format="png", dpi=dpi, metadata=_title(fig))
 
 
 def figure_to_svg_bytes(fig: Figure) -> bytes:
     """SVG bytes of a figure; text is drawn as paths (matplotlib's default), so no markup leaks through."""
-    return _saved(fig, format="svg", metadata={"Date": None})
+    return _saved(fig, format="svg", metadata={"Date": None, **_title(fig)})

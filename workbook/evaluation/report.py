@@ -22,6 +22,7 @@ from workbook.evaluation.format import CHART_TITLES, fmt, fmt_ci, fmt_p, hake_ba
 from workbook.evaluation.result import EvaluationResult, Flow
 from workbook.evaluation.stats import METHOD
 from workbook.evaluation.summary import summary_frame, summary_table, then_lines
+from workbook.scores_frame import titled
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.templating import render_string
 
@@ -57,31 +58,47 @@ def method_frame(result: EvaluationResult | None = None) -> pd.DataFrame:
     return pd.DataFrame({"figure": list(method), "definition": list(method.values())})
 
 
-def write_summary_csv(result: EvaluationResult, path: str | os.PathLike[str]) -> Path:
+def _labelled(frame: pd.DataFrame, data_label: str | None) -> pd.DataFrame:
+    """A table of figures with synthetic demo data in them says so first, in a ``data`` column."""
+    if data_label:
+        frame.insert(0, "data", data_label)
+    return frame
+
+
+def write_summary_csv(
+    result: EvaluationResult, path: str | os.PathLike[str], *, data_label: str | None = None
+) -> Path:
     """The summary table (one row per scale, item and cohort) as UTF-8 CSV; empty cells are suppressed
-    or undefined figures, told apart by the ``suppressed`` column."""
+    or undefined figures, told apart by the ``suppressed`` column. ``data_label`` ("includes synthetic
+    demo data") leads every row of figures with synthetic demo data in them."""
     path = Path(path)
-    _safe_frame(summary_frame(result)).to_csv(path, index=False, encoding="utf-8")
+    _labelled(_safe_frame(summary_frame(result)), data_label).to_csv(path, index=False, encoding="utf-8")
     return path
 
 
 def write_xlsx(
-    result: EvaluationResult, path: str | os.PathLike[str], *, item_labels: dict[str, str] | None = None
+    result: EvaluationResult,
+    path: str | os.PathLike[str],
+    *,
+    item_labels: dict[str, str] | None = None,
+    data_label: str | None = None,
 ) -> Path:
     """A workbook with the summary, the flow and the method definitions on separate sheets.
 
     Cells keep every digit of a figure and show it rounded (two decimals, p-values as the page writes
     them: three decimals or "< 0.001"), so a reader
     sees what the page shows and a formula computes with the exact value. ``item_labels`` puts each item's
-    wording beside its code."""
+    wording beside its code. ``data_label`` titles the workbook and leads the summary's rows when the
+    figures hold synthetic demo data."""
     path = Path(path)
-    summary = _safe_frame(summary_frame(result))
+    summary = _labelled(_safe_frame(summary_frame(result)), data_label)
     if item_labels:
         wording = summary["measure"].map(
             lambda code: item_labels.get(code, "the whole scale" if code == "scale" else "")
         )
         summary.insert(summary.columns.get_loc("measure") + 1, "wording", wording.map(spreadsheet_safe))
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        writer.book.properties.title = titled("Evaluation summary", data_label)
         summary.to_excel(writer, sheet_name="Summary", index=False)
         _safe_frame(flow_frame(result)).to_excel(writer, sheet_name="Flow", index=False)
         method_frame(result).to_excel(writer, sheet_name="Method", index=False)

@@ -4,6 +4,9 @@ Fourteen clearly synthetic managers ("Demo manager 01", pid "demo-m01") in three
 stages: A has finished the post check with one drop-out, B is closed, C has only started. Everything is
 drawn from a seeded random generator, one stream per manager, so the data are the same on every machine.
 Seeding is idempotent: a manager who already exists is left alone, so a second run changes nothing.
+The demo's cohorts are marked as demo cohorts in the store (``Cohort.is_demo``), so that the figures of
+real cohorts leave them out (``workbook.manager.scores.CohortScope``); a cohort a person made under one
+of these names is real, and the demo refuses to put its synthetic people in it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from workbook.manager.reaction import save_reaction
 from workbook.manager.scores import insert_score_rows
 from workbook.manager.waves import set_wave
 from workbook.models import Cohort, Participant
-from workbook.store import Store, utcnow
+from workbook.store import Store, StoreError, utcnow
 
 SEED = 20240917
 PID = "demo-m{:02d}"
@@ -169,13 +172,37 @@ def _seed_reaction(store: Store, person: Person, rng: np.random.Generator) -> No
     )
 
 
+def demo_cohorts(store: Store) -> dict[str, bool]:
+    """Create the demo's cohorts, marked as demo cohorts, where missing; whether each was new.
+
+    StoreError, with nothing written, when a cohort of that name exists and was not made by the demo:
+    its people are real, and synthetic ones must not be mixed in with them."""
+    with store.write() as session:
+        found = {
+            name: is_demo
+            for name, is_demo in session.execute(
+                select(Cohort.name, Cohort.is_demo).where(Cohort.name.in_([c.name for c in COHORTS]))
+            )
+        }
+        real = [name for name, is_demo in found.items() if not is_demo]
+        if real:
+            raise StoreError(
+                f"a cohort called {real[0]!r} exists and was not made by `workbook demo`: the demo does not "
+                "put synthetic people into a real cohort (rename that cohort to run the demo)"
+            )
+        for cohort in COHORTS:
+            if cohort.name not in found:
+                session.add(Cohort(name=cohort.name, created_at=utcnow(), is_demo=True))
+    return {cohort.name: cohort.name not in found for cohort in COHORTS}
+
+
 def seed_manager_demo(store: Store) -> dict[str, int]:
     """Create the demo managers and their data if missing; returns counts of what this run created."""
     created = {"cohorts": 0, "managers": 0, "scores": 0}
     number = 0
+    is_new = demo_cohorts(store)
     for cohort in COHORTS:
-        with store.read() as session:
-            cohort_is_new = session.scalar(select(Cohort.id).where(Cohort.name == cohort.name)) is None
+        cohort_is_new = is_new[cohort.name]
         for position in range(cohort.size):
             number += 1
             pid = PID.format(number)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from workbook.identity import Person, holding_role
@@ -26,7 +26,14 @@ from workbook.manager.content import Instrument, instrument
 from workbook.manager.waves import SUBMITS, WAVE_NAMES, WAVE_OF, CohortWaves, clean_wave, cohort_waves
 from workbook.models import Cohort, Participant, Score, WaveEvent
 from workbook.progress import progress_bar
-from workbook.scores_frame import LATE_COLUMN, SCORE_COLUMNS, WAVES, ScoresInputError, read_scores_csv
+from workbook.scores_frame import (
+    LATE_COLUMN,
+    SCORE_COLUMNS,
+    WAVES,
+    CohortScope,
+    ScoresInputError,
+    read_scores_csv,
+)
 from workbook.spreadsheet import spreadsheet_safe
 from workbook.store import Store, as_utc, utcnow
 from workbook.validation import EARLIEST_DATE, InputError
@@ -226,18 +233,43 @@ def my_scores(store: Store, person: Person) -> pd.DataFrame:
     return _order(frame, instrument(), ["wave", "item"])
 
 
-def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
+def cohort_scope(store: Store, *, include_demo: bool = False) -> CohortScope:
+    """The store's demo cohorts and whether it holds real data: which cohorts count in the figures."""
+    with store.read() as session:
+        marked = session.execute(select(Cohort.name, Cohort.is_demo).order_by(Cohort.name)).all()
+        real = any(not is_demo for _, is_demo in marked) or (
+            session.scalar(
+                select(Score.id)
+                .join(Participant, Score.participant_id == Participant.id)
+                .where(Participant.cohort_id.is_(None), Participant.id.in_(holding_role("manager")))
+                .limit(1)
+            )
+            is not None
+        )
+    return CohortScope(tuple(name for name, is_demo in marked if is_demo), real, include_demo)
+
+
+def counted_scores(store: Store, *, include_demo: bool = False) -> tuple[pd.DataFrame, CohortScope]:
+    """The scores frame of the cohorts that count (see `CohortScope`), with the scope that chose them."""
+    scope = cohort_scope(store, include_demo=include_demo)
+    return scores_frame(store, scope=scope), scope
+
+
+def scores_frame(
+    store: Store, cohort: str | None = None, *, scope: CohortScope | None = None
+) -> pd.DataFrame:
     """Latest answer per (participant, wave, item, late) in the long format of `workbook.scores_frame`,
     with its `late` column: a late answer never hides the answer given in time, and an evaluation
     decides whether late answers count (`evaluation.tables.score_tables`).
 
     `participant` is the pseudonymous pid, never a name; `cohort` is the cohort name ("" if none).
-    Only people who hold the manager role are in it.
+    Only people who hold the manager role are in it; with a `scope`, only the cohorts that count
+    (`counted_scores`), else every cohort (an export keeps everything).
     StoreError for an unknown cohort.
     """
     with store.read() as session:
         cohort_id = store.cohort_id(session, cohort, create=False) if cohort is not None else None
-        rows = session.execute(
+        query = (
             select(
                 Participant.pid,
                 Cohort.name,
@@ -251,7 +283,10 @@ def scores_frame(store: Store, cohort: str | None = None) -> pd.DataFrame:
             .outerjoin(Cohort, Participant.cohort_id == Cohort.id)
             .where(Score.id.in_(_latest_ids(cohort_id=cohort_id, by_late=True)))
             .where(Participant.id.in_(holding_role("manager")))
-        ).all()
+        )
+        if scope is not None and scope.left_out:
+            query = query.where(or_(Cohort.id.is_(None), Cohort.name.not_in(scope.left_out)))
+        rows = session.execute(query).all()
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in (*SCORE_COLUMNS, LATE_COLUMN)]
     frame = pd.DataFrame(
         {

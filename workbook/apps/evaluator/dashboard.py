@@ -31,8 +31,9 @@ from workbook.apps.evaluator.data import (
     load,
     reaction_of,
 )
+from workbook.apps.evaluator.demo_choice import DemoChoice
 from workbook.apps.evaluator.runner import Runner
-from workbook.apps.evaluator.templates import APP_TITLE, render
+from workbook.apps.evaluator.templates import render
 from workbook.apps.markup import html
 from workbook.evaluation.format import CHART_TITLES
 
@@ -67,7 +68,8 @@ class EvaluatorDashboard:
         self.generation = 0
         self._pending: asyncio.TimerHandle | None = None
 
-        self.banner = widgets.HTML(_dom_classes=css("wb-eval-banner-box"))
+        self.demo = DemoChoice(self._on_include_demo)  # the synthetic demo cohorts: in or out
+        self.title, self.banner, self.include_demo = self.demo.title, self.demo.banner, self.demo.box
         self.status = widgets.HTML(_dom_classes=css("wb-eval-status"))
         self.cohorts = widgets.SelectMultiple(
             options=[],
@@ -190,12 +192,7 @@ class EvaluatorDashboard:
             _dom_classes=css("wb-eval-body"),
         )
         self.widget = widgets.VBox(
-            [
-                widgets.HTML(render("dashboard_title.html", title=APP_TITLE)),
-                self.banner,
-                self.body,
-            ],
-            _dom_classes=css("wb-evaluator"),
+            [self.title, self.banner, self.include_demo, self.body], _dom_classes=css("wb-evaluator")
         )
         for control in (self.cohorts, self.phase):
             control.observe(self._on_filter, names="value")
@@ -221,21 +218,27 @@ class EvaluatorDashboard:
             self._problem(f"The figures could not be computed ({type(exc).__name__}).")
 
     # -- loading ---------------------------------------------------------------------------------
-    def _load_job(self) -> None:
+    def _load_job(self, include_demo: bool = False) -> None:
         if self._store is None:
             from workbook.store import Store
 
             self._store = Store()
-        self.runner.post(self._show_loaded, load(self._store))
+        self.runner.post(self._show_loaded, load(self._store, include_demo=include_demo))
+
+    def _on_include_demo(self, include: bool) -> None:
+        """Read the scores again with the synthetic demo cohorts in or out."""
+        if self.loaded is None or not self.allowed():
+            return
+        self.generation += 1  # figures of the other choice are dropped when they come back
+        self.prepare.disabled, self.downloads.value = True, ""
+        self._busy("Loading the scores…")
+        self.runner.submit(lambda: self._load_job(include), self._failed)
 
     def _show_loaded(self, loaded: Loaded) -> None:
+        if loaded.scope.include_demo != self.demo.include:
+            return  # the other choice is on its way
         self.loaded = loaded
-        self.banner.value = render(
-            "banner.html",
-            synthetic=loaded.synthetic,
-            demo_cohorts=", ".join(loaded.demo_cohorts),
-            empty=len(loaded.frame) == 0,
-        )
+        self.demo.show(loaded)
         if len(loaded.frame) == 0:
             self.body.layout.display = "none"
             self._ready("No scores yet.")
@@ -380,6 +383,7 @@ class EvaluatorDashboard:
             reaction=reaction,
             behaviour=behaviour,
             refused=refused,
+            label=loaded.label(selection.cohorts),
             headline=refusal_html(refused, headline=True)
             if refused
             else headline_html(shown, result.method or METHOD, invited=invited_count),
@@ -401,6 +405,7 @@ class EvaluatorDashboard:
         if self._stale(computed.generation):
             return
         self.computed = computed
+        self.demo.titled(computed.label)
         self.headline.value = computed.headline
         if self.headline._view_count:  # the page shows it now: the charts may start
             self._headline_seen.set()
@@ -416,7 +421,7 @@ class EvaluatorDashboard:
 
     def _draw_charts(self, computed: Computed) -> None:
         from workbook.apps.evaluator.describe import chart_description
-        from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes
+        from workbook.evaluation.charts import evaluation_figures, figure_to_png_bytes, title_data
         from workbook.evaluation.level_charts import behaviour_chart, reaction_chart
 
         names = computed.chart_names()
@@ -433,6 +438,7 @@ class EvaluatorDashboard:
                 return
             if name in WIDE_CHARTS:
                 figures[name].set_size_inches(WIDE_INCHES, figures[name].get_figheight())
+            title_data(figures[name], computed.label)
             png = figure_to_png_bytes(figures[name], dpi=CHART_DPI)
             computed.figures[name] = figures[name]
             computed.pngs[name] = png

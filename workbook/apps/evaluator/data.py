@@ -71,10 +71,20 @@ class Loaded:
     item_order: tuple[str, ...]
     item_labels: dict[str, str]
     reaction_wording: dict[str, str]
-    synthetic: bool
-    demo_cohorts: list[str]
-    tables: Any  # ScoreTables of everyone
+    scope: Any  # the CohortScope: which cohorts count (the synthetic demo cohorts only when they do)
+    groups: tuple[str, ...]  # every cohort that counts, NO_COHORT first: "everyone" of this page
+    tables: Any  # ScoreTables of everyone who counts
     plan: Any  # the DisclosurePlan of every figure this page can show, for every selection
+
+    def label(self, cohorts: tuple[str, ...] | None) -> str | None:
+        """What an output of these cohorts says of synthetic demo data (None: it holds none)."""
+        return self.scope.label_for(cohorts)
+
+    def everyone(self, cohorts: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """A selection as the store's readers take it: None (everyone) only when nobody is left out."""
+        if cohorts is None and self.scope.left_out:
+            return self.groups
+        return cohorts
 
 
 @dataclass
@@ -91,6 +101,7 @@ class Computed:
     reaction: dict[str, Any]
     behaviour: dict[str, Any]
     refused: str | None  # why the selection is not shown, when it would let a small group be worked out
+    label: str | None  # what its outputs say of synthetic demo data in it ("includes synthetic demo data")
     headline: str
     table: str
     reaction_table: str
@@ -124,20 +135,19 @@ class Computed:
         return [name for name in CHART_TITLES if name in names]
 
 
-def load(store: Any) -> Loaded:
-    """Read the scores once and plan what every selection may show."""
+def load(store: Any, *, include_demo: bool = False) -> Loaded:
+    """Read the scores of the cohorts that count once and plan what every selection may show; the
+    synthetic demo cohorts count when ``include_demo`` or when the store holds nothing real."""
     from workbook.config import anonymity_threshold
     from workbook.evaluation.stats import score_tables
     from workbook.manager.content import instrument
-    from workbook.manager.demo import COHORTS as DEMO
-    from workbook.manager.scores import scores_frame
+    from workbook.manager.scores import counted_scores
 
     threshold = anonymity_threshold()
-    frame = scores_frame(store)
+    frame, scope = counted_scores(store, include_demo=include_demo)
     inst = instrument()
     cohorts = sorted(set(frame["cohort"]), key=lambda c: (c == NO_COHORT, c))
-    demo = {c.name for c in DEMO}
-    named = [c for c in cohorts if c != NO_COHORT]
+    groups = (NO_COHORT, *(c for c in _cohort_names(store) if scope.counts(c)))
     tables = score_tables(frame, item_order=inst.item_ids)
     return Loaded(
         frame=frame,
@@ -148,10 +158,10 @@ def load(store: Any) -> Loaded:
         item_order=inst.item_ids,
         item_labels={item.id: item.short for item in inst.items},
         reaction_wording={q.id: q.wording for q in inst.reaction.questions},
-        synthetic=bool(named) and all(c in demo for c in cohorts),
-        demo_cohorts=[c for c in named if c in demo],
+        scope=scope,
+        groups=groups,
         tables=tables,
-        plan=disclosure_plan(store, tables, threshold),
+        plan=disclosure_plan(store, tables, threshold, groups=groups),
     )
 
 
@@ -161,18 +171,19 @@ def _cohort_names(store: Any) -> list[str]:
     from workbook.models import Cohort
 
     with store.read() as session:
-        return list(session.scalars(select(Cohort.name)))
+        return list(session.scalars(select(Cohort.name).order_by(Cohort.name)))
 
 
-def disclosure_plan(store: Any, tables: Any, threshold: int) -> Any:
+def disclosure_plan(store: Any, tables: Any, threshold: int, *, groups: tuple[str, ...] | None = None) -> Any:
     """The disclosure plan of everything the page can show: the scores in both phases, the reaction
-    ratings and the conversation counts, for everyone and per cohort."""
+    ratings and the conversation counts, for everyone who counts and per cohort (``groups``: the
+    cohorts that count, NO_COHORT included; None: every cohort of the store)."""
     from workbook.evaluation.disclosure import ALL, Figure
     from workbook.evaluation.stats import PHASES, scores_plan
     from workbook.manager.content import REACTION_IDS
     from workbook.manager.reaction_summary import reaction_summary
 
-    every_cohort = [NO_COHORT, *_cohort_names(store)]
+    every_cohort = list(groups) if groups is not None else [NO_COHORT, *_cohort_names(store)]
     per_cohort = {c: reaction_summary(store, [c], threshold=threshold) for c in every_cohort}
     extra = [
         Figure(
@@ -183,7 +194,8 @@ def disclosure_plan(store: Any, tables: Any, threshold: int) -> Any:
         for question in REACTION_IDS
     ]
     behaviour = {c: behaviour_counts(store, (c,))["managers_with_conversation"] for c in every_cohort}
-    behaviour[ALL] = behaviour_counts(store, None)["managers_with_conversation"]
+    everyone = None if groups is None else tuple(every_cohort)
+    behaviour[ALL] = behaviour_counts(store, everyone)["managers_with_conversation"]
     extra.append(Figure("behaviour", frozenset({"behaviour"}), counts=behaviour))
     return scores_plan(tables, threshold, phases=tuple(PHASES), extra=extra, groups=every_cohort)
 
@@ -225,7 +237,7 @@ def behaviour_of(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) ->
     """The conversation counts of a selection, hidden as the disclosure plan says."""
     from workbook.evaluation.disclosure import mark
 
-    totals = behaviour_counts(store, cohorts)
+    totals = behaviour_counts(store, loaded.everyone(cohorts))
     hidden = loaded.plan.for_selection("behaviour", cohorts, totals["managers_with_conversation"])
     return mark(
         {**totals, "threshold": loaded.threshold},
@@ -239,7 +251,7 @@ def reaction_of(store: Any, loaded: Loaded, cohorts: tuple[str, ...] | None) -> 
     from workbook.evaluation.disclosure import mark, too_few
     from workbook.manager.reaction_summary import reaction_summary
 
-    summary = reaction_summary(store, cohorts, threshold=loaded.threshold)
+    summary = reaction_summary(store, loaded.everyone(cohorts), threshold=loaded.threshold)
     for key, block in summary["questions"].items():
         hidden = loaded.plan.for_selection(f"reaction:{key}", cohorts, block["n"])
         summary["questions"][key] = mark(block, hidden)

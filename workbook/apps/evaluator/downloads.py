@@ -18,6 +18,7 @@ from workbook.evaluation.format import CHART_TITLES
 if TYPE_CHECKING:
     from workbook.apps.evaluator.data import Computed, Loaded
 
+REPORT_TITLE = "Career-conversation coaching: evaluation report"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -26,23 +27,28 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
     from workbook.evaluation.charts import figure_to_svg_bytes
     from workbook.evaluation.pdf_report import render_pdf_report
     from workbook.evaluation.report import render_html_report, write_summary_csv, write_xlsx
+    from workbook.scores_frame import MIXED_LABEL, SYNTHETIC_LABEL, titled
 
     stamp = now or dt.datetime.now(dt.UTC)
     tail = f"{computed.selection.file_part()}-{stamp.strftime('%Y%m%d')}"  # which cohorts and waves, when
-    prefix = "synthetic-demo-" if loaded.synthetic else ""
+    # every file of a selection with synthetic demo data in it says so in its title and its name
+    label = computed.label
+    prefix = {SYNTHETIC_LABEL: "synthetic-demo-", MIXED_LABEL: "includes-synthetic-demo-"}.get(label, "")
     hidden = computed.hidden_charts()
     selection = computed.selection.describe()
-    title = f"Career-conversation coaching: evaluation report ({selection[len('Selection: ') :]})"
+    title = titled(f"{REPORT_TITLE} ({selection[len('Selection: ') :]})", label)
     with tempfile.TemporaryDirectory(prefix="wb-evaluator-") as tmp:
-        csv_bytes = write_summary_csv(computed.result, Path(tmp) / "summary.csv").read_bytes()
+        csv_bytes = write_summary_csv(
+            computed.result, Path(tmp) / "summary.csv", data_label=label
+        ).read_bytes()
         xlsx_bytes = write_xlsx(
-            computed.result, Path(tmp) / "summary.xlsx", item_labels=loaded.item_labels
+            computed.result, Path(tmp) / "summary.xlsx", item_labels=loaded.item_labels, data_label=label
         ).read_bytes()
     report = render_html_report(
         computed.shown,
         pairs=computed.pairs,
         distribution=computed.distribution,
-        synthetic=loaded.synthetic,
+        synthetic=label == SYNTHETIC_LABEL,
         title=title,
         invited=computed.invited,
         generated=stamp,
@@ -54,7 +60,7 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
         computed.pngs,
         title=title,
         selection=selection,
-        synthetic=loaded.synthetic,
+        synthetic=label == SYNTHETIC_LABEL,
         generated=stamp,
         hidden_charts=hidden,
     )
@@ -96,6 +102,7 @@ def downloads_html(loaded: Loaded, computed: Computed, *, now: dt.datetime | Non
     return render(
         "downloads.html",
         selection=selection,
+        label=label,
         prepared=local_time(stamp),
         groups=groups,
         not_drawn=not_drawn,

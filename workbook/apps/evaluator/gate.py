@@ -234,7 +234,6 @@ def _prefetch() -> None:
     """Import what the figures need (pandas, scipy, the store's tables); reads no data."""
     import workbook.apps.evaluator.dashboard  # noqa: F401
     import workbook.evaluation.stats  # noqa: F401
-    import workbook.manager.demo  # noqa: F401
     import workbook.manager.reaction_summary  # noqa: F401
     import workbook.manager.scores  # noqa: F401
 

@@ -39,25 +39,31 @@ class CohortFigures:
     summary: str
     chart_png: bytes | None
     chart_text: str
+    label: str | None = None  # "synthetic demo data" for a cohort of `workbook demo`
 
 
 def cohort_figures(store: object, cohort: str, phase: str) -> CohortFigures:
-    """The evaluator's figures of one cohort, as the disclosure plan of all the data allows."""
+    """The evaluator's figures of one cohort, as the disclosure plan of all the data allows.
+
+    The plan is the evaluator's default one: of the real cohorts only, once there are any (the rule of
+    :class:`workbook.scores_frame.CohortScope`); a demo cohort is shown with the demo, marked synthetic."""
     from workbook.apps.evaluator.data import invited, load
     from workbook.apps.evaluator.describe import chart_description
     from workbook.apps.evaluator.views import headline_html, summary_html
-    from workbook.evaluation.charts import dumbbell_chart, figure_to_png_bytes
+    from workbook.evaluation.charts import dumbbell_chart, figure_to_png_bytes, title_data
     from workbook.evaluation.stats import METHOD, evaluate_tables, measure_name, select_cohorts
     from workbook.evaluation.summary import summary_table
+    from workbook.manager.scores import cohort_scope
 
-    loaded = load(store)
+    loaded = load(store, include_demo=cohort in cohort_scope(store).demo)
+    label = loaded.label((cohort,))
     if cohort not in loaded.cohorts:
         return CohortFigures(
-            cohort, phase, "nobody in this cohort has answered the comfort check yet", "", "", None, ""
+            cohort, phase, "nobody in this cohort has answered the comfort check yet", "", "", None, "", label
         )
     hidden = loaded.plan.hidden(measure_name(phase, "scale"), cohort)
     if hidden is not None:
-        return CohortFigures(cohort, phase, hidden.text, "", "", None, "")
+        return CohortFigures(cohort, phase, hidden.text, "", "", None, "", label)
     result = evaluate_tables(
         select_cohorts(loaded.tables, (cohort,)),
         scale_min=loaded.scale_min,
@@ -70,9 +76,9 @@ def cohort_figures(store: object, cohort: str, phase: str) -> CohortFigures:
     shown = result.with_item_names(loaded.item_labels)
     headline = headline_html(shown, result.method or METHOD, invited=invited(store, loaded, (cohort,)))
     summary = summary_html(summary_table(shown), loaded.threshold)
-    png = figure_to_png_bytes(dumbbell_chart(shown), dpi=100) if shown.items else None
+    png = figure_to_png_bytes(title_data(dumbbell_chart(shown), label), dpi=100) if shown.items else None
     text = chart_description("items", shown, {}) if png else ""
-    return CohortFigures(cohort, phase, None, headline, summary, png, text)
+    return CohortFigures(cohort, phase, None, headline, summary, png, text, label)
 
 
 class ResultsTab:
@@ -94,12 +100,13 @@ class ResultsTab:
         self.headline = widgets.HTML(_dom_classes=css("wb-results-headline"))
         self.summary = widgets.HTML(_dom_classes=css("wb-results-summary"))
         self.chart = widgets.HTML(_dom_classes=css("wb-results-chart"))
+        self.intro = widgets.HTML(render("results_intro.html", label=None))
         self.figures: CohortFigures | None = None
         self._asked = 0
         self.widget = widgets.VBox(
             [
                 widgets.HTML(EVALUATOR_STYLE),
-                widgets.HTML(render("results_intro.html")),
+                self.intro,
                 self.phase,
                 self.status,
                 self.headline,
@@ -111,6 +118,7 @@ class ResultsTab:
 
     def clear(self) -> None:
         self.figures = None
+        self.intro.value = render("results_intro.html", label=None)
         self.status.value = self.headline.value = self.summary.value = self.chart.value = ""
 
     def refresh(self) -> None:
@@ -134,13 +142,15 @@ class ResultsTab:
         if asked != self._asked or figures.cohort != self.home.cohort:
             return  # a later choice is on its way
         self.figures = figures
+        self.intro.value = render("results_intro.html", label=figures.label)
         if figures.hidden:
             self.status.value = message(
                 "info", f"No figures are shown for {figures.cohort}: {figures.hidden}."
             )
             self.headline.value = self.summary.value = self.chart.value = ""
             return
-        self.status.value = message("done", f"The figures of {figures.cohort}, as an evaluator sees them.")
+        described = f"{figures.cohort} ({figures.label})" if figures.label else figures.cohort
+        self.status.value = message("done", f"The figures of {described}, as an evaluator sees them.")
         self.headline.value = figures.headline
         self.summary.value = figures.summary
         self.chart.value = (
