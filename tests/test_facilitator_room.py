@@ -711,3 +711,25 @@ def test_the_room_page_of_a_cohort_that_can_reach_the_next_step_says_when(store,
     assert "the chart will not change again" in html  # the next step, 15, is beyond 12
     assert "Every answer so far is in the chart." in html
     assert "The other" not in html
+
+
+def test_a_chart_fallen_back_in_a_small_cohort_says_it_will_not_change_again(store, fay, monkeypatch):
+    """Seven managers at three: six answer (charts of 3 and 6 shown), one deletes their answers and the
+    seventh answers. The chart falls back to the 3, and the next chart (9 answers) is beyond the seven
+    managers (the one who deleted may answer again): it says so instead of waiting."""
+    from workbook.data_rights import BY_THEMSELVES, delete_person_data
+
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
+    people = roster_managers(store, 7)
+    room = RoomView(store, fay)
+    for person, option in zip(people[:6], (0, 1, 1, 2, 3, 0), strict=True):
+        answer(store, person, option)
+        room.refresh()
+    delete_person_data(store, people[4], by=BY_THEMSELVES)
+    answer(store, people[6], 3)
+    room.refresh()
+    html = unescape(room.chart.value)
+    assert 'data-answers="3"' in html and 'data-outlook="never"' in html
+    assert "This is an earlier chart, of 3 answers; 6 of 7 managers have answered." in html
+    assert "With this cohort's 7 managers it will not change again" in html
+    assert "the next one would need 9 answers" in html and "Waiting" not in html
