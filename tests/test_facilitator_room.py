@@ -3,6 +3,7 @@ the page (nothing below the threshold, steps of at least the threshold, only the
 
 from __future__ import annotations
 
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from tests.widget_helpers import live_widget_state
 from workbook import identity
 from workbook.apps.facilitator.room import RoomView, level_colours, room_app
 from workbook.evaluation.disclosure import LiveRelease, live_chart, live_step, people_apart
+from workbook.evaluation.disclosure.live import Outlook, live_outlook
 from workbook.facilitator.room import room_question, room_questions, room_state
 from workbook.manager.content import KnowledgeCheck, instrument, lessons, save_lesson_answer
 from workbook.manager.scores import save_scores
@@ -498,8 +500,8 @@ def test_the_room_page_is_unchanged_by_what_the_facilitators_setup_page_does(sto
     from workbook.facilitator.roster import import_roster
 
     monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
-    people = roster_managers(store, 5)
-    for person, option in zip(people, (0, 1, 1, 2, 3), strict=True):
+    people = roster_managers(store, 6)  # five answer: the sixth can still bring the next step
+    for person, option in zip(people[:5], (0, 1, 1, 2, 3), strict=True):
         answer(store, person, option)
     room = RoomView(store, fay)
     shown = room.chart.value
@@ -546,7 +548,7 @@ def test_the_room_page_says_it_waits_for_more_answers_when_it_falls_back(store, 
     from workbook.data_rights import BY_THEMSELVES, delete_person_data
 
     monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
-    people = roster_managers(store, 7)
+    people = roster_managers(store, 10)  # enough managers left to reach the next step
     room = RoomView(store, fay)
     for person, option in zip(people[:6], (0, 1, 1, 2, 3, 0), strict=True):
         answer(store, person, option)
@@ -600,3 +602,134 @@ def test_a_state_shown_is_recorded_once_and_read_back_the_same_on_every_database
     assert first == again and not again.held_back and again.waiting_for == 2
     with any_store.read() as session:
         assert session.scalar(select(func.count()).select_from(RoomRelease)) == 1
+
+
+# -- the room tells the truth about itself: when it changes next, or that it will not -------------------
+@settings(max_examples=200, deadline=None)
+@given(reads=histories, threshold=st.integers(3, 5), extra=st.integers(0, 12))
+def test_the_outlook_promises_only_a_step_the_group_can_reach_and_no_final_chart_is_safe(
+    reads, threshold, extra
+):
+    """Whatever the answers do between reads: the next step is the next multiple of the threshold above
+    the answers so far (it never moves with the group's size), it is promised only when the people who can
+    still answer reach it, and the newest chart always rests on fewer than the threshold of people less
+    than have answered, so a final chart of every answer would give away fewer than the threshold."""
+    released: list[LiveRelease] = []
+    for events in reads:
+        chart = live_chart(events, option_tally, released, threshold)
+        if chart.release is not None:
+            released.append(chart.release)
+        can_answer = chart.answered + extra
+        outlook = live_outlook(chart, can_answer)
+        assert outlook.next_step % threshold == 0 and 0 < outlook.next_step - chart.answered <= threshold
+        if not chart.held_back:
+            assert chart.waiting_for == outlook.next_step - chart.answered
+        if outlook.kind is Outlook.NEVER:
+            assert outlook.next_step > can_answer
+        else:
+            assert outlook.kind is (Outlook.MAYBE if chart.held_back else Outlook.STEP)
+            assert outlook.next_step <= can_answer
+        if chart.tally is not None and not chart.held_back:
+            assert 0 <= outlook.unshown == chart.answered - chart.shown_answers < threshold
+    with pytest.raises(ValueError, match="fewer people can answer"):
+        live_outlook(live_chart([(0, "a", 1)], option_tally, [], 3), 0)
+
+
+def test_eight_managers_at_five_see_that_the_chart_will_not_change_again(store):
+    people = managers(store, 8)
+    question = room_question(check_key())
+    for person in people[:4]:
+        answer(store, person, 0)
+    first = room_state(store, COHORT, question, 5)
+    assert (first.outlook, first.next_step, first.can_answer, first.waiting_for) == (Outlook.STEP, 5, 8, 1)
+    for person in people[4:]:
+        answer(store, person, 1)
+        state = room_state(store, COHORT, question, 5)
+        assert state.shown_answers == 5 and state.next_step == 10 and state.can_answer == 8
+        assert state.outlook is Outlook.NEVER  # from the fifth answer on: 10 is beyond 8 managers
+
+    # two more managers join: the next step is within reach again, and the steps did not move
+    later = [identity.add_participant(store, f"Joined {i}", cohort=COHORT).person for i in range(2)]
+    state = room_state(store, COHORT, question, 5)
+    assert (state.outlook, state.waiting_for, state.next_step, state.can_answer) == (Outlook.STEP, 2, 10, 10)
+    # one of them loses the role before answering: out of reach again; one who answered stays counted
+    identity.withdraw_role(store, later[0].pid, f"manager:{COHORT}")
+    identity.withdraw_role(store, people[0].pid, f"manager:{COHORT}")
+    state = room_state(store, COHORT, question, 5)
+    assert (state.outlook, state.can_answer, state.shown_answers) == (Outlook.NEVER, 9, 5)
+
+
+def test_a_cohort_smaller_than_the_threshold_is_told_no_chart_will_appear(store, fay, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "5")
+    people = managers(store, 4)
+    for person in people[:3]:
+        answer(store, person, 0)
+    html = unescape(RoomView(store, fay).chart.value)
+    assert 'data-outlook="never"' in html and "No chart to show." in html and "more needed" not in html
+    assert "3 of 4 managers have answered." in html
+    assert "A chart needs 5 answers, so that nobody's answer can be worked out, and this cohort has 4" in html
+    assert "it will not appear unless more managers join" in html and "wb-room-bar" not in html
+
+
+def test_the_room_page_of_eight_managers_at_five_says_it_will_not_change_and_why(store, fay, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "5")
+    people = managers(store, 8)
+    room = RoomView(store, fay)
+    assert "0 of 8 managers have answered. The chart appears at 5 answers" in room.chart.value
+    for person, option in zip(people, (0, 1, 1, 2, 0, 1, 3, 3), strict=True):
+        answer(store, person, option)
+    room.refresh()
+    html = unescape(room.chart.value)
+    assert 'data-answers="5"' in html and 'data-outlook="never"' in html
+    assert "8 of 8 managers have answered; the chart shows 5 answers." in html
+    assert (
+        "With this cohort's 8 managers the chart will not change again: it moves only in steps of 5 answers,"
+        " so that nobody's answer can be worked out, and the next step would need 10 answers." in html
+    )
+    assert "The other 3 answers will not be shown, not even when the question closes" in html
+    assert "differ from this one by 3 people, fewer than 5" in html
+    assert "changes after" not in html and "Waiting" not in html
+
+
+def test_the_room_page_of_a_cohort_that_can_reach_the_next_step_says_when(store, fay, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "5")
+    people = managers(store, 12)
+    for person in people[:6]:
+        answer(store, person, 1)
+    html = unescape(RoomView(store, fay).chart.value)
+    assert 'data-outlook="step"' in html
+    assert "6 of 12 managers have answered; the chart shows 5 answers." in html
+    assert (
+        "It changes after 4 more (at 10 answers): it moves only in steps of 5 answers, so that nobody's"
+        " answer can be worked out." in html
+    )
+    assert "will not change" not in html
+    for person in people[6:10]:
+        answer(store, person, 2)
+    html = unescape(RoomView(store, fay).chart.value)
+    assert "10 of 12 managers have answered; the chart shows 10 answers." in html
+    assert "the chart will not change again" in html  # the next step, 15, is beyond 12
+    assert "Every answer so far is in the chart." in html
+    assert "The other" not in html
+
+
+def test_a_chart_fallen_back_in_a_small_cohort_says_it_will_not_change_again(store, fay, monkeypatch):
+    """Seven managers at three: six answer (charts of 3 and 6 shown), one deletes their answers and the
+    seventh answers. The chart falls back to the 3, and the next chart (9 answers) is beyond the seven
+    managers (the one who deleted may answer again): it says so instead of waiting."""
+    from workbook.data_rights import BY_THEMSELVES, delete_person_data
+
+    monkeypatch.setenv("WORKBOOK_ANONYMITY_THRESHOLD", "3")
+    people = roster_managers(store, 7)
+    room = RoomView(store, fay)
+    for person, option in zip(people[:6], (0, 1, 1, 2, 3, 0), strict=True):
+        answer(store, person, option)
+        room.refresh()
+    delete_person_data(store, people[4], by=BY_THEMSELVES)
+    answer(store, people[6], 3)
+    room.refresh()
+    html = unescape(room.chart.value)
+    assert 'data-answers="3"' in html and 'data-outlook="never"' in html
+    assert "This is an earlier chart, of 3 answers; 6 of 7 managers have answered." in html
+    assert "With this cohort's 7 managers it will not change again" in html
+    assert "the next one would need 9 answers" in html and "Waiting" not in html

@@ -467,3 +467,114 @@ def test_a_wave_opened_by_keyboard_alone(server, pages):
         "document.querySelector('.wb-wave-switch-pre').innerText.includes('Close the pre check')"
     )
     assert open_waves(server.store, FACILITATED)["pre"] is True
+
+
+# -- nothing cut: a focus ring whole, a table whole at 390 px ------------------------------------------
+RING_INSIDE = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const reach = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+  const box = el.getBoundingClientRect();
+  const ring = {left: box.left - reach, right: box.right + reach, top: box.top - reach,
+                bottom: box.bottom + reach};
+  const cut = [];
+  for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+    const st = getComputedStyle(a);
+    if (st.overflowX === 'visible' && st.overflowY === 'visible') continue;
+    const r = a.getBoundingClientRect();  // what it shows: its padding box
+    const left = r.left + a.clientLeft, top = r.top + a.clientTop;
+    const inside = {left, top, right: left + a.clientWidth, bottom: top + a.clientHeight};
+    const out = Math.max(inside.left - ring.left, ring.right - inside.right, inside.top - ring.top,
+                         ring.bottom - inside.bottom);
+    if (out > 0.5) cut.push(String(a.className).slice(0, 60) + ' cuts ' + out.toFixed(1) + ' px');
+  }
+  return {reach, line: style.outlineStyle, cut,
+          name: el.textContent.trim(), classes: String(el.className)};
+}"""
+
+
+def assert_ring_whole(page, what: str) -> None:
+    """The focused control's ring (outline and its offset around the control's box) lies inside the box
+    each clipping ancestor shows: nothing of it is cut."""
+    page.evaluate("() => document.activeElement.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(100)
+    found = page.evaluate(RING_INSIDE)
+    assert found["line"] != "none" and found["reach"] >= 4, f"{what}: no ring, {found}"
+    assert not found["cut"], f"{what}: the focus ring is cut: {found}"
+
+
+def test_the_focus_ring_of_submit_my_answers_and_check_is_whole(pages):
+    from workbook.apps.registry import LESSON_NOTEBOOKS
+    from workbook.manager.content import KnowledgeCheck
+
+    page = pages("manager")
+    page.wait_for_selector(".wb-manager-home")
+    page.locator(".wb-manager-home .lm-TabBar-tab", has_text="Comfort check").click()
+    page.locator(".wb-wave-pre .wb-choice-option input").last.focus()
+    page.keyboard.press("Tab")  # from the last question to the button, as a keyboard user gets there
+    assert page.evaluate("document.activeElement.textContent") == "Submit my answers"
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        assert_ring_whole(page, f"Submit my answers ({size})")
+    page.set_viewport_size({"width": SIZES["wide"][0], "height": SIZES["wide"][1]})
+
+    lesson = next(x for x in lessons().lessons if any(isinstance(b, KnowledgeCheck) for b in x.blocks))
+    page = pages(lesson.id)
+    page.wait_for_selector(".wb-lesson")
+    assert LESSON_NOTEBOOKS[lesson.id]
+    while not page.locator(".wb-lesson-part .wb-check-button").count():
+        page.click("button.wb-part-next")
+        page.wait_for_timeout(300)
+    page.locator(".wb-lesson-part .wb-check .wb-choice-option input").last.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Check"
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        assert_ring_whole(page, f"Check ({size})")
+    page.set_viewport_size({"width": SIZES["wide"][0], "height": SIZES["wide"][1]})
+
+
+GLANCE_AT_PHONE = """() => {
+  const table = document.querySelector('.wb-tab-glance table.wb-board');
+  const width = window.innerWidth;
+  const region = table.closest('[role="region"]');
+  const scrolls = region.scrollWidth > region.clientWidth + 1;
+  const hidden = [];
+  for (const cell of table.querySelectorAll('tbody td')) {
+    const r = cell.getBoundingClientRect();
+    if (r.width < 2 || r.left < -0.5 || r.right > width + 0.5) hidden.push(cell.dataset.label);
+  }
+  const caption = table.querySelector('caption');
+  const c = caption.getBoundingClientRect();
+  const heads = Array.from(table.querySelectorAll('thead th'), th => th.textContent.trim());
+  const labels = Array.from(table.querySelectorAll('tbody tr:first-child td'), td => td.dataset.label);
+  return {scrolls, hidden, heads, labels, rows: table.querySelectorAll('tbody tr').length,
+          caption: {left: c.left, right: c.right, cut: caption.scrollWidth > caption.clientWidth + 1,
+                    text: caption.innerText.trim()},
+          shownLabel: getComputedStyle(table.querySelector('tbody td'), '::before').content,
+          role: table.getAttribute('role'), overflow: document.documentElement.scrollWidth - width};
+}"""
+
+
+def test_at_a_glance_at_390_px_shows_every_column_and_the_whole_caption(pages):
+    """At a phone's width each person is a card of labelled lines: every column's value in view without
+    scrolling sideways (neither the page nor the table), each labelled with its column's heading, and the
+    caption whole; still a table for a screen reader."""
+    page = pages("facilitator")
+    page.wait_for_selector(".wb-facilitator-app .wb-tabs")
+    page.locator(".wb-facilitator-app .lm-TabBar-tab", has_text="At a glance").click()
+    page.wait_for_selector(".wb-tab-glance table.wb-board tbody tr")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    try:
+        found = page.evaluate(GLANCE_AT_PHONE)
+        snap(page, ARTIFACTS / "usability-facilitator-at-a-glance-390.png", 844)
+    finally:
+        page.set_viewport_size({"width": SIZES["wide"][0], "height": SIZES["wide"][1]})
+    assert len(found["heads"]) == 7 and found["labels"] == found["heads"], found
+    assert found["rows"] >= 1 and not found["hidden"] and not found["scrolls"], found
+    assert found["overflow"] <= 0, found
+    assert found["shownLabel"] == '"Name"', found  # each line says which column it is
+    assert not found["caption"]["cut"] and 0 <= found["caption"]["left"] and found["caption"]["right"] <= 390
+    assert found["caption"]["text"] == "Completion only: nobody's answers are shown here."
+    assert found["role"] == "table"

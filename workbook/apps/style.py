@@ -47,8 +47,11 @@ APP_STYLE = """
 .wb-app .jupyter-button { height: auto !important; min-height: var(--jp-widgets-inline-height, 28px);
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   line-height: 1.3 !important; padding: 4px 12px !important; }
-/* A button whose click carries its form's values (workbook.apps.choices): as wide as its words. */
+/* A button whose click carries its form's values (workbook.apps.choices): as wide as its words. Its own
+   box (the widget's, which clips what leaves it) keeps room for the focus ring: 3 px and 2 px apart. */
 .wb-app .wb-submit-button { width: auto; min-width: 120px; max-width: 100%; }
+.wb-app .lm-Widget:has(> .wb-submit-button) { overflow: visible !important; padding: 5px;
+  box-sizing: border-box; max-width: 100%; }
 /* A row of controls wraps on a narrow screen rather than squeezing its parts. */
 .wb-app .widget-hbox { flex-wrap: wrap; column-gap: 12px; }
 .wb-app .widget-hbox > .widget-html { min-width: 0; }

@@ -4,7 +4,9 @@ and nobody's name leaves this module. What of them a projector may show, and whe
 :func:`workbook.evaluation.disclosure.live_chart`, from the answers of everyone who has been a manager
 of the cohort (so a role withdrawn, a person removed or imported again moves nothing) and the states
 shown before (the ``room_releases`` table, counts only), so that no two states the projector can show
-differ by fewer than the anonymity threshold of people, even when answers are deleted.
+differ by fewer than the anonymity threshold of people, even when answers are deleted. When the chart
+changes next is said for the people who can still answer
+(:func:`~workbook.evaluation.disclosure.live.live_outlook`): a step beyond them is not promised.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbook.evaluation.disclosure import LiveChart, LiveRelease, Tally, live_chart
+from workbook.evaluation.disclosure.live import Outlook, live_outlook
 from workbook.manager.content import KnowledgeCheck, instrument, lesson_scope, lessons
 from workbook.models import Answer, RoleGrant, RoomRelease, Score
 from workbook.store import Store, StoreError, as_utc, utcnow
@@ -54,6 +57,9 @@ class RoomState:
     shown_answers: int  # people whose answers the chart shows
     counts: tuple[tuple[int, ...], ...] | None  # per bar: (count,) or one count per level; None: nothing
     held_back: bool = False  # an earlier state (or nothing) is shown: waiting for more answers
+    outlook: Outlook = Outlook.STEP  # whether the chart changes at next_step answers, may, or never will
+    next_step: int = 0  # the answers the next change (or the first chart) needs
+    can_answer: int = 0  # the most people the chart can count: who has answered, and who still may
 
 
 def room_questions() -> tuple[RoomQuestion, ...]:
@@ -110,6 +116,20 @@ def _managers_since(cohort_id: int):
     )
 
 
+def _can_still_answer(session: Session, cohort_id: int) -> set[int]:
+    """Who may still add an answer that the cohort's charts count: everyone who has been a manager of the
+    cohort and holds a Manager role now (of this cohort or another: their answers count here, see
+    :func:`_managers_since`); the lessons and the comfort check are open to managers only."""
+    managers = _managers_since(cohort_id)
+    return set(
+        session.scalars(
+            select(RoleGrant.participant_id)
+            .join(managers, managers.c.participant_id == RoleGrant.participant_id)
+            .where(RoleGrant.role == "manager", RoleGrant.withdrawn_at.is_(None))
+        )
+    )
+
+
 def _place(saved_at: datetime, since: datetime, row_id: int) -> Place:
     return max(as_utc(saved_at), as_utc(since)), row_id
 
@@ -156,13 +176,15 @@ def _released(session: Session, cohort_id: int, key: str) -> list[LiveRelease[Pl
     ]
 
 
-def _chart(session: Session, cohort_id: int, question: RoomQuestion, threshold: int) -> LiveChart[Place]:
-    return live_chart(
-        _events(session, cohort_id, question),
-        lambda answers: _tally(question, answers),
-        _released(session, cohort_id, question.key),
-        threshold,
-    )
+def _chart(
+    session: Session, cohort_id: int, question: RoomQuestion, threshold: int
+) -> tuple[LiveChart[Place], int]:
+    """The chart as the rule allows it, and the most people it can count (who answered, who still may)."""
+    events = _events(session, cohort_id, question)
+    released = _released(session, cohort_id, question.key)
+    chart = live_chart(events, lambda answers: _tally(question, answers), released, threshold)
+    answered = {person for _, person, _ in events}
+    return chart, len(answered | _can_still_answer(session, cohort_id))
 
 
 def room_state(store: Store, cohort: str, question: RoomQuestion, threshold: int) -> RoomState:
@@ -172,10 +194,10 @@ def room_state(store: Store, cohort: str, question: RoomQuestion, threshold: int
     again, so two pages open at once record it once)."""
     with store.read() as session:
         cohort_id = store.cohort_id(session, cohort, create=False)
-        chart = _chart(session, cohort_id, question, threshold)
+        chart, can_answer = _chart(session, cohort_id, question, threshold)
     if chart.release is not None:
         with store.write() as session:
-            chart = _chart(session, cohort_id, question, threshold)
+            chart, can_answer = _chart(session, cohort_id, question, threshold)
             if chart.release is not None:
                 new = chart.release
                 session.add(
@@ -190,8 +212,17 @@ def room_state(store: Store, cohort: str, question: RoomQuestion, threshold: int
                     )
                 )
     counts = None if chart.tally is None else _bars(question, chart.tally)
+    outlook = live_outlook(chart, can_answer)
     return RoomState(
-        question.key, chart.answered, chart.waiting_for, chart.shown_answers, counts, chart.held_back
+        question.key,
+        chart.answered,
+        chart.waiting_for,
+        chart.shown_answers,
+        counts,
+        chart.held_back,
+        outlook.kind,
+        outlook.next_step,
+        outlook.can_answer,
     )
 
 

@@ -4,7 +4,11 @@ changes only in steps of that many new answers, so nobody's answer can be read o
 it can show differ by fewer than that many people, whatever happens to roles, membership or answers
 (:func:`workbook.evaluation.disclosure.live_chart`): when the newest state would, or when answers behind
 the chart are deleted, it shows the last chart that is still safe, or nothing, and says it is waiting
-for more answers. Reopening the page or choosing the question again shows no in-between state. Its own page
+for more answers. It says how many have answered, how many the chart shows and when it changes next, or,
+when the next step is more answers than the cohort's managers can give, that it will not change again
+(:func:`workbook.evaluation.disclosure.live.live_outlook`); there is no final chart of every answer, which
+would give away the answers given since the last step. Reopening the page or choosing the question again
+shows no in-between state. Its own page
 (``notebooks/room.ipynb``), opened from the facilitator's app, so that it can go full screen on the
 projector."""
 
@@ -145,6 +149,11 @@ class RoomView:
             shown_answers=state.shown_answers,
             waiting_for=state.waiting_for,
             held_back=state.held_back,
+            answered=state.answered,
+            outlook=state.outlook.value,
+            next_step=state.next_step,
+            can_answer=state.can_answer,
+            unshown=max(state.answered - state.shown_answers, 0),
             threshold=self.threshold,
             colours=level_colours(len(question.levels)),
         )

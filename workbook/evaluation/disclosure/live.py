@@ -11,12 +11,21 @@ threshold of new people), and :func:`live_chart` lets one be shown only if it is
 whose answers are all still there, or one that differs from every state shown before (and from nothing
 at all) by at least the threshold; otherwise the chart falls back to the last state shown whose answers
 are all still there, or to nothing.
+
+:func:`live_outlook` says when the chart changes next, for the group it counts: the steps are fixed
+(multiples of the threshold, whatever the group's size), so a step the people who can still answer cannot
+reach is never promised; the chart then says that no more answers will change it. There is no final
+chart of every answer when a question closes: the chart shown (when it is the newest step) always rests
+on fewer than the threshold of people less than have answered (:func:`live_step` moves on at every
+multiple), so a chart of every answer would differ from it by fewer than the threshold of people and
+give their answers away; no final state is safe once a chart has been shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Generic, TypeVar
 
 from workbook.config import check_threshold
@@ -111,7 +120,9 @@ class LiveChart(Generic[M]):
     ``tally`` is None when it shows nothing. ``held_back``: it shows an earlier state, or nothing, because
     the newest state would differ too little from one shown before, or the answers behind the newest
     state shown were deleted; it then cannot say how many more answers it waits for (``waiting_for`` is
-    None). ``release``: a state shown for the first time, to be recorded before it is shown."""
+    None). ``release``: a state shown for the first time, to be recorded before it is shown.
+    ``next_step``: the answers the next state :func:`live_step` proposes rests on (the next multiple of
+    the threshold above the answers so far); whether it is then shown is for :func:`live_chart` to say."""
 
     tally: Tally | None
     shown_answers: int
@@ -119,6 +130,7 @@ class LiveChart(Generic[M]):
     waiting_for: int | None
     held_back: bool
     release: LiveRelease[M] | None = None
+    next_step: int = 0  # how many answers the next state live_step proposes rests on (held back or not)
 
 
 def live_chart(
@@ -142,6 +154,7 @@ def live_chart(
     events = list(events)
     step = live_step(((person, answer) for _, person, answer in events), threshold)
     empty = tally([])
+    next_step = step.answered + step.waiting_for
     # which released states are still true of the answers: replay the history up to each one's place
     still = [False] * len(released)
     pending = sorted(range(len(released)), key=lambda k: released[k].through)
@@ -165,15 +178,56 @@ def live_chart(
             if still[k] and old.through == place and old.tally == candidate:
                 newest = k == last  # else an earlier state again: the next step may be refused
                 waiting = step.waiting_for if newest else None
-                return LiveChart(candidate, step.shown_answers, step.answered, waiting, not newest)
+                return LiveChart(
+                    candidate, step.shown_answers, step.answered, waiting, not newest, next_step=next_step
+                )
         others = [empty, *(old.tally for old in released if comparable(old.tally, candidate))]
         if all(people_apart(candidate, other) >= threshold for other in others):
             new = LiveRelease(candidate, step.shown_answers, place)
-            return LiveChart(candidate, step.shown_answers, step.answered, step.waiting_for, False, new)
+            return LiveChart(
+                candidate, step.shown_answers, step.answered, step.waiting_for, False, new, next_step
+            )
     fallback = next((k for k in range(last, -1, -1) if still[k]), None)
     if fallback is None:
         if not released and step.shown is None:  # nothing shown yet: waiting for the first state
-            return LiveChart(None, 0, step.answered, step.waiting_for, held_back=False)
-        return LiveChart(None, 0, step.answered, None, held_back=True)
+            return LiveChart(None, 0, step.answered, step.waiting_for, held_back=False, next_step=next_step)
+        return LiveChart(None, 0, step.answered, None, held_back=True, next_step=next_step)
     kept = released[fallback]
-    return LiveChart(kept.tally, kept.people, step.answered, None, held_back=True)
+    return LiveChart(kept.tally, kept.people, step.answered, None, held_back=True, next_step=next_step)
+
+
+class Outlook(Enum):
+    """When a live chart changes next."""
+
+    STEP = "step"  # at ``next_step`` answers, which the people who can still answer can reach
+    MAYBE = "maybe"  # held back: at ``next_step`` answers at the earliest, if that chart then differs
+    # enough from every chart shown before; the people who can still answer can reach it
+    NEVER = "never"  # no more answers can change it: the next step is more people than can answer
+
+
+@dataclass(frozen=True)
+class LiveOutlook:
+    """What a live chart can say truthfully about when it changes next: ``kind``; ``next_step``, the
+    answers the next change (or the first chart) needs; ``can_answer``, the most people it can count
+    (those who have answered and those who still may); ``unshown``, answers given that it does not show
+    and, when it will not change again, never will (a chart of all of them would give them away)."""
+
+    kind: Outlook
+    next_step: int
+    can_answer: int
+    unshown: int
+
+
+def live_outlook(chart: LiveChart[M], can_answer: int) -> LiveOutlook:
+    """When ``chart`` changes next, for a group in which ``can_answer`` people at most can ever be
+    counted (everyone who has answered, and everyone who may still answer). The steps do not move with
+    the group's size (they are :func:`live_step`'s, so membership moves no chart): a step beyond the
+    group is not promised, and the chart says that no more answers will change it."""
+    if can_answer < chart.answered:
+        raise ValueError("fewer people can answer than have answered")
+    unshown = chart.answered - chart.shown_answers
+    if chart.next_step > can_answer:
+        kind = Outlook.NEVER
+    else:
+        kind = Outlook.MAYBE if chart.held_back else Outlook.STEP
+    return LiveOutlook(kind, chart.next_step, can_answer, max(unshown, 0))
