@@ -203,7 +203,7 @@ def test_the_participant_app_the_managers_home_and_log_link_to_the_1on1_page(sto
 
     member, manager = people["member"], people["manager"]
     book = PreparationWorkbook(store, member.person, content.preparation())
-    assert 'href="conversation.ipynb"' in book.widget.children[0].value  # no code: the visit's session opens it
+    assert 'href="conversation.ipynb"' in book.widget.children[0].value  # no code: the session opens it
     assert member.code not in book.widget.children[0].value
     home = ManagerHome(store, manager.person)
     assert 'href="conversation.ipynb"' in home.widget.children[1].value

@@ -20,7 +20,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from workbook.apps.address import SignedInAddress
-from workbook.apps.common import app_style, css, query_param
+from workbook.apps.common import app_style, close_tree, css, query_param
 from workbook.apps.facilitator.templates import ROOM_NOTEBOOK, message, render
 from workbook.apps.live import Ticker
 from workbook.apps.registry import app
@@ -104,6 +104,7 @@ class RoomView:
             style={"description_width": "initial"},
             layout=widgets.Layout(width="auto", max_width="100%"),
         )
+        self.controls = widgets.VBox([self.cohort, self.question], _dom_classes=css("wb-room-controls"))
         self.message = widgets.HTML(_dom_classes=css("wb-room-message"))
         self.chart = widgets.HTML(_dom_classes=css("wb-room-chart"))
         self.cohort.observe(lambda _c: self.choose(), "value")
@@ -112,7 +113,7 @@ class RoomView:
             [
                 widgets.HTML(STYLE),
                 title,
-                widgets.VBox([self.cohort, self.question], _dom_classes=css("wb-room-controls")),
+                self.controls,
                 self.message,
                 self.chart,
             ],
@@ -168,6 +169,8 @@ class RoomView:
         chosen for it on the facilitator's page, if it changed."""
         if self.display is None:
             return True
+        if self.controls.comm is None:  # ended before
+            return False
         try:
             self.display = live_display(self.store, self.display.id)
         except DisplayEnded:
@@ -188,11 +191,11 @@ class RoomView:
         self._cohort = self._question = None
         if (ticker := getattr(self, "ticker", None)) is not None:
             ticker.stop()
-        for control in (self.cohort, self.question):
-            control.close()
         self.message.value = message("error", ENDED)
         self.chart.value = ""
         self.widget.children = [self.widget.children[0], self.widget.children[1], self.message]
+        close_tree(self.controls)  # no control is left to send anything to
+        close_tree(self.chart)
 
     def refresh(self) -> None:
         """Count the answers now and move the chart if the disclosure rule lets it."""
