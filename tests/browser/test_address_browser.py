@@ -47,7 +47,9 @@ def test_every_app_drops_its_code_and_stays_signed_in_over_a_reload(server, page
 
 
 def test_links_between_apps_open_without_a_code(server, page):
-    issued = identity.add_participant(server.store, "Link Follower", cohort=COHORT, roles=[f"manager:{COHORT}"])
+    issued = identity.add_participant(
+        server.store, "Link Follower", cohort=COHORT, roles=[f"manager:{COHORT}"]
+    )
     signed_in_without_code(page, issued.url, ".wb-manager-home")
     href = page.get_attribute(".wb-lesson-link", "href")
     assert "code=" not in href
