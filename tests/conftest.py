@@ -27,6 +27,8 @@ def isolated_env(tmp_path_factory, monkeypatch):
         "QUERY_STRING",
         "HTTP_X_WORKBOOK_CLIENT",
         "HTTP_X_FORWARDED_FOR",
+        "HTTP_X_WORKBOOK_SESSION",
+        "WORKBOOK_SESSION_SECRET_FILE",
         "WORKBOOK_TRUSTED_PROXY",
         "WORKBOOK_TIME_ZONE",
     ):

@@ -99,6 +99,6 @@ def test_the_participants_and_lessons_checkbox_groups_are_named(store):
         [group] = find(page.widget, f"wb-field-{section}-{field}")
         assert "wb-named-group" in group._dom_classes
     manager = identity.add_participant(store, "Max Group", cohort="G")
-    lesson = LessonPage(store, manager.person, lessons().lesson("practices"), manager.code)
+    lesson = LessonPage(store, manager.person, lessons().lesson("practices"))
     scenario = lesson.open_block("scenario_promise")
     assert find(scenario.widget, "wb-named-group")

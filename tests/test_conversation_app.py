@@ -44,7 +44,7 @@ def people(store):
 
 
 def app_for(store, issued, member_pid=None) -> ConversationApp:
-    return ConversationApp(PageSession(issued.person, store, issued.code), member_pid)
+    return ConversationApp(PageSession(issued.person, store), member_pid)
 
 
 def test_each_kernel_holds_only_what_its_viewer_may_see(store, people):
@@ -206,10 +206,12 @@ def test_the_participant_app_the_managers_home_and_log_link_to_the_1on1_page(sto
     from workbook.team.conversation import record_held
 
     member, manager = people["member"], people["manager"]
-    book = PreparationWorkbook(store, member.person, content.preparation(), member.code)
-    assert f'href="conversation.ipynb?code={member.code}"' in book.widget.children[0].value
-    home = ManagerHome(store, manager.person, manager.code)
-    assert f'href="conversation.ipynb?code={manager.code}"' in home.widget.children[1].value
+    book = PreparationWorkbook(store, member.person, content.preparation())
+    assert 'href="conversation.ipynb"' in book.widget.children[0].value  # no code: the session opens it
+    assert member.code not in book.widget.children[0].value
+    home = ManagerHome(store, manager.person)
+    assert 'href="conversation.ipynb"' in home.widget.children[1].value
+    assert manager.code not in home.widget.children[1].value
     loner = identity.add_participant(store, "Lo Alone")
     assert (
         "conversation.ipynb"
@@ -218,7 +220,7 @@ def test_the_participant_app_the_managers_home_and_log_link_to_the_1on1_page(sto
     thread = open_thread(store, manager.person, member.person.pid)
     record_held(store, thread, current_conversation(store, thread), date.today())
     [entry] = find(home.conversations.widget, "wb-log-entry-text")
-    expected = f'href="conversation.ipynb?code={manager.code}&amp;member={member.person.pid}"'
+    expected = f'href="conversation.ipynb?member={member.person.pid}"'
     assert expected in entry.value and "Open the 1:1 page" in entry.value
 
 

@@ -36,7 +36,7 @@ def shows_problem(note, words: str) -> bool:
 
 
 def test_planner_a_bad_time_keeps_the_other_parts(store, kim):
-    planner = ManagerHome(store, kim.person, kim.code).planner
+    planner = ManagerHome(store, kim.person).planner
     card = planner.add()
     card.alias.value = "Ari"
     card.time.value = "half past nine"
@@ -59,7 +59,7 @@ def test_planner_a_bad_time_keeps_the_other_parts(store, kim):
 
 
 def test_planner_an_emptied_alias_keeps_the_saved_one(store, kim):
-    planner = ManagerHome(store, kim.person, kim.code).planner
+    planner = ManagerHome(store, kim.person).planner
     card = planner.add()
     card.alias.value = "Bo"
     card.alias.value = "   "
@@ -70,7 +70,7 @@ def test_planner_an_emptied_alias_keeps_the_saved_one(store, kim):
 
 
 def test_scenario_a_bad_response_keeps_the_ticks(store, kim):
-    page = LessonPage(store, kim.person, lessons().lesson("practices"), kim.code)
+    page = LessonPage(store, kim.person, lessons().lesson("practices"))
     scenario = page.open_block("scenario_promise")
     scenario.response.value = "A good first answer."
     scenario.response.value = "Bad \x07 bell"
@@ -82,7 +82,7 @@ def test_scenario_a_bad_response_keeps_the_ticks(store, kim):
 
 
 def test_reflection_problem_is_shown_beside_it(store, kim):
-    page = LessonPage(store, kim.person, lessons().lesson("practices"), kim.code)
+    page = LessonPage(store, kim.person, lessons().lesson("practices"))
     reflection = page.open_block("reflect_next_practice")
     reflection.box.value = "kept"
     reflection.box.value = "x" * 10_000
@@ -94,7 +94,7 @@ def test_reflection_problem_is_shown_beside_it(store, kim):
 
 def test_reaction_a_bad_comment_keeps_the_ratings(store, kim):
     set_wave(store, COHORT, "post", True)
-    reaction = ManagerHome(store, kim.person, kim.code).reaction
+    reaction = ManagerHome(store, kim.person).reaction
     reaction.comment.value = "Good"
     reaction.comment.value = "Bad \x00 comment"
     reaction.ratings["usefulness"].value = 5
@@ -104,7 +104,7 @@ def test_reaction_a_bad_comment_keeps_the_ratings(store, kim):
 
 
 def test_conversation_log_names_the_bad_field_beside_it_and_keeps_the_rest(store, kim):
-    tab = ManagerHome(store, kim.person, kim.code).conversations
+    tab = ManagerHome(store, kim.person).conversations
     tab.day.value = date.today() + timedelta(days=5)
     tab.alias.value = "Dee"
     tab.follow.value = True
@@ -120,7 +120,7 @@ def test_conversation_log_names_the_bad_field_beside_it_and_keeps_the_rest(store
 
 
 def test_comfort_check_marks_each_unanswered_question(store, kim):
-    check = ManagerHome(store, kim.person, kim.code).comfort
+    check = ManagerHome(store, kim.person).comfort
     form = check.forms["pre"]
     items = instrument().item_ids
     for item in items[:-2]:

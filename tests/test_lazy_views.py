@@ -134,7 +134,7 @@ def test_participant_sections_hold_no_reference_to_the_workbook(store, ana):
 
 
 def test_lesson_parts_and_their_views_hold_no_reference_to_the_page(store, mo):
-    page = LessonPage(store, mo.person, lessons().lesson("practices"), mo.code)
+    page = LessonPage(store, mo.person, lessons().lesson("practices"))
     for index, part in enumerate(page.parts):
         page.show_part(index)
         assert not holds(part, page)
@@ -146,7 +146,7 @@ def test_lesson_parts_and_their_views_hold_no_reference_to_the_page(store, mo):
 def test_a_lesson_builds_a_part_when_it_is_first_shown(store, mo):
     lesson = lessons().lesson("practices")
     store.save_answer(mo.person.id, lesson_scope(lesson.id), "reflect_next_practice", "Saved before")
-    page = LessonPage(store, mo.person, lesson, mo.code)
+    page = LessonPage(store, mo.person, lesson)
     assert page.parts[0].built and not any(part.built for part in page.parts[1:])
     assert set(page.views) == set(page.parts[0].keys)
     assert "1 of 7 activities done" in page.progress.value, "an answer in a part not shown counts"
@@ -162,7 +162,7 @@ def test_a_lesson_builds_a_part_when_it_is_first_shown(store, mo):
 # -- the manager's home -------------------------------------------------------------------------------------
 def test_the_managers_tabs_are_built_when_first_opened(store, mo):
     set_wave(store, COHORT, "pre", True)
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     assert find(home.widget, "wb-lesson-list")
     for container in home.tabs.children[1:]:
         assert container.children == ()
@@ -176,7 +176,7 @@ def test_a_submitted_check_shows_in_a_summary_opened_later(store, mo):
     set_wave(store, COHORT, "pre", True)
     save_scores(store, mo.person, "pre", dict.fromkeys(instrument().item_ids, 2))  # pre, then post
     set_wave(store, COHORT, "post", True)
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     scores = dict.fromkeys(home.comfort.inst.item_ids, 4)
     assert home.comfort.submit("post", {"post": scores, "then": dict.fromkeys(scores, 1)})
     summary = open_tab(home.widget, "My before and after")

@@ -38,7 +38,7 @@ def mo(store):
 
 
 def lesson_page(store, issued, lesson_id="practices") -> LessonPage:
-    return LessonPage(store, issued.person, lessons().lesson(lesson_id), issued.code)
+    return LessonPage(store, issued.person, lessons().lesson(lesson_id))
 
 
 def answer(form, score) -> None:
@@ -150,11 +150,11 @@ def test_each_lesson_ends_with_what_was_done_and_the_way_on(store, mo):
         assert f"Nearly done with lesson {number}" in ending and "Still open: part 1" in ending
         link = re.search(r'<a class="wb-next-lesson[^"]*" href="([^"]+)">([^<]+)</a>', ending)
         if number < len(course):
-            assert link[1] == f"{LESSON_NOTEBOOKS[course[number].id]}?code={mo.code}"
+            assert link[1] == LESSON_NOTEBOOKS[course[number].id]
             following = f"Continue to lesson {number + 1}: {course[number].title}"
             assert html_unescape(link[2]).startswith(following)
         else:
-            assert link[1] == f"manager.ipynb?code={mo.code}" and "course home" in link[2]
+            assert link[1] == "manager.ipynb" and "course home" in link[2]
             assert "comfort check" in ending
     page = lesson_page(store, mo, "why_it_matters")
     answers = {"check_quit_reason": {"choice": "pay"}, "check_which_worry": {"choice": "lose"}}
@@ -231,27 +231,27 @@ def test_lesson_app_signs_in_from_the_link_and_links_home_with_the_same_code(sto
     app = lesson_app("why_it_matters", store)
     text = html_of(app)
     assert "Why career conversations matter" in text and "Signed in as" in text
-    assert f'href="manager.ipynb?code={mo.code}"' in text
+    assert 'href="manager.ipynb"' in text and mo.code not in text
     monkeypatch.setenv("QUERY_STRING", "code=wrong-code-wrong-code-wrong")
     refused = lesson_app("why_it_matters", store)
     assert "not valid" in html_of(refused) and "Signed in as" not in html_of(refused)
 
 
 # -- the home: lessons and the comfort check -------------------------------------------------------------
-def test_lessons_tab_shows_progress_and_links_with_the_viewers_code(store, mo):
+def test_lessons_tab_shows_progress_and_links_without_the_viewers_code(store, mo):
     save_plan_entry(store, mo.person, "Jo", "2030-01-01")  # unrelated data
     save_lesson_answer(store, mo.person, "practices", "check_who_leads", {"choice": "team_member"})
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     listing = home.lessons_tab.list.value
     for notebook in LESSON_NOTEBOOKS.values():
-        assert f'href="{notebook}?code={mo.code}"' in listing
+        assert f'href="{notebook}"' in listing and mo.code not in listing
     assert "(1 of 7 activities done)" in listing and "(0 of 3 activities done)" in listing
     code_holders = [w for w in _instances.values() if mo.code in json.dumps(w.get_state(), default=str)]
-    assert code_holders == [home.lessons_tab.list]
+    assert code_holders == []  # no widget of the page holds the code
 
 
 def test_pre_then_post_then_before_and_after(store, mo):
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     assert set(home.comfort.forms) == {"pre"}
     assert "Reaction" not in home.tabs.titles
     assert "closed" in html_of(home.comfort.widget) or "not open yet" in html_of(home.comfort.widget)
@@ -276,7 +276,7 @@ def test_pre_then_post_then_before_and_after(store, mo):
 
     set_wave(store, COHORT, "pre", False)
     set_wave(store, COHORT, "post", True)
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     assert set(home.comfort.forms) == {"post", "then"} and "Reaction" in home.tabs.titles
     page = html_of(home.comfort.widget)
     assert "it closed when the check at the end of the programme opened, so it takes no new answers" in page
@@ -306,7 +306,7 @@ def page_click(button, values) -> None:
 def test_a_submit_stores_the_answers_the_page_showed_when_it_was_clicked(store, mo):
     """The click can reach the kernel before the last choices (ipywidgets holds back a control's
     changes while the kernel is busy, but not a click): the click carries what the page shows."""
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     form = home.comfort.forms["pre"]
     button = home.comfort.buttons["pre"]
     answer(form, 2)
@@ -356,7 +356,7 @@ def test_no_cohort_and_closed_waves_are_explained(store):
 
 
 def test_crafted_scores_are_refused_and_nothing_changes(store, mo):
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     full = dict.fromkeys(ITEMS, 3)
     before = store.count_answers(), my_scores(store, mo.person)
     crafted = [
@@ -383,7 +383,7 @@ def test_crafted_scores_are_refused_and_nothing_changes(store, mo):
 
 
 def test_a_late_pre_is_refused_on_the_page_and_through_a_crafted_message(store, mo):
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     form, button = home.comfort.forms["pre"], home.comfort.buttons["pre"]
     set_wave(store, COHORT, "post", True)  # the facilitator opens post while the page is open: pre closes
     answer(form, 1)
@@ -397,7 +397,7 @@ def test_a_late_pre_is_refused_on_the_page_and_through_a_crafted_message(store, 
     assert status.state == "error" and "takes no new answers" in status.text
     assert home.comfort.submit("pre", {"pre": dict.fromkeys(ITEMS, 1)}) is False  # a crafted submit
     assert my_scores(store, mo.person).empty
-    page = html_of(ManagerHome(store, mo.person, mo.code).comfort.widget)
+    page = html_of(ManagerHome(store, mo.person).comfort.widget)
     assert "This check is closed: it closed when the check at the end of the programme opened" in page
     assert "would describe you after the programme" in page
 
@@ -409,7 +409,7 @@ def test_a_reopened_pre_takes_answers_marked_late_and_says_so(store, mo):
 
     set_wave(store, COHORT, "post", True)
     set_wave(store, COHORT, "pre", True, reason="Mo was away on the first day")
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     assert {"pre", "post", "then"} <= set(home.comfort.forms)
     page = html_of(home.comfort.widget)
     assert "Your facilitator reopened it after the check at the end of the programme opened" in page
@@ -429,7 +429,7 @@ def test_a_reopened_pre_takes_answers_marked_late_and_says_so(store, mo):
 # -- reaction, planner, conversations ----------------------------------------------------------------------
 def test_reaction_ratings_comment_and_visibility(store, mo):
     set_wave(store, COHORT, "post", True)
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     reaction = home.reaction
     assert reaction is not None and reaction.visibility.value == "private"
     reaction.ratings["usefulness"].value = 4
@@ -446,12 +446,12 @@ def test_reaction_ratings_comment_and_visibility(store, mo):
     reaction.save_visibility("everyone")
     assert "not one of private, facilitator" in reaction.status.text
     assert my_reaction(store, mo.person).ratings["usefulness"] == 4
-    again = ManagerHome(store, mo.person, mo.code).reaction
+    again = ManagerHome(store, mo.person).reaction
     assert again.comment.value == "Useful scenarios." and again.ratings["relevance"].value == 5
 
 
 def test_planner_add_edit_delete_and_downloads(store, mo):
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     planner = home.planner
     assert "private" in html_of(planner.widget) and "No conversations planned yet" in html_of(planner.widget)
     card = planner.add()
@@ -529,7 +529,7 @@ def test_planner_add_edit_delete_and_downloads(store, mo):
     again.delete_button.click()
     again.confirm_delete.click()
     assert [e.alias for e in plan_entries(store, mo.person)] == ["Lin"]
-    reopened = ManagerHome(store, mo.person, mo.code).planner
+    reopened = ManagerHome(store, mo.person).planner
     assert [c.alias.value for c in reopened.cards] == ["Lin"]
     assert "(1 planned)" in reopened.markdown.value
 
@@ -538,7 +538,7 @@ def test_the_planner_invites_a_team_member_known_to_the_store(store, mo):
     """The manager's own team members with an email can be invited; the invitation then names them."""
     identity.add_participant(store, "Ana Report", email="ana@example.org", manager_pid=mo.person.pid)
     identity.add_participant(store, "Someone Else", email="else@example.org")
-    planner = ManagerHome(store, mo.person, mo.code).planner
+    planner = ManagerHome(store, mo.person).planner
     card = planner.add()
     assert [label for label, _ in card.member.options] == [
         "Nobody: I send the invitation myself",
@@ -561,13 +561,13 @@ def test_the_planner_invites_a_team_member_known_to_the_store(store, mo):
         session.execute(
             update(Participant).where(Participant.id == mo.person.id).values(email="mo@example.org")
         )
-    planner = ManagerHome(store, replace(mo.person, email="mo@example.org"), mo.code).planner
+    planner = ManagerHome(store, replace(mo.person, email="mo@example.org")).planner
     [card] = planner.cards
     unfolded = data_url(card.links.value, "wb-download-ics")[2].replace("\r\n ", "")
     assert 'ATTENDEE;CN="Ana Report";ROLE=REQ-PARTICIPANT:mailto:ana@example.org' in unfolded
     assert 'ORGANIZER;CN="Mo Manager":mailto:mo@example.org' in unfolded and "METHOD" not in unfolded
     [entry] = plan_entries(store, mo.person)
-    again = ManagerHome(store, mo.person, mo.code).planner.cards[0]
+    again = ManagerHome(store, mo.person).planner.cards[0]
     assert entry.member == again.member.value == card.member.value
     alone = ManagerHome(store, identity.add_participant(store, "No Team", cohort=COHORT).person).planner
     assert alone.add().member.layout.display is None  # the dropdown itself; its box is hidden
@@ -576,7 +576,7 @@ def test_the_planner_invites_a_team_member_known_to_the_store(store, mo):
 
 
 def test_logging_conversations(store, mo):
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     tab = home.conversations
     tab.day.value = date.today() - timedelta(days=2)
     tab.alias.value = "Jo"
@@ -603,7 +603,7 @@ def test_a_logged_conversation_is_edited_deleted_and_brought_back_with_its_histo
     from workbook.manager.behaviour import behaviour_counts, conversation_history
 
     held = log_conversation(store, mo.person, date.today() - timedelta(days=5), "Jo", False, False)
-    tab = ManagerHome(store, mo.person, mo.code).conversations
+    tab = ManagerHome(store, mo.person).conversations
     entry = tab.entries[held.id]
     entry.edit_button.click()
     form = entry.fields
@@ -665,7 +665,7 @@ def test_a_manager_cannot_edit_or_delete_another_managers_conversation(store, mo
 
     bea = identity.add_participant(store, "Bea Other", cohort=COHORT)
     theirs = log_conversation(store, bea.person, date.today(), "BEA-ALIAS", True, True)
-    tab = ManagerHome(store, mo.person, mo.code).conversations
+    tab = ManagerHome(store, mo.person).conversations
     for crafted in (theirs.id, 10_000, "1; DROP TABLE", None, True):
         assert tab.edit(crafted, date.today(), "Mine now", False, False) is False
         assert tab.status.state == "error" and "is not one of your logged conversations" in tab.status.text
@@ -694,7 +694,7 @@ def test_a_managers_kernel_holds_nothing_of_another_manager(store, mo):
     save_plan_entry(store, mo.person, "Mo's own alias", "2030-01-01")
     set_wave(store, COHORT, "post", True)
 
-    home = ManagerHome(store, mo.person, mo.code)
+    home = ManagerHome(store, mo.person)
     open_every_tab(home.widget)
     page = lesson_page(store, mo)
     for index in range(len(page.parts)):
@@ -714,7 +714,7 @@ def test_script_in_aliases_and_reflections_is_shown_as_text(store, mo):
     save_plan_entry(store, mo.person, payload, "2030-01-01", questions=payload)
     log_conversation(store, mo.person, date.today(), payload, False, False)
     evil = identity.add_participant(store, payload, cohort=COHORT)
-    for home in (ManagerHome(store, mo.person, mo.code), ManagerHome(store, evil.person, evil.code)):
+    for home in (ManagerHome(store, mo.person), ManagerHome(store, evil.person)):
         open_every_tab(home.widget)
         text = html_of(home.widget)
         assert "<script>" not in text and "<img src=x" not in text
@@ -766,7 +766,7 @@ def test_editing_the_log_again_and_again_keeps_the_kernel_from_growing(store, mo
     from ipywidgets.widgets.widget import _instances
 
     held = log_conversation(store, mo.person, date.today() - timedelta(days=5), "Jo", False, False)
-    tab = ManagerHome(store, mo.person, mo.code).conversations
+    tab = ManagerHome(store, mo.person).conversations
 
     def edit_and_delete_and_undo(alias: str) -> None:
         entry = tab.entries[held.id]

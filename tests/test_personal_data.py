@@ -392,7 +392,7 @@ def test_nothing_to_delete_says_so(store):
 
 def test_the_manager_page_has_its_data_part_and_deletes_the_same_way(store, people):
     ana = people["ana"]
-    page = ManagerPage(store, ana.person, ana.code)
+    page = ManagerPage(store, ana.person)
     open_tab(page.widget, "Your data")
     data = page.home.your_data
     data.ask_to_confirm()
@@ -700,7 +700,7 @@ def test_her_deletion_removes_every_version_of_the_shared_notes_keeps_his_privat
     from workbook.apps.signin import PageSession
 
     manager = pair["manager"]
-    page = ConversationApp(PageSession(manager.person, store, manager.code), mine.member_pid).page
+    page = ConversationApp(PageSession(manager.person, store), mine.member_pid).page
     assert "deleted at the team member&#39;s request" in page.notes_deleted.value
     assert "TIA" not in page.notes_deleted.value and "TIA-LINE" not in page.notes[SHARED].box.value
     # the deletion record names the 1:1 (an id), never what the notes said
@@ -862,9 +862,9 @@ def test_two_open_1on1_pages_lose_their_prepared_briefings_after_her_deletion(st
     add_action(store, mine, held.next_conversation_id, "TIA-ACTION", "member", "2030-07-01")
     set_planned_date(store, mine, held.next_conversation_id, "2030-06-01")  # so a calendar file is made too
 
-    hers = ConversationApp(PageSession(member.person, store, member.code)).page
+    hers = ConversationApp(PageSession(member.person, store)).page
     _instances.clear()  # his page in a kernel of its own
-    his = ConversationApp(PageSession(manager.person, store, manager.code), member.person.pid).page
+    his = ConversationApp(PageSession(manager.person, store), member.person.pid).page
     for page, held_text in ((hers, "TIA-PRIVATE-NOTE"), (his, "TIA-ACTION")):
         page.make_briefing()
         assert set(download_links(page.downloads.value)) == {"pdf", "ics"}

@@ -648,3 +648,62 @@ def test_replies_to_a_gone_page_are_dropped_without_a_traceback(limited):
     assert log.count("Traceback") == before
     assert "WebSocketClosedError" not in log and "buffered messages" not in log
     assert "Got events for closed stream" not in log
+
+
+# -- a visit's sign-in without the code in the address --------------------------------------------------
+def claim_session(served: ServedApps, jar: CookieJar) -> tuple[int, str]:
+    """What the page's script does once signed in: ask its own server to carry the sign-in as a cookie."""
+    xsrf = next((c.value for c in jar if c.name == "_xsrf"), "")
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    request = urllib.request.Request(
+        served.base + "/workbook/session", data=b"", method="POST", headers={"X-XSRFToken": xsrf}
+    )
+    try:
+        with opener.open(request, timeout=10) as answer:
+            return answer.status, answer.headers.get("Set-Cookie", "")
+    except urllib.error.HTTPError as refused:
+        return refused.code, ""
+
+
+def opens_the_workbook(served: ServedApps, page) -> bool:
+    socket = KernelSocket(served.base, page.kernel_id, page.cookie_header)
+    try:
+        states = socket.widget_states()
+    finally:
+        socket.close()
+    return bool(models_with_class(states, "wb-workbook"))
+
+
+@pytest.mark.skipif(PLAIN_VOILA, reason="plain Voila has no sessions")
+def test_the_visits_signed_cookie_carries_the_sign_in_and_nothing_else_does(served):
+    issued = identity.add_participant(served.store, "Session Person")
+    jar = CookieJar()
+    first = fetch_page(served.base, f"{PARTICIPANT}?code={issued.code}", jar)
+    assert first.status == 200
+    assert claim_session(served, CookieJar()) == (404, ""), "nothing is held for another visit"
+    status, cookie = claim_session(served, jar)
+    assert status == 204 and cookie.startswith("workbook_session=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "expires=" in cookie.lower()
+    assert issued.code not in cookie
+    assert claim_session(served, jar)[0] == 404, "a grant is taken once"
+    reload = fetch_page(served.base, PARTICIPANT, jar)  # no code in the address
+    assert opens_the_workbook(served, reload)
+
+    value = next(c.value for c in jar if c.name == "workbook_session")
+    forged = value[:-4] + ("0000" if not value.endswith("0000") else "1111")
+    for headers in (
+        {"Cookie": f"workbook_session={forged}"},  # a signature that does not hold
+        {"Cookie": "workbook_session=" + value.replace("|", "|x", 1)},
+        {sessions_header(): json.dumps({"person": issued.person.id, "code": 1})},  # the visitor's own header
+    ):
+        page = fetch_page(served.base, PARTICIPANT, CookieJar(), headers=headers)
+        assert page.status == 200 and not opens_the_workbook(served, page), headers
+
+    identity.revoke(served.store, issued.person.pid)
+    assert not opens_the_workbook(served, fetch_page(served.base, PARTICIPANT, jar)), "a revoked code ends it"
+
+
+def sessions_header() -> str:
+    from workbook.server.sessions import SESSION_HEADER
+
+    return SESSION_HEADER

@@ -219,10 +219,12 @@ def test_a_sign_in_is_announced_once_and_takes_the_warning_away(store, monkeypat
     [button] = find(app, "wb-open")
     code.value = issued.code
     button.click()
-    assert announced == [{"signed_in": True}]
+    [sign_in] = announced  # with what the sign-in checked, for the visit's cookie: ids, never the code
+    assert sign_in["signed_in"] is True and sign_in["session"]["person"] == issued.person.id
+    assert set(sign_in["session"]) == {"person", "code"} and issued.code not in str(sign_in)
     assert not find(app, "wb-page-closing") and life.is_signed_in
     life.signed_in()
-    assert announced == [{"signed_in": True}]
+    assert announced == [sign_in]
 
 
 # -- what one visitor may take ---------------------------------------------------------------------

@@ -197,6 +197,23 @@ def default_time_zone() -> ZoneInfo:
         ) from None
 
 
+DEFAULT_SESSION_HOURS = 12.0  # a workshop day
+
+
+def session_hours() -> float:
+    """Hours a visit's sign-in carries over reloads and links between apps without the code in the
+    address (`WORKBOOK_SESSION_HOURS`); the code itself still opens the next visit."""
+    return _positive("WORKBOOK_SESSION_HOURS", DEFAULT_SESSION_HOURS)
+
+
+def session_secret_file() -> Path:
+    """The file of the server secret that signs sign-in session cookies (`WORKBOOK_SESSION_SECRET_FILE`,
+    else `session-secret` in `data_dir()`: outside the served tree); made on first use, readable by the
+    server's user only. Servers that share a store behind one address share this file too."""
+    override = os.environ.get("WORKBOOK_SESSION_SECRET_FILE", "").strip()
+    return Path(override) if override else data_dir() / "session-secret"
+
+
 # -- keeping people's data -----------------------------------------------------------------------------
 def retention_days() -> int | None:
     """How many days people's saved data is kept (`WORKBOOK_RETENTION_DAYS`); None (unset, empty or "off")

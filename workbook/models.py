@@ -361,3 +361,19 @@ class RoomRelease(Base):
     through_id: Mapped[int] = mapped_column(Integer)
     released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("ix_room_releases_chart", "cohort_id", "question", "id"),)
+
+
+class RoomDisplay(Base):
+    """A room's display link: a credential that opens one cohort's room view and nothing else, until
+    the end of the day it was made (in ``WORKBOOK_TIME_ZONE``) or until a facilitator ends it. Only the
+    link's hash is kept; `question` is the room question the projector shows (set on either page)."""
+
+    __tablename__ = "room_displays"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    made_by: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    question: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -197,6 +197,10 @@ REGISTRY: dict[str, Entry] = {
         "the room view's charts as shown: counts of at least the threshold of people, never a name or an "
         "answer; kept so that no later chart differs from one shown by fewer"
     ),
+    "room_displays": NoContent(
+        "a room's display links: a hash (never the link), the cohort, who made it, when it was made, ends "
+        "and was ended, and the question shown"
+    ),
 }
 
 

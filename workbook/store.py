@@ -30,7 +30,7 @@ from workbook.models import Answer, Cohort, Participant, Visibility
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Checked against alembic's own head by a test; knowing it here lets a kernel
 # see that the schema is current without importing alembic (a noticeable part of a page's start-up).
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 

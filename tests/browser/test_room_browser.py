@@ -40,11 +40,14 @@ def test_the_room_view_stays_empty_until_the_threshold_then_shows_bars(server, p
     )
     findings.check(page, "facilitator results")
 
+    page.click(".wb-room-make")  # a display link of its own: the projector never gets her code
+    page.wait_for_selector(".wb-room-link a")
     with page.context.expect_page() as opened:
         page.click(".wb-room-link a")
     room = opened.value
     room.set_default_timeout(60_000)
     room.wait_for_selector(WAITING, timeout=90_000)
+    room.wait_for_function("() => !location.href.includes('display=') && !location.href.includes('code=')")
     assert "Waiting for answers: 5 more needed" in room.inner_text(WAITING)
     findings.title(room, "Room view")
     findings.check(room, "waiting")

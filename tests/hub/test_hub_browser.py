@@ -270,3 +270,29 @@ def test_content_authors_get_jupyterlab_without_the_store(hub, ana, mo):
     store_folder = hub.env["WORKBOOK_DATA_DIR"]
     assert not any(store_folder in value for value in environment.values())
     lab.close()
+
+
+def test_a_room_link_the_hub_user_makes_opens_the_room_view_only(hub, mo):
+    """Under a hub there are no codes: the facilitator's own room link (a token of their server's store)
+    opens the room view on the projector tab, leaves its address, and opens nothing else."""
+    page = mo.context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(hub.url(f"/user/{MANAGER}/voila/render/facilitator.ipynb"))
+    page.wait_for_selector(".wb-room-make", timeout=SIGN_IN_TIMEOUT_MS)
+    page.click(".wb-room-make")
+    page.wait_for_selector(".wb-room-link a")
+    with mo.context.expect_page() as opened:
+        page.click(".wb-room-link a")
+    room = opened.value
+    room.set_default_timeout(120_000)
+    room.wait_for_selector(".wb-room-question-pick", timeout=SIGN_IN_TIMEOUT_MS)
+    room.wait_for_function("() => document.body.dataset.wbSession === 'carried'", timeout=60_000)
+    assert "display=" not in room.evaluate("location.href")
+    assert room.locator(".wb-facilitator-app, .wb-whoami").count() == 0
+    assert "Mo Managerperson" not in room.inner_text("body")
+    room.reload()
+    room.wait_for_selector(".wb-room-question-pick", timeout=SIGN_IN_TIMEOUT_MS)
+    page.click(".wb-room-end")  # ended on her page: the open room page stops at its next check
+    room.wait_for_selector(".wb-room-message:has-text('has ended')", timeout=30_000)
+    room.close()
+    page.close()

@@ -326,19 +326,20 @@ def manager_style() -> widgets.HTML:
     return widgets.HTML(MANAGER_STYLE)
 
 
-def app_href(notebook: str, code: str) -> str:
-    """A relative link to another app (they are served side by side), carrying the viewer's code."""
-    return f"{notebook}?code={quote(code, safe='')}" if code else notebook
+def app_href(notebook: str) -> str:
+    """A relative link to another app (they are served side by side). It carries no code: the visit's
+    signed session opens it (``workbook.server.sessions``)."""
+    return notebook
 
 
-def one_on_one_href(code: str, member_pid: str | None = None) -> str:
-    """A relative link to the 1:1 page with the viewer's own code; a manager's link names the team member
-    by their pid (never by anything secret of theirs)."""
+def one_on_one_href(member_pid: str | None = None) -> str:
+    """A relative link to the 1:1 page; a manager's link names the team member by their pid (never by
+    anything secret of theirs)."""
     from workbook.apps.registry import CONVERSATION_NOTEBOOK
 
-    href = app_href(CONVERSATION_NOTEBOOK, code)
+    href = app_href(CONVERSATION_NOTEBOOK)
     if member_pid:
-        href += ("&" if "?" in href else "?") + f"member={quote(member_pid, safe='')}"
+        href += f"?member={quote(member_pid, safe='')}"
     return href
 
 

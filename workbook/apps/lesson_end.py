@@ -28,8 +28,8 @@ def open_parts(lesson: Lesson, answers: Mapping[str, Any]) -> list[int]:
     ]
 
 
-def lesson_ending(lesson: Lesson, answers: Mapping[str, Any], code: str) -> Markup:
-    """The end of a lesson as HTML; links carry the viewer's own code."""
+def lesson_ending(lesson: Lesson, answers: Mapping[str, Any]) -> Markup:
+    """The end of a lesson as HTML (its links carry no code: the visit's session opens them)."""
     course = lessons().lessons
     number = next(i for i, item in enumerate(course, start=1) if item.id == lesson.id)
     following = course[number] if number < len(course) else None
@@ -49,7 +49,7 @@ def lesson_ending(lesson: Lesson, answers: Mapping[str, Any], code: str) -> Mark
     if following is not None:
         onward = html(
             '<p><a class="wb-next-lesson" href="{href}">Continue to lesson {next}: {title} →</a></p>',
-            href=app_href(LESSON_NOTEBOOKS[following.id], code),
+            href=app_href(LESSON_NOTEBOOKS[following.id]),
             next=number + 1,
             title=following.title,
         )
@@ -58,7 +58,7 @@ def lesson_ending(lesson: Lesson, answers: Mapping[str, Any], code: str) -> Mark
             "<p>That was the last lesson of the course. Next, on your course home: the comfort check at the "
             "end of the programme, and the planner for your next career conversation.</p>"
             '<p><a class="wb-next-lesson wb-course-home" href="{href}">Go to your course home →</a></p>',
-            href=app_href(HOME_NOTEBOOK, code),
+            href=app_href(HOME_NOTEBOOK),
         )
     return html(
         '<section class="wb-lesson-end" aria-labelledby="wb-lesson-end-title">'

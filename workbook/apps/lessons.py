@@ -316,7 +316,7 @@ def block_views(lesson: Lesson, blocks: Sequence[Any], saved: Mapping[str, Any],
 class LessonPage:
     """One lesson for one signed-in manager; holds only that manager's own answers to it."""
 
-    def __init__(self, store: Store, person: Person, lesson: Lesson, code: str = "") -> None:
+    def __init__(self, store: Store, person: Person, lesson: Lesson) -> None:
         self.store = store
         self.person = person
         self.lesson = lesson
@@ -334,8 +334,7 @@ class LessonPage:
             part.observe(self._answers_changed, "answers")
         course = lessons()
         number = next(i for i, item in enumerate(course.lessons, start=1) if item.id == lesson.id)
-        home = app_href(HOME_NOTEBOOK, code)
-        self.code = code
+        home = app_href(HOME_NOTEBOOK)
         self.ending = widgets.HTML(
             layout=widgets.Layout(display="none"), _dom_classes=css("wb-lesson-ending")
         )
@@ -459,7 +458,7 @@ class LessonPage:
         self.progress.value = (
             f'<p class="wb-progress-summary"><strong>{done} of {total} activities done</strong></p>'
         )
-        self.ending.value = lesson_ending(self.lesson, self.answers, self.code)
+        self.ending.value = lesson_ending(self.lesson, self.answers)
 
 
 def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:
@@ -469,7 +468,7 @@ def lesson_app(lesson_id: str, store: Store | None = None) -> widgets.Widget:
     notebook = LESSON_NOTEBOOKS[lesson_id]
     return SignIn(
         store,
-        lambda page: LessonPage(page.store, page.person, lesson, page.code).widget,
+        lambda page: LessonPage(page.store, page.person, lesson).widget,
         title=lesson.title,
         notebook=notebook,
     ).start()

@@ -228,7 +228,6 @@ class PreparationWorkbook:
         store: Store,
         person: Person,
         prep: Preparation,
-        code: str = "",
         on_deleted: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
@@ -270,7 +269,7 @@ class PreparationWorkbook:
                 title=prep.title,
                 whoami=signed_in_as(person.name),
                 intro=prep.intro,
-                one_on_one=self._one_on_one_link(code),
+                one_on_one=self._one_on_one_link(),
             )
         )
         self.widget = widgets.VBox(
@@ -286,14 +285,14 @@ class PreparationWorkbook:
         with self.store.read() as session:
             return manager_id_of(session, self.person.id) is not None
 
-    def _one_on_one_link(self, code: str) -> str:
+    def _one_on_one_link(self) -> str:
         """A link to the 1:1 page, once the person has a manager in the workbook."""
         if not self.has_manager:
             return ""
         return html(
             '<p class="wb-1on1-link"><a href="{href}">Your 1:1 page with your manager</a>: the agenda, '
             "shared notes and actions of your career conversations.</p>",
-            href=one_on_one_href(code),
+            href=one_on_one_href(),
         )
 
     def _make_plan_tab(self) -> Shown:
@@ -467,16 +466,14 @@ class PreparationWorkbook:
 class PreparationPage:
     """The signed-in page: the person's workbook, made afresh (empty) after they delete their answers."""
 
-    def __init__(self, store: Store, person: Person, prep: Preparation, code: str = "") -> None:
-        self.store, self.person, self.prep, self.code = store, person, prep, code
-        self.book = PreparationWorkbook(store, person, prep, code, on_deleted=self._deleted)
+    def __init__(self, store: Store, person: Person, prep: Preparation) -> None:
+        self.store, self.person, self.prep = store, person, prep
+        self.book = PreparationWorkbook(store, person, prep, on_deleted=self._deleted)
         self.widget = widgets.VBox([self.book.widget], _dom_classes=css("wb-preparation-page"))
 
     def _deleted(self, rows: int) -> None:
         old = self.book
-        self.book = PreparationWorkbook(
-            self.store, self.person, self.prep, self.code, on_deleted=self._deleted
-        )
+        self.book = PreparationWorkbook(self.store, self.person, self.prep, on_deleted=self._deleted)
         self.book.status.widget.value = html(
             '<div class="wb-status wb-status-deleted" role="status">Your answers were deleted '
             "({rows} saved entries). This is your workbook, empty.</div>",
@@ -492,7 +489,7 @@ def participant_app(store: Store | None = None) -> widgets.Widget:
     prep = content.preparation()
     return SignIn(
         store,
-        lambda page: PreparationPage(page.store, page.person, prep, page.code).widget,
+        lambda page: PreparationPage(page.store, page.person, prep).widget,
         title=prep.title,
         notebook=PARTICIPANT_NOTEBOOK,
     ).start()

@@ -1,6 +1,8 @@
-"""Sign-in: a page opens for a person whose access code is in its link or typed on it, or, under a
+"""Sign-in: a page opens for a person whose access code is in its link or typed on it, for the visit's
+signed session (a reload, a link from another app: ``workbook.server.sessions``), or, under a
 JupyterHub, for the hub's user; only if they hold one of the app's roles. Nothing about anyone is loaded
-before that. Every value put into HTML here is escaped by :func:`workbook.apps.markup.html`."""
+before that. Once signed in, the page takes the code out of its address (``workbook.apps.address``).
+Every value put into HTML here is escaped by :func:`workbook.apps.markup.html`."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from workbook.apps.address import SignedInAddress
 from workbook.apps.common import app_href, app_style, css, query_param
 from workbook.apps.markup import html, joined
 from workbook.identity import NOT_VALID, AccessDenied, Person, authenticate, code_is_live
 from workbook.server import page
+from workbook.server.sessions import Claims, visit_claims
+from workbook.session_identity import live_code_id
 from workbook.store import Store
 from workbook.validation import InputError
 
@@ -27,18 +32,18 @@ def query_code() -> str | None:
 
 @dataclass(frozen=True)
 class PageSession:
-    """What a page gets at sign-in: the person, their roles, their own code (for links to their other
-    apps only) and a store whose every write first checks that the code is still live."""
+    """What a page gets at sign-in: the person, their roles and a store whose every write first checks
+    that the code (or hub user) is still live. It holds no code: links between apps carry none."""
 
     person: Person
     store: Store
-    code: str
 
 
 class AccessWithdrawn(InputError):
     """The page's access code was revoked while the page was open; nothing more is saved."""
 
 
+SESSION_ENDED = "Your sign-in on this browser has ended. " + ENTER_CODE
 SIGNED_OUT_HUB = (
     "This page has been signed out because your hub account is no longer tied to a workbook, so nothing "
     "more is saved here. If you think this is a mistake, ask your facilitator."
@@ -111,13 +116,37 @@ class SignIn:
             return None
         self.code.value = ""
         live_code = code.strip()
+        with self.store.read() as session:
+            code_id = live_code_id(session, live_code)
 
         def still_live(session: Any) -> None:
             if not code_is_live(session, live_code):
                 self._signed_out()
                 raise AccessWithdrawn(SIGNED_OUT)
 
-        return self._open(person, still_live, live_code)
+        carried = Claims(person=person.id, code=code_id) if code_id is not None else None
+        return self._open(person, still_live, carried)
+
+    def try_session(self, claims: Claims) -> Person | None:
+        """Open the app for the person of the visit's session (the server checked its cookie): only while
+        the code it was opened with is live, and only if they hold one of the app's roles now."""
+        from workbook.session_identity import authenticate_session, code_id_is_live
+
+        if claims.person is None or claims.code is None:
+            return None
+        person_id, code_id = claims.person, claims.code
+        try:
+            person = authenticate_session(self.store, person_id, code_id)
+        except AccessDenied:
+            self._refuse(SESSION_ENDED)
+            return None
+
+        def still_live(session: Any) -> None:
+            if not code_id_is_live(session, person_id, code_id):
+                self._signed_out()
+                raise AccessWithdrawn(SIGNED_OUT)
+
+        return self._open(person, still_live, None)
 
     def try_hub(self, hub_user: str) -> Person | None:
         """Open the app for the person the hub says is visiting (no code under a hub)."""
@@ -135,27 +164,32 @@ class SignIn:
                 self._signed_out(SIGNED_OUT_HUB)
                 raise AccessWithdrawn(SIGNED_OUT_HUB)
 
-        return self._open(person, still_live, "")
+        return self._open(person, still_live, None, hub=True)
 
-    def _open(self, person: Person, still_live: Callable[[Any], None], code: str) -> Person | None:
+    def _open(
+        self, person: Person, still_live: Callable[[Any], None], carried: Claims | None, *, hub: bool = False
+    ) -> Person | None:
+        """`carried`: a new sign-in the visit's cookie is to carry (None: a session or a hub, or nothing
+        to carry). Either way the code goes from the address."""
+        page.current().signed_in(carried.payload() if carried else None)
+        self.setup.children = (*self.setup.children, SignedInAddress(carry=carried is not None))
         if not set(self.app.roles) & {role.name for role in person.roles}:
-            self._wrong_app(person, code)
+            self._wrong_app(person, hub)
             return None
-        self.session = PageSession(person, self.store.guarded(still_live), code)
-        page.current().signed_in()
+        self.session = PageSession(person, self.store.guarded(still_live))
         self.widget.children = [self.setup, self.on_success(self.session)]
         return person
 
-    def _wrong_app(self, person: Person, code: str) -> None:
+    def _wrong_app(self, person: Person, hub: bool) -> None:
         """Tell a person whose roles this app does not serve which app is theirs; load nothing."""
         from workbook.apps.registry import apps_for
 
         theirs = apps_for(role.name for role in person.roles)
         links = joined(
-            html('<li><a href="{href}">{title}</a></li>', href=app_href(a.notebook, code), title=a.title)
+            html('<li><a href="{href}">{title}</a></li>', href=app_href(a.notebook), title=a.title)
             for a in theirs
         )
-        yours = "Your code" if code else "Your account"  # no code under a hub
+        yours = "Your account" if hub else "Your code"  # no code under a hub
         where = (
             html("<p>{yours} opens:</p><ul>{links}</ul>", yours=yours, links=links)
             if theirs
@@ -193,8 +227,8 @@ class SignIn:
         self.message.value = html('<p class="wb-error" role="alert">{message}</p>', message=message)
 
     def start(self) -> widgets.Widget:
-        """Under a JupyterHub, open for the hub's user; else try the code from the URL, if any, or show
-        the form."""
+        """Under a JupyterHub, open for the hub's user; else try the code from the URL, if any, else the
+        visit's session, or show the form."""
         from workbook.config import hub_user
 
         visitor = hub_user()
@@ -204,4 +238,6 @@ class SignIn:
         code = query_code()
         if code is not None:
             self.try_code(code)
+        elif (claims := visit_claims()) is not None and claims.person is not None:
+            self.try_session(claims)
         return self.widget

@@ -21,6 +21,7 @@ from tornado import web
 from tornado.routing import PathMatches, Rule, RuleRouter
 
 from workbook.privacy import PRIVACY_PATH
+from workbook.server.sessions import SESSION_PATH
 
 APPS_ONLY_ENV = "WORKBOOK_APPS_ONLY"
 HOME_PATH = "workbook/home"  # below the server's base URL: the spawner's default URL is "/" + HOME_PATH
@@ -46,6 +47,7 @@ KEPT_ROUTES: tuple[str, ...] = (
     r"oauth_callback\$",  # the hub's sign-in
     r"logout\$",
     re.escape(PRIVACY_PATH) + r"\$",
+    re.escape(SESSION_PATH) + r"\$",  # a page's sign-in becomes its visit's cookie (a room's display link)
     re.escape(HOME_PATH) + r"\$",
 )
 # Routes outside the base URL that are kept: the server's not-found page and its public icons.

@@ -14,6 +14,9 @@
   closed is dropped without a word; open and close feed the lifecycle.
 - The kernel REST endpoints (model, shutdown, interrupt, restart, Voila's unload beacon): the
   owning visit only.
+- A visit's sign-in (``workbook.server.sessions``): a kernel's announced sign-in is held for the visit
+  that owns the kernel, turned into a signed cookie when that visit's page asks (``SessionHandler``),
+  and handed to the kernel of each later page of the visit in a header only the server sets.
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ from workbook.server import frames
 from workbook.server.lifecycle import KernelRegistry, Reaper, kernel_tag, pooled_kernel_ids
 from workbook.server.limits import MessageAllowance, UnsignedPages, wait_sentence
 from workbook.server.page import PAGE_TARGET  # a kernel announces its page's sign-in and close there
+from workbook.server.sessions import (
+    DISPLAY_COOKIE,
+    SESSION_COOKIE,
+    Grants,
+    sign,
+    vouch_for_session,
+)
 from workbook.signin_guard import address_from, client_key
 
 VISIT_COOKIE = "workbook_visit"
@@ -100,6 +110,7 @@ class Guard:
         default_factory=lambda: UnsignedPages(config.unsigned_pages_per_address())
     )
     allowances: dict[str, MessageAllowance] = field(default_factory=dict)
+    grants: Grants = field(default_factory=Grants)  # sign-ins waiting for their visit's cookie
     starting: int = 0  # pages admitted whose kernel is not started yet (they count against the cap)
 
     async def admit(self, kernel_manager: Any) -> bool:
@@ -122,6 +133,8 @@ class Guard:
         if data.get("signed_in"):
             self.registry.signed_in(kernel_id)
             self.unsigned.signed_in(kernel_id)
+            if owner := self.registry.owner(kernel_id):  # held for the visit that owns the kernel
+                self.grants.announced(owner, data.get("session"))
         if data.get("closed"):
             self.reaper.page_closed(kernel_id)
 
@@ -280,6 +293,7 @@ class WorkbookRenderHandler(TornadoVoilaHandler):
         self.admitted = True
         self.visit = self._visit()
         self.request.headers[CLIENT_HEADER] = self.request.remote_ip or ""
+        vouch_for_session(self)
         self.xsrf_token  # noqa: B018 (sets the _xsrf cookie that Voila's unload beacon sends back: voila#1458)
         try:
             async for snippet in self.get_generator(path=path):
@@ -319,6 +333,33 @@ class PrivacyPageHandler(web.RequestHandler):
         for name, value in PRIVACY_HEADERS.items():
             self.set_header(name, value)
         self.finish(privacy_page())
+
+
+class SessionHandler(web.RequestHandler):
+    """``POST workbook/session``: the sign-in a kernel of this visit announced becomes the visit's signed
+    cookie. Nothing is held for another visit: 404."""
+
+    def post(self) -> None:
+        visit = visit_of(self)
+        taken = guard_of(self).grants.take(visit) if visit else None
+        self.set_header("Cache-Control", "no-store")
+        if taken is None:
+            self.set_status(404)
+            self.finish("404: No sign-in of this visit to carry.\n")
+            return
+        claims, expires = taken
+        name = DISPLAY_COOKIE if claims.is_display else SESSION_COOKIE
+        self.set_cookie(
+            name,
+            sign(name, claims, expires).decode("ascii"),
+            expires=expires,
+            httponly=True,
+            samesite="Lax",
+            secure=self.request.protocol == "https",
+            path=self.settings.get("base_url", "/") or "/",
+        )
+        self.set_status(204)
+        self.finish()
 
 
 class GuardedKernelWebsocketHandler(PlainErrors, VoilaKernelWebsocketHandler):

@@ -27,9 +27,11 @@ from workbook.server.handlers import (
     GuardedKernelWebsocketHandler,
     GuardedShutdownHandler,
     PrivacyPageHandler,
+    SessionHandler,
     WorkbookRenderHandler,
 )
 from workbook.server.lifecycle import KernelRegistry, Reaper, RedactKernelIds
+from workbook.server.sessions import SESSION_PATH
 
 REPLACEMENTS: dict[type, type] = {
     TornadoVoilaHandler: WorkbookRenderHandler,
@@ -148,7 +150,13 @@ def install(web_app: web.Application, kernel_manager: Any, log: logging.Logger, 
         quiet.addFilter(QuietClosedChannels())
     swapped = _swap(web_app.default_router) + _swap(web_app.wildcard_router)
     base_url = web_app.settings.get("base_url", "/") or "/"
-    web_app.add_handlers(".*$", [(url_path_join(base_url, PRIVACY_PATH), PrivacyPageHandler)])
+    web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base_url, PRIVACY_PATH), PrivacyPageHandler),
+            (url_path_join(base_url, SESSION_PATH), SessionHandler),
+        ],
+    )
     log.info("Workbook guards installed on %s handlers (kernel cap %s)", swapped, guard.max_kernels)
     redact_logs(log)
     reaper.start()

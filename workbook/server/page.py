@@ -58,9 +58,11 @@ class PageLife:
     def track_autosaver(self, saver: Flushable) -> None:
         self._autosavers.add(saver)
 
-    def signed_in(self) -> None:
-        if not self.is_signed_in:
-            _announce({"signed_in": True})
+    def signed_in(self, session: dict[str, Any] | None = None) -> None:
+        """The page signed in; `session` (``workbook.server.sessions.Claims`` as a dict, with a display
+        link's ``ends``) is what the check found, for the server to carry as the visit's cookie."""
+        if not self.is_signed_in or session:
+            _announce({"signed_in": True, **({"session": session} if session else {})})
         self.is_signed_in = True
         self.touch()
 

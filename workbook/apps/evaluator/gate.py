@@ -5,6 +5,10 @@ Under a JupyterHub (``config.hub_user()``) there are no shared keys and no codes
 the hub user tied to a person who holds the evaluator role, and closes at its next refresh once the role
 is withdrawn or the name untied.
 
+Once open, the key or code leaves the page's address and the visit's signed session carries the sign-in
+over a reload (``workbook.server.sessions``): for the key, by its fingerprint, so that a new key ends it;
+for a code, by its row, so that a revoked code ends it.
+
 Nothing is read from the programme's data before the key or code checks out, and nothing heavy is
 imported here: the dashboard (pandas, scipy, matplotlib, the statistics) is imported when the gate opens.
 """
@@ -49,6 +53,13 @@ def key_matches(given: object, expected: str) -> bool:
     if not isinstance(given, str) or not given:
         return False
     return hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8"))
+
+
+def key_fingerprint(key: str) -> str:
+    """What a visit's session keeps of the evaluator key: a hash that names it, never the key."""
+    import hashlib
+
+    return hashlib.sha256(b"workbook evaluator key\0" + key.encode("utf-8")).hexdigest()[:32]
 
 
 def query_key() -> str | None:
@@ -139,9 +150,12 @@ class EvaluatorGate:
         if wait is not None:
             self._refuse(wait_message(wait))
             return False
+        from workbook.server.sessions import Claims
+        from workbook.session_identity import live_code_id
+
         expected = configured_key()
         if expected is not None and self.key_problem() is None and key_matches(given, expected):
-            return self._open()
+            return self._open(carried=Claims(key=key_fingerprint(expected)))
         try:
             person = authenticate(self._store(), given if isinstance(given, str) else "")
         except AccessDenied:
@@ -154,7 +168,42 @@ class EvaluatorGate:
                 "Open the link from your invitation to reach your own pages."
             )
             return False
-        return self._open()
+        with self._store().read() as session:
+            code_id = live_code_id(session, given.strip() if isinstance(given, str) else "")
+        if code_id is None:
+            return self._open()
+        check = self._code_evaluator_check(person.id, code_id)
+        return self._open(still_allowed=check, carried=Claims(person=person.id, code=code_id))
+
+    def try_session(self, claims: Any) -> bool:
+        """Open for the visit's session (the server checked its cookie): the evaluator key it names, if it
+        is still the configured key, or a code that is still live of a person who is still an evaluator."""
+        expected = configured_key()
+        if claims.key is not None:
+            if expected is None or self.key_problem() is not None:
+                return False
+            if not hmac.compare_digest(claims.key, key_fingerprint(expected)):
+                return False
+            return self._open()
+        if claims.person is None or claims.code is None:
+            return False
+        check = self._code_evaluator_check(claims.person, claims.code)
+        if not check():
+            return False
+        return self._open(still_allowed=check)
+
+    def _code_evaluator_check(self, person_id: int, code_id: int) -> Callable[[], bool]:
+        """Whether the code is still live and its person still holds the evaluator role."""
+        from workbook.identity import holds_role_now
+        from workbook.session_identity import code_id_is_live
+
+        def still_allowed() -> bool:
+            with self._store().read() as session:
+                return code_id_is_live(session, person_id, code_id) and holds_role_now(
+                    session, person_id, "evaluator"
+                )
+
+        return still_allowed
 
     def try_hub(self, hub_user: str) -> bool:
         """Open the dashboard for the hub user if they are tied to a person who holds the evaluator role
@@ -199,14 +248,17 @@ class EvaluatorGate:
         self.message.value = render("message.html", kind="refused", text=HUB_CLOSED)
         self.widget.children = [self.widget.children[0], self.widget.children[1], self.form]
 
-    def _open(self, still_allowed: Callable[[], bool] | None = None) -> bool:
+    def _open(self, still_allowed: Callable[[], bool] | None = None, carried: Any = None) -> bool:
         """The one successful path: the key, code or hub user checked out, so the dashboard (and its
         heavy imports) may load. `still_allowed` is asked again before each refresh of the figures."""
+        from workbook.apps.address import SignedInAddress
         from workbook.apps.evaluator.dashboard import EvaluatorDashboard
 
         if self.key.comm is not None:  # closed under a hub
             self.key.value = ""
-        page.current().signed_in()
+        page.current().signed_in(carried.payload() if carried is not None else None)
+        setup = self.widget.children[0]
+        setup.children = (*setup.children, SignedInAddress(carry=carried is not None))
         start_prefetch()  # the heavy imports start only once the key or code checks out
         self.dashboard = EvaluatorDashboard(
             self._store(), runner=self.runner, still_allowed=still_allowed, on_withdrawn=self._closed
@@ -227,6 +279,12 @@ class EvaluatorGate:
         given = query_key() or query_param("code")
         if given is not None:
             self.try_key(given)
+            return self.widget
+        from workbook.server.sessions import visit_claims
+
+        claims = visit_claims()
+        if claims is not None and not claims.is_display:
+            self.try_session(claims)
         return self.widget
 
 

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workbook.apps.common import app_href, css
+from workbook.apps.common import css
 from workbook.apps.facilitator.cohort_setup import CohortSetupTab
 from workbook.apps.facilitator.glance import GlanceTab
 from workbook.apps.facilitator.handouts import HandoutsTab
 from workbook.apps.facilitator.results import ResultsTab
+from workbook.apps.facilitator.room_links import RoomLinks
 from workbook.apps.facilitator.shared_work import SharedWorkTab
-from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, ROOM_NOTEBOOK, render
+from workbook.apps.facilitator.templates import APP_TITLE, NOTEBOOK, render
 from workbook.apps.facilitator.waves import WavesTab
 from workbook.apps.signin import SignIn
 from workbook.facilitator.cohorts import check_facilitates, facilitated
@@ -30,9 +31,7 @@ STYLE = (Path(__file__).with_name("templates") / "style.html").read_text(encodin
 class FacilitatorHome:
     """Everything of one signed-in facilitator, for one of their cohorts at a time."""
 
-    def __init__(
-        self, store: Store, person: Person, *, refresh_every: float | None = None, code: str = ""
-    ) -> None:
+    def __init__(self, store: Store, person: Person, *, refresh_every: float | None = None) -> None:
         self.store = store
         self.person = person
         self.cohorts = facilitated(person)
@@ -43,7 +42,6 @@ class FacilitatorHome:
                 title=APP_TITLE,
                 name=person.name,
                 cohorts=self.cohorts,
-                room=app_href(ROOM_NOTEBOOK, code) if self.cohorts else "",
             )
         )
         if not self.cohorts:
@@ -56,6 +54,7 @@ class FacilitatorHome:
             description="Cohort", options=self.cohorts, value=self._cohort, _dom_classes=css("wb-cohort-pick")
         )
         self.picker.observe(self._on_cohort, "value")
+        self.room = RoomLinks(self)
         self.setup = CohortSetupTab(self)
         self.handouts = HandoutsTab(self)
         self.waves = WavesTab(self)
@@ -75,7 +74,8 @@ class FacilitatorHome:
         )
         self.tabs.observe(self._on_tab, "selected_index")
         self.widget = widgets.VBox(
-            [widgets.HTML(STYLE), header, self.picker, self.tabs], _dom_classes=css("wb-facilitator-app")
+            [widgets.HTML(STYLE), header, self.picker, self.room.widget, self.tabs],
+            _dom_classes=css("wb-facilitator-app"),
         )
 
     @property
@@ -84,7 +84,7 @@ class FacilitatorHome:
 
     def _on_cohort(self, change: dict) -> None:
         self._cohort = check_facilitates(self.person, change["new"])
-        for tab in (self.handouts, self.waves, self.glance, self.shared, self.results):
+        for tab in (self.room, self.handouts, self.waves, self.glance, self.shared, self.results):
             tab.clear()
         self.setup.import_message.value = self.setup.person_message.value = self.setup.dates_message.value = (
             ""
@@ -119,7 +119,7 @@ def facilitator_app(store: Store | None = None) -> widgets.Widget:
     store = store or Store()
     return SignIn(
         store,
-        lambda page: FacilitatorHome(page.store, page.person, code=page.code).widget,
+        lambda page: FacilitatorHome(page.store, page.person).widget,
         title=APP_TITLE,
         notebook=NOTEBOOK,
     ).start()

@@ -113,7 +113,7 @@ class LoggedEntry:
         back = (
             html(
                 '<br><a class="wb-log-1on1" href="{href}">Open the 1:1 page</a>',
-                href=one_on_one_href(tab.home.code, member),
+                href=one_on_one_href(member),
             )
             if member
             else ""

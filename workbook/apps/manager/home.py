@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # the tabs after the first, and pandas, are imported when a t
 
 # -- Lessons ---------------------------------------------------------------------------------------------
 class LessonsTab:
-    """Each lesson with the manager's progress and a link that opens it with the manager's own code."""
+    """Each lesson with the manager's progress and a link that opens it (the visit's session signs it in)."""
 
     def __init__(self, home: Home) -> None:
         self.home = home
@@ -72,7 +72,7 @@ class LessonsTab:
         for number, lesson in enumerate(self.course.lessons, start=1):
             done, total = self.progress()[lesson.id]
             state = "done" if done == total else ("started" if done else "todo")
-            href = app_href(LESSON_NOTEBOOKS.get(lesson.id, ""), self.home.code)
+            href = app_href(LESSON_NOTEBOOKS.get(lesson.id, ""))
             items.append(
                 html(
                     '<li class="wb-lesson-item wb-progress-{state}" data-lesson="{id}">'
@@ -93,7 +93,7 @@ class LessonsTab:
 
 
 # -- the home ---------------------------------------------------------------------------------------------
-def one_on_one_link(store: Store, person: Person, code: str) -> str:
+def one_on_one_link(store: Store, person: Person) -> str:
     """A link to the 1:1 page for a manager with team members in the workbook (nothing otherwise)."""
     from workbook.team.relation import reports_of
 
@@ -104,7 +104,7 @@ def one_on_one_link(store: Store, person: Person, code: str) -> str:
     return html(
         '<p class="wb-1on1-link"><a href="{href}">Your 1:1s with your team</a>: the agenda, notes and '
         "actions you share with {who}.</p>",
-        href=one_on_one_href(code),
+        href=one_on_one_href(),
         who=reports[0].name if len(reports) == 1 else f"your {len(reports)} team members",
     )
 
@@ -118,13 +118,10 @@ class ManagerHome:
     The lessons tab is built when the page opens; every other tab when it is first opened (or first
     asked for, as `home.planner`)."""
 
-    def __init__(
-        self, store: Store, person: Person, code: str = "", on_deleted: Callable[[int], None] | None = None
-    ) -> None:
+    def __init__(self, store: Store, person: Person, on_deleted: Callable[[int], None] | None = None) -> None:
         self.store = store
         self.on_deleted = on_deleted
         self.person = person
-        self.code = code  # the viewer's own code, for links to their lessons only
         self.waves: dict[str, bool] | None = open_waves(store, person.cohort) if person.cohort else None
         self._scores: pd.DataFrame | None = None  # loaded by the first tab that shows them
         self.feedback = FeedbackPanel(
@@ -157,7 +154,7 @@ class ManagerHome:
         header = widgets.HTML(
             html('<h1 class="wb-title">{title}</h1>', title=TITLE)
             + signed_in_as(person.name, person.cohort)
-            + one_on_one_link(store, person, code)
+            + one_on_one_link(store, person)
         )
         self.widget = widgets.VBox(
             [manager_style(), header, self.feedback.notice, self.tabs], _dom_classes=css("wb-manager-home")
@@ -263,14 +260,14 @@ class ManagerHome:
 class ManagerPage:
     """The signed-in page: the manager's home, made afresh (empty) after they delete their answers."""
 
-    def __init__(self, store: Store, person: Person, code: str = "") -> None:
-        self.store, self.person, self.code = store, person, code
-        self.home = ManagerHome(store, person, code, self._deleted)
+    def __init__(self, store: Store, person: Person) -> None:
+        self.store, self.person = store, person
+        self.home = ManagerHome(store, person, self._deleted)
         self.widget = widgets.VBox([self.home.widget], _dom_classes=css("wb-manager-page"))
 
     def _deleted(self, rows: int) -> None:
         old = self.home
-        self.home = ManagerHome(self.store, self.person, self.code, self._deleted)
+        self.home = ManagerHome(self.store, self.person, self._deleted)
         notice = widgets.HTML(
             html(
                 '<p class="wb-status wb-status-deleted" role="status">Your answers were deleted '
@@ -287,7 +284,7 @@ def manager_app(store: Store | None = None) -> widgets.Widget:
     store = store or Store()
     return SignIn(
         store,
-        lambda page: ManagerPage(page.store, page.person, page.code).widget,
+        lambda page: ManagerPage(page.store, page.person).widget,
         title=TITLE,
         notebook=HOME_NOTEBOOK,
     ).start()

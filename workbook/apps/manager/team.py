@@ -98,14 +98,14 @@ class MemberCard:
     """One person of the manager's team: what they share, and a place for what the manager can do with it
     (the plan to download; the link to their 1:1 page goes in `conversation`)."""
 
-    def __init__(self, share: MemberShare, download: object, code: str = "") -> None:
+    def __init__(self, share: MemberShare, download: object) -> None:
         self.pid = share.pid  # kept in Python: which person the card's buttons act for
         self.card = widgets.HTML(_dom_classes=css("wb-team-card-text"))
         self.conversation = widgets.HTML(  # their 1:1 page, opened with the manager's own code
             html(
                 '<p class="wb-team-1on1"><a href="{href}">Open your 1:1 with {name}</a>: agenda, notes '
                 "and actions.</p>",
-                href=one_on_one_href(code, share.pid),
+                href=one_on_one_href(share.pid),
                 name=share.name,
             ),
             _dom_classes=css("wb-team-conversation"),
@@ -177,7 +177,7 @@ class TeamTab:
             self.cards,
             shares,
             lambda share: share.pid,
-            lambda share: MemberCard(share, self.offer_plan, self.home.code),
+            lambda share: MemberCard(share, self.offer_plan),
             self.list,
         )
         kept = self.cards
